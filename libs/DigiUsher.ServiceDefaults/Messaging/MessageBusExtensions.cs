@@ -1,0 +1,52 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DigiUsher.ServiceDefaults.Messaging;
+
+public static class MessageBusExtensions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ with our conventions: kebab-case endpoint names, quorum queues, the
+    /// retry policy of each consumer's definition, then the endpoint's <c>_error</c> queue (MassTransit's
+    /// default). Debian's RabbitMQ has no delayed-exchange plugin, so retries are in memory only.
+    /// </summary>
+    public static WebApplicationBuilder AddMessageBus(this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
+    {
+        builder.Services.AddOptions<RabbitMqOptions>()
+            .BindConfiguration(RabbitMqOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            configure(x);
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    if (options.QuorumQueues)
+                    {
+                        rabbit.SetQuorumQueue();
+                    }
+
+                    rabbit.PrefetchCount = options.PrefetchCount;
+                }
+            });
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                cfg.Host(options.Host, (ushort)options.Port, options.VirtualHost, h =>
+                {
+                    h.Username(options.Username);
+                    h.Password(options.Password);
+                    h.RequestedConnectionTimeout(TimeSpan.FromSeconds(10));
+                });
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DigiUsher.ServiceDefaults;
+
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>The prefix of every ActivitySource and Meter of ours.</summary>
+    public const string TelemetryPrefix = "DigiUsher";
+
+    /// <summary>
+    /// Telemetry, health checks, problem details, JSON options, the service's Postgres data source,
+    /// its migrations and outbox. Call first in every <c>Program.cs</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, DigiUsherService service)
+    {
+        builder.Services.AddSingleton(service);
+        builder.AddTelemetry(service);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier;
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+
+        var connectionString = builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
+        builder.Services.AddNpgsqlDataSource(connectionString);
+        builder.Services.AddSingleton(sp => new OutboxWriter(service.Schema));
+        builder.Services.AddHostedService<OutboxDispatcher>();
+        builder.Services.AddSingleton<MigrationRunner>();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])
+            .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Our JSON conventions: camelCase, enums as camelCase strings, bounded depth.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.MaxDepth = 32;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+
+    private static void AddTelemetry(this WebApplicationBuilder builder, DigiUsherService service)
+    {
+        builder.Logging.Configure(o => o.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        if (!builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>("Logging:Json"))
+        {
+            builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; });
+        }
+
+        builder.Logging.AddOpenTelemetry(o => { o.IncludeFormattedMessage = true; o.IncludeScopes = true; });
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName: $"digiusher-{service.Name}"))
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("MassTransit", "Npgsql", $"{TelemetryPrefix}.*"))
+            .WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddSource("MassTransit", $"{TelemetryPrefix}.*")
+                .AddNpgsql());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+    }
+
+    /// <summary>
+    /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (Postgres and the bus), in
+    /// every environment; the correlation-id middleware; problem details for unhandled errors.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<CorrelationIdMiddleware>();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") })
+            .AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready") })
+            .AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>
+    /// Runs the service, or with <c>migrate</c> as first argument applies its schema migrations and
+    /// exits (the same command a Kubernetes Job runs). Migrations never run on a normal start.
+    /// </summary>
+    public static async Task<int> RunOrMigrateAsync(this WebApplication app, string[] args)
+    {
+        if (args.Length > 0 && args[0] == "migrate")
+        {
+            var runner = app.Services.GetRequiredService<MigrationRunner>();
+            var applied = await runner.MigrateAsync(typeof(MigrationRunner).Assembly, System.Reflection.Assembly.GetEntryAssembly()!, CancellationToken.None);
+            app.Logger.LogInformation("Migrations applied: {Count}", applied);
+            return 0;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    private sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("select 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy("Postgres does not answer.", ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Messaging;
+using MassTransit;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(new DigiUsherService("query", "query"));
+builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+
+return await app.RunOrMigrateAsync(args);
+
+/// <summary>The Query service entry point (public for integration tests).</summary>
+public partial class Program;

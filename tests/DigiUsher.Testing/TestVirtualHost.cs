@@ -1,0 +1,65 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace DigiUsher.Testing;
+
+/// <summary>A RabbitMQ virtual host of its own for one test, so queues and exchanges never cross tests.</summary>
+public sealed class TestVirtualHost : IAsyncDisposable
+{
+    private static readonly HttpClient Management = CreateClient();
+
+    private TestVirtualHost(string name) => Name = name;
+
+    public string Name { get; }
+
+    public static async Task<TestVirtualHost> CreateAsync()
+    {
+        var name = "t-" + Guid.NewGuid().ToString("N")[..16];
+        (await Management.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
+        (await Management.PutAsync($"api/permissions/{name}/guest", permissions)).EnsureSuccessStatusCode();
+        return new TestVirtualHost(name);
+    }
+
+    /// <summary>Messages currently in a queue of this virtual host (0 when the queue does not exist).</summary>
+    public async Task<int> MessagesInQueueAsync(string queue)
+    {
+        using var response = await Management.GetAsync($"api/queues/{Name}/{queue}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return 0;
+        }
+
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return doc.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == System.Text.Json.JsonValueKind.Number
+            ? messages.GetInt32()
+            : 0;
+    }
+
+    /// <summary>Names of the queues in this virtual host.</summary>
+    public async Task<IReadOnlyList<string>> QueuesAsync()
+    {
+        using var response = await Management.GetAsync($"api/queues/{Name}");
+        response.EnsureSuccessStatusCode();
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return doc.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var _ = await Management.DeleteAsync($"api/vhosts/{Name}");
+        }
+        catch (HttpRequestException)
+        {
+        }
+    }
+
+    private static HttpClient CreateClient()
+    {
+        var client = new HttpClient { BaseAddress = TestEnvironment.RabbitManagement, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        return client;
+    }
+}
