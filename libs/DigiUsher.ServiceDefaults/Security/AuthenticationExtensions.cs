@@ -27,6 +27,7 @@ public static class AuthenticationExtensions
             .AddPolicy(DigiUsherClaims.TenantPolicy, p => p.RequireAuthenticatedUser().RequireClaim(DigiUsherClaims.Organization))
             .AddPolicy(DigiUsherClaims.AdminPolicy, p => p.RequireAuthenticatedUser()
                 .RequireClaim(DigiUsherClaims.Organization).RequireClaim(DigiUsherClaims.Role, DigiUsherClaims.AdminRole))
+            .AddPolicy(InternalToken.Policy, p => p.RequireAuthenticatedUser().RequireClaim(DigiUsherClaims.Role, InternalToken.Role))
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
                 .RequireAuthenticatedUser().RequireClaim(DigiUsherClaims.Organization).Build());
         return builder;

@@ -1,0 +1,1 @@
+Console.WriteLine("query bench: not yet implemented");
