@@ -1,0 +1,336 @@
+using DigiUsher.Deployment.Tests.Keda;
+using k8s.Models;
+
+namespace DigiUsher.Deployment.Tests;
+
+public class HelmChartTests
+{
+    private static readonly string[] Components = ["data-source", "cur-poller", "cur-parser", "resource-discovery", "query"];
+
+    public static TheoryData<string> ValueFiles => new() { "default", "production" };
+
+    private static Task<string> RenderAsync(string values) => values == "production"
+        ? KubernetesTools.TemplateAsync("-f", KubernetesTools.ProductionValues)
+        : KubernetesTools.TemplateAsync();
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task HelmLint_WhenValues_PassesStrictly(string values)
+    {
+        var arguments = values == "production"
+            ? new[] { "lint", "--strict", KubernetesTools.Chart, "-f", KubernetesTools.ProductionValues }
+            : ["lint", "--strict", KubernetesTools.Chart];
+
+        var output = await KubernetesTools.HelmAsync(arguments);
+
+        Assert.Contains("0 chart(s) failed", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task HelmTemplate_WhenValues_EveryObjectParsesStrictlyAsItsKubernetesType(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        var kinds = manifests.Objects.GroupBy(o => o.GetType()).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(5, kinds[typeof(V1Deployment)]);
+        Assert.Equal(5, kinds[typeof(V1Service)]);
+        Assert.Equal(5, kinds[typeof(V1ConfigMap)]);
+        Assert.Equal(5, kinds[typeof(V1ServiceAccount)]);
+        Assert.Equal(5, kinds[typeof(V1Job)]);
+        Assert.Equal(2, kinds[typeof(V2HorizontalPodAutoscaler)]);
+        Assert.Equal(1, kinds[typeof(V1Alpha1ScaledObject)]);
+        Assert.Equal(1, kinds[typeof(V1Alpha1TriggerAuthentication)]);
+        Assert.Equal(1, kinds[typeof(V1Ingress)]);
+        Assert.True(kinds[typeof(V1PodDisruptionBudget)] >= 3);
+        Assert.Equal(6, kinds[typeof(V1NetworkPolicy)]);
+    }
+
+    [Fact]
+    public void StrictParsing_WhenAFieldIsUnknown_Fails()
+    {
+        const string yaml = """
+            apiVersion: keda.sh/v1alpha1
+            kind: ScaledObject
+            metadata:
+              name: parser
+            spec:
+              scaleTargetRef:
+                name: parser
+              maxReplicas: 10
+              triggers: []
+            """;
+
+        Assert.ThrowsAny<Exception>(() => Manifests.Parse(yaml));
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Deployments_WhenRendered_HaveProbesResourcesAndANonRootReadOnlyContainer(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        foreach (var component in Components)
+        {
+            var deployment = manifests.Single<V1Deployment>($"digiusher-{component}");
+            var pod = deployment.Spec.Template.Spec;
+            var container = Assert.Single(pod.Containers);
+            Assert.Equal("/health/live", container.LivenessProbe.HttpGet.Path);
+            Assert.Equal("/health/ready", container.ReadinessProbe.HttpGet.Path);
+            Assert.Equal("/health/live", container.StartupProbe.HttpGet.Path);
+            Assert.Equal(8080, Assert.Single(container.Ports).ContainerPort);
+            Assert.NotNull(container.Resources.Requests["cpu"]);
+            Assert.NotNull(container.Resources.Requests["memory"]);
+            Assert.NotNull(container.Resources.Limits["memory"]);
+            Assert.True(pod.SecurityContext.RunAsNonRoot);
+            Assert.NotEqual(0, pod.SecurityContext.RunAsUser);
+            Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+            Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
+            Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+            Assert.False(pod.AutomountServiceAccountToken);
+            var tmp = Assert.Single(container.VolumeMounts, m => m.MountPath == "/tmp");
+            Assert.NotNull(Assert.Single(pod.Volumes, v => v.Name == tmp.Name).EmptyDir);
+            Assert.Equal($"digiusher-{component}", Assert.Single(container.EnvFrom).ConfigMapRef.Name);
+            Assert.Contains(container.Env, e => e.Name == "ConnectionStrings__Postgres");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Secrets_WhenRendered_AreReferencedFromSecretsAndNeverWrittenIntoTheManifests(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+        var secretNames = new[] { "RabbitMq__Username", "RabbitMq__Password", "Jwt__SigningKey", "Credentials__TransportKey", "DIGIUSHER_DB_PASSWORD" };
+        var roles = new Dictionary<string, string>
+        {
+            ["data-source"] = "datasource_svc", ["cur-poller"] = "curpoller_svc", ["cur-parser"] = "curparser_svc",
+            ["resource-discovery"] = "discovery_svc", ["query"] = "query_svc",
+        };
+
+        foreach (var component in Components)
+        {
+            var pods = new[]
+            {
+                manifests.Single<V1Deployment>($"digiusher-{component}").Spec.Template.Spec,
+                manifests.Single<V1Job>($"digiusher-{component}-migrate").Spec.Template.Spec,
+            };
+            foreach (var env in pods.Select(p => Assert.Single(p.Containers).Env))
+            {
+                foreach (var name in secretNames)
+                {
+                    var variable = Assert.Single(env, e => e.Name == name);
+                    Assert.Null(variable.Value);
+                    Assert.False(string.IsNullOrEmpty(variable.ValueFrom.SecretKeyRef.Name));
+                }
+
+                Assert.Equal($"digiusher-db-{roles[component].Replace("_svc", string.Empty, StringComparison.Ordinal)}",
+                    env.Single(e => e.Name == "DIGIUSHER_DB_PASSWORD").ValueFrom.SecretKeyRef.Name);
+                var connectionString = env.Single(e => e.Name == "ConnectionStrings__Postgres").Value;
+                Assert.Contains($"Username={roles[component]};", connectionString, StringComparison.Ordinal);
+                Assert.Contains("Password=$(DIGIUSHER_DB_PASSWORD)", connectionString, StringComparison.Ordinal);
+                var encryptionKeys = env.Where(e => e.Name.StartsWith("Credentials__EncryptionKeys__", StringComparison.Ordinal) && e.Name.EndsWith("__Key", StringComparison.Ordinal)).ToList();
+                if (component == "data-source")
+                {
+                    Assert.NotNull(Assert.Single(encryptionKeys).ValueFrom.SecretKeyRef);
+                }
+                else
+                {
+                    Assert.Empty(encryptionKeys);
+                }
+            }
+        }
+
+        Assert.DoesNotContain(manifests.Objects, o => o is V1Secret);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task MigrationJobs_WhenRendered_ArePreInstallAndPreUpgradeHooksRunningMigrate(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        foreach (var component in Components)
+        {
+            var job = manifests.Single<V1Job>($"digiusher-{component}-migrate");
+            Assert.Equal("pre-install,pre-upgrade", job.Metadata.Annotations["helm.sh/hook"]);
+            Assert.Contains("before-hook-creation", job.Metadata.Annotations["helm.sh/hook-delete-policy"], StringComparison.Ordinal);
+            var container = Assert.Single(job.Spec.Template.Spec.Containers);
+            Assert.Equal(["migrate"], container.Args);
+            Assert.Equal(manifests.Single<V1Deployment>($"digiusher-{component}").Spec.Template.Spec.Containers[0].Image, container.Image);
+            Assert.Equal("Never", job.Spec.Template.Spec.RestartPolicy);
+            Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+            Assert.True(job.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
+
+            // A hook runs before the release's ConfigMap exists: the Job carries the same settings inline.
+            var config = manifests.Single<V1ConfigMap>($"digiusher-{component}").Data;
+            foreach (var (name, value) in config)
+            {
+                Assert.Equal(value, Assert.Single(container.Env, e => e.Name == name).Value);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task ScaledObject_WhenRendered_ScalesTheCurParserDeploymentOnTheReportAvailableQueue(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        var scaled = manifests.Single<V1Alpha1ScaledObject>("digiusher-cur-parser");
+        Assert.Equal("Deployment", scaled.Spec.ScaleTargetRef.Kind);
+        Assert.Equal("digiusher-cur-parser", scaled.Spec.ScaleTargetRef.Name);
+        Assert.NotNull(manifests.Single<V1Deployment>(scaled.Spec.ScaleTargetRef.Name));
+        Assert.True(scaled.Spec.MinReplicaCount >= 1);
+        Assert.True(scaled.Spec.MaxReplicaCount > scaled.Spec.MinReplicaCount);
+        var trigger = Assert.Single(scaled.Spec.Triggers);
+        Assert.Equal("rabbitmq", trigger.Type);
+        Assert.Equal("report-available", trigger.Metadata["queueName"]);
+        Assert.Equal("QueueLength", trigger.Metadata["mode"]);
+        Assert.True(int.Parse(trigger.Metadata["value"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        var authentication = manifests.Single<V1Alpha1TriggerAuthentication>(trigger.AuthenticationRef!.Name);
+        var host = Assert.Single(authentication.Spec.SecretTargetRef!);
+        Assert.Equal("host", host.Parameter);
+        Assert.False(string.IsNullOrEmpty(host.Name));
+
+        // KEDA owns the replica count: a fixed one in the Deployment would fight it on every apply.
+        Assert.Null(manifests.Single<V1Deployment>("digiusher-cur-parser").Spec.Replicas);
+    }
+
+    [Fact]
+    public async Task ScaledObject_WhenKedaDisabled_IsNotRenderedAndTheParserHasFixedReplicas()
+    {
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync("--set", "curParser.keda.enabled=false", "--set", "curParser.replicaCount=3"));
+
+        Assert.Empty(manifests.OfKind<V1Alpha1ScaledObject>());
+        Assert.Empty(manifests.OfKind<V1Alpha1TriggerAuthentication>());
+        Assert.Equal(3, manifests.Single<V1Deployment>("digiusher-cur-parser").Spec.Replicas);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Autoscalers_WhenRendered_ScaleQueryAndDataSourceOnCpu(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        var autoscalers = manifests.OfKind<V2HorizontalPodAutoscaler>().ToList();
+        Assert.Equal(["digiusher-data-source", "digiusher-query"], autoscalers.Select(h => h.Spec.ScaleTargetRef.Name).Order());
+        foreach (var hpa in autoscalers)
+        {
+            Assert.Equal("cpu", Assert.Single(hpa.Spec.Metrics).Resource.Name);
+            Assert.True(hpa.Spec.MinReplicas >= 2);
+            Assert.Null(manifests.Single<V1Deployment>(hpa.Spec.ScaleTargetRef.Name).Spec.Replicas);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Shutdown_WhenAParserIsStopped_ItHasTimeToFinishOrHandBackItsMessage(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        var pod = manifests.Single<V1Deployment>("digiusher-cur-parser").Spec.Template.Spec;
+        var shutdownTimeout = int.Parse(manifests.Single<V1ConfigMap>("digiusher-cur-parser").Data["DOTNET_shutdownTimeoutSeconds"],
+            System.Globalization.CultureInfo.InvariantCulture);
+        var preStop = (int)pod.Containers[0].Lifecycle.PreStop.Sleep.Seconds;
+
+        Assert.True(shutdownTimeout >= 60, "a parser needs a minute or more to finish a file or roll back");
+        Assert.True(pod.TerminationGracePeriodSeconds > preStop + shutdownTimeout,
+            "the kubelet must not SIGKILL the parser before the host's shutdown timeout has cancelled the import");
+        Assert.NotNull(manifests.Single<V1PodDisruptionBudget>("digiusher-cur-parser").Spec.MaxUnavailable);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task NetworkPolicies_WhenRendered_LetOnlyDataSourceAndQueryTakeIngressTraffic(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        foreach (var component in Components)
+        {
+            var policy = manifests.Single<V1NetworkPolicy>($"digiusher-{component}");
+            Assert.Equal(component, policy.Spec.PodSelector.MatchLabels["app.kubernetes.io/component"]);
+            Assert.Contains("Ingress", policy.Spec.PolicyTypes);
+            var fromIngressController = (policy.Spec.Ingress ?? []).Any(rule => rule.FromProperty.Any(peer => peer.NamespaceSelector is not null));
+            Assert.Equal(component is "data-source" or "query", fromIngressController);
+        }
+
+        var parser = manifests.Single<V1NetworkPolicy>("digiusher-cur-parser");
+        var fromQuery = Assert.Single(parser.Spec.Ingress);
+        Assert.Equal("query", Assert.Single(fromQuery.FromProperty).PodSelector.MatchLabels["app.kubernetes.io/component"]);
+        Assert.Empty(manifests.Single<V1NetworkPolicy>("digiusher-cur-poller").Spec.Ingress);
+        Assert.Empty(manifests.Single<V1NetworkPolicy>("digiusher-resource-discovery").Spec.Ingress);
+    }
+
+    [Fact]
+    public async Task NetworkPolicies_WhenEgressRestricted_AllowWhatEachServiceNeedsOnly()
+    {
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync());
+
+        static IEnumerable<int> Ports(V1NetworkPolicy policy) =>
+            policy.Spec.Egress.SelectMany(rule => rule.Ports).Select(p => int.Parse(p.Port.Value, System.Globalization.CultureInfo.InvariantCulture));
+
+        foreach (var component in Components)
+        {
+            var policy = manifests.Single<V1NetworkPolicy>($"digiusher-{component}");
+            Assert.Contains("Egress", policy.Spec.PolicyTypes);
+            var ports = Ports(policy).ToHashSet();
+            Assert.Superset(new HashSet<int> { 53, 5432, 5672 }, ports);
+            Assert.Equal(component != "query", ports.Contains(443));
+        }
+
+        var query = manifests.Single<V1NetworkPolicy>("digiusher-query");
+        Assert.Contains(query.Spec.Egress, rule => rule.To?.Any(peer => peer.PodSelector?.MatchLabels["app.kubernetes.io/component"] == "cur-parser") == true);
+        var migrations = manifests.Single<V1NetworkPolicy>("digiusher-migrations");
+        Assert.Equal([53, 53, 5432], Ports(migrations).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Ingress_WhenRendered_RoutesOnlyThePublicApiOfDataSourceAndQuery(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+
+        var ingress = Assert.Single(manifests.OfKind<V1Ingress>());
+        var paths = Assert.Single(ingress.Spec.Rules).Http.Paths;
+        Assert.All(paths, p => Assert.StartsWith("/api/v1/", p.Path, StringComparison.Ordinal));
+        Assert.Equal(["digiusher-data-source", "digiusher-query"], paths.Select(p => p.Backend.Service.Name).Distinct().Order());
+        Assert.Contains(paths, p => p.Path == "/api/v1/costs" && p.Backend.Service.Name == "digiusher-query");
+        Assert.Contains(paths, p => p.Path == "/api/v1/data-sources" && p.Backend.Service.Name == "digiusher-data-source");
+        Assert.Contains(paths, p => p.Path == "/api/v1/auth" && p.Backend.Service.Name == "digiusher-data-source");
+        if (values == "production")
+        {
+            Assert.Equal("api.digiusher.example.com", Assert.Single(Assert.Single(ingress.Spec.Tls).Hosts));
+        }
+    }
+
+    [Fact]
+    public async Task HelmTemplate_WhenAnInternalServiceIsRoutedFromTheIngress_FailsWithTheReason()
+    {
+        var (exitCode, _, error) = await KubernetesTools.TryHelmAsync(
+            "template", "digiusher", KubernetesTools.Chart, "--set", "ingress.paths.curParser={/internal}");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("only dataSource and query serve the public API", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Configuration_WhenRendered_UsesTheNamesTheServicesRead()
+    {
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync("--set", "telemetry.otlpEndpoint=http://otel:4317"));
+
+        foreach (var component in Components)
+        {
+            var data = manifests.Single<V1ConfigMap>($"digiusher-{component}").Data;
+            Assert.Equal("rabbitmq", data["RabbitMq__Host"]);
+            Assert.Equal("5672", data["RabbitMq__Port"]);
+            Assert.Equal("/", data["RabbitMq__VirtualHost"]);
+            Assert.Equal("http://otel:4317", data["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+            Assert.Equal("8080", data["ASPNETCORE_HTTP_PORTS"]);
+            Assert.True(data.ContainsKey("Aws__ServiceUrl"));
+            Assert.Equal(component == "query", data.ContainsKey("Services__CurParser"));
+        }
+
+        Assert.Equal("http://digiusher-cur-parser:8080", manifests.Single<V1ConfigMap>("digiusher-query").Data["Services__CurParser"]);
+        Assert.Equal("k1", manifests.Single<V1ConfigMap>("digiusher-data-source").Data["Credentials__EncryptionKeys__0__Id"]);
+    }
+}
