@@ -1,10 +1,17 @@
+using DigiUsher.Aws;
+using DigiUsher.CurPoller;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Messaging;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("cur-poller", "curpoller"));
-builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
+builder.AddMessageBus(bus =>
+{
+    bus.AddConsumers(typeof(Program).Assembly);
+    bus.AddDataSourceCredentialsRequestClient();
+});
+builder.AddCurPollerServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -1,0 +1,245 @@
+using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults.Data;
+using Npgsql;
+
+namespace DigiUsher.CurPoller.Data;
+
+/// <summary>A data source as CurPoller watches it.</summary>
+public sealed record WatchedDataSource(
+    Guid DataSourceId,
+    Guid OrganizationId,
+    string Name,
+    string Bucket,
+    string Prefix,
+    string? ReportName,
+    string Region,
+    DateTime PollStartedAt);
+
+/// <summary>What CurPoller remembers of a delivery it published.</summary>
+public sealed record DeliveryState(string Status, int Attempts, DateTime? NextRetryAt);
+
+/// <summary>The curpoller schema: the registry of data sources, the published deliveries, and their outbox events.</summary>
+public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox)
+{
+    /// <summary>Applies Connected/Updated unless a newer change (or the removal) is already recorded; returns whether it applied.</summary>
+    public async Task<bool> UpsertDataSourceAsync(Guid organizationId, Guid dataSourceId, DataSourceSettings settings, DateTimeOffset changedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var applied = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into curpoller.data_sources
+                (data_source_id, organization_id, name, bucket, prefix, report_name, region, payer_account_id, changed_at, next_poll_at, poll_requested_at)
+            values (@dataSourceId, @organizationId, @name, @bucket, @prefix, @reportName, @region, @payer, @changedAt, now(), now())
+            on conflict (data_source_id) do update set
+                name = excluded.name, bucket = excluded.bucket, prefix = excluded.prefix, report_name = excluded.report_name,
+                region = excluded.region, payer_account_id = excluded.payer_account_id, changed_at = excluded.changed_at,
+                removed_at = null, next_poll_at = now(), poll_requested_at = now()
+            where data_sources.organization_id = excluded.organization_id
+              and data_sources.changed_at <= excluded.changed_at
+              and (data_sources.removed_at is null or data_sources.removed_at < excluded.changed_at)
+            """,
+            new
+            {
+                dataSourceId,
+                organizationId,
+                name = settings.Name,
+                bucket = settings.Bucket,
+                prefix = settings.Prefix ?? string.Empty,
+                reportName = string.IsNullOrWhiteSpace(settings.ReportName) ? null : settings.ReportName.Trim(),
+                region = settings.Region,
+                payer = settings.PayerAccountId,
+                changedAt = changedAt.UtcDateTime,
+            },
+            cancellationToken: cancellationToken));
+        return applied > 0;
+    }
+
+    /// <summary>Stops polling; keeps a tombstone so a late, older Connected/Updated does not bring it back.</summary>
+    public async Task RemoveDataSourceAsync(Guid organizationId, Guid dataSourceId, DateTimeOffset removedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into curpoller.data_sources (data_source_id, organization_id, changed_at, removed_at)
+            values (@dataSourceId, @organizationId, @removedAt, @removedAt)
+            on conflict (data_source_id) do update set removed_at = excluded.removed_at, changed_at = excluded.changed_at
+            where data_sources.organization_id = excluded.organization_id and data_sources.changed_at <= excluded.changed_at
+            """,
+            new { dataSourceId, organizationId, removedAt = removedAt.UtcDateTime },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Makes a data source due now; false when it is unknown, removed, or of another organization.</summary>
+    public async Task<bool> RequestPollAsync(Guid organizationId, Guid dataSourceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update curpoller.data_sources set next_poll_at = now(), poll_requested_at = now()
+            where data_source_id = @dataSourceId and organization_id = @organizationId and removed_at is null
+            """,
+            new { dataSourceId, organizationId },
+            cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due data sources (SKIP LOCKED, so replicas share the work)
+    /// and pushes their next poll out by <paramref name="lease"/>: a replica that dies mid-poll only
+    /// delays that data source until the lease ends.
+    /// </summary>
+    public async Task<IReadOnlyList<WatchedDataSource>> ClaimDueAsync(int limit, Guid[] running, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<WatchedDataSource>(new CommandDefinition(
+            """
+            update curpoller.data_sources d set poll_started_at = now(), next_poll_at = now() + @lease
+            from (
+                select data_source_id from curpoller.data_sources
+                where removed_at is null and next_poll_at <= now() and data_source_id <> all(@running)
+                order by next_poll_at
+                limit @limit
+                for update skip locked
+            ) due
+            where d.data_source_id = due.data_source_id
+            returning d.data_source_id as DataSourceId, d.organization_id as OrganizationId, d.name as Name, d.bucket as Bucket,
+                      d.prefix as Prefix, d.report_name as ReportName, d.region as Region, d.poll_started_at as PollStartedAt
+            """,
+            new { limit, running, lease },
+            cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    /// <summary>Records the poll's end and its status event in one transaction; a poll asked for meanwhile runs next.</summary>
+    public async Task CompletePollAsync<T>(WatchedDataSource source, TimeSpan nextIn, string status, string? reason, T statusEvent, Guid messageId, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            update curpoller.data_sources set
+                last_polled_at = now(), last_poll_status = @status, last_poll_reason = @reason,
+                next_poll_at = case when poll_requested_at > @startedAt then now() else now() + @nextIn end
+            where data_source_id = @id and poll_started_at = @startedAt
+            """,
+            new { id = source.DataSourceId, startedAt = source.PollStartedAt, status, reason, nextIn },
+            transaction);
+        await outbox.AddAsync(connection, transaction, statusEvent, messageId);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<DeliveryState?> FindDeliveryAsync(Guid dataSourceId, string billingPeriod, string deliveryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DeliveryState>(new CommandDefinition(
+            """
+            select status as Status, attempts as Attempts, next_retry_at as NextRetryAt from curpoller.deliveries
+            where data_source_id = @dataSourceId and billing_period = @billingPeriod and delivery_id = @deliveryId
+            """,
+            new { dataSourceId, billingPeriod, deliveryId },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Records a delivery not seen before and its <c>ReportAvailable</c> in one transaction. The
+    /// primary key (data source, period, delivery) makes a second attempt a no-op; returns whether
+    /// this call published it.
+    /// </summary>
+    public async Task<bool> PublishNewAsync(ReportAvailable message, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync(
+            """
+            insert into curpoller.deliveries
+                (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at, last_published_at)
+            values (@DataSourceId, @BillingPeriod, @DeliveryId, @OrganizationId, @ReportName, @format, @ManifestKey, @files, @detectedAt, now())
+            on conflict do nothing
+            """,
+            new
+            {
+                message.DataSourceId,
+                message.BillingPeriod,
+                message.DeliveryId,
+                message.OrganizationId,
+                message.ReportName,
+                format = message.Format.ToString(),
+                message.ManifestKey,
+                files = message.ReportKeys.Count,
+                detectedAt = message.DetectedAt.UtcDateTime,
+            },
+            transaction);
+        if (inserted == 0)
+        {
+            return false;
+        }
+
+        await outbox.AddAsync(connection, transaction, message, DeterministicGuid.Create(message.IdempotencyKey));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Publishes a delivery whose import failed transiently once more, with a new message id per
+    /// attempt (the idempotency key stays that of the delivery). Returns whether this call did it.
+    /// </summary>
+    public async Task<bool> RepublishAsync(ReportAvailable message, int attempts, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(
+            """
+            update curpoller.deliveries set status = 'published', attempts = attempts + 1, last_published_at = now(), next_retry_at = null
+            where data_source_id = @DataSourceId and billing_period = @BillingPeriod and delivery_id = @DeliveryId
+              and status = 'failed_transient' and attempts = @attempts
+            """,
+            new { message.DataSourceId, message.BillingPeriod, message.DeliveryId, attempts },
+            transaction);
+        if (updated == 0)
+        {
+            return false;
+        }
+
+        await outbox.AddAsync(connection, transaction, message, DeterministicGuid.Create($"{message.IdempotencyKey}:attempt:{attempts + 1}"));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task MarkImportedAsync(Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update curpoller.deliveries set status = 'imported', next_retry_at = null, last_error = null
+            where data_source_id = @dataSourceId and organization_id = @organizationId and billing_period = @billingPeriod and delivery_id = @deliveryId
+            """,
+            new { dataSourceId, organizationId, billingPeriod, deliveryId },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// A transient failure schedules a re-publication after an exponential backoff (abandoned after
+    /// <paramref name="maxAttempts"/>); a permanent one is never retried. An imported delivery stays imported.
+    /// </summary>
+    public async Task MarkImportFailedAsync(
+        Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, bool transient, string reason,
+        TimeSpan backoff, TimeSpan backoffMax, int maxAttempts, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update curpoller.deliveries set
+                status = case when not @transient then 'failed_permanent'
+                              when attempts >= @maxAttempts then 'abandoned'
+                              else 'failed_transient' end,
+                next_retry_at = case when @transient and attempts < @maxAttempts
+                                     then now() + least(@backoff * power(2, greatest(attempts - 1, 0)), @backoffMax) end,
+                last_error = @reason
+            where data_source_id = @dataSourceId and organization_id = @organizationId and billing_period = @billingPeriod
+              and delivery_id = @deliveryId and status <> 'imported'
+            """,
+            new { dataSourceId, organizationId, billingPeriod, deliveryId, transient, reason, backoff, backoffMax, maxAttempts },
+            cancellationToken: cancellationToken));
+    }
+}

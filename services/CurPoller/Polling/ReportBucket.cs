@@ -1,0 +1,99 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using DigiUsher.Cur.Layout;
+
+namespace DigiUsher.CurPoller.Polling;
+
+/// <summary>The S3 reads of a poll (list, get), with S3 errors turned into actionable poll failures.</summary>
+public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region)
+{
+    private const int MaxManifestBytes = 64 * 1024 * 1024;
+
+    public string Name => bucket;
+
+    public string Region => region;
+
+    /// <summary>Every object under <paramref name="prefix"/>, all pages.</summary>
+    public async Task<List<CurObject>> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var objects = new List<CurObject>();
+        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix.Length == 0 ? null : prefix, MaxKeys = 1000 };
+        try
+        {
+            while (true)
+            {
+                var response = await s3.ListObjectsV2Async(request, cancellationToken);
+                foreach (var item in response.S3Objects ?? [])
+                {
+                    objects.Add(new CurObject(
+                        item.Key,
+                        item.Size ?? 0,
+                        (item.ETag ?? string.Empty).Trim('"'),
+                        new DateTimeOffset(DateTime.SpecifyKind(item.LastModified ?? DateTime.UnixEpoch, DateTimeKind.Utc).ToUniversalTime())));
+                }
+
+                if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
+                {
+                    return objects;
+                }
+
+                request.ContinuationToken = response.NextContinuationToken;
+            }
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw Describe(ex, "s3:ListBucket", $"s3://{bucket}/{prefix}");
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new PollFailureException($"S3 could not be reached to list s3://{bucket}/{prefix} ({ex.Message}); the next poll retries.", inner: ex);
+        }
+    }
+
+    /// <summary>A small object (a manifest) and its ETag; null when it disappeared since the listing.</summary>
+    public async Task<(byte[] Bytes, string ETag)?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+            if (response.ContentLength > MaxManifestBytes)
+            {
+                throw new PollFailureException($"s3://{bucket}/{key} is {response.ContentLength} bytes, too large for a manifest.");
+            }
+
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
+            return (buffer.ToArray(), (response.ETag ?? string.Empty).Trim('"'));
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode == "NoSuchKey")
+        {
+            return null;
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw Describe(ex, "s3:GetObject", $"s3://{bucket}/{key}");
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new PollFailureException($"S3 could not be reached to read s3://{bucket}/{key} ({ex.Message}); the next poll retries.", inner: ex);
+        }
+    }
+
+    private PollFailureException Describe(AmazonServiceException ex, string action, string what) => ex.ErrorCode switch
+    {
+        "AccessDenied" or "AllAccessDisabled" => new PollFailureException(
+            $"AccessDenied on {action} for {what}: allow {action} on arn:aws:s3:::{bucket}{(action == "s3:GetObject" ? "/*" : string.Empty)} to the data source's IAM identity (and in the bucket policy).",
+            action, ex),
+        "NoSuchBucket" => new PollFailureException(
+            $"The bucket '{bucket}' does not exist; check the data source's bucket name.", null, ex),
+        "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" => new PollFailureException(
+            $"The bucket '{bucket}' is not in region {region}; set the data source's region to the bucket's region.", null, ex),
+        "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "ExpiredToken" or "InvalidToken" => new PollFailureException(
+            $"S3 rejected the data source's AWS credentials ({ex.ErrorCode}); update or rotate its access keys.", null, ex),
+        _ when ex.StatusCode == HttpStatusCode.Forbidden => new PollFailureException(
+            $"AccessDenied on {action} for {what} ({ex.ErrorCode}): allow {action} to the data source's IAM identity.", action, ex),
+        _ => new PollFailureException($"S3 answered {(int)ex.StatusCode} {ex.ErrorCode} to {action} on {what}; the next poll retries.", null, ex),
+    };
+}
