@@ -1,13 +1,23 @@
+using DigiUsher.DataSource;
 using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Messaging;
+using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("data-source", "datasource"));
+builder.AddDigiUsherAuthentication();
+builder.AddDigiUsherOpenApi();
 builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
+builder.AddDataSourceServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDigiUsherOpenApi();
+app.MapDataSourceApis();
 
 return await app.RunOrMigrateAsync(args);
 

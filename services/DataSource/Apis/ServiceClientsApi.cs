@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using DigiUsher.DataSource.Data;
+using DigiUsher.DataSource.Identity;
+using DigiUsher.ServiceDefaults.Security;
+
+namespace DigiUsher.DataSource.Apis;
+
+public static class ServiceClientsApi
+{
+    public static IEndpointRouteBuilder MapServiceClientsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/service-clients").WithTags("Service clients").RequireAuthorization(DigiUsherClaims.AdminPolicy);
+        group.MapPost("/", CreateAsync)
+            .Accepts<CreateServiceClientRequest>("application/json")
+            .Produces<ServiceClientCreated>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("CreateServiceClient")
+            .WithSummary("Credentials for an internal service that calls the Query API; the secret is shown once");
+        group.MapGet("/", ListAsync)
+            .Produces<IReadOnlyList<ServiceClientView>>()
+            .WithName("ListServiceClients")
+            .WithSummary("The organization's service clients (never their secrets)");
+        group.MapDelete("/{id:guid}", RevokeAsync)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("RevokeServiceClient")
+            .WithSummary("Revoke a service client: it can get no new tokens");
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await RequestBody.ReadAsync<CreateServiceClientRequest>(http, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var errors = new FieldErrors();
+        errors.Required("name", request.Name, 100);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var id = Guid.CreateVersion7();
+        var clientId = "dus_" + id.ToString("N");
+        var secret = SecretTokens.New("dss_");
+        var name = request.Name!.Trim();
+        if (!await store.AddServiceClientAsync(id, user.GetOrganizationId(), name, clientId, SecretTokens.Hash(secret), Guid.Parse(user.GetSubject()), cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A service client of this name exists",
+                detail: $"The organization already has a service client named '{name}'.");
+        }
+
+        return TypedResults.Created($"/api/v1/service-clients/{id}", new ServiceClientCreated(id, name, clientId, secret, time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ListServiceClientsAsync(user.GetOrganizationId(), cancellationToken))
+            .Select(c => new ServiceClientView(c.Id, c.Name, c.ClientId, c.CreatedAt, c.RevokedAt))
+            .ToList());
+
+    private static async Task<IResult> RevokeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
+        await store.RevokeServiceClientAsync(user.GetOrganizationId(), id, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service client not found",
+                detail: $"There is no service client {id} in your organization.");
+}

@@ -1,0 +1,70 @@
+using Amazon.Runtime;
+using DigiUsher.Contracts;
+using DigiUsher.DataSource.DataSources;
+using DigiUsher.ServiceDefaults.Messaging;
+using DigiUsher.ServiceDefaults.Security;
+using MassTransit;
+
+namespace DigiUsher.DataSource.Consumers;
+
+/// <summary>
+/// Answers other services' requests for a data source's AWS credentials: only for a data source of
+/// the asking organization, the secret (and session token of an assumed role) sealed with the
+/// transport key. Only ids and the purpose are logged, for the audit trail.
+/// </summary>
+public sealed partial class GetAwsCredentialsConsumer(
+    DataSourceCredentialsReader reader,
+    CredentialSealer sealer,
+    ILogger<GetAwsCredentialsConsumer> logger) : IConsumer<GetAwsCredentials>
+{
+    public async Task Consume(ConsumeContext<GetAwsCredentials> context)
+    {
+        var request = context.Message;
+        var stored = await reader.GetAsync(request.OrganizationId, request.DataSourceId, context.CancellationToken);
+        if (stored is null)
+        {
+            LogRefused(logger, request.DataSourceId, request.OrganizationId, request.Purpose);
+            await context.RespondAsync(new AwsCredentialsUnavailable(
+                request.OrganizationId, request.DataSourceId, request.IdempotencyKey, "The data source does not exist in this organization (it may have been deleted)."));
+            return;
+        }
+
+        try
+        {
+            var resolved = await reader.ResolveAsync(stored.Value.Row, stored.Value.Credentials, $"digiusher-{request.Purpose}", context.CancellationToken);
+            LogIssued(logger, request.DataSourceId, request.Purpose, stored.Value.Row.AuthType);
+            await context.RespondAsync(new AwsCredentialsIssued(
+                request.OrganizationId,
+                request.DataSourceId,
+                request.IdempotencyKey,
+                resolved.AccessKeyId,
+                sealer.Seal(resolved.SecretAccessKey),
+                resolved.SessionToken is null ? null : sealer.Seal(resolved.SessionToken),
+                stored.Value.Row.Region,
+                resolved.ExpiresAt));
+        }
+        catch (AmazonServiceException ex)
+        {
+            LogAssumeRoleFailed(logger, request.DataSourceId, ex.ErrorCode ?? "unknown");
+            await context.RespondAsync(new AwsCredentialsUnavailable(
+                request.OrganizationId, request.DataSourceId, request.IdempotencyKey,
+                $"The role of the data source could not be assumed ({ex.ErrorCode}): check its trust policy and external id."));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Issued credentials of data source {DataSourceId} ({AuthType}) for {Purpose}")]
+    private static partial void LogIssued(ILogger logger, Guid dataSourceId, string purpose, string authType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused credentials of data source {DataSourceId} to organization {OrganizationId} for {Purpose}: not its data source")]
+    private static partial void LogRefused(ILogger logger, Guid dataSourceId, Guid organizationId, string purpose);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not assume the role of data source {DataSourceId}: {ErrorCode}")]
+    private static partial void LogAssumeRoleFailed(ILogger logger, Guid dataSourceId, string errorCode);
+}
+
+public sealed class GetAwsCredentialsConsumerDefinition : RetryingConsumerDefinition<GetAwsCredentialsConsumer>
+{
+    public GetAwsCredentialsConsumerDefinition() => EndpointName = "get-aws-credentials";
+
+    protected override TimeSpan[] RetryIntervals { get; } = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
+}

@@ -1,0 +1,47 @@
+using DigiUsher.Contracts;
+using DigiUsher.DataSource.Data;
+using DigiUsher.ServiceDefaults.Messaging;
+using MassTransit;
+
+namespace DigiUsher.DataSource.Consumers;
+
+/// <summary>
+/// Keeps <c>GET /api/v1/data-sources/{id}/status</c> current from the pollers', parsers' and
+/// discovery's events. Every write is idempotent (newer-wins on the event's own time), so one
+/// endpoint serves them all.
+/// </summary>
+public sealed class StatusEventsConsumer(StatusStore store) :
+    IConsumer<ReportPollCompleted>,
+    IConsumer<ReportPollFailed>,
+    IConsumer<ReportImportStarted>,
+    IConsumer<ReportImported>,
+    IConsumer<ReportImportFailed>,
+    IConsumer<DiscoveryCompleted>,
+    IConsumer<DiscoveryFailed>
+{
+    public Task Consume(ConsumeContext<ReportPollCompleted> context) =>
+        store.PollCompletedAsync(context.Message with { CompletedAt = context.Message.CompletedAt.ToUniversalTime() }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ReportPollFailed> context) =>
+        store.PollFailedAsync(context.Message with { FailedAt = context.Message.FailedAt.ToUniversalTime() }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ReportImportStarted> context) =>
+        store.ImportStartedAsync(context.Message with { StartedAt = context.Message.StartedAt.ToUniversalTime() }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ReportImported> context) =>
+        store.ImportedAsync(context.Message with { ImportedAt = context.Message.ImportedAt.ToUniversalTime() }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ReportImportFailed> context) =>
+        store.ImportFailedAsync(context.Message with { FailedAt = context.Message.FailedAt.ToUniversalTime() }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<DiscoveryCompleted> context) =>
+        store.DiscoveryCompletedAsync(context.Message with { CompletedAt = context.Message.CompletedAt.ToUniversalTime() }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<DiscoveryFailed> context) =>
+        store.DiscoveryFailedAsync(context.Message with { FailedAt = context.Message.FailedAt.ToUniversalTime() }, context.CancellationToken);
+}
+
+public sealed class StatusEventsConsumerDefinition : RetryingConsumerDefinition<StatusEventsConsumer>
+{
+    public StatusEventsConsumerDefinition() => EndpointName = "data-source-status";
+}

@@ -1,0 +1,203 @@
+using Dapper;
+using DigiUsher.ServiceDefaults.Data;
+using Npgsql;
+
+namespace DigiUsher.DataSource.Data;
+
+/// <summary>A data source as stored (the secret only as ciphertext).</summary>
+public sealed class DataSourceRow
+{
+    public Guid Id { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    public string Kind { get; set; } = "aws-root";
+
+    public string AuthType { get; set; } = string.Empty;
+
+    public string? AccessKeyId { get; set; }
+
+    public byte[]? SecretCiphertext { get; set; }
+
+    public string? SecretKeyId { get; set; }
+
+    public string? RoleArn { get; set; }
+
+    public string? ExternalId { get; set; }
+
+    public string Bucket { get; set; } = string.Empty;
+
+    public string Prefix { get; set; } = string.Empty;
+
+    public string? ReportName { get; set; }
+
+    public string Region { get; set; } = string.Empty;
+
+    public string PayerAccountId { get; set; } = string.Empty;
+
+    public string[] DisabledFeatures { get; set; } = [];
+
+    public string? Validation { get; set; }
+
+    public DateTimeOffset? ValidatedAt { get; set; }
+
+    public int Version { get; set; }
+
+    public Guid CreatedByUserId { get; set; }
+
+    public string CreatedByEmail { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>An event to put in the outbox with the change that caused it.</summary>
+public sealed record OutboxEvent(object Message, Guid MessageId);
+
+/// <summary>Data sources in the <c>datasource</c> schema; every change commits with its outbox event.</summary>
+public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter outbox)
+{
+    private const string Columns = """
+        id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id, role_arn, external_id,
+        bucket, prefix, report_name, region, payer_account_id, disabled_features, validation::text as validation, validated_at,
+        version, created_by_user_id, created_by_email, created_at, updated_at
+        """;
+
+    static DataSourceStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public async Task<DataSourceRow?> GetAsync(Guid organizationId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
+            $"select {Columns} from datasource.data_sources where organization_id = @organizationId and id = @id", new { organizationId, id });
+    }
+
+    /// <summary>One page, oldest first, after the cursor (created_at, id).</summary>
+    public async Task<IReadOnlyList<DataSourceRow>> ListAsync(Guid organizationId, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return [.. await connection.QueryAsync<DataSourceRow>(
+            $"""
+            select {Columns} from datasource.data_sources
+            where organization_id = @organizationId and (@afterAt::timestamptz is null or (created_at, id) > (@afterAt, @afterId))
+            order by created_at, id limit @limit
+            """, new { organizationId, afterAt = after?.CreatedAt, afterId = after?.Id ?? Guid.Empty, limit })];
+    }
+
+    /// <summary>Inserts the data source with its event; false when (payer account, bucket, prefix, report) exists in the organization.</summary>
+    public async Task<bool> InsertAsync(DataSourceRow row, Func<DataSourceRow, OutboxEvent> connected, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
+            $"""
+            insert into datasource.data_sources (id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id,
+                role_arn, external_id, bucket, prefix, report_name, region, payer_account_id, disabled_features, validation, validated_at,
+                created_by_user_id, created_by_email)
+            values (@Id, @OrganizationId, @Name, @Kind, @AuthType, @AccessKeyId, @SecretCiphertext, @SecretKeyId,
+                @RoleArn, @ExternalId, @Bucket, @Prefix, @ReportName, @Region, @PayerAccountId, @DisabledFeatures, @Validation::jsonb, @ValidatedAt,
+                @CreatedByUserId, @CreatedByEmail)
+            on conflict do nothing
+            returning {Columns}
+            """, row, transaction);
+        if (inserted is null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        var change = connected(inserted);
+        await AddEventAsync(connection, transaction, change);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the row (bumping its version) if it still has <paramref name="expectedVersion"/>, with the
+    /// event built from the stored result. Null when it changed meanwhile or is gone; throws
+    /// <see cref="PostgresException"/> with <c>UniqueViolation</c> when the new natural key is taken.
+    /// </summary>
+    public async Task<DataSourceRow?> UpdateAsync(DataSourceRow row, int expectedVersion, Func<DataSourceRow, OutboxEvent?> updated, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
+            $"""
+            update datasource.data_sources set name = @Name, auth_type = @AuthType, access_key_id = @AccessKeyId,
+                secret_ciphertext = @SecretCiphertext, secret_key_id = @SecretKeyId, role_arn = @RoleArn, external_id = @ExternalId,
+                bucket = @Bucket, prefix = @Prefix, report_name = @ReportName, region = @Region, payer_account_id = @PayerAccountId,
+                disabled_features = @DisabledFeatures, validation = @Validation::jsonb, validated_at = @ValidatedAt,
+                version = version + 1, updated_at = now()
+            where organization_id = @OrganizationId and id = @Id and version = @expectedVersion
+            returning {Columns}
+            """, new
+            {
+                row.Id, row.OrganizationId, row.Name, row.AuthType, row.AccessKeyId, row.SecretCiphertext, row.SecretKeyId, row.RoleArn,
+                row.ExternalId, row.Bucket, row.Prefix, row.ReportName, row.Region, row.PayerAccountId, row.DisabledFeatures,
+                row.Validation, row.ValidatedAt, expectedVersion,
+            }, transaction);
+        if (stored is null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        if (updated(stored) is { } change)
+        {
+            await AddEventAsync(connection, transaction, change);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    /// <summary>Deletes the data source (its secret with it) and writes its event; false when it was not there.</summary>
+    public async Task<bool> DeleteAsync(Guid organizationId, Guid id, OutboxEvent removed, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var deleted = await connection.ExecuteAsync(
+            "delete from datasource.data_sources where organization_id = @organizationId and id = @id", new { organizationId, id }, transaction);
+        if (deleted == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await AddEventAsync(connection, transaction, removed);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Writes an event about an existing data source; false when it is not the organization's.</summary>
+    public async Task<bool> AddEventIfExistsAsync(Guid organizationId, Guid id, OutboxEvent change, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var exists = await connection.ExecuteScalarAsync<bool>(
+            "select exists (select 1 from datasource.data_sources where organization_id = @organizationId and id = @id for share)",
+            new { organizationId, id }, transaction);
+        if (!exists)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await AddEventAsync(connection, transaction, change);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private Task AddEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxEvent change) =>
+        change.Message switch
+        {
+            DigiUsher.Contracts.DataSourceConnected m => outbox.AddAsync(connection, transaction, m, change.MessageId),
+            DigiUsher.Contracts.DataSourceUpdated m => outbox.AddAsync(connection, transaction, m, change.MessageId),
+            DigiUsher.Contracts.DataSourceRemoved m => outbox.AddAsync(connection, transaction, m, change.MessageId),
+            DigiUsher.Contracts.PollRequested m => outbox.AddAsync(connection, transaction, m, change.MessageId),
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change.Message.GetType().Name, "Not an event of DataSource."),
+        };
+}

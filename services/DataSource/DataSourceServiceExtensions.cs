@@ -1,0 +1,51 @@
+using DigiUsher.Aws;
+using DigiUsher.Aws.CloudWatch;
+using DigiUsher.Aws.CostAndUsageReport;
+using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.DataSource.Apis;
+using DigiUsher.DataSource.Connections;
+using DigiUsher.DataSource.Data;
+using DigiUsher.DataSource.DataSources;
+using DigiUsher.DataSource.Identity;
+using DigiUsher.DataSource.Secrets;
+
+namespace DigiUsher.DataSource;
+
+public static class DataSourceServiceExtensions
+{
+    public static WebApplicationBuilder AddDataSourceServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<EncryptionKeyOptions>().BindConfiguration(EncryptionKeyOptions.Section)
+            .Validate(o => { SecretCipher.Validate(o); return true; }).ValidateOnStart();
+        services.AddOptions<RoleAssumptionOptions>().BindConfiguration(RoleAssumptionOptions.Section);
+        services.AddSingleton<SecretCipher>();
+
+        // DataSource owns the credentials: it reads them from its own tables, not over the bus.
+        services.AddDigiUsherAws(credentialsFromDataSource: false);
+        services.AddCostAndUsageReportClient();
+        services.AddIdentityManagementClient();
+        services.AddCloudWatchClient();
+
+        services.AddSingleton<IdentityStore>();
+        services.AddSingleton<DataSourceStore>();
+        services.AddSingleton<StatusStore>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<CredentialResolver>();
+        services.AddSingleton<ConnectionValidator>();
+        services.AddSingleton<DataSourceCredentialsReader>();
+        return builder;
+    }
+
+    public static WebApplication MapDataSourceApis(this WebApplication app)
+    {
+        app.MapAuthApi();
+        app.MapUsersApi();
+        app.MapServiceClientsApi();
+        app.MapDataSourcesApi();
+        app.MapAwsSetupApi();
+        return app;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using DigiUsher.DataSource.Connections;
+using DigiUsher.DataSource.Data;
+using DigiUsher.ServiceDefaults;
+
+namespace DigiUsher.DataSource.DataSources;
+
+/// <summary>Body of <c>POST /api/v1/data-sources</c>: access keys, or a role to assume with an external id.</summary>
+public sealed class CreateDataSourceRequest
+{
+    /// <summary>Display name (1-100 characters).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Always <c>aws-root</c>: the payer account of an AWS Organization.</summary>
+    public string? Kind { get; init; }
+
+    public string? AccessKeyId { get; init; }
+
+    /// <summary>Write-only: stored encrypted, never returned.</summary>
+    public string? SecretAccessKey { get; init; }
+
+    public string? RoleArn { get; init; }
+
+    public string? ExternalId { get; init; }
+
+    /// <summary>The S3 bucket the reports are delivered to.</summary>
+    public string? Bucket { get; init; }
+
+    /// <summary>The report path prefix (empty for none).</summary>
+    public string? Prefix { get; init; }
+
+    /// <summary>The report name; auto-detected when absent.</summary>
+    public string? ReportName { get; init; }
+
+    /// <summary>The bucket's region; read from S3 when absent.</summary>
+    public string? Region { get; init; }
+}
+
+/// <summary>Body of <c>PATCH /api/v1/data-sources/{id}</c>: only the fields to change.</summary>
+public sealed class UpdateDataSourceRequest
+{
+    public string? Name { get; init; }
+
+    public string? AccessKeyId { get; init; }
+
+    /// <summary>Write-only: stored encrypted, never returned.</summary>
+    public string? SecretAccessKey { get; init; }
+
+    public string? RoleArn { get; init; }
+
+    public string? ExternalId { get; init; }
+
+    public string? Bucket { get; init; }
+
+    public string? Prefix { get; init; }
+
+    public string? ReportName { get; init; }
+
+    public string? Region { get; init; }
+}
+
+/// <summary>Who connected the data source.</summary>
+public sealed record CreatedBy(Guid UserId, string Email);
+
+/// <summary>A data source as the API shows it: never its secret.</summary>
+public sealed record DataSourceView(
+    Guid Id,
+    string Name,
+    string Kind,
+    string AuthType,
+    string? AccessKeyId,
+    string? RoleArn,
+    string? ExternalId,
+    string Bucket,
+    string Prefix,
+    string? ReportName,
+    string Region,
+    string? PayerAccountId,
+    IReadOnlyList<string> DisabledFeatures,
+    ValidationReport? Validation,
+    CreatedBy CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static DataSourceView From(DataSourceRow row) => new(
+        row.Id,
+        row.Name,
+        row.Kind,
+        row.AuthType,
+        row.AccessKeyId,
+        row.RoleArn,
+        row.ExternalId,
+        row.Bucket,
+        row.Prefix,
+        row.ReportName,
+        row.Region,
+        row.PayerAccountId.Length == 0 ? null : row.PayerAccountId,
+        row.DisabledFeatures,
+        ValidationJson.Read(row.Validation),
+        new CreatedBy(row.CreatedByUserId, row.CreatedByEmail),
+        row.CreatedAt,
+        row.UpdatedAt);
+}
+
+/// <summary>A page of data sources; pass <c>nextCursor</c> as <c>cursor</c> for the next.</summary>
+public sealed record DataSourcePage(IReadOnlyList<DataSourceView> Items, string? NextCursor);
+
+/// <summary>The answer of <c>POST /api/v1/data-sources/{id}/poll</c>.</summary>
+public sealed record PollAccepted(Guid DataSourceId, string RequestId, DateTimeOffset RequestedAt);
+
+/// <summary>How a validation report is stored (jsonb) and read back.</summary>
+public static class ValidationJson
+{
+    private static readonly JsonSerializerOptions Json = Create();
+
+    public static string Write(ValidationReport report) => JsonSerializer.Serialize(report, Json);
+
+    public static ValidationReport? Read(string? json) => json is null ? null : JsonSerializer.Deserialize<ValidationReport>(json, Json);
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions();
+        ServiceDefaultsExtensions.ConfigureJson(options);
+        return options;
+    }
+}

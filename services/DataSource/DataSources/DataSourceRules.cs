@@ -1,0 +1,108 @@
+using System.Text.RegularExpressions;
+using DigiUsher.DataSource.Apis;
+
+namespace DigiUsher.DataSource.DataSources;
+
+/// <summary>Field rules of the data source requests, from AWS's own limits.</summary>
+public static partial class DataSourceRules
+{
+    public const int MaxName = 100;
+
+    public static void Name(FieldErrors errors, string? name, bool required)
+    {
+        if (required)
+        {
+            errors.Required("name", name, MaxName);
+        }
+        else if (name is not null)
+        {
+            errors.Required("name", name, MaxName);
+        }
+    }
+
+    /// <summary>Exactly one of access keys (both parts) or role (both parts); on update, none is fine too.</summary>
+    public static void Credentials(FieldErrors errors, string? accessKeyId, string? secretAccessKey, string? roleArn, string? externalId, bool required)
+    {
+        var keys = accessKeyId is not null || secretAccessKey is not null;
+        var role = roleArn is not null || externalId is not null;
+        if (keys && role)
+        {
+            errors.Add("roleArn", "Give either accessKeyId and secretAccessKey, or roleArn and externalId, not both.");
+            return;
+        }
+
+        if (!keys && !role)
+        {
+            if (required)
+            {
+                errors.Add("accessKeyId", "'accessKeyId' and 'secretAccessKey' are required (or 'roleArn' and 'externalId' to assume a role).");
+            }
+
+            return;
+        }
+
+        if (keys)
+        {
+            // Access key ids are 16-128 word characters (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AccessKey.html).
+            errors.Required("accessKeyId", accessKeyId, 128);
+            errors.Matches("accessKeyId", accessKeyId, AccessKeyIdPattern(), "must be 16 to 128 uppercase letters and digits, e.g. AKIA....");
+            errors.Required("secretAccessKey", secretAccessKey, 128);
+            if (secretAccessKey is { Length: > 0 and <= 128 } && secretAccessKey.Any(char.IsWhiteSpace))
+            {
+                errors.Add("secretAccessKey", "'secretAccessKey' must not contain whitespace.");
+            }
+        }
+        else
+        {
+            errors.Required("roleArn", roleArn, 2048);
+            errors.Matches("roleArn", roleArn, RoleArnPattern(), "must be an IAM role ARN: arn:aws:iam::123456789012:role/NAME.");
+            // ExternalId: 2-1224 characters of [\w+=,.@:/-] (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+            errors.Required("externalId", externalId, 1224);
+            errors.Matches("externalId", externalId, ExternalIdPattern(), "must be 2 to 1224 letters, digits or any of _+=,.@:/-.");
+        }
+    }
+
+    public static void Location(FieldErrors errors, string? bucket, string? prefix, string? reportName, string? region, bool bucketRequired)
+    {
+        if (bucketRequired || bucket is not null)
+        {
+            errors.BucketName("bucket", bucket);
+        }
+
+        errors.Optional("prefix", prefix, 512);
+        if (prefix is { Length: <= 512 } && (prefix.Contains("//", StringComparison.Ordinal) || prefix.Contains('\\', StringComparison.Ordinal)))
+        {
+            errors.Add("prefix", "'prefix' must not contain '//' or backslashes.");
+        }
+
+        if (reportName is not null)
+        {
+            // Report names: up to 256 characters of [0-9A-Za-z!\-_.*'()] (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_cur_ReportDefinition.html).
+            errors.Required("reportName", reportName, 256);
+            errors.Matches("reportName", reportName, ReportNamePattern(), "may contain only letters, digits and !-_.*'().");
+        }
+
+        if (region is not null)
+        {
+            errors.Required("region", region, 32);
+            errors.Matches("region", region, RegionPattern(), "is not an AWS region name such as us-east-1.");
+        }
+    }
+
+    public static string NormalizePrefix(string? prefix) => (prefix ?? string.Empty).Trim().Trim('/');
+
+    [GeneratedRegex("^[A-Z0-9]{16,128}$")]
+    private static partial Regex AccessKeyIdPattern();
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
+    private static partial Regex RoleArnPattern();
+
+    [GeneratedRegex(@"^[\w+=,.@:/-]{2,1224}$")]
+    private static partial Regex ExternalIdPattern();
+
+    [GeneratedRegex(@"^[0-9A-Za-z!\-_.*'()]{1,256}$")]
+    private static partial Regex ReportNamePattern();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
+    private static partial Regex RegionPattern();
+}
