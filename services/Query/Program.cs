@@ -1,13 +1,26 @@
+using DigiUsher.Query;
+using DigiUsher.Query.Apis;
 using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Messaging;
+using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("query", "query"));
+builder.AddDigiUsherAuthentication();
+builder.AddDigiUsherOpenApi();
+builder.AddQueryServices();
 builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapDigiUsherOpenApi();
+app.MapCostsApi();
+app.MapResourcesApi();
+app.MapFindingsApi();
+app.MapEmployeesApi();
+app.MapImportsApi();
 
 return await app.RunOrMigrateAsync(args);
 

@@ -1,0 +1,103 @@
+using DigiUsher.Contracts;
+using DigiUsher.Query.Data;
+using DigiUsher.Query.Imports;
+using DigiUsher.ServiceDefaults.Messaging;
+using MassTransit;
+
+namespace DigiUsher.Query.Consumers;
+
+public sealed class ReportImportedConsumer(ImportStore imports, DataSourceStore dataSources) : IConsumer<ReportImported>
+{
+    public async Task Consume(ConsumeContext<ReportImported> context)
+    {
+        var m = context.Message;
+        var period = ImportPeriod.Parse(m.BillingPeriod);
+        if (await dataSources.IsRemovedAsync(m.DataSourceId, context.CancellationToken))
+        {
+            return;
+        }
+
+        await imports.UpsertAsync(m.OrganizationId, m.DataSourceId, period, m.ImportId, m.DeliveryId, m.Rows, m.Files, m.Duration,
+            m.Totals, m.IsFinal, m.ImportedAt, context.CancellationToken);
+    }
+}
+
+public sealed class ReportImportedConsumerDefinition : RetryingConsumerDefinition<ReportImportedConsumer>;
+
+/// <summary>
+/// Pulls the import's daily rollup from CurParser and swaps it in for its billing period, after
+/// checking the pulled sums against the event's totals.
+/// </summary>
+public sealed partial class CostsImportedConsumer(
+    ImportStore imports,
+    DataSourceStore dataSources,
+    CostPeriodStore costs,
+    CurParserClient curParser,
+    ILogger<CostsImportedConsumer> logger) : IConsumer<CostsImported>
+{
+    public async Task Consume(ConsumeContext<CostsImported> context)
+    {
+        var m = context.Message;
+        var period = ImportPeriod.Parse(m.BillingPeriod);
+        var cancellationToken = context.CancellationToken;
+        if (await dataSources.IsRemovedAsync(m.DataSourceId, cancellationToken))
+        {
+            return;
+        }
+
+        await imports.UpsertAsync(m.OrganizationId, m.DataSourceId, period, m.ImportId, m.DeliveryId, m.Rows, null, null,
+            m.Totals, m.IsFinal, m.ImportedAt, cancellationToken);
+        if (await costs.IsCurrentOrNewerLoadedAsync(m.DataSourceId, period, m.ImportedAt, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            var result = await costs.ReplaceAsync(m, period, ct => curParser.GetDailyCostsAsync(m.ImportId, ct), cancellationToken);
+            if (result.Outcome == CostLoadOutcome.Mismatch)
+            {
+                LogMismatch(logger, m.ImportId, m.BillingPeriod, result.Detail);
+                await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "mismatch", result.Detail, cancellationToken);
+            }
+            else if (result.Outcome == CostLoadOutcome.Loaded)
+            {
+                LogLoaded(logger, m.ImportId, m.BillingPeriod, result.Lines);
+            }
+        }
+        catch (ImportSupersededException)
+        {
+            await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "superseded", "CurParser replaced this import; a newer one follows.", cancellationToken);
+        }
+        catch (ImportNotFoundException ex)
+        {
+            await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "failed", ex.Message, cancellationToken);
+            throw new PermanentMessageException(ex.Message, ex);
+        }
+        catch (InvalidDataException ex)
+        {
+            await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "failed", ex.Message, cancellationToken);
+            throw new PermanentMessageException(ex.Message, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Daily costs of import {ImportId} ({Period}) loaded: {Lines} lines")]
+    private static partial void LogLoaded(ILogger logger, Guid importId, string period, long lines);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Daily costs of import {ImportId} ({Period}) not loaded: {Detail}")]
+    private static partial void LogMismatch(ILogger logger, Guid importId, string period, string? detail);
+}
+
+/// <summary>Fewer, longer retries: a pull is a large streamed transfer.</summary>
+public sealed class CostsImportedConsumerDefinition : RetryingConsumerDefinition<CostsImportedConsumer>
+{
+    protected override TimeSpan[] RetryIntervals { get; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
+}
+
+internal static class ImportPeriod
+{
+    public static DateOnly Parse(string billingPeriod) =>
+        DateOnly.TryParseExact(billingPeriod, "yyyy-MM", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var start)
+            ? start
+            : throw new PermanentMessageException($"Billing period '{billingPeriod}' is not yyyy-MM.");
+}

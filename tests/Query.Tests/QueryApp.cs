@@ -1,0 +1,198 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Security;
+using DigiUsher.Testing;
+using MassTransit;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using WireMock.RequestBuilders;
+using WireMock.Server;
+
+namespace DigiUsher.Query.Tests;
+
+/// <summary>
+/// The Query service in process (WebApplicationFactory) against a fresh database and virtual host,
+/// with a WireMock server standing in for CurParser's internal rollup endpoint.
+/// </summary>
+public sealed class QueryApp : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = CreateJson();
+
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private QueryApp(TestDatabase database, TestVirtualHost virtualHost, WireMockServer curParser, WebApplicationFactory<Program> factory)
+    {
+        Database = database;
+        VirtualHost = virtualHost;
+        CurParser = curParser;
+        _factory = factory;
+    }
+
+    public TestDatabase Database { get; }
+
+    public TestVirtualHost VirtualHost { get; }
+
+    public WireMockServer CurParser { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<QueryApp> StartAsync(Dictionary<string, string?>? settings = null)
+    {
+        var database = await TestDatabase.CreateAsync();
+        var virtualHost = await TestVirtualHost.CreateAsync();
+        var curParser = WireMockServer.Start();
+        var environment = ServiceProcess.EnvironmentFor("Query", database, virtualHost);
+        environment["Services__CurParser"] = curParser.Url!;
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            foreach (var (key, value) in environment)
+            {
+                web.UseSetting(key.Replace("__", ":", StringComparison.Ordinal), value);
+            }
+
+            foreach (var (key, value) in settings ?? [])
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        var app = new QueryApp(database, virtualHost, curParser, factory);
+        var runner = factory.Services.GetRequiredService<MigrationRunner>();
+        await runner.MigrateAsync(typeof(MigrationRunner).Assembly, typeof(Program).Assembly, CancellationToken.None);
+        await factory.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        return app;
+    }
+
+    /// <summary>A client with a user token of <paramref name="organizationId"/>.</summary>
+    public HttpClient ClientFor(Guid organizationId, string role = DigiUsherClaims.MemberRole)
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(organizationId, role));
+        return client;
+    }
+
+    public HttpClient AnonymousClient() => _factory.CreateClient();
+
+    public static string Token(Guid organizationId, string role = DigiUsherClaims.MemberRole) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = "digiusher",
+        Audience = "digiusher-api",
+        Expires = DateTime.UtcNow.AddHours(1),
+        Subject = new ClaimsIdentity(
+        [
+            new Claim(DigiUsherClaims.Subject, Guid.NewGuid().ToString()),
+            new Claim(DigiUsherClaims.Organization, organizationId.ToString()),
+            new Claim(DigiUsherClaims.Role, role),
+            new Claim(DigiUsherClaims.Email, "someone@example.com"),
+        ]),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(TestEnvironment.JwtSigningKey)), SecurityAlgorithms.HmacSha256),
+    });
+
+    public static JwtOptions JwtOptions => new() { SigningKey = TestEnvironment.JwtSigningKey };
+
+    public Task PublishAsync<T>(T message)
+        where T : class => Services.GetRequiredService<IBus>().Publish(message);
+
+    /// <summary>Serves <paramref name="lines"/> as the NDJSON rollup of an import, as CurParser does.</summary>
+    public void ServeRollup(Guid importId, IEnumerable<RollupLine> lines, int status = 200)
+    {
+        var body = string.Join('\n', lines.Select(l => JsonSerializer.Serialize(l, Json))) + "\n";
+        CurParser.Given(Request.Create().WithPath($"/internal/v1/imports/{importId}/daily-costs").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/x-ndjson").WithBody(status == 200 ? body : string.Empty));
+    }
+
+    /// <summary>Serves the rollup and publishes the CostsImported whose totals match it (or <paramref name="totals"/>).</summary>
+    public async Task<CostsImported> ImportAsync(
+        Guid organizationId, Guid dataSourceId, string period, IReadOnlyList<RollupLine> lines, DateTimeOffset? importedAt = null,
+        IReadOnlyList<CurrencyTotals>? totals = null, bool isFinal = false)
+    {
+        var importId = Guid.NewGuid();
+        ServeRollup(importId, lines);
+        var message = new CostsImported(organizationId, dataSourceId, importId.ToString(), period, "delivery-" + importId.ToString("N")[..8], importId,
+            lines.Sum(l => l.LineItems), totals ?? RollupLine.Totals(lines), isFinal, importedAt ?? DateTimeOffset.UtcNow);
+        await PublishAsync(message);
+        return message;
+    }
+
+    public async Task WaitForCostsStatusAsync(Guid importId, string status)
+    {
+        await Eventually.True(async () =>
+        {
+            await using var connection = new NpgsqlConnection(Database.ConnectionStringFor("Query"));
+            return await connection.ExecuteScalarAsync<string?>("select costs_status from query.imports where import_id = @importId", new { importId }) == status;
+        }, TimeSpan.FromSeconds(60), $"import {importId} costs {status}");
+    }
+
+    public async Task WaitForAsync(string sql, object parameters, string what)
+    {
+        await Eventually.True(async () =>
+        {
+            await using var connection = new NpgsqlConnection(Database.ConnectionStringFor("Query"));
+            return await connection.ExecuteScalarAsync<bool>(sql, parameters);
+        }, TimeSpan.FromSeconds(60), what);
+    }
+
+    public static async Task<JsonElement> GetJsonAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {url}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        CurParser.Stop();
+        CurParser.Dispose();
+        await VirtualHost.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions();
+        ServiceDefaultsExtensions.ConfigureJson(options);
+        return options;
+    }
+}
+
+/// <summary>A line of CurParser's rollup, in the agreed NDJSON shape (a test data builder).</summary>
+public sealed record RollupLine(
+    string Day,
+    string ProductCode,
+    decimal Unblended,
+    string ResourceId = "",
+    IReadOnlyDictionary<string, string>? Tags = null,
+    string Currency = "USD",
+    string UsageAccountId = "123456789012",
+    string Region = "us-east-1",
+    string UsageType = "BoxUsage:m5.large",
+    string LineItemType = "Usage",
+    string ServiceName = "",
+    long LineItems = 24)
+{
+    public decimal NetUnblended => Unblended;
+
+    public decimal Blended => Unblended;
+
+    public decimal Amortized => Unblended;
+
+    public decimal PublicOnDemand => Unblended;
+
+    public decimal UsageAmount => LineItems;
+
+    public static IReadOnlyList<CurrencyTotals> Totals(IEnumerable<RollupLine> lines) => lines
+        .GroupBy(l => l.Currency)
+        .Select(g => new CurrencyTotals(g.Key, g.Sum(l => l.Unblended), g.Sum(l => l.NetUnblended), g.Sum(l => l.Blended), g.Sum(l => l.Amortized),
+            g.Sum(l => l.PublicOnDemand), g.Sum(l => l.UsageAmount), g.Sum(l => l.LineItems)))
+        .ToList();
+}
