@@ -1,13 +1,27 @@
+using DigiUsher.Aws;
+using DigiUsher.CurParser;
+using DigiUsher.CurParser.Apis;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Messaging;
+using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("cur-parser", "curparser"));
-builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
+builder.AddDigiUsherAuthentication();
+builder.Services.AddDigiUsherAws();
+builder.Services.AddCurParser();
+builder.AddMessageBus(bus =>
+{
+    bus.AddConsumers(typeof(Program).Assembly);
+    bus.AddDataSourceCredentialsRequestClient();
+});
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapImportsApi();
 
 return await app.RunOrMigrateAsync(args);
 

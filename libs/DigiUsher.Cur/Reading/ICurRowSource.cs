@@ -1,0 +1,14 @@
+namespace DigiUsher.Cur.Reading;
+
+/// <summary>The cells of the current row of a file, by column index (CSV text or Parquet values).</summary>
+public interface ICurRowSource
+{
+    ReadOnlySpan<char> Text(int column);
+
+    decimal? Decimal(int column);
+
+    DateTime? Timestamp(int column);
+
+    /// <summary>Adds the entries of a CUR 2.0 map column (Parquet MAP, or JSON text in CSV).</summary>
+    void ReadMap(int column, List<KeyValuePair<string, string>> entries);
+}

@@ -1,0 +1,350 @@
+using System.Globalization;
+using Parquet;
+using Parquet.Schema;
+
+namespace DigiUsher.Cur.Reading;
+
+/// <summary>
+/// Legacy CUR Parquet and CUR 2.0 Parquet (MAP columns), one row group at a time, reading only the
+/// columns the normalizer uses (strings as <see cref="ReadOnlyMemory{T}"/>, doubles converted once).
+/// </summary>
+public sealed class ParquetCurReader : CurReader, ICurRowSource
+{
+    private readonly ParquetReader _parquet;
+    private readonly CurSchema _schema;
+    private readonly CurNormalizer _normalizer;
+    private readonly Field[] _fields;
+    private readonly ColumnBuffer?[] _buffers;
+    private int _rowGroup = -1;
+    private int _rowInGroup;
+    private long _rowsInGroup;
+    private long _row;
+
+    private ParquetCurReader(ParquetReader parquet, string file, CurReaderOptions options)
+        : base(file)
+    {
+        _parquet = parquet;
+        _fields = [.. parquet.Schema.Fields];
+        try
+        {
+            _schema = CurSchema.Resolve([.. _fields.Select(f => f.Name)]);
+        }
+        catch (CurFormatException ex)
+        {
+            throw ex.At(file, null);
+        }
+
+        _normalizer = new CurNormalizer(_schema, options);
+        _buffers = new ColumnBuffer?[_fields.Length];
+        foreach (var column in _schema.UsedColumns())
+        {
+            _buffers[column] = ColumnBuffer.For(_fields[column], _schema.NameOf(column));
+        }
+    }
+
+    public override CurSchema Schema => _schema;
+
+    public override IReadOnlyList<string> Warnings => _schema.Warnings;
+
+    public override bool SawInvoiceId => _normalizer.SawInvoiceId;
+
+    public static async Task<ParquetCurReader> OpenAsync(Stream seekable, string file, CurReaderOptions options, CancellationToken cancellationToken)
+    {
+        ParquetReader parquet;
+        try
+        {
+            parquet = await ParquetReader.CreateAsync(seekable, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: true, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or ParquetException or InvalidDataException or NotSupportedException or ArgumentException)
+        {
+            throw new CurFormatException($"not a readable Parquet file ({ex.Message})", file, null, ex);
+        }
+
+        try
+        {
+            return new ParquetCurReader(parquet, file, options);
+        }
+        catch
+        {
+            await parquet.DisposeAsync();
+            throw;
+        }
+    }
+
+    public override async ValueTask<int> ReadAsync(CurLineItem[] items, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        try
+        {
+            while (count < items.Length)
+            {
+                if (_rowInGroup >= _rowsInGroup)
+                {
+                    if (!await NextRowGroupAsync(cancellationToken))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                _row++;
+                var item = items[count];
+                item.RowNumber = _row;
+                _normalizer.Fill(this, item);
+                _rowInGroup++;
+                count++;
+            }
+        }
+        catch (CurFormatException ex)
+        {
+            throw ex.At(File, _row);
+        }
+        catch (Exception ex) when (ex is ParquetException or InvalidDataException or IndexOutOfRangeException or NotSupportedException)
+        {
+            throw new CurFormatException($"corrupt Parquet data ({ex.Message})", File, _row, ex);
+        }
+
+        return count;
+    }
+
+    public ReadOnlySpan<char> Text(int column) => _buffers[column]!.Text(_rowInGroup);
+
+    public decimal? Decimal(int column) => _buffers[column]!.Decimal(_rowInGroup);
+
+    public DateTime? Timestamp(int column) => _buffers[column]!.Timestamp(_rowInGroup);
+
+    public void ReadMap(int column, List<KeyValuePair<string, string>> entries) => _buffers[column]!.Map(_rowInGroup, entries);
+
+    public override async ValueTask DisposeAsync() => await _parquet.DisposeAsync();
+
+    private async Task<bool> NextRowGroupAsync(CancellationToken cancellationToken)
+    {
+        _rowGroup++;
+        if (_rowGroup >= _parquet.RowGroupCount)
+        {
+            return false;
+        }
+
+        using var group = _parquet.OpenRowGroupReader(_rowGroup);
+        _rowsInGroup = group.RowCount;
+        _rowInGroup = 0;
+        foreach (var buffer in _buffers)
+        {
+            if (buffer is not null)
+            {
+                await buffer.LoadAsync(group, checked((int)group.RowCount), cancellationToken);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>One column of the current row group, typed as the file stores it.</summary>
+    private abstract class ColumnBuffer(string name)
+    {
+        protected string Name { get; } = name;
+
+        public static ColumnBuffer For(Field field, string name) => field switch
+        {
+            MapField map => new MapBuffer(map, name),
+            DataField data when data.ClrType == typeof(ReadOnlyMemory<char>) || data.ClrType == typeof(string) => new StringBuffer(data, name),
+            DataField data when data.ClrType == typeof(double) => new NumberBuffer<double>(data, name, (v, n) => CurValues.FromDouble(v, n)),
+            DataField data when data.ClrType == typeof(float) => new NumberBuffer<float>(data, name, (v, n) => CurValues.FromDouble(v, n)),
+            DataField data when data.ClrType == typeof(decimal) => new NumberBuffer<decimal>(data, name, (v, _) => v),
+            DataField data when data.ClrType == typeof(long) => new NumberBuffer<long>(data, name, (v, _) => v),
+            DataField data when data.ClrType == typeof(int) => new NumberBuffer<int>(data, name, (v, _) => v),
+            DataField data when data.ClrType == typeof(DateTime) => new TimestampBuffer(data, name),
+            _ => throw new CurFormatException($"column {name}: unsupported Parquet type {(field as DataField)?.ClrType.Name ?? field.SchemaType.ToString()}"),
+        };
+
+        public abstract ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken);
+
+        public virtual ReadOnlySpan<char> Text(int row) => [];
+
+        public virtual decimal? Decimal(int row) => CurValues.ParseDecimal(Text(row), Name);
+
+        public virtual DateTime? Timestamp(int row) => CurValues.ParseTimestamp(Text(row), Name);
+
+        public virtual void Map(int row, List<KeyValuePair<string, string>> entries) =>
+            throw new CurFormatException($"column {Name} is not a MAP column");
+    }
+
+    private sealed class StringBuffer(DataField field, string name) : ColumnBuffer(name)
+    {
+        private ReadOnlyMemory<char>?[] _values = [];
+
+        public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
+        {
+            if (_values.Length < rows)
+            {
+                _values = new ReadOnlyMemory<char>?[rows];
+            }
+
+            if (!group.ColumnExists(field))
+            {
+                Array.Clear(_values);
+                return;
+            }
+
+            await group.ReadAsync<ReadOnlyMemory<char>>(field, _values.AsMemory(0, rows), null, cancellationToken);
+        }
+
+        public override ReadOnlySpan<char> Text(int row) => _values[row] is { } value ? value.Span : [];
+    }
+
+    private sealed class NumberBuffer<T>(DataField field, string name, Func<T, string, decimal> convert) : ColumnBuffer(name)
+        where T : struct, IFormattable
+    {
+        private T?[] _values = [];
+        private readonly char[] _text = new char[64];
+
+        public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
+        {
+            if (_values.Length < rows)
+            {
+                _values = new T?[rows];
+            }
+
+            if (!group.ColumnExists(field))
+            {
+                Array.Clear(_values);
+                return;
+            }
+
+            await group.ReadAsync<T>(field, _values.AsMemory(0, rows), null, cancellationToken);
+        }
+
+        public override decimal? Decimal(int row) => _values[row] is { } value ? convert(value, Name) : null;
+
+        public override ReadOnlySpan<char> Text(int row)
+        {
+            if (_values[row] is not { } value)
+            {
+                return [];
+            }
+
+            var text = value.ToString(null, CultureInfo.InvariantCulture);
+            text.CopyTo(_text);
+            return _text.AsSpan(0, Math.Min(text.Length, _text.Length));
+        }
+    }
+
+    private sealed class TimestampBuffer(DataField field, string name) : ColumnBuffer(name)
+    {
+        private DateTime?[] _values = [];
+
+        public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
+        {
+            if (_values.Length < rows)
+            {
+                _values = new DateTime?[rows];
+            }
+
+            if (!group.ColumnExists(field))
+            {
+                Array.Clear(_values);
+                return;
+            }
+
+            await group.ReadAsync<DateTime>(field, _values.AsMemory(0, rows), null, cancellationToken);
+        }
+
+        public override DateTime? Timestamp(int row) =>
+            _values[row] is { } value ? DateTime.SpecifyKind(value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value, DateTimeKind.Utc) : null;
+
+        public override decimal? Decimal(int row) => throw new CurFormatException($"column {Name} is a timestamp, not an amount");
+    }
+
+    /// <summary>
+    /// A Parquet MAP (CUR 2.0 <c>product</c>, <c>resource_tags</c>, <c>cost_category</c>, <c>discount</c>):
+    /// keys and values are flat leaf columns; repetition level 0 starts the next row's map.
+    /// </summary>
+    private sealed class MapBuffer(MapField map, string name) : ColumnBuffer(name)
+    {
+        private readonly DataField _key = (DataField)map.Key;
+        private readonly DataField _value = (DataField)map.Value;
+        private ReadOnlyMemory<char>?[] _keys = [];
+        private ReadOnlyMemory<char>?[] _values = [];
+        private int[] _repetitions = [];
+        private int[] _rowStarts = [];
+        private ReadOnlyMemory<char>[] _keyValues = [];
+        private ReadOnlyMemory<char>[] _valueValues = [];
+        private int[] _keyDefinitions = [];
+        private int[] _valueDefinitions = [];
+        private int[] _valueRepetitions = [];
+        private int _count;
+
+        public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
+        {
+            if (_rowStarts.Length < rows + 1)
+            {
+                _rowStarts = new int[rows + 1];
+            }
+
+            if (!group.ColumnExists(_key))
+            {
+                Array.Clear(_rowStarts);
+                _count = 0;
+                return;
+            }
+
+            var levels = checked((int)(group.GetMetadata(_key)?.MetaData?.NumValues ?? throw new CurFormatException($"column {Name}: no column chunk metadata")));
+            if (_keys.Length < levels + 1)
+            {
+                _keys = new ReadOnlyMemory<char>?[levels + 1];
+                _values = new ReadOnlyMemory<char>?[levels + 1];
+                _repetitions = new int[levels + 1];
+                _keyValues = new ReadOnlyMemory<char>[levels + 1];
+                _valueValues = new ReadOnlyMemory<char>[levels + 1];
+                _keyDefinitions = new int[levels + 1];
+                _valueDefinitions = new int[levels + 1];
+                _valueRepetitions = new int[levels + 1];
+            }
+
+            // Raw reads: non-null values packed, with definition levels telling which slots are present
+            // and repetition level 0 starting the next row's map (an empty map is one slot, undefined).
+            await group.ReadRawAsync<ReadOnlyMemory<char>>(_key, _keyValues.AsMemory(0, levels + 1), _keyDefinitions.AsMemory(0, levels + 1), _repetitions.AsMemory(0, levels + 1), cancellationToken);
+            await group.ReadRawAsync<ReadOnlyMemory<char>>(_value, _valueValues.AsMemory(0, levels + 1), _valueDefinitions.AsMemory(0, levels + 1), _valueRepetitions.AsMemory(0, levels + 1), cancellationToken);
+            int keyIndex = 0, valueIndex = 0;
+            for (var i = 0; i < levels; i++)
+            {
+                _keys[i] = _keyDefinitions[i] >= _key.MaxDefinitionLevel ? _keyValues[keyIndex++] : null;
+                _values[i] = _valueDefinitions[i] >= _value.MaxDefinitionLevel ? _valueValues[valueIndex++] : null;
+            }
+
+            _count = levels;
+            var row = -1;
+            for (var i = 0; i < levels; i++)
+            {
+                if (_repetitions[i] == 0)
+                {
+                    row++;
+                    if (row >= rows)
+                    {
+                        throw new CurFormatException($"column {Name}: more map rows than the row group holds");
+                    }
+
+                    _rowStarts[row] = i;
+                }
+            }
+
+            for (var r = row + 1; r <= rows; r++)
+            {
+                _rowStarts[r] = levels;
+            }
+        }
+
+        public override void Map(int row, List<KeyValuePair<string, string>> entries)
+        {
+            var end = row + 1 < _rowStarts.Length ? _rowStarts[row + 1] : _count;
+            for (var i = _rowStarts[row]; i < end && i < _count; i++)
+            {
+                if (_keys[i] is { Length: > 0 } key)
+                {
+                    entries.Add(new(key.ToString(), _values[i]?.ToString() ?? string.Empty));
+                }
+            }
+        }
+    }
+}

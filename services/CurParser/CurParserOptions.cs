@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DigiUsher.CurParser;
+
+/// <summary>Section <c>CurParser</c>: how many imports a replica runs and the limits of one import.</summary>
+public sealed class CurParserOptions
+{
+    public const string Section = "CurParser";
+
+    /// <summary>Imports run at once by one replica (each one streams, parses and COPYs in parallel).</summary>
+    [Range(1, 64)]
+    public int ConcurrentImports { get; set; } = 1;
+
+    /// <summary><c>ReportAvailable</c> messages fetched ahead; 1 lets idle replicas take the rest of a month-end flood.</summary>
+    [Range(1, 1000)]
+    public int PrefetchCount { get; set; } = 1;
+
+    /// <summary>How long a delivery stays leased to a replica without a renewal (renewed every third of it).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Rows per batch handed from the parser to the COPY.</summary>
+    [Range(64, 1_000_000)]
+    public int BatchSize { get; set; } = 4096;
+
+    /// <summary>See <see cref="Cur.Reading.CurReaderOptions.MaxFieldLength"/>.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxFieldLength { get; set; } = 256 * 1024;
+
+    /// <summary>See <see cref="Cur.Reading.CurReaderOptions.MaxCompressionRatio"/>.</summary>
+    [Range(2, 100_000)]
+    public double MaxCompressionRatio { get; set; } = 200;
+
+    /// <summary>Folder for the temporary copies formats with random access need (Parquet, zip); empty is the system temp folder.</summary>
+    public string? TempDirectory { get; set; }
+
+    public Cur.Reading.CurReaderOptions ReaderOptions() => new()
+    {
+        MaxFieldLength = MaxFieldLength,
+        MaxCompressionRatio = MaxCompressionRatio,
+    };
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using Amazon.S3;
+using DigiUsher.Aws;
+using DigiUsher.Contracts;
+using DigiUsher.Cur.Reading;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DigiUsher.CurParser.Importing;
+
+/// <summary>Imports one delivery end to end: lease, stream and COPY, reconcile, swap, clean up.</summary>
+public sealed partial class DeliveryImporter(
+    ImportStore store,
+    NpgsqlDataSource dataSource,
+    IDataSourceCredentials credentials,
+    AwsClientFactory aws,
+    IOptions<CurParserOptions> options,
+    ILogger<DeliveryImporter> logger)
+{
+    private static readonly string Replica = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public async Task ImportAsync(ReportAvailable message, CancellationToken cancellationToken)
+    {
+        var m = message with { DetectedAt = message.DetectedAt.ToUniversalTime() };
+        var settings = options.Value;
+        var owner = $"{Replica}:{Guid.NewGuid():N}";
+        var claim = await store.ClaimAsync(m, owner, settings.LeaseDuration, cancellationToken);
+        if (claim != ClaimResult.Claimed)
+        {
+            LogSkipped(logger, m.DeliveryId, m.BillingPeriod, claim);
+            return;
+        }
+
+        var importId = NewId.NextGuid();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await store.StartAsync(m, importId, DateTimeOffset.UtcNow, cancellationToken);
+        }
+        catch
+        {
+            await store.ReleaseAsync(m, owner);
+            throw;
+        }
+
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewal = RenewLeaseAsync(m, owner, settings.LeaseDuration, leaseLost);
+        try
+        {
+            LogStarted(logger, importId, m.DeliveryId, m.BillingPeriod, m.ReportKeys.Count);
+            LoadResult load;
+            IAmazonS3? s3 = null;
+            try
+            {
+                var issued = await credentials.GetAsync(m.OrganizationId, m.DataSourceId, leaseLost.Token);
+                s3 = aws.CreateS3(issued.Credentials, m.Region);
+                var readerOptions = settings.ReaderOptions();
+                var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket), readerOptions, settings.TempDirectory);
+                var loader = new LineItemLoader(dataSource, store.Schema, readerOptions, settings.BatchSize);
+                load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, leaseLost.Token);
+            }
+            finally
+            {
+                s3?.Dispose();
+            }
+
+            await store.VerifyTotalsAsync(importId, load.Totals, leaseLost.Token);
+            var (result, replaced) = await store.CompleteAsync(m, importId, load, clock.Elapsed, leaseLost.Token);
+            if (result == CompleteResult.Superseded)
+            {
+                LogSuperseded(logger, importId, m.DeliveryId);
+                await store.DropAsync(importId);
+                return;
+            }
+
+            LogImported(logger, importId, m.DeliveryId, load.Rows, clock.Elapsed.TotalSeconds);
+            foreach (var warning in load.Warnings)
+            {
+                LogWarning(logger, importId, warning);
+            }
+
+            if (replaced is { } previous)
+            {
+                await store.DropAsync(previous);
+            }
+        }
+        catch (CurFormatException ex)
+        {
+            LogBadFile(logger, importId, ex.File, ex.Row, ex.Reason);
+            await store.FailAsync(m, importId, ex.File, ex.Row, ex.Reason, transient: false, owner);
+            await store.DropAsync(importId);
+        }
+        catch (CredentialsUnavailableException ex)
+        {
+            await store.FailAsync(m, importId, null, null, $"no AWS credentials for the data source: {ex.Message}", transient: false, owner);
+            await store.DropAsync(importId);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
+        {
+            await store.FailAsync(m, importId, null, null, $"S3 refused a report file ({ex.ErrorCode}: {ex.Message}); check the bucket policy and that the delivery still exists", transient: false, owner);
+            await store.DropAsync(importId);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown: nothing became current; the unacknowledged message returns to the queue.
+            LogCancelled(logger, importId, m.DeliveryId);
+            await store.MarkAsync(importId, "cancelled");
+            await store.DropAsync(importId);
+            await store.ReleaseAsync(m, owner);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogTransient(logger, ex, importId, m.DeliveryId);
+            await store.FailAsync(m, importId, null, null, $"transient failure, will be retried: {ex.GetType().Name}: {ex.Message}", transient: true, owner);
+            await store.DropAsync(importId);
+            throw;
+        }
+        finally
+        {
+            await leaseLost.CancelAsync();
+            await renewal;
+        }
+    }
+
+    private async Task RenewLeaseAsync(ReportAvailable m, string owner, TimeSpan lease, CancellationTokenSource importScope)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(lease / 3);
+            while (await timer.WaitForNextTickAsync(importScope.Token))
+            {
+                if (!await store.RenewAsync(m, owner, lease, importScope.Token))
+                {
+                    LogLeaseLost(logger, m.DeliveryId);
+                    await importScope.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (NpgsqlException ex)
+        {
+            LogTransient(logger, ex, Guid.Empty, m.DeliveryId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} of {BillingPeriod} skipped: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string deliveryId, string billingPeriod, ClaimResult reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Import {ImportId} of delivery {DeliveryId} ({BillingPeriod}, {Files} files) started")]
+    private static partial void LogStarted(ILogger logger, Guid importId, string deliveryId, string billingPeriod, int files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Import {ImportId} of delivery {DeliveryId} is current: {Rows} rows in {Seconds:0.0} s")]
+    private static partial void LogImported(ILogger logger, Guid importId, string deliveryId, long rows, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId}: {Warning}")]
+    private static partial void LogWarning(ILogger logger, Guid importId, string warning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Import {ImportId} of delivery {DeliveryId} was superseded by a newer delivery; dropped")]
+    private static partial void LogSuperseded(ILogger logger, Guid importId, string deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId} failed on a bad file {File} row {Row}: {Reason}")]
+    private static partial void LogBadFile(ILogger logger, Guid importId, string? file, long? row, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId} of delivery {DeliveryId} cancelled by shutdown; the message returns to the queue")]
+    private static partial void LogCancelled(ILogger logger, Guid importId, string deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId} of delivery {DeliveryId} failed transiently")]
+    private static partial void LogTransient(ILogger logger, Exception exception, Guid importId, string deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lease of delivery {DeliveryId} was lost; import abandoned")]
+    private static partial void LogLeaseLost(ILogger logger, string deliveryId);
+}
+
+/// <summary>Report files from the data source's bucket, streamed (GetObject).</summary>
+public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket) : IReportFileSource
+{
+    public async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
+    {
+        var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
+        return new ResponseStream(response);
+    }
+
+    private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response) : Stream
+    {
+        private readonly Stream _inner = response.ResponseStream;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => response.ContentLength;
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            _inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

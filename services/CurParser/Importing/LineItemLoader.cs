@@ -1,0 +1,223 @@
+using System.Threading.Channels;
+using DigiUsher.Contracts;
+using DigiUsher.Cur.Reading;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DigiUsher.CurParser.Importing;
+
+/// <summary>What a load read and wrote.</summary>
+public sealed record LoadResult(long Rows, IReadOnlyList<CurrencyTotals> Totals, bool IsFinal, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Streams every file of a delivery through its reader and binary-COPYs the rows into the import's
+/// partition. Parsing and COPY overlap (two tasks, a bounded channel of reused batches), so the
+/// import runs at the speed Postgres takes rows; totals are summed while streaming.
+/// </summary>
+public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, CurReaderOptions readerOptions, int batchSize)
+{
+    private const int BatchesInFlight = 4;
+
+    public static readonly string CopyColumns =
+        "import_id, file_index, row_number, usage_account_id, payer_account_id, line_item_type, product_code, service_name, usage_type, " +
+        "operation, region, availability_zone, resource_id, usage_start, usage_end, usage_amount, pricing_unit, currency, unblended, " +
+        "net_unblended, blended, amortized, public_on_demand, invoice_id, tags, cost_categories";
+
+    /// <summary>Reads <paramref name="keys"/> (in order) and loads them into the partition of <paramref name="importId"/>.</summary>
+    public async Task<LoadResult> LoadAsync(Guid importId, ReportFormat format, IReadOnlyList<string> keys, ReportFileOpener opener, CancellationToken cancellationToken)
+    {
+        var filled = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchesInFlight) { SingleReader = true, SingleWriter = true });
+        var empty = Channel.CreateUnbounded<Batch>();
+        for (var i = 0; i < BatchesInFlight + 2; i++)
+        {
+            empty.Writer.TryWrite(new Batch(batchSize));
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var totals = new TotalsAccumulator();
+        var warnings = new List<string>();
+        var isFinal = false;
+        var produce = Task.Run(async () =>
+        {
+            try
+            {
+                for (var index = 0; index < keys.Count; index++)
+                {
+                    var key = keys[index];
+                    await using var content = await opener.OpenAsync(format, key, stop.Token);
+                    await using var reader = await CurReader.OpenAsync(format, content, key, readerOptions, stop.Token);
+                    while (true)
+                    {
+                        var batch = await empty.Reader.ReadAsync(stop.Token);
+                        batch.Count = await reader.ReadAsync(batch.Items, stop.Token);
+                        if (batch.Count == 0)
+                        {
+                            empty.Writer.TryWrite(batch);
+                            break;
+                        }
+
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            batch.Items[i].FileIndex = index + 1;
+                            totals.Add(batch.Items[i]);
+                        }
+
+                        await filled.Writer.WriteAsync(batch, stop.Token);
+                    }
+
+                    warnings.AddRange(reader.Warnings.Select(w => $"{key}: {w}"));
+                    isFinal |= reader.SawInvoiceId;
+                }
+
+                filled.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                filled.Writer.TryComplete(ex);
+                await stop.CancelAsync();
+                throw;
+            }
+        }, stop.Token);
+
+        var copy = Task.Run(async () =>
+        {
+            try
+            {
+                return await CopyAsync(importId, filled.Reader, empty.Writer, stop.Token);
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }, stop.Token);
+
+        try
+        {
+            await Task.WhenAll(produce, copy);
+        }
+        catch when (produce.IsFaulted)
+        {
+            // The reader's error (a bad file) is the cause; the COPY only saw the cancellation.
+            await produce;
+            throw;
+        }
+        catch when (copy.IsFaulted && copy.Exception?.InnerException is not OperationCanceledException)
+        {
+            await copy;
+            throw;
+        }
+
+        var copied = await copy;
+        var result = totals.Result();
+        if (copied != result.Sum(t => t.Rows))
+        {
+            throw new InvalidOperationException($"COPY wrote {copied} rows, the reader produced {result.Sum(t => t.Rows)}.");
+        }
+
+        return new LoadResult(copied, result, isFinal, warnings);
+    }
+
+    public static string PartitionOf(string schema, string table, Guid importId) => $"{schema}.{table}_{importId:N}";
+
+    private async Task<long> CopyAsync(Guid importId, ChannelReader<Batch> filled, ChannelWriter<Batch> empty, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"copy {PartitionOf(schema, "line_items", importId)} ({CopyColumns}) from stdin (format binary)", cancellationToken);
+        long rows = 0;
+        await foreach (var batch in filled.ReadAllAsync(cancellationToken))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                WriteRow(writer, importId, batch.Items[i]);
+            }
+
+            rows += batch.Count;
+            empty.TryWrite(batch);
+        }
+
+        await writer.CompleteAsync(cancellationToken);
+        return rows;
+    }
+
+    /// <summary>One row in the COPY column order (synchronous writes: they only fill Npgsql's buffer).</summary>
+    public static void WriteRow(NpgsqlBinaryImporter writer, Guid importId, CurLineItem item)
+    {
+        writer.StartRow();
+        writer.Write(importId, NpgsqlDbType.Uuid);
+        writer.Write((short)item.FileIndex, NpgsqlDbType.Smallint);
+        writer.Write(item.RowNumber, NpgsqlDbType.Bigint);
+        writer.Write(item.UsageAccountId, NpgsqlDbType.Text);
+        writer.Write(item.PayerAccountId, NpgsqlDbType.Text);
+        writer.Write(item.LineItemType, NpgsqlDbType.Text);
+        writer.Write(item.ProductCode, NpgsqlDbType.Text);
+        writer.Write(item.ServiceName, NpgsqlDbType.Text);
+        writer.Write(item.UsageType, NpgsqlDbType.Text);
+        writer.Write(item.Operation, NpgsqlDbType.Text);
+        writer.Write(item.Region, NpgsqlDbType.Text);
+        writer.Write(item.AvailabilityZone, NpgsqlDbType.Text);
+        writer.Write(item.ResourceId, NpgsqlDbType.Text);
+        writer.Write(item.UsageStart, NpgsqlDbType.TimestampTz);
+        writer.Write(item.UsageEnd, NpgsqlDbType.TimestampTz);
+        writer.Write(item.UsageAmount, NpgsqlDbType.Numeric);
+        writer.Write(item.PricingUnit, NpgsqlDbType.Text);
+        writer.Write(item.Currency, NpgsqlDbType.Text);
+        writer.Write(item.Unblended, NpgsqlDbType.Numeric);
+        writer.Write(item.NetUnblended, NpgsqlDbType.Numeric);
+        writer.Write(item.Blended, NpgsqlDbType.Numeric);
+        writer.Write(item.Amortized, NpgsqlDbType.Numeric);
+        writer.Write(item.PublicOnDemand, NpgsqlDbType.Numeric);
+        writer.Write(item.InvoiceId, NpgsqlDbType.Text);
+        writer.Write(item.TagsJson, NpgsqlDbType.Jsonb);
+        writer.Write(item.CostCategoriesJson, NpgsqlDbType.Jsonb);
+    }
+
+    /// <summary>A reusable block of rows.</summary>
+    public sealed class Batch
+    {
+        public Batch(int size)
+        {
+            Items = new CurLineItem[size];
+            for (var i = 0; i < size; i++)
+            {
+                Items[i] = new CurLineItem();
+            }
+        }
+
+        public CurLineItem[] Items { get; }
+
+        public int Count { get; set; }
+    }
+
+    /// <summary>Per-currency, per-metric sums of the rows read (decimal: exact).</summary>
+    public sealed class TotalsAccumulator
+    {
+        private readonly Dictionary<string, decimal[]> _sums = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _rows = new(StringComparer.Ordinal);
+
+        public void Add(CurLineItem item)
+        {
+            if (!_sums.TryGetValue(item.Currency, out var sums))
+            {
+                sums = new decimal[6];
+                _sums[item.Currency] = sums;
+                _rows[item.Currency] = 0;
+            }
+
+            sums[0] += item.Unblended;
+            sums[1] += item.NetUnblended;
+            sums[2] += item.Blended;
+            sums[3] += item.Amortized;
+            sums[4] += item.PublicOnDemand;
+            sums[5] += item.UsageAmount;
+            _rows[item.Currency]++;
+        }
+
+        public IReadOnlyList<CurrencyTotals> Result() =>
+        [
+            .. _sums.OrderBy(s => s.Key, StringComparer.Ordinal)
+                .Select(s => new CurrencyTotals(s.Key, s.Value[0], s.Value[1], s.Value[2], s.Value[3], s.Value[4], s.Value[5], _rows[s.Key])),
+        ];
+    }
+}
