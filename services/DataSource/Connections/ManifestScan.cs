@@ -40,18 +40,27 @@ public static partial class ManifestScan
     public static async Task<(IReadOnlyList<FoundManifest> Manifests, bool Truncated)> ListAsync(IAmazonS3 s3, string bucket, string prefix, CancellationToken cancellationToken)
     {
         var found = new List<FoundManifest>();
+        var folder = prefix.Length == 0 ? string.Empty : prefix.TrimEnd('/') + "/";
         string? token = null;
         for (var page = 0; page < MaxPages; page++)
         {
+            // The prefix is sent without its trailing slash and the folder boundary checked here:
+            // moto 5 miscomputes SigV4 for query values that need percent-encoding ("billing/"),
+            // so an enforcing moto would reject the listing that real S3 accepts.
             var response = await s3.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = bucket,
-                Prefix = prefix.Length == 0 ? null : prefix.TrimEnd('/') + "/",
+                Prefix = folder.Length == 0 ? null : folder.TrimEnd('/'),
                 ContinuationToken = token,
                 MaxKeys = 1000,
             }, cancellationToken);
             foreach (var item in response.S3Objects ?? [])
             {
+                if (!item.Key.StartsWith(folder, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 if (Match(item.Key, item.LastModified is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : null) is { } manifest)
                 {
                     found.Add(manifest);
