@@ -1,13 +1,27 @@
+using DigiUsher.Aws;
+using DigiUsher.ResourceDiscovery;
+using DigiUsher.ResourceDiscovery.Apis;
 using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Messaging;
+using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("resource-discovery", "discovery"));
-builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
+builder.AddDigiUsherAuthentication();
+builder.AddDigiUsherOpenApi();
+builder.AddResourceDiscovery();
+builder.AddMessageBus(bus =>
+{
+    bus.AddConsumers(typeof(Program).Assembly);
+    bus.AddDataSourceCredentialsRequestClient();
+});
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapDigiUsherOpenApi();
+app.MapOwnerRulesApi();
 
 return await app.RunOrMigrateAsync(args);
 

@@ -1,0 +1,172 @@
+using DigiUsher.Contracts;
+using DigiUsher.ResourceDiscovery.Data;
+using DigiUsher.ResourceDiscovery.Owners;
+using DigiUsher.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DigiUsher.ResourceDiscovery.Apis;
+
+/// <summary>A rule as the API shows it; <c>position</c> 0 is evaluated first.</summary>
+public sealed record OwnerRuleResponse(Guid Id, int Position, string Match, string? Key, string? Value, string OwnerEmail);
+
+/// <summary>
+/// A rule to create or replace. <c>match</c>: <c>tagEquals</c> (key, value), <c>tagExists</c> (key),
+/// <c>namePrefix</c> (value), <c>resourceType</c> (value, e.g. <c>ec2-instance</c>), <c>region</c> (value).
+/// <c>position</c> (create only): where to insert, 0-based; omitted appends.
+/// </summary>
+public sealed record OwnerRuleRequest(string? Match, string? Key, string? Value, string? OwnerEmail, int? Position);
+
+/// <summary>The complete new order of the organization's rules.</summary>
+public sealed record ReorderOwnerRulesRequest(IReadOnlyList<Guid>? RuleIds);
+
+public static class OwnerRulesApi
+{
+    private static readonly string[] Kinds =
+        [ResourceKinds.Instance, ResourceKinds.Volume, ResourceKinds.Snapshot, ResourceKinds.ElasticIp, ResourceKinds.Bucket, ResourceKinds.IamUser, ResourceKinds.AccessKey];
+
+    /// <summary>
+    /// <c>/api/v1/owner-rules</c>: the organization's ordered owner assignment rules. Reading needs a
+    /// tenant token, changing them an admin's. Changes apply from the next discovery run, which is
+    /// requested at once for the organization's data sources.
+    /// </summary>
+    public static IEndpointRouteBuilder MapOwnerRulesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/owner-rules").WithTags("Owner rules").RequireAuthorization(DigiUsherClaims.TenantPolicy);
+
+        group.MapGet("/", async (HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
+                TypedResults.Ok((await rules.ListAsync(http.User.GetOrganizationId(), ct)).Select(ToResponse).ToList()))
+            .WithName("ListOwnerRules")
+            .WithSummary("The organization's owner rules, in evaluation order.");
+
+        group.MapGet("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, NotFound>> (Guid id, HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
+                await rules.GetAsync(http.User.GetOrganizationId(), id, ct) is { } rule ? TypedResults.Ok(ToResponse(rule)) : TypedResults.NotFound())
+            .WithName("GetOwnerRule")
+            .WithSummary("One owner rule.");
+
+        group.MapPost("/", async Task<Results<Created<OwnerRuleResponse>, ValidationProblem>> (
+                OwnerRuleRequest request, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
+            {
+                if (Validate(request, out var match) is { } errors)
+                {
+                    return TypedResults.ValidationProblem(errors);
+                }
+
+                var organizationId = http.User.GetOrganizationId();
+                var rule = await rules.CreateAsync(organizationId, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), request.Position, ct);
+                await discovery.RequestRunsAsync(organizationId, ct);
+                return TypedResults.Created($"/api/v1/owner-rules/{rule.RuleId}", ToResponse(rule));
+            })
+            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .WithName("CreateOwnerRule")
+            .WithSummary("Adds a rule at a position (default: last).");
+
+        group.MapPut("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, NotFound, ValidationProblem>> (
+                Guid id, OwnerRuleRequest request, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
+            {
+                if (Validate(request, out var match) is { } errors)
+                {
+                    return TypedResults.ValidationProblem(errors);
+                }
+
+                var organizationId = http.User.GetOrganizationId();
+                var rule = await rules.UpdateAsync(organizationId, id, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), ct);
+                if (rule is null)
+                {
+                    return TypedResults.NotFound();
+                }
+
+                await discovery.RequestRunsAsync(organizationId, ct);
+                return TypedResults.Ok(ToResponse(rule));
+            })
+            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .WithName("ReplaceOwnerRule")
+            .WithSummary("Replaces a rule's condition and owner; its position stays.");
+
+        group.MapDelete("/{id:guid}", async Task<Results<NoContent, NotFound>> (Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
+            {
+                var organizationId = http.User.GetOrganizationId();
+                if (!await rules.DeleteAsync(organizationId, id, ct))
+                {
+                    return TypedResults.NotFound();
+                }
+
+                await discovery.RequestRunsAsync(organizationId, ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .WithName("DeleteOwnerRule")
+            .WithSummary("Deletes a rule; later rules move up.");
+
+        group.MapPut("/order", async Task<Results<Ok<List<OwnerRuleResponse>>, ValidationProblem>> (
+                ReorderOwnerRulesRequest request, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
+            {
+                var organizationId = http.User.GetOrganizationId();
+                var ids = request.RuleIds ?? [];
+                if (ids.Distinct().Count() != ids.Count || !await rules.ReorderAsync(organizationId, ids, ct))
+                {
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                    {
+                        ["ruleIds"] = ["ruleIds must list every rule of the organization exactly once, in the new order."],
+                    });
+                }
+
+                await discovery.RequestRunsAsync(organizationId, ct);
+                return TypedResults.Ok((await rules.ListAsync(organizationId, ct)).Select(ToResponse).ToList());
+            })
+            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .WithName("ReorderOwnerRules")
+            .WithSummary("Sets the evaluation order of all rules.");
+
+        return app;
+    }
+
+    private static Dictionary<string, string[]>? Validate(OwnerRuleRequest request, out OwnerRuleMatch match)
+    {
+        var errors = new Dictionary<string, string[]>();
+        match = default;
+        if (string.IsNullOrWhiteSpace(request.Match) || !Enum.TryParse(request.Match, ignoreCase: true, out match) || !Enum.IsDefined(match))
+        {
+            errors["match"] = ["match must be one of tagEquals, tagExists, namePrefix, resourceType, region."];
+        }
+        else
+        {
+            var needsKey = match is OwnerRuleMatch.TagEquals or OwnerRuleMatch.TagExists;
+            var needsValue = match is not OwnerRuleMatch.TagExists;
+            if (needsKey && string.IsNullOrWhiteSpace(request.Key))
+            {
+                errors["key"] = [$"{OwnerRuleStore.Name(match)} needs the tag key."];
+            }
+
+            if (needsValue && string.IsNullOrWhiteSpace(request.Value))
+            {
+                errors["value"] = [$"{OwnerRuleStore.Name(match)} needs a value."];
+            }
+            else if (match == OwnerRuleMatch.ResourceType && !Kinds.Contains(request.Value!.Trim()))
+            {
+                errors["value"] = ["resourceType must be one of " + string.Join(", ", Kinds) + "."];
+            }
+        }
+
+        if (!OwnerAssignment.IsEmail(request.OwnerEmail))
+        {
+            errors["ownerEmail"] = ["ownerEmail must be an email address."];
+        }
+
+        if (request.Position is < 0)
+        {
+            errors["position"] = ["position must be 0 or more."];
+        }
+
+        if ((request.Key?.Length ?? 0) > 128 || (request.Value?.Length ?? 0) > 256)
+        {
+            errors["key"] = ["key is at most 128 and value at most 256 characters (the AWS tag limits)."];
+        }
+
+        return errors.Count > 0 ? errors : null;
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static OwnerRuleResponse ToResponse(OwnerRule rule) =>
+        new(rule.RuleId, rule.Position, OwnerRuleStore.Name(rule.Match), rule.Key, rule.Value, rule.OwnerEmail);
+}

@@ -1,0 +1,264 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.ResourceDiscovery.Owners;
+using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Data;
+using Npgsql;
+
+namespace DigiUsher.ResourceDiscovery.Data;
+
+/// <summary>A data source as discovery knows it.</summary>
+public sealed record DataSourceRecord(Guid OrganizationId, Guid DataSourceId, DataSourceSettings Settings);
+
+/// <summary>The outcome of a run, ready to be stored and announced.</summary>
+public sealed record RunOutcome(
+    DataSourceRecord DataSource,
+    Guid RunId,
+    string AccountId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset CompletedAt,
+    IReadOnlyList<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)> Groups,
+    IReadOnlyList<string> Covered,
+    IReadOnlyList<DiscoverySkip> Skipped,
+    IReadOnlyDictionary<string, string> Denied);
+
+/// <summary>The discovery schema: registry, run lock, inventory, and the events of each run via the outbox.</summary>
+public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, DigiUsherService service)
+{
+    /// <summary>At most this many resources per <see cref="ResourcesDiscovered"/>.</summary>
+    public const int ChunkSize = 500;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private string S => service.Schema;
+
+    /// <summary>Records a connected or updated data source (ignoring older events) and asks for a run.</summary>
+    public async Task UpsertDataSourceAsync(Guid organizationId, Guid dataSourceId, DataSourceSettings settings, DateTimeOffset occurredAt, bool credentialsRotated, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var applied = await connection.ExecuteAsync($"""
+            insert into {S}.data_sources (data_source_id, organization_id, settings, last_event_at, run_requested_at)
+            values (@dataSourceId, @organizationId, @settings::jsonb, @occurredAt, now())
+            on conflict (data_source_id) do update set
+                settings = excluded.settings, last_event_at = excluded.last_event_at, run_requested_at = now()
+            where {S}.data_sources.last_event_at <= excluded.last_event_at and {S}.data_sources.organization_id = excluded.organization_id
+            """, new { dataSourceId, organizationId, settings = JsonSerializer.Serialize(settings, Json), occurredAt }, transaction);
+        if (applied > 0 && credentialsRotated)
+        {
+            // New keys may carry the permissions the old ones lacked.
+            await connection.ExecuteAsync($"delete from {S}.denied_features where data_source_id = @dataSourceId", new { dataSourceId }, transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task RemoveDataSourceAsync(Guid organizationId, Guid dataSourceId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync($"""
+            insert into {S}.data_sources (data_source_id, organization_id, settings, last_event_at, removed_at)
+            values (@dataSourceId, @organizationId, 'null'::jsonb, @occurredAt, @occurredAt)
+            on conflict (data_source_id) do update set removed_at = excluded.removed_at, run_requested_at = null,
+                last_event_at = greatest({S}.data_sources.last_event_at, excluded.last_event_at)
+            where {S}.data_sources.organization_id = excluded.organization_id
+            """, new { dataSourceId, organizationId, occurredAt });
+    }
+
+    /// <summary>Asks for a run of every data source of an organization (its owner rules changed).</summary>
+    public async Task RequestRunsAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            $"update {S}.data_sources set run_requested_at = now() where organization_id = @organizationId and removed_at is null",
+            new { organizationId });
+    }
+
+    /// <summary>Data sources asked for or due by schedule, with no run in progress.</summary>
+    public async Task<IReadOnlyList<DataSourceRecord>> DueAsync(TimeSpan interval, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid OrganizationId, Guid DataSourceId, string Settings)>($"""
+            select d.organization_id, d.data_source_id, d.settings::text from {S}.data_sources d
+            where d.removed_at is null and d.settings <> 'null'::jsonb
+              and (d.run_requested_at is not null or d.last_run_started_at is null or d.last_run_started_at < now() - @interval)
+              and not exists (select 1 from {S}.runs r where r.data_source_id = d.data_source_id and r.status = 'running')
+            order by d.run_requested_at nulls last, d.last_run_started_at nulls first
+            limit @limit
+            """, new { interval, limit });
+        return rows.Select(r => new DataSourceRecord(r.OrganizationId, r.DataSourceId, JsonSerializer.Deserialize<DataSourceSettings>(r.Settings, Json)!)).ToList();
+    }
+
+    /// <summary>Takes the data source's run lock; null when another run holds it.</summary>
+    public async Task<Guid?> TryStartRunAsync(DataSourceRecord source, CancellationToken cancellationToken)
+    {
+        var runId = Guid.CreateVersion7();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync($"""
+            insert into {S}.runs (run_id, organization_id, data_source_id, status) values (@runId, @organizationId, @dataSourceId, 'running')
+            on conflict (data_source_id) where status = 'running' do nothing
+            """, new { runId, source.OrganizationId, source.DataSourceId }, transaction);
+        if (inserted == 0)
+        {
+            return null;
+        }
+
+        await connection.ExecuteAsync(
+            $"update {S}.data_sources set run_requested_at = null, last_run_started_at = now() where data_source_id = @DataSourceId",
+            new { source.DataSourceId }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return runId;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> DeniedFeaturesAsync(Guid dataSourceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Feature, string Reason)>(
+            $"select feature, reason from {S}.denied_features where data_source_id = @dataSourceId", new { dataSourceId });
+        return rows.ToDictionary(r => r.Feature, r => r.Reason, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<OwnerRule>> OwnerRulesAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await OwnerRuleStore.ListAsync(connection, S, organizationId, null);
+    }
+
+    /// <summary>Stores the inventory, marks what a covered listing missed as gone, and queues the run's events, in one transaction.</summary>
+    public async Task<bool> CompleteRunAsync(RunOutcome outcome, CancellationToken cancellationToken)
+    {
+        var source = outcome.DataSource;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var removed = await connection.ExecuteScalarAsync<bool>(
+            $"select removed_at is not null from {S}.data_sources where data_source_id = @DataSourceId for update", new { source.DataSourceId }, transaction);
+        if (removed)
+        {
+            await connection.ExecuteAsync(
+                $"update {S}.runs set status = 'failed', finished_at = now(), reason = 'data source removed' where run_id = @RunId", new { outcome.RunId }, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return false;
+        }
+
+        var rows = outcome.Groups.SelectMany(g => g.Resources).Select(r => new ResourceRow(
+            r.Kind, r.ResourceId, r.Region, r.Name, r.State, r.CreatedAt, r.Tags, r.Attributes, r.Cpu, r.OwnerEmail, r.OwnerRule)).ToList();
+        await connection.ExecuteAsync($"""
+            insert into {S}.resources (data_source_id, kind, resource_id, organization_id, account_id, region, name, state, created_at,
+                tags, attributes, cpu, owner_email, owner_rule, first_seen_at, last_seen_at, last_run_id, gone_at)
+            select @DataSourceId, r.kind, r.resource_id, @OrganizationId, @AccountId, r.region, r.name, r.state, r.created_at,
+                coalesce(r.tags, jsonb_build_object()), coalesce(r.attributes, jsonb_build_object()), r.cpu, r.owner_email, r.owner_rule, @seen, @seen, @RunId, null
+            from jsonb_to_recordset(@rows::jsonb) as r(kind text, resource_id text, region text, name text, state text, created_at timestamptz,
+                tags jsonb, attributes jsonb, cpu jsonb, owner_email text, owner_rule text)
+            on conflict (data_source_id, kind, resource_id) do update set
+                account_id = excluded.account_id, region = excluded.region, name = excluded.name, state = excluded.state,
+                created_at = excluded.created_at, tags = excluded.tags, attributes = excluded.attributes, cpu = excluded.cpu,
+                owner_email = excluded.owner_email, owner_rule = excluded.owner_rule, last_seen_at = excluded.last_seen_at,
+                last_run_id = excluded.last_run_id, gone_at = null
+            """, new { source.DataSourceId, source.OrganizationId, outcome.AccountId, seen = outcome.CompletedAt, outcome.RunId, rows = JsonSerializer.Serialize(rows, RowJson) }, transaction);
+
+        // Buckets are listed account-wide (covered as s3-bucket@global) but keep their own region.
+        await connection.ExecuteAsync($"""
+            update {S}.resources set gone_at = @CompletedAt
+            where data_source_id = @DataSourceId and gone_at is null and last_run_id <> @RunId
+              and (kind || '@' || region = any(@covered) or kind || '@global' = any(@covered))
+            """, new { outcome.CompletedAt, source.DataSourceId, outcome.RunId, covered = outcome.Covered.ToArray() }, transaction);
+
+        foreach (var (feature, reason) in outcome.Denied)
+        {
+            await connection.ExecuteAsync($"""
+                insert into {S}.denied_features (data_source_id, feature, reason) values (@DataSourceId, @feature, @reason)
+                on conflict (data_source_id, feature) do nothing
+                """, new { source.DataSourceId, feature, reason }, transaction);
+        }
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (region, kind, resources) in outcome.Groups)
+        {
+            counts[kind] = counts.GetValueOrDefault(kind) + resources.Count;
+            var chunks = resources.Chunk(ChunkSize).ToList();
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                var key = $"{outcome.RunId}:{region}:{kind}:{i}";
+                await outbox.AddAsync(connection, transaction, new ResourcesDiscovered(
+                    source.OrganizationId, source.DataSourceId, key, outcome.RunId, outcome.AccountId, region, kind, i, chunks.Count, chunks[i], outcome.CompletedAt),
+                    MessageId(key));
+            }
+        }
+
+        foreach (var covered in outcome.Covered)
+        {
+            counts.TryAdd(covered[..covered.IndexOf('@', StringComparison.Ordinal)], 0);
+        }
+
+        await outbox.AddAsync(connection, transaction, new DiscoveryCompleted(
+            source.OrganizationId, source.DataSourceId, outcome.RunId.ToString(), outcome.RunId, outcome.AccountId, counts,
+            outcome.Covered, outcome.Skipped, outcome.StartedAt, outcome.CompletedAt), MessageId("completed:" + outcome.RunId));
+        await connection.ExecuteAsync($"""
+            update {S}.runs set status = 'completed', finished_at = @CompletedAt, account_id = @AccountId,
+                counts = @counts::jsonb, covered = @covered::jsonb, skipped = @skipped::jsonb
+            where run_id = @RunId
+            """, new
+        {
+            outcome.CompletedAt,
+            outcome.AccountId,
+            outcome.RunId,
+            counts = JsonSerializer.Serialize(counts, Json),
+            covered = JsonSerializer.Serialize(outcome.Covered, Json),
+            skipped = JsonSerializer.Serialize(outcome.Skipped, Json),
+        }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task FailRunAsync(DataSourceRecord source, Guid runId, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(
+            $"update {S}.runs set status = 'failed', finished_at = now(), reason = @reason where run_id = @runId and status = 'running'",
+            new { runId, reason }, transaction);
+        if (updated > 0)
+        {
+            await outbox.AddAsync(connection, transaction,
+                new DiscoveryFailed(source.OrganizationId, source.DataSourceId, runId.ToString(), runId, reason, DateTimeOffset.UtcNow),
+                MessageId("failed:" + runId));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Fails runs whose process died mid-run, so the data source is scanned again.</summary>
+    public async Task FailStaleRunsAsync(TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var stale = await connection.QueryAsync<(Guid RunId, Guid OrganizationId, Guid DataSourceId)>(
+            $"select run_id, organization_id, data_source_id from {S}.runs where status = 'running' and started_at < now() - @staleAfter",
+            new { staleAfter });
+        foreach (var run in stale)
+        {
+            await FailRunAsync(new DataSourceRecord(run.OrganizationId, run.DataSourceId, null!), run.RunId,
+                "The discovery run was interrupted (the process stopped); it will run again.", cancellationToken);
+        }
+    }
+
+    /// <summary>A stable message id per fact, so a retried commit never publishes twice.</summary>
+    internal static Guid MessageId(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes("discovery:" + key)).AsSpan(0, 16));
+
+    private sealed record ResourceRow(
+        string Kind,
+        string ResourceId,
+        string Region,
+        string? Name,
+        string? State,
+        DateTimeOffset? CreatedAt,
+        IReadOnlyDictionary<string, string> Tags,
+        IReadOnlyDictionary<string, string> Attributes,
+        IReadOnlyList<DailyCpu>? Cpu,
+        string? OwnerEmail,
+        string? OwnerRule);
+}

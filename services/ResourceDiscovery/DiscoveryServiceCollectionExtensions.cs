@@ -1,0 +1,45 @@
+using DigiUsher.Aws;
+using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Security;
+using MassTransit;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using DigiUsher.Aws.CloudWatch;
+using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.ResourceDiscovery.Data;
+using DigiUsher.ResourceDiscovery.Discovery;
+
+namespace DigiUsher.ResourceDiscovery;
+
+public static class DiscoveryServiceCollectionExtensions
+{
+    /// <summary>Scanners, the scheduler, the stores and the AWS clients of discovery.</summary>
+    public static WebApplicationBuilder AddResourceDiscovery(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DiscoveryOptions>().BindConfiguration(DiscoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddDigiUsherAws(credentialsFromDataSource: false);
+
+        // AddDigiUsherAws registers the credentials client as a singleton over MassTransit's scoped
+        // IRequestClient, which scope validation refuses; a client from the singleton IClientFactory is
+        // what a singleton may hold.
+        builder.Services.AddSingleton<IDataSourceCredentials>(sp => new DataSourceCredentialsClient(
+            sp.GetRequiredService<IClientFactory>().CreateRequestClient<GetAwsCredentials>(RequestTimeout.After(s: 30)),
+            sp.GetRequiredService<CredentialSealer>(),
+            sp.GetRequiredService<IMemoryCache>(),
+            sp.GetRequiredService<IOptions<AwsOptions>>(),
+            sp.GetRequiredService<DigiUsherService>()));
+        builder.Services.AddIdentityManagementClient();
+        builder.Services.AddCloudWatchClient();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DiscoveryStore>();
+        builder.Services.AddSingleton<OwnerRuleStore>();
+        builder.Services.AddSingleton<Ec2Scanner>();
+        builder.Services.AddSingleton<BucketScanner>();
+        builder.Services.AddSingleton<IamScanner>();
+        builder.Services.AddScoped<DiscoveryRunner>();
+        builder.Services.AddSingleton<DiscoveryScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscoveryScheduler>());
+        return builder;
+    }
+}
