@@ -9,7 +9,6 @@ using MassTransit;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("cur-parser", "curparser"));
 builder.AddDigiUsherAuthentication();
-builder.Services.AddDigiUsherAws();
 builder.Services.AddCurParser();
 builder.AddMessageBus(bus =>
 {

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using DigiUsher.Testing;
+using Microsoft.VisualBasic.FileIO;
+using Parquet;
+
+namespace DigiUsher.CurParser.Tests;
+
+/// <summary>The real samples (../shared/samples) and independent sums of their cost columns.</summary>
+internal static class TestFiles
+{
+    public static string Sample(string relative) => Path.Combine(
+        Environment.GetEnvironmentVariable("DIGIUSHER_SAMPLES") ?? Path.GetFullPath(Path.Combine(TestEnvironment.RepositoryRoot, "..", "shared", "samples")),
+        relative);
+
+    public static byte[] Gzip(byte[] content)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(content);
+        }
+
+        return output.ToArray();
+    }
+
+    public static byte[] Zip(string entryName, byte[] content)
+    {
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = zip.CreateEntry(entryName).Open();
+            entry.Write(content);
+        }
+
+        return output.ToArray();
+    }
+
+    public static string Gunzip(byte[] gz)
+    {
+        using var input = new GZipStream(new MemoryStream(gz), CompressionMode.Decompress);
+        using var reader = new StreamReader(input, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>A small legacy CUR CSV: <paramref name="rows"/> hourly EC2 rows of <paramref name="cost"/> each.</summary>
+    public static byte[] SmallCsv(int rows, decimal cost, string team = "web")
+    {
+        var text = new StringBuilder("identity/LineItemId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,product/ProductName,product/regionCode,lineItem/UsageType,lineItem/ResourceId,lineItem/UsageAmount,lineItem/UnblendedCost,lineItem/CurrencyCode,resourceTags/user:team\n");
+        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < rows; i++)
+        {
+            var hour = start.AddHours(i % 48);
+            text.Append(CultureInfo.InvariantCulture, $"id{i},123456789012,Usage,{hour:yyyy-MM-ddTHH:mm:ssZ},{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ},AmazonEC2,Amazon Elastic Compute Cloud,us-east-1,BoxUsage:m5.large,i-{i % 7:D17},1,{cost.ToString(CultureInfo.InvariantCulture)},USD,{team}\n");
+        }
+
+        return Gzip(Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    /// <summary>Unblended cost per (line item type, currency), by VB's TextFieldParser and header name.</summary>
+    public static Dictionary<(string Type, string Currency), decimal> CsvSums(string text)
+    {
+        using var parser = new TextFieldParser(new StringReader(text)) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
+        parser.SetDelimiters(",");
+        var header = parser.ReadFields()!;
+        var type = Array.IndexOf(header, "lineItem/LineItemType");
+        var cost = Array.IndexOf(header, "lineItem/UnblendedCost");
+        var currency = Array.IndexOf(header, "lineItem/CurrencyCode");
+        var sums = new Dictionary<(string, string), decimal>();
+        while (!parser.EndOfData)
+        {
+            var fields = parser.ReadFields()!;
+            var key = (fields[type], fields[currency] is { Length: > 0 } c ? c : "USD");
+            sums[key] = sums.GetValueOrDefault(key) + decimal.Parse(fields[cost], NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+
+        return sums;
+    }
+
+    /// <summary>Unblended cost per line item type, from Parquet.Net's raw columns (doubles summed as doubles).</summary>
+    public static async Task<Dictionary<string, double>> ParquetSumsAsync(string path)
+    {
+        await using var reader = await ParquetReader.CreateAsync(path);
+        var fields = reader.Schema.GetDataFields();
+        var typeField = fields.Single(f => f.Name == "line_item_line_item_type");
+        var costField = fields.Single(f => f.Name == "line_item_unblended_cost");
+        var sums = new Dictionary<string, double>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var types = new string?[group.RowCount];
+            var costs = new double?[group.RowCount];
+            await group.ReadAsync(typeField, types);
+            await group.ReadAsync<double>(costField, costs);
+            for (var i = 0; i < types.Length; i++)
+            {
+                sums[types[i]!] = sums.GetValueOrDefault(types[i]!) + (costs[i] ?? 0);
+            }
+        }
+
+        return sums;
+    }
+}
