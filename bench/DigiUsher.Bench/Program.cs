@@ -1,1 +1,47 @@
-Console.WriteLine("bench: not yet implemented");
+using System.Globalization;
+using DigiUsher.Bench;
+using DigiUsher.Contracts;
+
+// dotnet DigiUsher.Bench.dll generate --rows N --out DIR      writes legacy CSV gzip (+ manifest), legacy Parquet, CUR 2.0 Parquet
+// dotnet DigiUsher.Bench.dll import --format parquet|csv --dir DIR   one import benchmark (one process each, so peak memory is the import's)
+var command = args.FirstOrDefault() ?? "help";
+string Option(string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}
+
+var directory = Option("--dir", Option("--out", Path.Combine(Path.GetTempPath(), "digiusher-bench")));
+switch (command)
+{
+    case "generate":
+        var rows = long.Parse(Option("--rows", "1000000"), CultureInfo.InvariantCulture);
+        var generator = new CurGenerator(rows);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var csv = generator.WriteLegacyCsv(Path.Combine(directory, "csv"));
+        Console.WriteLine($"  generated {rows} rows of legacy CSV gzip in {csv.Count} files ({clock.Elapsed.TotalSeconds:0} s)");
+        clock.Restart();
+        await generator.WriteLegacyParquetAsync(Path.Combine(directory, "bench-00001.snappy.parquet"));
+        Console.WriteLine($"  generated {rows} rows of legacy Parquet ({clock.Elapsed.TotalSeconds:0} s)");
+        return 0;
+    case "import":
+        var format = Option("--format", "parquet");
+        if (format == "parquet")
+        {
+            var file = Path.Combine(directory, "bench-00001.snappy.parquet");
+            Console.WriteLine(await ImportBenchmark.RunAsync("import-parquet", ReportFormat.Parquet, [file],
+                $"select count(*), sum(line_item_unblended_cost) from read_parquet('{file}')"));
+        }
+        else
+        {
+            var files = Directory.GetFiles(Path.Combine(directory, "csv"), "*.csv.gz").Order(StringComparer.Ordinal).ToList();
+            var list = string.Join(", ", files.Select(f => $"'{f}'"));
+            Console.WriteLine(await ImportBenchmark.RunAsync("import-csv", ReportFormat.CsvGzip, files,
+                $"select count(*), sum(\"lineItem/UnblendedCost\") from read_csv([{list}], header = true, all_varchar = false)"));
+        }
+
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: DigiUsher.Bench generate --rows N --out DIR | import --format parquet|csv --dir DIR");
+        return 2;
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.Cur.Reading;
+using DigiUsher.CurParser.Importing;
+using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Data;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace DigiUsher.Bench;
+
+/// <summary>
+/// One import of generated files through the real CurParser code (reader, normalizer, pipelined
+/// binary COPY, reconciliation, swap with rollup) into a fresh database on the real Postgres; then,
+/// in the same run, a bare binary COPY of already-parsed rows into the same table, and DuckDB
+/// reading the same files.
+/// </summary>
+public static class ImportBenchmark
+{
+    private const int CopyReferenceRows = 1_000_000;
+
+    public static async Task<string> RunAsync(string name, ReportFormat format, IReadOnlyList<string> files, string duckDbSql)
+    {
+        var adminConnection = Environment.GetEnvironmentVariable("DIGIUSHER_PG_ADMIN") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=postgres";
+        var database = "bench_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var admin = new NpgsqlConnection(adminConnection))
+        {
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"create database {database}");
+        }
+
+        try
+        {
+            var connectionString = new NpgsqlConnectionStringBuilder(adminConnection) { Database = database }.ConnectionString;
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            var service = new DigiUsherService("bench", "curparser");
+            await new MigrationRunner(dataSource, service, NullLogger<MigrationRunner>.Instance)
+                .MigrateAsync(typeof(MigrationRunner).Assembly, typeof(ImportStore).Assembly, CancellationToken.None);
+            var store = new ImportStore(dataSource, new OutboxWriter(service.Schema));
+
+            PeakMemory.Reset();
+            var message = new ReportAvailable(Guid.NewGuid(), Guid.NewGuid(), "bench", "2024-03", "bench", format, "bench-1", "local", "local", null,
+                [.. files.Select(f => new ReportFile(f, new FileInfo(f).Length, "etag"))], DateTimeOffset.UtcNow);
+            var importId = Guid.NewGuid();
+            var total = Stopwatch.StartNew();
+            await store.StartAsync(message, importId, DateTimeOffset.UtcNow, CancellationToken.None);
+            var loadClock = Stopwatch.StartNew();
+            var options = CurReaderOptions.Default;
+            var loader = new LineItemLoader(dataSource, service.Schema, options, 4096);
+            var load = await loader.LoadAsync(importId, format, files, new ReportFileOpener(new LocalFiles(), options, null), CancellationToken.None);
+            var loadSeconds = loadClock.Elapsed.TotalSeconds;
+            await store.VerifyTotalsAsync(importId, load.Totals, CancellationToken.None);
+            await store.CompleteAsync(message, importId, load, total.Elapsed, CancellationToken.None);
+            var importSeconds = total.Elapsed.TotalSeconds;
+            var peakMb = PeakMemory.Megabytes();
+            var rowsPerSecond = load.Rows / loadSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {name}: {load.Rows} rows loaded in {loadSeconds:0.0} s ({rowsPerSecond:0} rows/s), whole import incl. reconciliation and rollup {importSeconds:0.0} s, peak {peakMb:0} MB"));
+
+            var copyRowsPerSecond = await BareCopyAsync(dataSource, service.Schema, format, files, options);
+            var duckSeconds = DuckDbSeconds(duckDbSql);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"bench {name} rows={load.Rows} rows_per_s={rowsPerSecond:0} copy_rows_per_s={copyRowsPerSecond:0} ratio_vs_copy={rowsPerSecond / copyRowsPerSecond:0.00} duckdb_s={duckSeconds:0.00} peak_mb={peakMb:0}");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(adminConnection);
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"drop database if exists {database} with (force)");
+        }
+    }
+
+    /// <summary>
+    /// The reference: rows parsed beforehand (up to a million, held in memory), then only the binary
+    /// COPY into a fresh partition of the same table, timed.
+    /// </summary>
+    private static async Task<double> BareCopyAsync(NpgsqlDataSource dataSource, string schema, ReportFormat format, IReadOnlyList<string> files, CurReaderOptions options)
+    {
+        var rows = new List<CurLineItem>();
+        var opener = new ReportFileOpener(new LocalFiles(), options, null);
+        foreach (var file in files)
+        {
+            await using var content = await opener.OpenAsync(format, file, CancellationToken.None);
+            await using var reader = await CurReader.OpenAsync(format, content, file, options, CancellationToken.None);
+            var batch = new CurLineItem[1];
+            while (rows.Count < CopyReferenceRows)
+            {
+                batch[0] = new CurLineItem();
+                if (await reader.ReadAsync(batch, CancellationToken.None) == 0)
+                {
+                    break;
+                }
+
+                rows.Add(batch[0]);
+            }
+        }
+
+        var importId = Guid.NewGuid();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await ImportStore.CreatePartitionsAsync(connection, null, schema, importId);
+        var clock = Stopwatch.StartNew();
+        await using (var writer = await connection.BeginBinaryImportAsync($"copy {LineItemLoader.PartitionOf(schema, "line_items", importId)} ({LineItemLoader.CopyColumns}) from stdin (format binary)"))
+        {
+            foreach (var row in rows)
+            {
+                LineItemLoader.WriteRow(writer, importId, row);
+            }
+
+            await writer.CompleteAsync();
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  bare COPY of {rows.Count} parsed rows: {seconds:0.0} s ({rows.Count / seconds:0} rows/s)"));
+        return rows.Count / seconds;
+    }
+
+    private static double DuckDbSeconds(string sql)
+    {
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var clock = Stopwatch.StartNew();
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  DuckDB: {reader.GetValue(0)} rows, sum {reader.GetValue(1)} in {seconds:0.00} s"));
+        return seconds;
+    }
+
+    private sealed class LocalFiles : IReportFileSource
+    {
+        public Task<Stream> OpenAsync(string key, CancellationToken cancellationToken) =>
+            Task.FromResult<Stream>(new FileStream(key, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
+    }
+}
+
+/// <summary>The process's peak resident set (VmHWM), resettable through <c>/proc/self/clear_refs</c>.</summary>
+public static class PeakMemory
+{
+    public static void Reset()
+    {
+        GC.Collect();
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    public static double Megabytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return double.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
+    }
+}
