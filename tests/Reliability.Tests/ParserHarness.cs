@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults.Messaging;
+using DigiUsher.ServiceDefaults.Security;
+using DigiUsher.Testing;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace DigiUsher.Reliability.Tests;
+
+/// <summary>
+/// The real CurParser process(es) on a database and virtual host of their own, a bucket on moto, and
+/// a bus in the test that publishes <c>ReportAvailable</c>, answers <c>GetAwsCredentials</c> with
+/// sealed moto keys (the message contract DataSource serves) and records what CurParser publishes.
+/// </summary>
+public sealed class ParserHarness : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _parsers = [];
+    private readonly ConcurrentQueue<string> _retiredLog = new();
+    private readonly Dictionary<string, string> _environment;
+    private WebApplication? _bus;
+
+    private ParserHarness(TestDatabase database, TestVirtualHost virtualHost, string bucket, AmazonS3Client s3, Dictionary<string, string> environment)
+    {
+        Database = database;
+        VirtualHost = virtualHost;
+        Bucket = bucket;
+        S3 = s3;
+        _environment = environment;
+    }
+
+    public TestDatabase Database { get; }
+
+    public TestVirtualHost VirtualHost { get; }
+
+    public string Bucket { get; }
+
+    public AmazonS3Client S3 { get; }
+
+    public EventLog Events { get; } = new();
+
+    public IReadOnlyList<ServiceProcess> Parsers => _parsers;
+
+    public IEnumerable<string> LogLines => _parsers.SelectMany(p => p.LogLines).Concat(_retiredLog);
+
+    /// <summary>Database, vhost, bucket and the test bus; then <paramref name="parsers"/> CurParser processes.</summary>
+    public static async Task<ParserHarness> StartAsync(int parsers = 1, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var database = await TestDatabase.CreateAsync();
+        var virtualHost = await TestVirtualHost.CreateAsync();
+        var bucket = $"rel-{Guid.NewGuid():N}"[..30];
+        var s3 = new AmazonS3Client(new BasicAWSCredentials("testing", "testing"), new AmazonS3Config
+        {
+            ServiceURL = TestEnvironment.SharedMotoUrl,
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+        });
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
+        var environment = ServiceProcess.EnvironmentFor("CurParser", database, virtualHost);
+        environment["CurParser__LeaseDuration"] = "00:00:30";
+        // CurParser as committed registers IDataSourceCredentials (a singleton) over MassTransit's scoped
+        // IRequestClient; Development's scope validation refuses to start it, Production does not validate.
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var harness = new ParserHarness(database, virtualHost, bucket, s3, environment);
+        try
+        {
+            await ServiceProcess.MigrateAsync("CurParser", environment);
+            await harness.StartBusAsync();
+            for (var i = 0; i < parsers; i++)
+            {
+                await harness.StartParserAsync();
+            }
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+
+        return harness;
+    }
+
+    public async Task<ServiceProcess> StartParserAsync()
+    {
+        var parser = await ServiceProcess.StartAsync("CurParser", _environment);
+        _parsers.Add(parser);
+        return parser;
+    }
+
+    /// <summary>SIGKILL one parser (a crashed pod); its log lines are kept.</summary>
+    public void Kill(ServiceProcess parser)
+    {
+        parser.Kill();
+        foreach (var line in parser.LogLines)
+        {
+            _retiredLog.Enqueue(line);
+        }
+
+        _parsers.Remove(parser);
+    }
+
+    public async Task<string> PutAsync(string key, byte[] content)
+    {
+        using var stream = new MemoryStream(content);
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = stream });
+        return key;
+    }
+
+    /// <summary>A delivery of one data source and month, as CurPoller announces it.</summary>
+    public ReportAvailable Delivery(Tenant tenant, string period, string deliveryId, DateTimeOffset detectedAt, ReportFormat format, params (string Key, long Size)[] files) =>
+        new(tenant.OrganizationId, tenant.DataSourceId, $"{tenant.DataSourceId}:{deliveryId}", period, "cur", format, deliveryId, Bucket, "us-east-1",
+            $"cur/{period}/{deliveryId}/cur-Manifest.json", [.. files.Select(f => new ReportFile(f.Key, f.Size, $"\"{Guid.NewGuid():N}\""))], detectedAt);
+
+    /// <summary>Uploads one gzip CSV file and returns its delivery.</summary>
+    public async Task<ReportAvailable> CsvDeliveryAsync(Tenant tenant, string period, string deliveryId, DateTimeOffset detectedAt, params byte[][] gzipFiles)
+    {
+        var files = new List<(string, long)>();
+        for (var i = 0; i < gzipFiles.Length; i++)
+        {
+            var key = await PutAsync($"cur/{period}/{deliveryId}/cur-{i + 1}.csv.gz", gzipFiles[i]);
+            files.Add((key, gzipFiles[i].LongLength));
+        }
+
+        return Delivery(tenant, period, deliveryId, detectedAt, ReportFormat.CsvGzip, [.. files]);
+    }
+
+    public Task PublishAsync(ReportAvailable message) => _bus!.Services.GetRequiredService<IBus>().Publish(message);
+
+    /// <summary>The import current for a data source and month (CurParser's own tables).</summary>
+    public async Task<CurrentImport?> CurrentAsync(Guid dataSourceId, string period)
+    {
+        await using var connection = new NpgsqlConnection(Database.AdminConnectionString);
+        return await connection.QuerySingleOrDefaultAsync<CurrentImport>(
+            """
+            select c.import_id as importid, c.delivery_id as deliveryid, i.rows, i.totals::text as totals
+            from curparser.current_imports c join curparser.imports i using (import_id)
+            where c.data_source_id = @dataSourceId and c.billing_period = @period
+            """, new { dataSourceId, period });
+    }
+
+    /// <summary>Sum of unblended cost and row count of the current import's line items.</summary>
+    public async Task<(decimal Unblended, long Rows)> CurrentLineItemsAsync(Guid dataSourceId, string period)
+    {
+        await using var connection = new NpgsqlConnection(Database.AdminConnectionString);
+        var row = await connection.QuerySingleAsync<(decimal, long)>(
+            "select coalesce(sum(unblended), 0), count(*) from curparser.current_line_items where data_source_id = @dataSourceId and billing_period = @period",
+            new { dataSourceId, period }, commandTimeout: 300);
+        return row;
+    }
+
+    /// <summary>Line-item partitions that exist for a delivery's imports (a failed or superseded import must leave none).</summary>
+    public async Task<long> RowsOfDeliveryAsync(Guid dataSourceId, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Database.AdminConnectionString);
+        return await connection.ExecuteScalarAsync<long>(
+            "select count(*) from curparser.line_items li join curparser.imports i using (import_id) where i.data_source_id = @dataSourceId and i.delivery_id = @deliveryId",
+            new { dataSourceId, deliveryId }, commandTimeout: 300);
+    }
+
+    public async Task<IReadOnlyList<(Guid ImportId, string Status)>> ImportsOfDeliveryAsync(Guid dataSourceId, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Database.AdminConnectionString);
+        return [.. await connection.QueryAsync<(Guid, string)>(
+            "select import_id, status from curparser.imports where data_source_id = @dataSourceId and delivery_id = @deliveryId order by started_at",
+            new { dataSourceId, deliveryId })];
+    }
+
+    public async Task<string?> DeliveryStatusAsync(Guid dataSourceId, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Database.AdminConnectionString);
+        return await connection.QuerySingleOrDefaultAsync<string>(
+            "select status from curparser.deliveries where data_source_id = @dataSourceId and delivery_id = @deliveryId", new { dataSourceId, deliveryId });
+    }
+
+    /// <summary>True when CurParser's queue holds nothing, ready or unacknowledged.</summary>
+    public async Task<bool> QueueDrainedAsync() => await VirtualHost.MessagesInQueueAsync("report-available") == 0;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var parser in _parsers)
+        {
+            await parser.DisposeAsync();
+        }
+
+        if (_bus is not null)
+        {
+            await _bus.StopAsync();
+            await _bus.DisposeAsync();
+        }
+
+        S3.Dispose();
+        await VirtualHost.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    private async Task StartBusAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration["RabbitMq:VirtualHost"] = VirtualHost.Name;
+        builder.Configuration["RabbitMq:Host"] = TestEnvironment.RabbitHost;
+        builder.Configuration["RabbitMq:Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Configuration["Credentials:TransportKey"] = TestEnvironment.TransportKey;
+        builder.Services.AddOptions<CredentialTransportOptions>().BindConfiguration(CredentialTransportOptions.Section);
+        builder.Services.AddSingleton<CredentialSealer>();
+        builder.Services.AddSingleton(Events);
+        builder.AddMessageBus(bus =>
+        {
+            bus.AddConsumer<MotoCredentialsResponder>();
+            bus.AddConsumer<ParserEventRecorder>();
+        });
+        _bus = builder.Build();
+        await _bus.StartAsync();
+    }
+}
+
+/// <summary>One organization's data source.</summary>
+public sealed record Tenant(Guid OrganizationId, Guid DataSourceId)
+{
+    public static Tenant New() => new(Guid.NewGuid(), Guid.NewGuid());
+}
+
+public sealed record CurrentImport(Guid ImportId, string DeliveryId, long? Rows, string? Totals);
+
+/// <summary>Everything CurParser published, in arrival order.</summary>
+public sealed class EventLog
+{
+    private readonly ConcurrentQueue<IIntegrationMessage> _messages = new();
+
+    public void Add(IIntegrationMessage message) => _messages.Enqueue(message);
+
+    public IReadOnlyList<T> Of<T>(Guid dataSourceId) where T : IIntegrationMessage =>
+        [.. _messages.OfType<T>().Where(m => m.DataSourceId == dataSourceId)];
+
+    public IReadOnlyList<IIntegrationMessage> All => [.. _messages];
+}
+
+/// <summary>Answers <c>GetAwsCredentials</c> as DataSource does, sealing moto's keys with the transport key.</summary>
+public sealed class MotoCredentialsResponder(CredentialSealer sealer) : IConsumer<GetAwsCredentials>
+{
+    public const string AccessKeyId = "testing";
+
+    public const string SecretAccessKey = "testing";
+
+    public Task Consume(ConsumeContext<GetAwsCredentials> context) =>
+        context.RespondAsync(new AwsCredentialsIssued(context.Message.OrganizationId, context.Message.DataSourceId, context.Message.IdempotencyKey,
+            AccessKeyId, sealer.Seal(SecretAccessKey), null, "us-east-1", null));
+}
+
+public sealed class ParserEventRecorder(EventLog log) :
+    IConsumer<ReportImportStarted>, IConsumer<ReportImported>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>
+{
+    public Task Consume(ConsumeContext<ReportImportStarted> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<ReportImported> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<ReportImportFailed> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<CostsImported> context) => Record(context.Message);
+
+    private Task Record(IIntegrationMessage message)
+    {
+        log.Add(message);
+        return Task.CompletedTask;
+    }
+}
