@@ -1,0 +1,99 @@
+using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.Testing;
+using Npgsql;
+
+namespace DigiUsher.Reliability.Tests;
+
+/// <summary>kill -9 of the CurParser while it loads a large delivery, with readers polling throughout.</summary>
+public sealed class CrashTests
+{
+    private const string Period = "2026-07";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
+
+    [Fact]
+    public async Task Import_WhenTheParserIsKilledMidLoad_EndsWithExactlyTheDeliveryAndReadersSeeOldOrNew()
+    {
+        await using var h = await ParserHarness.StartAsync(settings: new Dictionary<string, string> { ["CurParser__LeaseDuration"] = "00:00:09" });
+        var tenant = Tenant.New();
+        var old = new CurCsv(Period).AddRows(2_000, seed: 5);
+        var oldDelivery = await h.CsvDeliveryAsync(tenant, Period, "old", DateTimeOffset.UtcNow.AddHours(-1), old.Gzip());
+        await h.PublishAsync(oldDelivery);
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, Period))?.DeliveryId == "old", Timeout, "the old delivery to become current");
+
+        var files = Enumerable.Range(1, 3).Select(i => new CurCsv(Period).AddRows(60_000, seed: 10 + i)).ToList();
+        var large = await h.CsvDeliveryAsync(tenant, Period, "large", DateTimeOffset.UtcNow, [.. files.Select(f => f.Gzip())]);
+        var expected = (files.Sum(f => f.Unblended), files.Sum(f => f.Rows));
+
+        using var stopReaders = new CancellationTokenSource();
+        var seen = new HashSet<(decimal, long)>();
+        var reader = Task.Run(async () =>
+        {
+            while (!stopReaders.IsCancellationRequested)
+            {
+                try
+                {
+                    var now = await h.CurrentLineItemsAsync(tenant.DataSourceId, Period);
+                    lock (seen)
+                    {
+                        seen.Add(now);
+                    }
+                }
+                catch (NpgsqlException)
+                {
+                }
+
+                await Task.Delay(100);
+            }
+        });
+
+        await h.PublishAsync(large);
+        await Eventually.True(() => LoadingRowsAsync(h, tenant, "large"), Timeout, "the large delivery to be loading");
+        h.Kill(h.Parsers[0]);
+        Assert.NotEqual("large", (await h.CurrentAsync(tenant.DataSourceId, Period))?.DeliveryId);
+
+        // The dead replica's lease must run out before another one may take the delivery.
+        await Eventually.True(() => LeaseExpiredAsync(h, tenant, "large"), Timeout, "the dead replica's lease to expire");
+        await h.StartParserAsync();
+
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, Period))?.DeliveryId == "large", Timeout, "the large delivery to become current after the restart");
+        await stopReaders.CancelAsync();
+        await reader;
+
+        Assert.Equal(expected, await h.CurrentLineItemsAsync(tenant.DataSourceId, Period));
+        Assert.Equal(expected.Item2, (await h.CurrentAsync(tenant.DataSourceId, Period))!.Rows);
+        Assert.Single(h.Events.Of<CostsImported>(tenant.DataSourceId), c => c.DeliveryId == "large");
+        lock (seen)
+        {
+            Assert.All(seen, s => Assert.True(s == (old.Unblended, old.Rows) || s == expected, $"a reader saw {s}, neither the old month nor the new one"));
+            Assert.Contains((old.Unblended, old.Rows), seen);
+        }
+
+        await Eventually.True(h.QueueDrainedAsync, Timeout, "the queue to drain");
+        Assert.Equal(0, await h.VirtualHost.MessagesInQueueAsync("report-available_error"));
+    }
+
+    private static async Task<bool> LoadingRowsAsync(ParserHarness h, Tenant tenant, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(h.Database.AdminConnectionString);
+        var importId = await connection.QuerySingleOrDefaultAsync<Guid?>(
+            "select import_id from curparser.imports where data_source_id = @ds and delivery_id = @deliveryId and status = 'loading'",
+            new { ds = tenant.DataSourceId, deliveryId });
+        if (importId is null)
+        {
+            return false;
+        }
+
+        // COPY rows are invisible until its transaction commits; the partition's size shows the load is under way.
+        var bytes = await connection.ExecuteScalarAsync<long?>($"select pg_total_relation_size('curparser.line_items_{importId:N}')");
+        return bytes > 1024 * 1024;
+    }
+
+    private static async Task<bool> LeaseExpiredAsync(ParserHarness h, Tenant tenant, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(h.Database.AdminConnectionString);
+        return await connection.ExecuteScalarAsync<bool>(
+            "select coalesce(lease_expires_at < now(), true) from curparser.deliveries where data_source_id = @ds and delivery_id = @deliveryId",
+            new { ds = tenant.DataSourceId, deliveryId });
+    }
+}
