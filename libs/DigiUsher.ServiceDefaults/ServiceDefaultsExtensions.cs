@@ -63,6 +63,8 @@ public static class ServiceDefaultsExtensions
 
     private static void AddTelemetry(this WebApplicationBuilder builder, DigiUsherService service)
     {
+        // Npgsql logs every command at Information: too much for production logs, still traced.
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         if (!builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>("Logging:Json"))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.Testing;
 using MassTransit;
@@ -12,26 +13,34 @@ namespace DigiUsher.Foundation.Tests;
 public class MessageBusTests
 {
     [Fact]
-    public async Task Publish_WhenAnotherHostSubscribes_IsConsumedOverRabbitMqOnAQuorumQueue()
+    public async Task Publish_WhenTwoOtherServicesSubscribe_EachConsumesItFromItsOwnQuorumQueue()
     {
         await using var vhost = await TestVirtualHost.CreateAsync();
-        var received = new ConcurrentQueue<PollRequested>();
+        var receivedByPoller = new ConcurrentQueue<PollRequested>();
+        var receivedByDiscovery = new ConcurrentQueue<PollRequested>();
 
-        await using var consumerHost = BuildHost(vhost, bus => bus.AddConsumer<RecordingConsumer>(), received);
-        await consumerHost.StartAsync();
-        await using var publisherHost = BuildHost(vhost, _ => { }, received);
-        await publisherHost.StartAsync();
+        await using var poller = BuildHost(vhost, "cur-poller", bus => bus.AddConsumer<RecordingConsumer>(), receivedByPoller);
+        await poller.StartAsync();
+        await using var discovery = BuildHost(vhost, "resource-discovery", bus => bus.AddConsumer<RecordingConsumer>(), receivedByDiscovery);
+        await discovery.StartAsync();
+        await using var publisher = BuildHost(vhost, "data-source", _ => { }, new ConcurrentQueue<PollRequested>());
+        await publisher.StartAsync();
 
-        var message = new PollRequested(Guid.NewGuid(), Guid.NewGuid(), "key-1", DateTimeOffset.UtcNow);
-        await publisherHost.Services.GetRequiredService<IBus>().Publish(message);
+        var messages = Enumerable.Range(0, 4).Select(i => new PollRequested(Guid.NewGuid(), Guid.NewGuid(), $"key-{i}", DateTimeOffset.UtcNow)).ToList();
+        foreach (var message in messages)
+        {
+            await publisher.Services.GetRequiredService<IBus>().Publish(message);
+        }
 
-        await Eventually.True(() => Task.FromResult(received.Any(m => m.DataSourceId == message.DataSourceId)), TimeSpan.FromSeconds(30), "the consumer to receive the message");
+        await Eventually.True(() => Task.FromResult(receivedByPoller.Count == 4 && receivedByDiscovery.Count == 4), TimeSpan.FromSeconds(30), "both services to receive every message");
         var queues = await vhost.QueuesAsync();
-        Assert.Contains("recording", queues);
-        Assert.Equal("quorum", await QueueTypeAsync(vhost, "recording"));
+        Assert.Contains("cur-poller-recording", queues);
+        Assert.Contains("resource-discovery-recording", queues);
+        Assert.Equal("quorum", await QueueTypeAsync(vhost, "cur-poller-recording"));
 
-        await publisherHost.StopAsync();
-        await consumerHost.StopAsync();
+        await publisher.StopAsync();
+        await discovery.StopAsync();
+        await poller.StopAsync();
     }
 
     [Fact]
@@ -39,13 +48,13 @@ public class MessageBusTests
     {
         await using var vhost = await TestVirtualHost.CreateAsync();
         var received = new ConcurrentQueue<PollRequested>();
-        await using var host = BuildHost(vhost, bus => bus.AddConsumer<PoisonConsumer, PoisonConsumerDefinition>(), received);
+        await using var host = BuildHost(vhost, "poison-test", bus => bus.AddConsumer<PoisonConsumer, PoisonConsumerDefinition>(), received);
         await host.StartAsync();
 
         await host.Services.GetRequiredService<IBus>().Publish(new PollRequested(Guid.NewGuid(), Guid.NewGuid(), "poison", DateTimeOffset.UtcNow));
 
-        await Eventually.True(async () => await vhost.MessagesInQueueAsync("poison_error") == 1, TimeSpan.FromSeconds(30), "the message in poison_error");
-        Assert.Equal(0, await vhost.MessagesInQueueAsync("poison"));
+        await Eventually.True(async () => await vhost.MessagesInQueueAsync("poison-test-poison_error") == 1, TimeSpan.FromSeconds(30), "the message in poison_error");
+        Assert.Equal(0, await vhost.MessagesInQueueAsync("poison-test-poison"));
         await host.StopAsync();
     }
 
@@ -57,13 +66,14 @@ public class MessageBusTests
         return doc.RootElement.GetProperty("type").GetString();
     }
 
-    private static WebApplication BuildHost(TestVirtualHost vhost, Action<IBusRegistrationConfigurator> configure, ConcurrentQueue<PollRequested> received)
+    private static WebApplication BuildHost(TestVirtualHost vhost, string service, Action<IBusRegistrationConfigurator> configure, ConcurrentQueue<PollRequested> received)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["RabbitMq:VirtualHost"] = vhost.Name;
         builder.Configuration["RabbitMq:Host"] = TestEnvironment.RabbitHost;
         builder.Services.AddSingleton(received);
+        builder.Services.AddSingleton(new DigiUsherService(service, service.Replace('-', '_')));
         builder.AddMessageBus(configure);
         return builder.Build();
     }

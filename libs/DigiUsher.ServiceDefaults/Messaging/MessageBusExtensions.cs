@@ -18,9 +18,14 @@ public static class MessageBusExtensions
             .BindConfiguration(RabbitMqOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        // Every service gets its own queue per event: endpoint names are prefixed with the service
+        // name, or two services consuming the same event would compete for one queue.
+        var service = builder.Services.Select(d => d.ImplementationInstance).OfType<DigiUsherService>().FirstOrDefault();
+        var prefix = service?.Name ?? builder.Environment.ApplicationName;
         builder.Services.AddMassTransit(x =>
         {
-            x.SetKebabCaseEndpointNameFormatter();
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
+            x.DisableUsageTelemetry();
             configure(x);
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
