@@ -243,54 +243,60 @@ public sealed partial class ConnectionValidator(
         CancellationToken cancellationToken)
     {
         var region = bucketRegion ?? target.Region ?? clients.Options.DefaultRegion;
-        using (var ec2 = clients.CreateEc2(credentials, region))
-        {
-            checks.Add(await ProbeAsync("ec2:DescribeRegions", "ec2", "*", () => ec2.DescribeRegionsAsync(new DescribeRegionsRequest(), cancellationToken)));
-            checks.Add(await ProbeAsync("ec2:DescribeInstances", "ec2", "*", () => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 5 }, cancellationToken)));
-            checks.Add(await ProbeAsync("ec2:DescribeVolumes", "ec2", "*", () => ec2.DescribeVolumesAsync(new DescribeVolumesRequest { MaxResults = 5 }, cancellationToken)));
-            checks.Add(await ProbeAsync("ec2:DescribeSnapshots", "ec2", "*", () => ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { OwnerIds = ["self"], MaxResults = 5 }, cancellationToken)));
-            checks.Add(await ProbeAsync("ec2:DescribeAddresses", "ec2", "*", () => ec2.DescribeAddressesAsync(new DescribeAddressesRequest(), cancellationToken)));
-        }
-
+        using var ec2 = clients.CreateEc2(credentials, region);
         var bucketArn = $"arn:aws:s3:::{target.Bucket}";
-        checks.Add(await ProbeAsync("s3:ListAllMyBuckets", "s3", "*", () => s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken)));
-        checks.Add(await ProbeAsync("s3:GetBucketTagging", "s3", bucketArn, () => s3.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchTagSet"));
-        checks.Add(await ProbeAsync("s3:GetBucketAcl", "s3", bucketArn, () => s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = target.Bucket }, cancellationToken)));
-        checks.Add(await ProbeAsync("s3:GetBucketPublicAccessBlock", "s3", bucketArn, () => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchPublicAccessBlockConfiguration"));
-        checks.Add(await ProbeAsync("s3:GetBucketPolicyStatus", "s3", bucketArn, () => s3.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchBucketPolicy"));
-
         var userName = callerArn is { } arn && arn.Contains(":user/", StringComparison.Ordinal) ? arn[(arn.LastIndexOf('/') + 1)..] : null;
-        checks.Add(await IamProbeAsync("iam:ListUsers", () => iam.ListUsersAsync(credentials, new ListUsersRequest(MaxItems: 1), cancellationToken)));
+
+        // The probes are independent reads: run them together so validation takes one round trip per API, not twenty.
+        var probes = new List<Task<PermissionCheck>>
+        {
+            ProbeAsync("ec2:DescribeRegions", "ec2", "*", () => ec2.DescribeRegionsAsync(new DescribeRegionsRequest(), cancellationToken)),
+            ProbeAsync("ec2:DescribeInstances", "ec2", "*", () => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 5 }, cancellationToken)),
+            ProbeAsync("ec2:DescribeVolumes", "ec2", "*", () => ec2.DescribeVolumesAsync(new DescribeVolumesRequest { MaxResults = 5 }, cancellationToken)),
+            ProbeAsync("ec2:DescribeSnapshots", "ec2", "*", () => ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { OwnerIds = ["self"], MaxResults = 5 }, cancellationToken)),
+            ProbeAsync("ec2:DescribeAddresses", "ec2", "*", () => ec2.DescribeAddressesAsync(new DescribeAddressesRequest(), cancellationToken)),
+            ProbeAsync("s3:ListAllMyBuckets", "s3", "*", () => s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken)),
+            ProbeAsync("s3:GetBucketTagging", "s3", bucketArn, () => s3.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchTagSet"),
+            ProbeAsync("s3:GetBucketAcl", "s3", bucketArn, () => s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = target.Bucket }, cancellationToken)),
+            ProbeAsync("s3:GetBucketPublicAccessBlock", "s3", bucketArn, () => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchPublicAccessBlockConfiguration"),
+            ProbeAsync("s3:GetBucketPolicyStatus", "s3", bucketArn, () => s3.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchBucketPolicy"),
+            IamProbeAsync("iam:ListUsers", () => iam.ListUsersAsync(credentials, new ListUsersRequest(MaxItems: 1), cancellationToken)),
+        };
         if (userName is null)
         {
             // An assumed role has no user of its own to ask about; these two need a user name.
-            checks.Add(new PermissionCheck("iam:ListAccessKeys", "iam", "*", PermissionStatus.NotChecked, "The credentials are not an IAM user's; there is no user to list keys of."));
-            checks.Add(new PermissionCheck("iam:GetLoginProfile", "iam", "*", PermissionStatus.NotChecked, "The credentials are not an IAM user's."));
+            probes.Add(Task.FromResult(new PermissionCheck("iam:ListAccessKeys", "iam", "*", PermissionStatus.NotChecked, "The credentials are not an IAM user's; there is no user to list keys of.")));
+            probes.Add(Task.FromResult(new PermissionCheck("iam:GetLoginProfile", "iam", "*", PermissionStatus.NotChecked, "The credentials are not an IAM user's.")));
         }
         else
         {
-            checks.Add(await IamProbeAsync("iam:ListAccessKeys", () => iam.ListAccessKeysAsync(credentials, new ListAccessKeysRequest(userName, MaxItems: 1), cancellationToken)));
-            checks.Add(await IamProbeAsync("iam:GetLoginProfile", () => iam.GetLoginProfileAsync(credentials, userName, cancellationToken)));
+            probes.Add(IamProbeAsync("iam:ListAccessKeys", () => iam.ListAccessKeysAsync(credentials, new ListAccessKeysRequest(userName, MaxItems: 1), cancellationToken)));
+            probes.Add(IamProbeAsync("iam:GetLoginProfile", () => iam.GetLoginProfileAsync(credentials, userName, cancellationToken)));
         }
 
-        checks.Add(await IamProbeAsync("iam:GetAccessKeyLastUsed", () => iam.GetAccessKeyLastUsedAsync(credentials, accessKeyId, cancellationToken)));
+        probes.Add(IamProbeAsync("iam:GetAccessKeyLastUsed", () => iam.GetAccessKeyLastUsedAsync(credentials, accessKeyId, cancellationToken)));
+        probes.Add(CpuProbeAsync(credentials, region, cancellationToken));
+        checks.AddRange(await Task.WhenAll(probes));
+    }
 
+    private async Task<PermissionCheck> CpuProbeAsync(AWSCredentials credentials, string region, CancellationToken cancellationToken)
+    {
         const string cpu = "cloudwatch:GetMetricStatistics";
         try
         {
             var now = time.GetUtcNow();
             await cloudWatch.GetMetricStatisticsAsync(credentials, region, new GetMetricStatisticsRequest(
                 "AWS/EC2", "CPUUtilization", [], now.AddHours(-2), now, 3600, ["Average"]), cancellationToken);
-            checks.Add(new PermissionCheck(cpu, "cloudwatch", "*", PermissionStatus.Ok, null));
+            return new PermissionCheck(cpu, "cloudwatch", "*", PermissionStatus.Ok, null);
         }
         catch (CloudWatchException ex)
         {
-            checks.Add(new PermissionCheck(cpu, "cloudwatch", "*",
-                ex.Failure == CloudWatchFailure.AccessDenied ? PermissionStatus.Denied : PermissionStatus.NotChecked, $"{ex.ErrorCode}: {ex.Message}"));
+            return new PermissionCheck(cpu, "cloudwatch", "*",
+                ex.Failure == CloudWatchFailure.AccessDenied ? PermissionStatus.Denied : PermissionStatus.NotChecked, $"{ex.ErrorCode}: {ex.Message}");
         }
         catch (HttpRequestException ex)
         {
-            checks.Add(new PermissionCheck(cpu, "cloudwatch", "*", PermissionStatus.NotChecked, ex.Message));
+            return new PermissionCheck(cpu, "cloudwatch", "*", PermissionStatus.NotChecked, ex.Message);
         }
     }
 
