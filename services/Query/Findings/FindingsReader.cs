@@ -25,7 +25,10 @@ public static class FindingTypes
         [UnattachedVolume, UnassociatedElasticIp, StoppedInstanceWithStorage, IdleInstance, OrphanedSnapshot, PublicBucket, UnusedAccessKey, InactiveConsoleUser];
 }
 
-/// <summary>One finding: the resource, why it is waste or risk, its age and its monthly cost where known.</summary>
+/// <summary>
+/// One finding: the resource, why it is waste or risk, its age and its monthly cost where known
+/// (<c>monthlyCost</c> and <c>currency</c> when the cost is in one currency; always per currency in <c>monthlyCostByCurrency</c>).
+/// </summary>
 public sealed record Finding(
     string Type,
     Guid DataSourceId,
@@ -36,7 +39,9 @@ public sealed record Finding(
     string Region,
     ResourceOwner? Owner,
     int? AgeDays,
-    IReadOnlyList<CurrencyAmount> MonthlyCost,
+    decimal? MonthlyCost,
+    string? Currency,
+    IReadOnlyList<CurrencyAmount> MonthlyCostByCurrency,
     string Reason,
     IReadOnlyList<string> RelatedResourceIds);
 
@@ -119,9 +124,10 @@ public sealed class FindingsReader(NpgsqlDataSource dataSource, IOptions<Finding
                     .Select(g => new CurrencyAmount(g.Key, g.Sum(a => a.Amount)))
                     .OrderBy(a => a.Currency, StringComparer.Ordinal).ToList();
                 return new Finding(c.Type, c.Row.DataSourceId, c.Row.ResourceId, c.Row.Kind, c.Row.Name, c.Row.AccountId, c.Row.Region,
-                    c.Row.Owner, c.Since is { } since ? Math.Max(0, (int)(now - since).TotalDays) : null, cost, c.Reason, c.Related);
+                    c.Row.Owner, c.Since is { } since ? Math.Max(0, (int)(now - since).TotalDays) : null,
+                    cost.Count == 1 ? cost[0].Amount : null, cost.Count == 1 ? cost[0].Currency : null, cost, c.Reason, c.Related);
             })
-            .OrderByDescending(f => f.MonthlyCost.Count == 0 ? 0 : f.MonthlyCost.Max(a => a.Amount))
+            .OrderByDescending(f => f.MonthlyCostByCurrency.Count == 0 ? 0 : f.MonthlyCostByCurrency.Max(a => a.Amount))
             .ThenBy(f => f.Type, StringComparer.Ordinal)
             .ThenBy(f => f.ResourceId, StringComparer.Ordinal)
             .ToList();
