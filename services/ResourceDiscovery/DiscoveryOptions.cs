@@ -30,6 +30,10 @@ public sealed class DiscoveryOptions
     [Range(1, 63)]
     public int CpuDays { get; set; } = 14;
 
+    /// <summary>Resources per <c>ResourcesDiscovered</c> message (the contract allows at most 500).</summary>
+    [Range(1, 500)]
+    public int ChunkSize { get; set; } = 500;
+
     /// <summary>When set, only these regions are scanned (of those DescribeRegions returns).</summary>
     public string[] Regions { get; set; } = [];
 }

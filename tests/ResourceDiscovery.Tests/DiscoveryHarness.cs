@@ -52,6 +52,12 @@ public sealed class DiscoveryHarness : IAsyncDisposable
         var environment = ServiceProcess.EnvironmentFor("ResourceDiscovery", harness.Database, harness.VirtualHost, moto.Url);
         environment["Discovery__SchedulerTick"] = "00:00:01";
         environment["Discovery__MaxParallelRegions"] = "6";
+        environment["Discovery__ChunkSize"] = "50";
+
+        // moto builds each region's EC2 backend on first use (seconds each); three regions keep runs short.
+        environment["Discovery__Regions__0"] = "us-east-1";
+        environment["Discovery__Regions__1"] = "eu-west-1";
+        environment["Discovery__Regions__2"] = "eu-central-1";
         await ServiceProcess.MigrateAsync("ResourceDiscovery", environment);
         harness.Service = await ServiceProcess.StartAsync("ResourceDiscovery", environment);
 

@@ -15,7 +15,7 @@ public class DiscoveryRunTests
     [Fact]
     public async Task Discovery_WhenADataSourceConnects_FindsEveryResourceWithItsAttributesAndOwnerAndASecondRunReportsADeletedVolumeGone()
     {
-        await using var moto = await MotoServer.StartAsync();
+        await using var moto = await TestMoto.StartAsync();
         using var account = new MotoAccount(moto.Url, DiscoveryHarness.MotoRoot);
         var suffix = Guid.NewGuid().ToString("N")[..8];
 
@@ -84,7 +84,9 @@ public class DiscoveryRunTests
 
         Assert.Equal("123456789012", first.AccountId);
         Assert.Empty(harness.Events.Failed);
-        Assert.All(chunks, c => Assert.True(c.Resources.Count <= 500));
+        Assert.All(chunks, c => Assert.True(c.Resources.Count <= 50));
+        Assert.Equal([0, 1, 2], chunks.Where(c => c.ResourceType == ResourceKinds.IamUser).Select(c => c.ChunkIndex).Order());
+        Assert.All(chunks.Where(c => c.ResourceType == ResourceKinds.IamUser), c => Assert.Equal(3, c.ChunkCount));
         Assert.All(chunks, c => Assert.Equal($"{first.RunId}:{c.Region}:{c.ResourceType}:{c.ChunkIndex}", c.IdempotencyKey));
         Assert.Contains("ec2-instance@us-east-1", first.Covered);
         Assert.Contains("ec2-instance@eu-west-1", first.Covered);

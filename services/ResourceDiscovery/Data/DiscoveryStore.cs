@@ -6,6 +6,7 @@ using DigiUsher.Contracts;
 using DigiUsher.ResourceDiscovery.Owners;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Data;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DigiUsher.ResourceDiscovery.Data;
@@ -26,11 +27,8 @@ public sealed record RunOutcome(
     IReadOnlyDictionary<string, string> Denied);
 
 /// <summary>The discovery schema: registry, run lock, inventory, and the events of each run via the outbox.</summary>
-public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, DigiUsherService service)
+public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, DigiUsherService service, IOptions<DiscoveryOptions> options)
 {
-    /// <summary>At most this many resources per <see cref="ResourcesDiscovered"/>.</summary>
-    public const int ChunkSize = 500;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -180,7 +178,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         foreach (var (region, kind, resources) in outcome.Groups)
         {
             counts[kind] = counts.GetValueOrDefault(kind) + resources.Count;
-            var chunks = resources.Chunk(ChunkSize).ToList();
+            var chunks = resources.Chunk(options.Value.ChunkSize).ToList();
             for (var i = 0; i < chunks.Count; i++)
             {
                 var key = $"{outcome.RunId}:{region}:{kind}:{i}";

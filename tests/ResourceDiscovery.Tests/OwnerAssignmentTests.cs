@@ -1,0 +1,76 @@
+using DigiUsher.Contracts;
+using DigiUsher.ResourceDiscovery.Discovery;
+using DigiUsher.ResourceDiscovery.Owners;
+
+namespace DigiUsher.ResourceDiscovery.Tests;
+
+public class OwnerAssignmentTests
+{
+    private static readonly Guid Org = Guid.NewGuid();
+
+    [Fact]
+    public void Assign_WhenNoRuleAndAnOwnerTagWithAnEmail_GivesTheTaggedEmployee()
+    {
+        var (email, rule) = OwnerAssignment.Assign(Resource(("created-by", "dana@example.com")), [], "creator@example.com");
+
+        Assert.Equal(("dana@example.com", "default:tag:created-by"), (email, rule));
+    }
+
+    [Fact]
+    public void Assign_WhenTheOwnerTagIsNotAnEmail_FallsBackToTheCreator()
+    {
+        var (email, rule) = OwnerAssignment.Assign(Resource(("owner", "team-web")), [], "creator@example.com");
+
+        Assert.Equal(("creator@example.com", OwnerAssignment.CreatorRule), (email, rule));
+    }
+
+    [Fact]
+    public void Assign_WhenSeveralRulesMatch_TheFirstByPositionWinsOverTheOwnerTag()
+    {
+        var later = new OwnerRule(Guid.NewGuid(), Org, 1, OwnerRuleMatch.Region, null, "us-east-1", "region@example.com");
+        var first = new OwnerRule(Guid.NewGuid(), Org, 0, OwnerRuleMatch.TagEquals, "team", "WEB", "web-lead@example.com");
+
+        var (email, rule) = OwnerAssignment.Assign(Resource(("team", "web"), ("owner", "dana@example.com")), [later, first], "creator@example.com");
+
+        Assert.Equal(("web-lead@example.com", $"rule:{first.RuleId}"), (email, rule));
+    }
+
+    [Theory]
+    [InlineData(OwnerRuleMatch.TagExists, "cost-center", null, true)]
+    [InlineData(OwnerRuleMatch.TagExists, "missing", null, false)]
+    [InlineData(OwnerRuleMatch.NamePrefix, null, "WEB-", true)]
+    [InlineData(OwnerRuleMatch.NamePrefix, null, "api-", false)]
+    [InlineData(OwnerRuleMatch.ResourceType, null, ResourceKinds.Instance, true)]
+    [InlineData(OwnerRuleMatch.ResourceType, null, ResourceKinds.Volume, false)]
+    [InlineData(OwnerRuleMatch.Region, null, "eu-west-1", false)]
+    public void Assign_WhenARuleIsEvaluated_MatchesOnlyWhatItDescribes(OwnerRuleMatch match, string? key, string? value, bool matches)
+    {
+        var rule = new OwnerRule(Guid.NewGuid(), Org, 0, match, key, value, "rule@example.com");
+
+        var (email, _) = OwnerAssignment.Assign(Resource(("cost-center", "42")), [rule], "creator@example.com");
+
+        Assert.Equal(matches ? "rule@example.com" : "creator@example.com", email);
+    }
+
+    [Fact]
+    public void Evaluate_WhenThePolicyIsPublicButRestrictPublicBucketsIsOn_IsPrivate()
+    {
+        var (isPublic, reason) = BucketExposure.Evaluate(new PublicAccessBlock(false, true, false, true), true, ["AllUsers:READ"]);
+
+        Assert.False(isPublic);
+        Assert.Contains("neutralised", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_WhenTheAclGrantsAuthenticatedUsersWithoutABlock_IsPublicNamingTheGrant()
+    {
+        var (isPublic, reason) = BucketExposure.Evaluate(null, false, ["AuthenticatedUsers:WRITE"]);
+
+        Assert.True(isPublic);
+        Assert.Contains("AuthenticatedUsers:WRITE", reason, StringComparison.Ordinal);
+    }
+
+    private static DiscoveredResource Resource(params (string Key, string Value)[] tags) => new(
+        "i-0abc", ResourceKinds.Instance, "web-1", "us-east-1", "running", null,
+        tags.ToDictionary(t => t.Key, t => t.Value), new Dictionary<string, string>(), null, null, null);
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DigiUsher.ServiceDefaults.Security;
+using DigiUsher.Testing;
+
+namespace DigiUsher.ResourceDiscovery.Tests;
+
+/// <summary>One service process for the class; every test works in an organization of its own.</summary>
+public sealed class OwnerRulesApiTests(OwnerRulesApiTests.Service service) : IClassFixture<OwnerRulesApiTests.Service>
+{
+    private DiscoveryHarness Harness => service.Harness;
+
+    [Fact]
+    public async Task OwnerRules_WhenCreatedInsertedReorderedAndDeleted_KeepTheirOrder()
+    {
+        using var api = Harness.ApiClient(Guid.NewGuid());
+
+        var a = await CreateAsync(api, new { match = "tagEquals", key = "team", value = "web", ownerEmail = "web@example.com" });
+        var b = await CreateAsync(api, new { match = "region", value = "eu-west-1", ownerEmail = "eu@example.com" });
+        var c = await CreateAsync(api, new { match = "namePrefix", value = "ci-", ownerEmail = "ci@example.com", position = 0 });
+        Assert.Equal([c, a, b], await IdsAsync(api));
+
+        var reordered = await api.PutAsJsonAsync("/api/v1/owner-rules/order", new { ruleIds = new[] { b, c, a } });
+        Assert.Equal(HttpStatusCode.OK, reordered.StatusCode);
+        Assert.Equal([b, c, a], await IdsAsync(api));
+
+        var replaced = await api.PutAsJsonAsync($"/api/v1/owner-rules/{c}", new { match = "tagExists", key = "cost-center", ownerEmail = "finance@example.com" });
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        using (var rule = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/owner-rules/{c}")))
+        {
+            Assert.Equal(("tagExists", "cost-center", "finance@example.com", 1), (
+                rule.RootElement.GetProperty("match").GetString(), rule.RootElement.GetProperty("key").GetString(),
+                rule.RootElement.GetProperty("ownerEmail").GetString(), rule.RootElement.GetProperty("position").GetInt32()));
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/owner-rules/{b}")).StatusCode);
+        Assert.Equal([c, a], await IdsAsync(api));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/v1/owner-rules/{b}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task OwnerRules_WhenAnotherOrganizationAsks_AreNeitherVisibleNorChangeable()
+    {
+        using var mine = Harness.ApiClient(Guid.NewGuid());
+        using var theirs = Harness.ApiClient(Guid.NewGuid());
+        var rule = await CreateAsync(mine, new { match = "resourceType", value = "s3-bucket", ownerEmail = "data@example.com" });
+
+        Assert.Empty(await IdsAsync(theirs));
+        Assert.Equal(HttpStatusCode.NotFound, (await theirs.GetAsync($"/api/v1/owner-rules/{rule}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await theirs.DeleteAsync($"/api/v1/owner-rules/{rule}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await theirs.PutAsJsonAsync($"/api/v1/owner-rules/{rule}", new { match = "region", value = "x", ownerEmail = "x@example.com" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await theirs.PutAsJsonAsync("/api/v1/owner-rules/order", new { ruleIds = new[] { rule } })).StatusCode);
+        Assert.Equal([rule], await IdsAsync(mine));
+    }
+
+    [Fact]
+    public async Task CreateOwnerRule_WhenTheRuleIsIncomplete_AnswersAProblemNamingEachField()
+    {
+        using var api = Harness.ApiClient(Guid.NewGuid());
+
+        var response = await api.PostAsJsonAsync("/api/v1/owner-rules", new { match = "tagEquals", value = "web", ownerEmail = "not-an-email" });
+        var wrongKind = await api.PostAsJsonAsync("/api/v1/owner-rules", new { match = "resourceType", value = "lambda", ownerEmail = "a@example.com" });
+        var unknownMatch = await api.PostAsJsonAsync("/api/v1/owner-rules", new { match = "costAbove", value = "1", ownerEmail = "a@example.com" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("key", out _));
+        Assert.True(errors.TryGetProperty("ownerEmail", out _));
+        Assert.Contains("ec2-instance", await wrongKind.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("tagEquals, tagExists", await unknownMatch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OwnerRules_WhenTheCallerIsAMemberOrAnonymous_MayReadOnlyOrNothing()
+    {
+        var organizationId = Guid.NewGuid();
+        using var member = Harness.ApiClient(organizationId, DigiUsherClaims.MemberRole);
+        using var anonymous = Harness.Service.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/api/v1/owner-rules")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.PostAsJsonAsync("/api/v1/owner-rules", new { match = "region", value = "us-east-1", ownerEmail = "a@example.com" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/owner-rules")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Contains("/api/v1/owner-rules", await anonymous.GetStringAsync("/openapi/v1.json"), StringComparison.Ordinal);
+    }
+
+    public sealed class Service : IAsyncLifetime
+    {
+        private MotoServer _moto = null!;
+
+        public DiscoveryHarness Harness { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            _moto = await TestMoto.StartAsync();
+            Harness = await DiscoveryHarness.StartAsync(_moto);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Harness.DisposeAsync();
+            await _moto.DisposeAsync();
+        }
+    }
+
+    private static async Task<Guid> CreateAsync(HttpClient api, object rule)
+    {
+        var response = await api.PostAsJsonAsync("/api/v1/owner-rules", rule);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return created.RootElement.GetProperty("id").GetGuid();
+    }
+
+    private static async Task<List<Guid>> IdsAsync(HttpClient api)
+    {
+        using var list = JsonDocument.Parse(await api.GetStringAsync("/api/v1/owner-rules"));
+        return list.RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
+    }
+}
