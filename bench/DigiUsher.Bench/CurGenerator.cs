@@ -10,8 +10,8 @@ namespace DigiUsher.Bench;
 /// <summary>
 /// A month of synthetic CUR with realistic shape: ~40 products, thousands of resources in 20
 /// accounts and 8 regions, tags, every line item type, hourly rows. Writes legacy CSV gzip (with
-/// its manifest, split into numbered files), legacy Parquet (snake-case columns, doubles, 100k-row
-/// row groups) and CUR 2.0 Parquet (MAP columns). Deterministic (seeded).
+/// its manifest, split into numbered files) and legacy Parquet (snake-case columns, doubles, 100k-row
+/// row groups). Deterministic (seeded).
 /// </summary>
 public sealed class CurGenerator(long rows)
 {

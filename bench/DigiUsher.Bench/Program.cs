@@ -2,7 +2,7 @@ using System.Globalization;
 using DigiUsher.Bench;
 using DigiUsher.Contracts;
 
-// dotnet DigiUsher.Bench.dll generate --rows N --out DIR      writes legacy CSV gzip (+ manifest), legacy Parquet, CUR 2.0 Parquet
+// dotnet DigiUsher.Bench.dll generate --rows N --out DIR      writes legacy CSV gzip (+ manifest) and legacy Parquet
 // dotnet DigiUsher.Bench.dll import --format parquet|csv --dir DIR   one import benchmark (one process each, so peak memory is the import's)
 var command = args.FirstOrDefault() ?? "help";
 string Option(string name, string fallback)

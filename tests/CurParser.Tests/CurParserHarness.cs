@@ -42,6 +42,8 @@ internal sealed class CurParserHarness : IAsyncDisposable
 
     public IAmazonS3 S3 { get; }
 
+    public IServiceProvider Services => _parser.Services;
+
     public string Bucket { get; }
 
     public TestVirtualHost VirtualHost => _virtualHost;
