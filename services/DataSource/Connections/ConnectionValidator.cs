@@ -59,6 +59,11 @@ public sealed partial class ConnectionValidator(
             return Refused(checkedAt, ValidationReport.RoleNotAssumable, checks, warnings,
                 $"DigiUsher could not assume the role ({ex.ErrorCode}: {ex.Message}). Check the role's trust policy names DigiUsher's principal and the external id.");
         }
+        catch (AmazonClientException ex)
+        {
+            return Refused(checkedAt, ValidationReport.RoleNotAssumable, checks, warnings,
+                $"DigiUsher could not call STS to assume the role: {ex.Message}");
+        }
 
         var credentials = resolved.Credentials;
 
@@ -82,6 +87,10 @@ public sealed partial class ConnectionValidator(
             {
                 LogCallerIdentityFailed(logger, ex.ErrorCode ?? "unknown");
             }
+            catch (AmazonClientException ex)
+            {
+                LogCallerIdentityFailed(logger, ex.GetType().Name);
+            }
         }
 
         using var s3 = clients.CreateS3(credentials, target.Region);
@@ -103,6 +112,10 @@ public sealed partial class ConnectionValidator(
         catch (AmazonServiceException ex)
         {
             checks.Add(Failed("s3:GetBucketLocation", Billing, bucketArn, ex));
+        }
+        catch (AmazonClientException ex)
+        {
+            checks.Add(new PermissionCheck("s3:GetBucketLocation", Billing, bucketArn, PermissionStatus.NotChecked, ex.Message));
         }
 
         // Listing and reading the reports (the scan also finds the manifests when the CUR API cannot).
@@ -129,6 +142,10 @@ public sealed partial class ConnectionValidator(
         {
             checks.Add(Failed("s3:ListBucket", Billing, bucketArn, ex));
         }
+        catch (AmazonClientException ex)
+        {
+            checks.Add(new PermissionCheck("s3:ListBucket", Billing, bucketArn, PermissionStatus.NotChecked, ex.Message));
+        }
 
         var newest = manifests.OrderByDescending(m => m.LastModified).FirstOrDefault();
         var probeKey = newest?.Key ?? listPrefix + "digiusher-permission-probe";
@@ -153,6 +170,10 @@ public sealed partial class ConnectionValidator(
         catch (AmazonServiceException ex)
         {
             checks.Add(Failed("s3:GetObject", Billing, $"{bucketArn}/{listPrefix}*", ex));
+        }
+        catch (AmazonClientException ex)
+        {
+            checks.Add(new PermissionCheck("s3:GetObject", Billing, $"{bucketArn}/{listPrefix}*", PermissionStatus.NotChecked, ex.Message));
         }
 
         var reports = new List<DetectedReport>();

@@ -43,12 +43,13 @@ public sealed partial class GetAwsCredentialsConsumer(
                 stored.Value.Row.Region,
                 resolved.ExpiresAt));
         }
-        catch (AmazonServiceException ex)
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException)
         {
-            LogAssumeRoleFailed(logger, request.DataSourceId, ex.ErrorCode ?? "unknown");
+            var code = (ex as AmazonServiceException)?.ErrorCode ?? ex.GetType().Name;
+            LogAssumeRoleFailed(logger, request.DataSourceId, code);
             await context.RespondAsync(new AwsCredentialsUnavailable(
                 request.OrganizationId, request.DataSourceId, request.IdempotencyKey,
-                $"The role of the data source could not be assumed ({ex.ErrorCode}): check its trust policy and external id."));
+                $"The role of the data source could not be assumed ({code}): check its trust policy and external id."));
         }
     }
 
