@@ -66,6 +66,8 @@ public class LegacyCsvPollingTests
         await bucket.PutAsync(folder + "daily-Manifest.json", ReportBucketWriter.LegacyManifest("assembly-2", "daily", period, [.. keys, folder + "daily-3.csv.gz"], "GZIP"));
         var manifestAhead = await harness.PollAsync(organization, dataSource);
         await bucket.PutAsync(folder + "daily-3.csv.gz", "data of assembly-2, third file");
+        // The writer finishes with the manifest, so no data file is newer than it.
+        await bucket.PutAsync(folder + "daily-Manifest.json", ReportBucketWriter.LegacyManifest("assembly-2", "daily", period, [.. keys, folder + "daily-3.csv.gz"], "GZIP"));
         var finished = await harness.PollAsync(organization, dataSource);
 
         Assert.Equal("assembly-1", Assert.Single(first.Available).Message.DeliveryId);

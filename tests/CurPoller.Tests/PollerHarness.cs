@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
@@ -7,7 +9,9 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace DigiUsher.CurPoller.Tests;
 
@@ -60,7 +64,7 @@ public sealed class PollerHarness : IAsyncDisposable
             environment[key] = value;
         }
 
-        await ServiceProcess.MigrateAsync("CurPoller", environment);
+        await MigrateAsync(database);
         var poller = await ServiceProcess.StartAsync("CurPoller", environment);
         return new PollerHarness(database, virtualHost, poller, bus, recorded, book);
     }
@@ -93,6 +97,17 @@ public sealed class PollerHarness : IAsyncDisposable
             TimeSpan.FromSeconds(60),
             $"{expected} ReportAvailable of {dataSourceId}");
         return new PollOutcome(outcome, Recorded.AvailableFor(dataSourceId));
+    }
+
+    /// <summary>
+    /// The service's own migrations, applied in-process by the same runner <c>migrate</c> uses (the
+    /// separate migrate process is covered by Foundation.Tests; here it would only add start-up time).
+    /// </summary>
+    private static async Task MigrateAsync(TestDatabase database)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionStringFor("CurPoller"));
+        var runner = new MigrationRunner(dataSource, new DigiUsherService("cur-poller", "curpoller"), NullLogger<MigrationRunner>.Instance);
+        await runner.MigrateAsync(typeof(MigrationRunner).Assembly, typeof(Program).Assembly, CancellationToken.None);
     }
 
     public static DataSourceSettings Settings(string bucket, string prefix, string? reportName = null) =>
