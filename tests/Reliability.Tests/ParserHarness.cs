@@ -253,7 +253,8 @@ public sealed class MotoCredentialsResponder(CredentialSealer sealer) : IConsume
 {
     public const string AccessKeyId = "testing";
 
-    public const string SecretAccessKey = "testing";
+    /// <summary>Distinctive, so a leak anywhere is found by a plain text search (moto without enforced auth accepts any key).</summary>
+    public const string SecretAccessKey = "RelTestSecret+q7Zx1Vb3Nm5Kp9Lw2Hd4Fg6Js8";
 
     public Task Consume(ConsumeContext<GetAwsCredentials> context) =>
         context.RespondAsync(new AwsCredentialsIssued(context.Message.OrganizationId, context.Message.DataSourceId, context.Message.IdempotencyKey,
