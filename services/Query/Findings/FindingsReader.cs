@@ -103,7 +103,7 @@ public sealed class FindingsReader(NpgsqlDataSource dataSource, IOptions<Finding
                 case ResourceKinds.Bucket when ResourceAttributes.IsTrue(ResourceAttributes.Get(r.Attributes, ResourceAttributes.Public)):
                     candidates.Add((FindingTypes.PublicBucket, r, "Bucket is publicly accessible (bucket policy or ACL grants public access).", r.CreatedAt, []));
                     break;
-                case ResourceKinds.AccessKey when !Is(r.State, "inactive") && Unused(r, ResourceAttributes.LastUsed, o.UnusedAccessKeyDays, now) is { } keyReason:
+                case ResourceKinds.AccessKey when !Is(r.State, "inactive") && !Is(ResourceAttributes.Get(r.Attributes, "status"), "inactive") && Unused(r, ResourceAttributes.LastUsed, o.UnusedAccessKeyDays, now) is { } keyReason:
                     candidates.Add((FindingTypes.UnusedAccessKey, r, $"Active access key {keyReason}.", r.CreatedAt, []));
                     break;
                 case ResourceKinds.IamUser when HasConsoleAccess(r) && Unused(r, ResourceAttributes.PasswordLastUsed, o.InactiveUserDays, now) is { } userReason:
@@ -146,6 +146,11 @@ public sealed class FindingsReader(NpgsqlDataSource dataSource, IOptions<Finding
     /// <summary>Why a credential counts as unused (last use, or never used and older than the threshold), or null.</summary>
     private static string? Unused(Row r, string[] lastUsedKeys, int days, DateTimeOffset now)
     {
+        if (string.Equals(ResourceAttributes.Get(r.Attributes, lastUsedKeys), "unknown", StringComparison.OrdinalIgnoreCase))
+        {
+            return null; // discovery could not read the last use (access denied): no claim either way
+        }
+
         var lastUsed = ResourceAttributes.Time(r.Attributes, lastUsedKeys);
         if (lastUsed is { } at)
         {
