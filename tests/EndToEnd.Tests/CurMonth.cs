@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace DigiUsher.EndToEnd.Tests;
+
+/// <summary>
+/// Writes one month of legacy CUR (gzip CSV, "create new report version" layout: the assembly folder
+/// and both manifests, https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html)
+/// billing each seeded resource its daily cost, and keeps the expected sums.
+/// </summary>
+public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string payerAccount, DateOnly periodStart)
+{
+    public const string Prefix = "cur";
+    public const string ReportName = "e2e-report";
+
+    private static readonly string[] Columns =
+    [
+        "identity/LineItemId", "identity/TimeInterval", "bill/InvoiceId", "bill/BillingEntity", "bill/BillType", "bill/PayerAccountId",
+        "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId", "lineItem/LineItemType",
+        "lineItem/UsageStartDate", "lineItem/UsageEndDate", "lineItem/ProductCode", "lineItem/UsageType", "lineItem/Operation",
+        "lineItem/AvailabilityZone", "lineItem/ResourceId", "lineItem/UsageAmount", "lineItem/CurrencyCode", "lineItem/UnblendedRate",
+        "lineItem/UnblendedCost", "lineItem/BlendedRate", "lineItem/BlendedCost", "lineItem/LineItemDescription", "product/ProductName",
+        "product/region", "pricing/publicOnDemandCost", "pricing/unit", "resourceTags/user:team",
+    ];
+
+    public int Days => periodStart.AddMonths(1).DayNumber - periodStart.DayNumber;
+
+    public string BillingPeriod => periodStart.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    public string From => periodStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public string To => periodStart.AddMonths(1).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public decimal Total => resources.Sum(r => r.DailyCost) * Days;
+
+    public decimal ByService(string productCode) => resources.Where(r => r.ProductCode == productCode).Sum(r => r.DailyCost) * Days;
+
+    public decimal ByTeam(string team) => resources.Where(r => r.Team == team).Sum(r => r.DailyCost) * Days;
+
+    public decimal ByResource(string id) => resources.Where(r => r.ResourceId == id).Sum(r => r.DailyCost) * Days;
+
+    public async Task UploadAsync(string motoUrl, string bucket)
+    {
+        var periodEnd = periodStart.AddMonths(1);
+        var folder = $"{Prefix}/{ReportName}/{periodStart:yyyyMMdd}-{periodEnd:yyyyMMdd}";
+        var assemblyId = Guid.NewGuid().ToString();
+        var dataKey = $"{folder}/{assemblyId}/{ReportName}-1.csv.gz";
+        var manifest = JsonSerializer.Serialize(new
+        {
+            assemblyId,
+            account = payerAccount,
+            columns = Columns.Select(c => new { category = c.Split('/')[0], name = c.Split('/')[1] }),
+            charset = "UTF-8",
+            compression = "GZIP",
+            contentType = "text/csv",
+            reportId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ReportName))),
+            reportName = ReportName,
+            billingPeriod = new { start = $"{periodStart:yyyyMMdd}T000000.000Z", end = $"{periodEnd:yyyyMMdd}T000000.000Z" },
+            bucket,
+            reportKeys = new[] { dataKey },
+            additionalArtifactKeys = Array.Empty<object>(),
+        });
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials("e2e-setup", "e2e-setup-secret"),
+            new AmazonS3Config { ServiceURL = motoUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(CsvGzip()) });
+        foreach (var key in new[] { $"{folder}/{assemblyId}/{ReportName}-Manifest.json", $"{folder}/{ReportName}-Manifest.json" })
+        {
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = manifest });
+        }
+    }
+
+    private byte[] CsvGzip()
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
+        {
+            writer.WriteLine(string.Join(',', Columns));
+            var start = periodStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var end = start.AddMonths(1);
+            foreach (var resource in resources)
+            {
+                for (var day = 0; day < Days; day++)
+                {
+                    var from = start.AddDays(day);
+                    var cost = resource.DailyCost.ToString(CultureInfo.InvariantCulture);
+                    writer.WriteLine(string.Join(',',
+                        Guid.NewGuid().ToString("N"), $"{Iso(from)}/{Iso(from.AddDays(1))}", "", "AWS", "Anniversary", payerAccount,
+                        Iso(start), Iso(end), payerAccount, "Usage", Iso(from), Iso(from.AddDays(1)), resource.ProductCode, resource.UsageType, "Run",
+                        "us-east-1a", resource.ResourceId, "1", "USD", cost, cost, cost, cost, resource.UsageType,
+                        resource.ProductCode == "AmazonS3" ? "Amazon Simple Storage Service" : "Amazon Elastic Compute Cloud",
+                        "us-east-1", cost, "Hrs", resource.Team));
+                }
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string Iso(DateTime d) => d.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+}
