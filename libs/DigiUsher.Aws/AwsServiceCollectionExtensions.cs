@@ -1,7 +1,9 @@
 using DigiUsher.Contracts;
 using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DigiUsher.Aws;
 
@@ -18,7 +20,14 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<CredentialSealer>();
         if (credentialsFromDataSource)
         {
-            services.AddSingleton<IDataSourceCredentials, DataSourceCredentialsClient>();
+            // MassTransit's IRequestClient<T> is scoped; a singleton must hold one made by the
+            // singleton IClientFactory instead (scope validation refuses the other way round).
+            services.AddSingleton<IDataSourceCredentials>(sp => new DataSourceCredentialsClient(
+                sp.GetRequiredService<IClientFactory>().CreateRequestClient<GetAwsCredentials>(RequestTimeout.After(s: 30)),
+                sp.GetRequiredService<CredentialSealer>(),
+                sp.GetRequiredService<IMemoryCache>(),
+                sp.GetRequiredService<IOptions<AwsOptions>>(),
+                sp.GetRequiredService<DigiUsher.ServiceDefaults.DigiUsherService>()));
         }
 
         return services;

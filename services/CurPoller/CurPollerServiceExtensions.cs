@@ -11,10 +11,7 @@ public static class CurPollerServiceExtensions
     public static WebApplicationBuilder AddCurPollerServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<CurPollerOptions>().BindConfiguration(CurPollerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // MassTransit's IRequestClient is scoped, so the credentials client cannot be the singleton
-        // AddDigiUsherAws registers; scoped, it still shares the singleton memory cache.
-        builder.Services.AddDigiUsherAws(credentialsFromDataSource: false);
-        builder.Services.AddScoped<IDataSourceCredentials, DataSourceCredentialsClient>();
+        builder.Services.AddDigiUsherAws();
         builder.Services.AddCostAndUsageReportClient();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PollerStore>();

@@ -1,10 +1,4 @@
 using DigiUsher.Aws;
-using DigiUsher.Contracts;
-using DigiUsher.ServiceDefaults;
-using DigiUsher.ServiceDefaults.Security;
-using MassTransit;
-using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.IdentityManagement;
 using DigiUsher.ResourceDiscovery.Data;
@@ -18,17 +12,7 @@ public static class DiscoveryServiceCollectionExtensions
     public static WebApplicationBuilder AddResourceDiscovery(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<DiscoveryOptions>().BindConfiguration(DiscoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddDigiUsherAws(credentialsFromDataSource: false);
-
-        // AddDigiUsherAws registers the credentials client as a singleton over MassTransit's scoped
-        // IRequestClient, which scope validation refuses; a client from the singleton IClientFactory is
-        // what a singleton may hold.
-        builder.Services.AddSingleton<IDataSourceCredentials>(sp => new DataSourceCredentialsClient(
-            sp.GetRequiredService<IClientFactory>().CreateRequestClient<GetAwsCredentials>(RequestTimeout.After(s: 30)),
-            sp.GetRequiredService<CredentialSealer>(),
-            sp.GetRequiredService<IMemoryCache>(),
-            sp.GetRequiredService<IOptions<AwsOptions>>(),
-            sp.GetRequiredService<DigiUsherService>()));
+        builder.Services.AddDigiUsherAws();
         builder.Services.AddIdentityManagementClient();
         builder.Services.AddCloudWatchClient();
         builder.Services.AddSingleton(TimeProvider.System);
