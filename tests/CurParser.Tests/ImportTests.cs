@@ -113,7 +113,7 @@ public class ImportTests
 
         await harness.PublishAsync(delivery);
 
-        await Eventually.True(async () => await harness.VirtualHost.MessagesInQueueAsync("report-available") == 0, TimeSpan.FromSeconds(60), "the redelivery to be consumed");
+        await Eventually.True(async () => await harness.VirtualHost.MessagesInQueueAsync("cur-parser-report-available") == 0, TimeSpan.FromSeconds(60), "the redelivery to be consumed");
         await using var db = await harness.OpenAsync();
         await Eventually.True(async () => await db.QuerySingleAsync<long>("select count(*) from curparser.outbox where dispatched_at is null") == 0, TimeSpan.FromSeconds(30), "the outbox to drain");
         Assert.Equal(1, await db.QuerySingleAsync<long>("select count(*) from curparser.imports"));
@@ -199,7 +199,7 @@ public class ImportTests
         await using var db = await harness.OpenAsync();
         Assert.Equal(current.ImportId, await db.QuerySingleAsync<Guid>("select import_id from curparser.current_imports"));
         Assert.Equal(20, await db.QuerySingleAsync<long>("select count(*) from curparser.current_line_items"));
-        Assert.Equal(0, await harness.VirtualHost.MessagesInQueueAsync("report-available_error"));
+        Assert.Equal(0, await harness.VirtualHost.MessagesInQueueAsync("cur-parser-report-available_error"));
         Assert.Equal("failed", await db.QuerySingleAsync<string>("select status from curparser.deliveries where delivery_id = 'b'"));
     }
 }

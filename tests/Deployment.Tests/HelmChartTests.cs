@@ -184,7 +184,7 @@ public class HelmChartTests
         Assert.True(scaled.Spec.MaxReplicaCount > scaled.Spec.MinReplicaCount);
         var trigger = Assert.Single(scaled.Spec.Triggers);
         Assert.Equal("rabbitmq", trigger.Type);
-        Assert.Equal("report-available", trigger.Metadata["queueName"]);
+        Assert.Equal("cur-parser-report-available", trigger.Metadata["queueName"]);
         Assert.Equal("QueueLength", trigger.Metadata["mode"]);
         Assert.True(int.Parse(trigger.Metadata["value"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
         var authentication = manifests.Single<V1Alpha1TriggerAuthentication>(trigger.AuthenticationRef!.Name);
