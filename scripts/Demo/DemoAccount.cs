@@ -65,7 +65,9 @@ public sealed class DemoAccount(string motoUrl)
     private async Task SeedEc2Async(string region, CancellationToken cancellationToken)
     {
         using var ec2 = new AmazonEC2Client(_setupCredentials, new AmazonEC2Config { ServiceURL = motoUrl, AuthenticationRegion = region });
-        var image = (await ec2.DescribeImagesAsync(new DescribeImagesRequest(), cancellationToken)).Images.First().ImageId;
+        // scripts/dev starts moto without its ~3,700 default AMIs (their snapshots would all look
+        // owned by the account); moto then accepts any image id.
+        var image = (await ec2.DescribeImagesAsync(new DescribeImagesRequest(), cancellationToken)).Images?.FirstOrDefault()?.ImageId ?? "ami-12c6146b";
         var fleet = region == "us-east-1"
             ? new[] { ("web-1", "m5.large", "web", "alice@example.com", 0.096m), ("api-1", "c5.xlarge", "api", "bob@example.com", 0.17m), ("batch-1", "r5.large", "data", (string?)null, 0.126m), ("web-old", "t3.medium", "web", "alice@example.com", 0.0416m) }
             : new[] { ("api-eu-1", "m5.large", "api", (string?)"bob@example.com", 0.107m) };

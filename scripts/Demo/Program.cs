@@ -84,11 +84,15 @@ Section("6. The most expensive resources");
 PrintGroups(await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=unblended&groupBy=resource,region", ct), "resource", 8);
 
 Section("7. What is wasted (findings)");
-var findings = await api.GetQueryApiAsync("api/v1/findings", ct);
-foreach (var finding in findings["items"]?.AsArray() ?? [])
+var findings = (await api.GetQueryApiAsync("api/v1/findings", ct))["items"]?.AsArray() ?? [];
+foreach (var kind in findings.GroupBy(f => f?["type"]?.ToString() ?? "?"))
 {
-    var cost = finding?["monthlyCost"]?.GetValue<decimal?>();
-    Console.WriteLine($"   {finding?["type"],-28} {finding?["resourceId"],-24} {(cost is null ? "" : $"{cost:N2} USD/month"),16}  {finding?["reason"]}");
+    var monthly = kind.Sum(f => f?["monthlyCost"]?.GetValue<decimal?>() ?? 0m);
+    Console.WriteLine($"   {kind.Key} ({kind.Count()}){(monthly == 0m ? "" : $", {monthly:N2} USD/month")}");
+    foreach (var finding in kind.Take(3))
+    {
+        Console.WriteLine($"      {finding?["resourceId"],-26} {finding?["reason"]}");
+    }
 }
 
 Section("8. Who owns what");
