@@ -70,7 +70,7 @@ public sealed class CrashTests
         }
 
         await Eventually.True(h.QueueDrainedAsync, Timeout, "the queue to drain");
-        Assert.Equal(0, await h.VirtualHost.MessagesInQueueAsync("report-available_error"));
+        Assert.Equal(0, await h.ErrorMessagesAsync());
     }
 
     private static async Task<bool> LoadingRowsAsync(ParserHarness h, Tenant tenant, string deliveryId)

@@ -139,7 +139,7 @@ public sealed class HostileFileTests(HostileFileTests.Parser fixture) : IClassFi
     private static async Task AssertNothingLandedAsync(ParserHarness h, Tenant tenant, ReportAvailable hostile, ReportAvailable previous)
     {
         await Eventually.True(h.QueueDrainedAsync, Timeout, "the report-available queue to drain");
-        Assert.Equal(0, await h.VirtualHost.MessagesInQueueAsync("report-available_error"));
+        Assert.Equal(0, await h.ErrorMessagesAsync());
         Assert.Equal("failed", await h.DeliveryStatusAsync(tenant.DataSourceId, hostile.DeliveryId));
         Assert.Equal(0, await h.RowsOfDeliveryAsync(tenant.DataSourceId, hostile.DeliveryId));
         var imports = await h.ImportsOfDeliveryAsync(tenant.DataSourceId, hostile.DeliveryId);

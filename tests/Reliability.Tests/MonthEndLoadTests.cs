@@ -49,7 +49,7 @@ public sealed class MonthEndLoadTests(ITestOutputHelper output)
         // Every import attempt leaves a row: one per delivery means no delivery was loaded twice, in parallel or not.
         await using var connection = new NpgsqlConnection(h.Database.AdminConnectionString);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("select count(*) from (select delivery_id from curparser.imports group by data_source_id, delivery_id having count(*) > 1) d"));
-        Assert.Equal(0, await h.VirtualHost.MessagesInQueueAsync("report-available_error"));
+        Assert.Equal(0, await h.ErrorMessagesAsync());
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"month-end drain: {deliveries} deliveries x {rows} rows, 2 CurParser processes: {drain.TotalSeconds:0.0} s ({deliveries * (long)rows / drain.TotalSeconds:0} rows/s)"));
     }

@@ -65,10 +65,6 @@ public sealed class ParserHarness : IAsyncDisposable
         await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
         var environment = ServiceProcess.EnvironmentFor("CurParser", database, virtualHost);
         environment["CurParser__LeaseDuration"] = "00:00:30";
-        // CurParser as committed registers IDataSourceCredentials (a singleton) over MassTransit's scoped
-        // IRequestClient; Development's scope validation refuses to start it, Production does not validate.
-        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        environment["DOTNET_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
@@ -185,8 +181,15 @@ public sealed class ParserHarness : IAsyncDisposable
             "select status from curparser.deliveries where data_source_id = @dataSourceId and delivery_id = @deliveryId", new { dataSourceId, deliveryId });
     }
 
+    /// <summary>CurParser's <c>ReportAvailable</c> queue (named by its endpoint conventions; found, not assumed).</summary>
+    public async Task<string> ReportQueueAsync() =>
+        (await VirtualHost.QueuesAsync()).Single(q => q.EndsWith("report-available", StringComparison.Ordinal));
+
     /// <summary>True when CurParser's queue holds nothing, ready or unacknowledged.</summary>
-    public async Task<bool> QueueDrainedAsync() => await VirtualHost.MessagesInQueueAsync("report-available") == 0;
+    public async Task<bool> QueueDrainedAsync() => await VirtualHost.MessagesInQueueAsync(await ReportQueueAsync()) == 0;
+
+    /// <summary>Messages in the queue's <c>_error</c> queue (poison messages).</summary>
+    public async Task<int> ErrorMessagesAsync() => await VirtualHost.MessagesInQueueAsync(await ReportQueueAsync() + "_error");
 
     public async ValueTask DisposeAsync()
     {

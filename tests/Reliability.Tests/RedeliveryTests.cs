@@ -31,7 +31,7 @@ public sealed class RedeliveryTests(RedeliveryTests.Parsers fixture) : IClassFix
         Assert.Single(h.Events.Of<ReportImportStarted>(tenant.DataSourceId));
         Assert.Single(h.Events.Of<ReportImported>(tenant.DataSourceId));
         Assert.Equal(csv.Unblended, Assert.Single(Assert.Single(h.Events.Of<CostsImported>(tenant.DataSourceId)).Totals).Unblended);
-        Assert.Equal(0, await h.VirtualHost.MessagesInQueueAsync("report-available_error"));
+        Assert.Equal(0, await h.ErrorMessagesAsync());
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class RedeliveryTests(RedeliveryTests.Parsers fixture) : IClassFix
         await Eventually.True(h.QueueDrainedAsync, Timeout, "the late redeliveries to be consumed");
         Assert.Equal("d3", (await h.CurrentAsync(tenant.DataSourceId, Period))?.DeliveryId);
         Assert.Equal((newest.Unblended, 10_000L), await h.CurrentLineItemsAsync(tenant.DataSourceId, Period));
-        Assert.Equal(0, await h.VirtualHost.MessagesInQueueAsync("report-available_error"));
+        Assert.Equal(0, await h.ErrorMessagesAsync());
     }
 
     /// <summary>Two CurParser processes competing on one queue.</summary>
