@@ -4,6 +4,7 @@ using DigiUsher.Contracts;
 
 // dotnet DigiUsher.Bench.dll generate --rows N --out DIR      writes legacy CSV gzip (+ manifest) and legacy Parquet
 // dotnet DigiUsher.Bench.dll import --format parquet|csv --dir DIR   one import benchmark (one process each, so peak memory is the import's)
+// dotnet DigiUsher.Bench.dll read --dir DIR                           the Parquet reader alone, no database (memory per 100k rows)
 var command = args.FirstOrDefault() ?? "help";
 string Option(string name, string fallback)
 {
@@ -41,7 +42,11 @@ switch (command)
         }
 
         return 0;
+    case "read":
+        // The reader alone (no database): where the memory of a Parquet import goes, every 100k rows.
+        Console.WriteLine(await ImportBenchmark.ReadOnlyAsync(Path.Combine(directory, "bench-00001.snappy.parquet")));
+        return 0;
     default:
-        Console.Error.WriteLine("usage: DigiUsher.Bench generate --rows N --out DIR | import --format parquet|csv --dir DIR");
+        Console.Error.WriteLine("usage: DigiUsher.Bench generate --rows N --out DIR | import --format parquet|csv --dir DIR | read --dir DIR");
         return 2;
 }
