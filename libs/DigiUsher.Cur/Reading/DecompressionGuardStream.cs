@@ -9,13 +9,27 @@ public sealed class DecompressionGuardStream : Stream
     private readonly Stream _decompressed;
     private readonly CountingStream _compressed;
     private readonly CurReaderOptions _options;
+    private readonly bool _verifyGzipTrailer;
     private long _produced;
+    private bool _ended;
 
-    private DecompressionGuardStream(Stream decompressed, CountingStream compressed, CurReaderOptions options)
+    private DecompressionGuardStream(Stream decompressed, CountingStream compressed, CurReaderOptions options, bool verifyGzipTrailer = false)
     {
         _decompressed = decompressed;
         _compressed = compressed;
         _options = options;
+        _verifyGzipTrailer = verifyGzipTrailer;
+    }
+
+    /// <summary>
+    /// A gzip file, guarded, whose end is checked: .NET's GZipStream ends quietly when the input is
+    /// cut short, so a truncated upload would import as a smaller month. Every gzip member ends with
+    /// ISIZE, the uncompressed size mod 2^32 (RFC 1952 §2.3.1); a cut file ends on deflate data instead.
+    /// </summary>
+    public static Stream CreateGzip(Stream compressed, CurReaderOptions options)
+    {
+        var counting = new CountingStream(compressed);
+        return new DecompressionGuardStream(new System.IO.Compression.GZipStream(counting, System.IO.Compression.CompressionMode.Decompress), counting, options, verifyGzipTrailer: true);
     }
 
     /// <summary>Wraps <paramref name="compressed"/> with <paramref name="decompress"/> (e.g. a GZipStream) and the guard.</summary>
@@ -36,14 +50,14 @@ public sealed class DecompressionGuardStream : Stream
     public override int Read(Span<byte> buffer)
     {
         var read = _decompressed.Read(buffer);
-        Check(read);
+        Check(read, buffer.Length);
         return read;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await _decompressed.ReadAsync(buffer, cancellationToken);
-        Check(read);
+        Check(read, buffer.Length);
         return read;
     }
 
@@ -69,8 +83,18 @@ public sealed class DecompressionGuardStream : Stream
         base.Dispose(disposing);
     }
 
-    private void Check(int read)
+    private void Check(int read, int requested)
     {
+        if (read == 0 && requested > 0 && _verifyGzipTrailer && !_ended)
+        {
+            _ended = true;
+            if (_compressed.DrainToEnd() > 0 || _compressed.LastFour is not { } trailer || trailer != unchecked((uint)_produced))
+            {
+                throw new CurFormatException(
+                    $"the gzip file is truncated or corrupt: it ends after {_produced} decompressed bytes without a valid gzip trailer");
+            }
+        }
+
         _produced += read;
         if (_produced > _options.CompressionRatioGraceBytes && _produced > _options.MaxCompressionRatio * Math.Max(1, _compressed.BytesRead))
         {
@@ -81,7 +105,27 @@ public sealed class DecompressionGuardStream : Stream
 
     private sealed class CountingStream(Stream inner) : Stream
     {
+        private uint _tail;
+        private int _tailBytes;
+
         public long BytesRead { get; private set; }
+
+        /// <summary>The last four bytes read, little-endian (a gzip member's ISIZE at its end).</summary>
+        public uint? LastFour => _tailBytes >= 4 ? _tail : null;
+
+        /// <summary>Reads what is left of the source; returns how many bytes that was.</summary>
+        public long DrainToEnd()
+        {
+            var buffer = new byte[4096];
+            long drained = 0;
+            int read;
+            while ((read = Read(buffer)) > 0)
+            {
+                drained += read;
+            }
+
+            return drained;
+        }
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -94,15 +138,26 @@ public sealed class DecompressionGuardStream : Stream
         public override int Read(Span<byte> buffer)
         {
             var read = inner.Read(buffer);
-            BytesRead += read;
+            Track(buffer[..read]);
             return read;
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var read = await inner.ReadAsync(buffer, cancellationToken);
-            BytesRead += read;
+            Track(buffer.Span[..read]);
             return read;
+        }
+
+        private void Track(ReadOnlySpan<byte> bytes)
+        {
+            BytesRead += bytes.Length;
+            foreach (var b in bytes.Length > 4 ? bytes[^4..] : bytes)
+            {
+                _tail = (_tail >> 8) | ((uint)b << 24);
+            }
+
+            _tailBytes = Math.Min(4, _tailBytes + bytes.Length);
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

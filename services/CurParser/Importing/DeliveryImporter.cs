@@ -181,8 +181,16 @@ public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket) : IReportFil
 {
     public async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
     {
-        var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
-        return new ResponseStream(response);
+        try
+        {
+            var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
+            return new ResponseStream(response);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is System.Net.HttpStatusCode.NotFound)
+        {
+            // A manifest naming a key that is not there is a bad delivery: it will not appear by retrying.
+            throw new CurFormatException($"S3 has no object s3://{bucket}/{key} ({ex.ErrorCode}), which the delivery lists", key, inner: ex);
+        }
     }
 
     private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response) : Stream

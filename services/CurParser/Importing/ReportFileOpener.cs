@@ -29,7 +29,7 @@ public sealed class ReportFileOpener(IReportFileSource source, CurReaderOptions 
                 var raw = await source.OpenAsync(key, cancellationToken);
                 return key.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
                     ? raw
-                    : DecompressionGuardStream.Create(raw, s => new GZipStream(s, CompressionMode.Decompress), options);
+                    : DecompressionGuardStream.CreateGzip(raw, options);
         }
     }
 
