@@ -23,6 +23,8 @@ public class MessageBusTests
         await poller.StartAsync();
         await using var discovery = BuildHost(vhost, "resource-discovery", bus => bus.AddConsumer<RecordingConsumer>(), receivedByDiscovery);
         await discovery.StartAsync();
+        await WaitForEndpointsAsync(poller);
+        await WaitForEndpointsAsync(discovery);
         await using var publisher = BuildHost(vhost, "data-source", _ => { }, new ConcurrentQueue<PollRequested>());
         await publisher.StartAsync();
 
@@ -50,12 +52,21 @@ public class MessageBusTests
         var received = new ConcurrentQueue<PollRequested>();
         await using var host = BuildHost(vhost, "poison-test", bus => bus.AddConsumer<PoisonConsumer, PoisonConsumerDefinition>(), received);
         await host.StartAsync();
+        await WaitForEndpointsAsync(host);
 
         await host.Services.GetRequiredService<IBus>().Publish(new PollRequested(Guid.NewGuid(), Guid.NewGuid(), "poison", DateTimeOffset.UtcNow));
 
-        await Eventually.True(async () => await vhost.MessagesInQueueAsync("poison-test-poison_error") == 1, TimeSpan.FromSeconds(30), "the message in poison_error");
+        await Eventually.True(async () => await vhost.MessagesInQueueAsync("poison-test-poison_error") == 1, TimeSpan.FromSeconds(30), "the message in poison-test-poison_error");
         Assert.Equal(0, await vhost.MessagesInQueueAsync("poison-test-poison"));
         await host.StopAsync();
+    }
+
+    // The bus starts in the background: a message published before a consumer's queue is bound to
+    // its exchange would have nowhere to go.
+    private static async Task WaitForEndpointsAsync(WebApplication host)
+    {
+        var health = await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        Assert.Equal(BusHealthStatus.Healthy, health);
     }
 
     private static async Task<string?> QueueTypeAsync(TestVirtualHost vhost, string queue)
