@@ -45,9 +45,9 @@ var dataSource = await api.PostAsync("api/v1/data-sources", new
 }, ct);
 var dataSourceId = dataSource["id"]!.GetValue<string>();
 Console.WriteLine($"   data source {dataSourceId}: report {dataSource["reportName"]}, payer {dataSource["payerAccountId"]}");
-foreach (var check in dataSource["validation"]?["checks"]?.AsArray() ?? [])
+foreach (var check in dataSource["validation"]?["permissions"]?.AsArray() ?? [])
 {
-    Console.WriteLine($"     {check?["action"],-36} {check?["result"]}");
+    Console.WriteLine($"     {check?["action"],-36} {check?["status"],-12} {check?["detail"]}");
 }
 
 Section("3. Waiting for the import and the discovery");
@@ -58,7 +58,7 @@ var status = await WaitAsync(async () =>
     var discovered = s["lastDiscovery"]?["finishedAt"] is not null;
     return imported && discovered ? s : null;
 }, ct);
-Console.WriteLine($"   last poll: {status["lastPoll"]?["lastPollAt"]}, deliveries found {status["lastPoll"]?["deliveriesFound"]}");
+Console.WriteLine($"   last poll: {status["lastPoll"]?["at"]}, deliveries found {status["lastPoll"]?["deliveriesFound"]}");
 Console.WriteLine($"   imported {month.BillingPeriod}: delivery {status["imports"]![0]!["currentDeliveryId"]}");
 Console.WriteLine($"   discovery: {status["lastDiscovery"]?["counts"]?.ToJsonString()}");
 
