@@ -62,6 +62,7 @@ public sealed class CrashTests
 
         Assert.Equal(expected, await h.CurrentLineItemsAsync(tenant.DataSourceId, Period));
         Assert.Equal(expected.Item2, (await h.CurrentAsync(tenant.DataSourceId, Period))!.Rows);
+        await Eventually.True(() => Task.FromResult(h.Events.Of<CostsImported>(tenant.DataSourceId).Any(c => c.DeliveryId == "large")), Timeout, "the CostsImported of the large delivery");
         Assert.Single(h.Events.Of<CostsImported>(tenant.DataSourceId), c => c.DeliveryId == "large");
         lock (seen)
         {

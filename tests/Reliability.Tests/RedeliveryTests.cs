@@ -59,6 +59,8 @@ public sealed class RedeliveryTests(RedeliveryTests.Parsers fixture) : IClassFix
         // d2 is either refused at its claim (superseded) or, when both loaded at once, made current before d3 replaced it.
         await Eventually.True(async () => await h.DeliveryStatusAsync(tenant.DataSourceId, "d2") is "superseded" or "imported", Timeout, "d2 to be settled");
         Assert.Equal((newest.Unblended, 10_000L), await h.CurrentLineItemsAsync(tenant.DataSourceId, Period));
+        // The event leaves through the outbox after the commit: wait for it, then count it.
+        await Eventually.True(() => Task.FromResult(h.Events.Of<CostsImported>(tenant.DataSourceId).Any(c => c.DeliveryId == "d3")), Timeout, "d3's CostsImported");
         Assert.Single(h.Events.Of<CostsImported>(tenant.DataSourceId), c => c.DeliveryId == "d3");
         Assert.Equal(0, await h.RowsOfDeliveryAsync(tenant.DataSourceId, "d2"));
         Assert.Equal(0, await h.RowsOfDeliveryAsync(tenant.DataSourceId, "d1"));
