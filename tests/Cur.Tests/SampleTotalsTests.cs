@@ -191,17 +191,20 @@ public class SampleTotalsTests
             for (var c = 0; c < names.Length; c++)
             {
                 var field = fields.Single(f => f.Name == names[c]);
+                // The samples' columns are required (no definition levels): read them raw, not through
+                // Parquet.Net's nullable overloads (see ParquetColumnReader for why).
+                Assert.Equal(0, field.MaxDefinitionLevel);
                 if (field.ClrType == typeof(double))
                 {
-                    var values = new double?[group.RowCount];
-                    await group.ReadAsync<double>(field, values);
-                    columns[c].AddRange(values.Select(v => (object?)(v ?? 0d)));
+                    var values = new double[group.RowCount];
+                    await group.ReadRawAsync<double>(field, values, null, null);
+                    columns[c].AddRange(values.Select(v => (object?)v));
                 }
                 else
                 {
-                    var values = new string?[group.RowCount];
-                    await group.ReadAsync(field, values);
-                    columns[c].AddRange(values);
+                    var values = new ReadOnlyMemory<char>[group.RowCount];
+                    await group.ReadRawAsync<ReadOnlyMemory<char>>(field, values, null, null);
+                    columns[c].AddRange(values.Select(v => (object?)v.ToString()));
                 }
             }
         }

@@ -89,13 +89,16 @@ internal static class TestFiles
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
-            var types = new string?[group.RowCount];
-            var costs = new double?[group.RowCount];
-            await group.ReadAsync(typeField, types);
-            await group.ReadAsync<double>(costField, costs);
+            // Required columns in the samples, read raw: Parquet.Net 6.1's nullable overloads take pooled
+            // leftovers for null markers (see ParquetColumnReader).
+            var types = new ReadOnlyMemory<char>[group.RowCount];
+            var costs = new double[group.RowCount];
+            await group.ReadRawAsync<ReadOnlyMemory<char>>(typeField, types, null, null);
+            await group.ReadRawAsync<double>(costField, costs, null, null);
             for (var i = 0; i < types.Length; i++)
             {
-                sums[types[i]!] = sums.GetValueOrDefault(types[i]!) + (costs[i] ?? 0);
+                var type = types[i].ToString();
+                sums[type] = sums.GetValueOrDefault(type) + costs[i];
             }
         }
 

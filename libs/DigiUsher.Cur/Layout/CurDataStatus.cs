@@ -1,3 +1,4 @@
+using DigiUsher.Cur.Reading;
 using Parquet;
 
 namespace DigiUsher.Cur.Layout;
@@ -29,8 +30,7 @@ public static class CurDataStatus
             return null;
         }
 
-        var values = new string?[group.RowCount];
-        await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
+        var values = await ParquetColumnReader.ReadStringsAsync(group, field, cancellationToken);
         return values[0]?.Trim().ToUpperInvariant();
     }
 }
