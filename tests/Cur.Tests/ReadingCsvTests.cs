@@ -32,6 +32,53 @@ public class ReadingCsvTests
 
         Assert.Contains("UTF-8", error.Reason, StringComparison.Ordinal);
         Assert.Equal("bad.csv", error.File);
+        Assert.Equal(1, error.Row);
+    }
+
+    /// <summary>A small file is decoded whole while the header is read: the error must still name the data row, not the header.</summary>
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(3, 5)]
+    [InlineData(5_000, 5_001)]
+    public async Task Read_WhenADataRowHoldsLatin1Bytes_FailsNamingThatRow(int rowsBefore, int rowsAfter)
+    {
+        var good = "111111111111,Usage,2024-01-01T00:00:00Z,1.5,USD,web\n";
+        var bytes = Encoding.UTF8.GetBytes(Header + string.Concat(Enumerable.Repeat(good, rowsBefore)) + "111111111111,Usage,2024-01-01T00:00:00Z,0.25,USD,caf")
+            .Concat(new byte[] { 0xE9, (byte)'\n' })
+            .Concat(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(good, rowsAfter))))
+            .ToArray();
+
+        var error = await Assert.ThrowsAsync<CurFormatException>(() =>
+            SampleFiles.ReadAllAsync(ReportFormat.CsvGzip, new MemoryStream(bytes), "latin1.csv"));
+
+        Assert.Equal("latin1.csv", error.File);
+        Assert.Equal(rowsBefore + 1, error.Row);
+        Assert.Contains("UTF-8", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("E9", error.Reason, StringComparison.Ordinal);
+        Assert.Contains($"latin1.csv, row {rowsBefore + 1}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_WhenTheHeaderHoldsInvalidBytes_FailsNamingTheHeader()
+    {
+        var bytes = new byte[] { (byte)'x', 0xFF, (byte)',' }.Concat(Encoding.UTF8.GetBytes(Header + "111111111111,Usage,2024-01-01T00:00:00Z,1.5,USD,web\n")).ToArray();
+
+        var error = await Assert.ThrowsAsync<CurFormatException>(() =>
+            SampleFiles.ReadAllAsync(ReportFormat.CsvGzip, new MemoryStream(bytes), "header.csv"));
+
+        Assert.Equal("header.csv", error.File);
+        Assert.Null(error.Row);
+        Assert.Contains("header is not valid UTF-8", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_WhenTextHoldsAnEncodedReplacementCharacter_ReadsIt()
+    {
+        var csv = Header + "111111111111,Usage,2024-01-01T00:00:00Z,1.5,USD,w\uFFFDb\n";
+
+        var (items, _) = await SampleFiles.ReadCsvTextAsync(csv);
+
+        Assert.Equal("{\"team\":\"w\uFFFDb\"}", items.Single().TagsJson);
     }
 
     [Fact]

@@ -16,16 +16,23 @@ public sealed class CsvCurReader : CurReader, ICurRowSource
     private readonly CurReaderOptions _options;
     private readonly List<string> _warnings;
     private readonly int _headerColumns;
+    private readonly InvalidUtf8Counter _invalidUtf8;
     private long _row;
     private bool _reportedShortRow;
 
-    private CsvCurReader(SepReader sep, string file, CurReaderOptions options)
+    private CsvCurReader(SepReader sep, string file, CurReaderOptions options, InvalidUtf8Counter invalidUtf8)
         : base(file)
     {
         _sep = sep;
         _options = options;
+        _invalidUtf8 = invalidUtf8;
         var headers = sep.Header.ColNames;
         _headerColumns = headers.Count;
+        if (invalidUtf8.Count > 0 && headers.Any(h => h.Contains(InvalidUtf8Counter.Marker, StringComparison.Ordinal)))
+        {
+            throw new CurFormatException("the header is not valid UTF-8 text", file, null);
+        }
+
         try
         {
             _schema = CurSchema.Resolve(headers);
@@ -45,10 +52,16 @@ public sealed class CsvCurReader : CurReader, ICurRowSource
 
     public override bool SawInvoiceId => _normalizer.SawInvoiceId;
 
-    /// <summary>Opens a reader over decompressed CSV text (UTF-8, strictly: bad bytes are an error, not a replacement character).</summary>
+    /// <summary>Opens a reader over decompressed CSV text (UTF-8, strictly: bad bytes are an error naming their row, not a replacement character).</summary>
     public static CsvCurReader Open(Stream content, string file, CurReaderOptions options)
     {
-        var text = new StreamReader(content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
+        // Sep decodes far ahead of the row it hands out (the header read alone decodes a whole small
+        // file), so a throwing decoder would blame the header or a later row. Bad bytes are counted and
+        // marked instead, and the first row that carries the mark fails with its own number.
+        var invalidUtf8 = new InvalidUtf8Counter();
+        var encoding = (Encoding)new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).Clone();
+        encoding.DecoderFallback = invalidUtf8;
+        var text = new StreamReader(content, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
         try
         {
             var sep = Sep.New(',').Reader(o => o with
@@ -63,12 +76,7 @@ public sealed class CsvCurReader : CurReader, ICurRowSource
                 throw new CurFormatException("the file is empty (no header row)", file);
             }
 
-            return new CsvCurReader(sep, file, options);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            text.Dispose();
-            throw new CurFormatException("the header is not valid UTF-8 text", file, 0, ex);
+            return new CsvCurReader(sep, file, options, invalidUtf8);
         }
         catch
         {
@@ -93,10 +101,12 @@ public sealed class CsvCurReader : CurReader, ICurRowSource
                 _normalizer.Fill(this, item);
                 count++;
             }
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw new CurFormatException("the file is not valid UTF-8 text", File, _row + 1, ex);
+
+            if (count == 0 && _invalidUtf8.Count > 0)
+            {
+                // Bad bytes no row carried (a BOM-switched encoding, a trailing partial sequence).
+                throw new CurFormatException("the file is not valid UTF-8 text", File, null);
+            }
         }
         catch (CurFormatException ex)
         {
@@ -162,6 +172,11 @@ public sealed class CsvCurReader : CurReader, ICurRowSource
     private void Guard(SepReader.Row row)
     {
         var raw = row.Span;
+        if (_invalidUtf8.Count > 0 && raw.Contains(InvalidUtf8Counter.Marker))
+        {
+            throw new CurFormatException($"the row is not valid UTF-8 text (byte sequence {_invalidUtf8.First} is not UTF-8; is the file Latin-1 or another encoding?)");
+        }
+
         if (raw.Length > _options.MaxFieldLength)
         {
             for (var i = 0; i < row.ColCount; i++)
@@ -185,5 +200,64 @@ public sealed class CsvCurReader : CurReader, ICurRowSource
             _reportedShortRow = true;
             _warnings.Add($"row {_row} has {row.ColCount} columns, the header {_headerColumns}; missing cells were read as empty");
         }
+    }
+}
+
+/// <summary>A UTF-8 decoder fallback that counts invalid byte sequences and marks each with U+FFFD.</summary>
+internal sealed class InvalidUtf8Counter : DecoderFallback
+{
+    public const char Marker = '\uFFFD';
+
+    public long Count { get; private set; }
+
+    /// <summary>The first invalid sequence, as hex (e.g. <c>E9 FF</c>), for the error message.</summary>
+    public string? First { get; private set; }
+
+    public override int MaxCharCount => 1;
+
+    public override DecoderFallbackBuffer CreateFallbackBuffer() => new MarkingBuffer(this);
+
+    private void Record(byte[] bytes)
+    {
+        Count++;
+        First ??= Convert.ToHexString(bytes);
+    }
+
+    private sealed class MarkingBuffer(InvalidUtf8Counter owner) : DecoderFallbackBuffer
+    {
+        private int _remaining;
+
+        public override int Remaining => _remaining;
+
+        public override bool Fallback(byte[] bytesUnknown, int index)
+        {
+            owner.Record(bytesUnknown);
+            _remaining = 1;
+            return true;
+        }
+
+        public override char GetNextChar()
+        {
+            if (_remaining == 0)
+            {
+                return '\0';
+            }
+
+            _remaining--;
+            return Marker;
+        }
+
+        public override bool MovePrevious()
+        {
+            if (_remaining != 0)
+            {
+                return false;
+            }
+
+            _remaining = 1;
+            return true;
+        }
+
+        public override void Reset() => _remaining = 0;
     }
 }
