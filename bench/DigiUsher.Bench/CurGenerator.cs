@@ -10,10 +10,11 @@ namespace DigiUsher.Bench;
 /// <summary>
 /// A month of synthetic CUR with realistic shape: ~40 products, thousands of resources in 20
 /// accounts and 8 regions, tags, every line item type, hourly rows. Writes legacy CSV gzip (with
-/// its manifest, split into numbered files) and legacy Parquet (snake-case columns, doubles, 100k-row
-/// row groups). Deterministic (seeded).
+/// its manifest, split into numbered files), legacy Parquet (snake-case columns, doubles, 100k-row
+/// row groups) and CUR 2.0 as AWS Data Exports writes it, Parquet (MAP columns) and CSV gzip (the maps
+/// as JSON text). Deterministic (seeded).
 /// </summary>
-public sealed class CurGenerator(long rows)
+public sealed partial class CurGenerator(long rows)
 {
     private const int Hours = 31 * 24;
     private static readonly DateTime MonthStart = new(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
