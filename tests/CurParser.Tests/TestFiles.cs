@@ -59,20 +59,57 @@ internal static class TestFiles
     }
 
     /// <summary>Unblended cost per (line item type, currency), by VB's TextFieldParser and header name.</summary>
-    public static Dictionary<(string Type, string Currency), decimal> CsvSums(string text)
+    public static Dictionary<(string Type, string Currency), decimal> CsvSums(string text) =>
+        CsvSums(text, "lineItem/LineItemType", "lineItem/UnblendedCost", "lineItem/CurrencyCode");
+
+    /// <summary>The sum of <paramref name="costColumn"/> per (line item type, currency), by VB's TextFieldParser and header name.</summary>
+    public static Dictionary<(string Type, string Currency), decimal> CsvSums(string text, string typeColumn, string costColumn, string currencyColumn)
     {
         using var parser = new TextFieldParser(new StringReader(text)) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
         parser.SetDelimiters(",");
         var header = parser.ReadFields()!;
-        var type = Array.IndexOf(header, "lineItem/LineItemType");
-        var cost = Array.IndexOf(header, "lineItem/UnblendedCost");
-        var currency = Array.IndexOf(header, "lineItem/CurrencyCode");
+        var type = Array.IndexOf(header, typeColumn);
+        var cost = Array.IndexOf(header, costColumn);
+        var currency = Array.IndexOf(header, currencyColumn);
         var sums = new Dictionary<(string, string), decimal>();
         while (!parser.EndOfData)
         {
             var fields = parser.ReadFields()!;
             var key = (fields[type], fields[currency] is { Length: > 0 } c ? c : "USD");
             sums[key] = sums.GetValueOrDefault(key) + decimal.Parse(fields[cost], NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+
+        return sums;
+    }
+
+    /// <summary>
+    /// The sum of an optional double column per line item type, from Parquet.Net's raw columns with our own
+    /// buffers (CUR 2.0 columns are optional: values come packed, definition levels say which rows have one).
+    /// </summary>
+    public static async Task<Dictionary<string, double>> OptionalParquetSumsAsync(byte[] parquet, string typeColumn, string costColumn)
+    {
+        await using var reader = await ParquetReader.CreateAsync(new MemoryStream(parquet));
+        var fields = reader.Schema.GetDataFields();
+        var typeField = fields.Single(f => f.Name == typeColumn);
+        var costField = fields.Single(f => f.Name == costColumn);
+        var sums = new Dictionary<string, double>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var rows = checked((int)group.RowCount);
+            var types = new ReadOnlyMemory<char>[rows];
+            var typeLevels = new int[rows];
+            var costs = new double[rows];
+            var costLevels = new int[rows];
+            await group.ReadRawAsync<ReadOnlyMemory<char>>(typeField, types, typeLevels, null);
+            await group.ReadRawAsync<double>(costField, costs, costLevels, null);
+            int typeIndex = 0, costIndex = 0;
+            for (var i = 0; i < rows; i++)
+            {
+                var type = typeLevels[i] == typeField.MaxDefinitionLevel ? types[typeIndex++].ToString() : string.Empty;
+                var cost = costLevels[i] == costField.MaxDefinitionLevel ? costs[costIndex++] : 0;
+                sums[type] = sums.GetValueOrDefault(type) + cost;
+            }
         }
 
         return sums;
