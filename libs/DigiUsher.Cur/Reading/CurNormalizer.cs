@@ -23,6 +23,7 @@ public sealed class CurNormalizer
     private readonly StringBuilder _buffer = new(256);
     private readonly List<KeyValuePair<string, string>> _mapEntries = [];
     private readonly List<KeyValuePair<string, string>> _mapTags = [];
+    private readonly Dictionary<string, string> _mapTagKeys = new(StringComparer.Ordinal);
     private ReadOnlyMemory<char> _lastStartText;
     private char[] _lastStartBuffer = new char[32];
     private DateTime _lastStart;
@@ -182,7 +183,7 @@ public sealed class CurNormalizer
             {
                 if (value.Length > 0)
                 {
-                    _mapTags.Add(new(CurValues.TagKey(key), value));
+                    _mapTags.Add(new(MapTagKey(key), value));
                 }
             }
 
@@ -199,6 +200,23 @@ public sealed class CurNormalizer
         }
 
         return JsonOfColumns(row, columns, _escapedTagKeys);
+    }
+
+    /// <summary>The tag key of a map entry, remembered: a month repeats the same few keys on every row.</summary>
+    private string MapTagKey(string raw)
+    {
+        if (_mapTagKeys.TryGetValue(raw, out var key))
+        {
+            return key;
+        }
+
+        key = CurValues.TagKey(raw);
+        if (_mapTagKeys.Count < 4096)
+        {
+            _mapTagKeys[raw] = key;
+        }
+
+        return key;
     }
 
     private string CostCategories(ICurRowSource row)

@@ -310,47 +310,55 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
     /// <summary>
     /// A Parquet MAP (CUR 2.0 <c>product</c>, <c>resource_tags</c>, <c>cost_category</c>, <c>discount</c>):
-    /// keys and values are flat leaf columns; repetition level 0 starts the next row's map.
+    /// keys and values are flat leaf columns; repetition level 0 starts the next row's map. Only the packed
+    /// values and per-row offsets are kept (a 100k-row group of <c>product</c> holds half a million entries),
+    /// and keys and values, which repeat on most rows, come from a pool instead of a new string per row.
     /// </summary>
     private sealed class MapBuffer(MapField map, string name) : ColumnBuffer(name)
     {
+        private const int PoolCapacity = 65_536;
+
         private readonly DataField _key = (DataField)map.Key;
         private readonly DataField _value = (DataField)map.Value;
-        private ReadOnlyMemory<char>?[] _keys = [];
-        private ReadOnlyMemory<char>?[] _values = [];
-        private int[] _repetitions = [];
-        private int[] _rowStarts = [];
+        private readonly StringPool _keyPool = new(PoolCapacity);
+        private readonly StringPool _valuePool = new(PoolCapacity);
         private ReadOnlyMemory<char>[] _keyValues = [];
         private ReadOnlyMemory<char>[] _valueValues = [];
         private int[] _keyDefinitions = [];
         private int[] _valueDefinitions = [];
+        private int[] _repetitions = [];
         private int[] _valueRepetitions = [];
-        private int _count;
+
+        // Per row (and one past the last): its first slot, and its first packed key and value.
+        private int[] _rowStarts = [];
+        private int[] _keyStarts = [];
+        private int[] _valueStarts = [];
 
         public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
         {
             if (_rowStarts.Length < rows + 1)
             {
                 _rowStarts = new int[rows + 1];
+                _keyStarts = new int[rows + 1];
+                _valueStarts = new int[rows + 1];
             }
 
             if (!group.ColumnExists(_key))
             {
                 Array.Clear(_rowStarts);
-                _count = 0;
+                Array.Clear(_keyStarts);
+                Array.Clear(_valueStarts);
                 return;
             }
 
             var levels = checked((int)(group.GetMetadata(_key)?.MetaData?.NumValues ?? throw new CurFormatException($"column {Name}: no column chunk metadata")));
-            if (_keys.Length < levels + 1)
+            if (_repetitions.Length < levels + 1)
             {
-                _keys = new ReadOnlyMemory<char>?[levels + 1];
-                _values = new ReadOnlyMemory<char>?[levels + 1];
-                _repetitions = new int[levels + 1];
                 _keyValues = new ReadOnlyMemory<char>[levels + 1];
                 _valueValues = new ReadOnlyMemory<char>[levels + 1];
                 _keyDefinitions = new int[levels + 1];
                 _valueDefinitions = new int[levels + 1];
+                _repetitions = new int[levels + 1];
                 _valueRepetitions = new int[levels + 1];
             }
 
@@ -358,15 +366,7 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
             // and repetition level 0 starting the next row's map (an empty map is one slot, undefined).
             await group.ReadRawAsync<ReadOnlyMemory<char>>(_key, _keyValues.AsMemory(0, levels + 1), _keyDefinitions.AsMemory(0, levels + 1), _repetitions.AsMemory(0, levels + 1), cancellationToken);
             await group.ReadRawAsync<ReadOnlyMemory<char>>(_value, _valueValues.AsMemory(0, levels + 1), _valueDefinitions.AsMemory(0, levels + 1), _valueRepetitions.AsMemory(0, levels + 1), cancellationToken);
-            int keyIndex = 0, valueIndex = 0;
-            for (var i = 0; i < levels; i++)
-            {
-                _keys[i] = _keyDefinitions[i] >= _key.MaxDefinitionLevel ? _keyValues[keyIndex++] : null;
-                _values[i] = _valueDefinitions[i] >= _value.MaxDefinitionLevel ? _valueValues[valueIndex++] : null;
-            }
-
-            _count = levels;
-            var row = -1;
+            int row = -1, keyIndex = 0, valueIndex = 0;
             for (var i = 0; i < levels; i++)
             {
                 if (_repetitions[i] == 0)
@@ -378,32 +378,42 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
                     }
 
                     _rowStarts[row] = i;
+                    _keyStarts[row] = keyIndex;
+                    _valueStarts[row] = valueIndex;
                 }
+                else if (row < 0)
+                {
+                    throw new CurFormatException($"column {Name}: the map data does not begin with a row");
+                }
+
+                keyIndex += _keyDefinitions[i] >= _key.MaxDefinitionLevel ? 1 : 0;
+                valueIndex += _valueDefinitions[i] >= _value.MaxDefinitionLevel ? 1 : 0;
             }
 
             for (var r = row + 1; r <= rows; r++)
             {
                 _rowStarts[r] = levels;
+                _keyStarts[r] = keyIndex;
+                _valueStarts[r] = valueIndex;
             }
         }
 
         public override void Release()
         {
-            Array.Clear(_keys);
-            Array.Clear(_values);
             Array.Clear(_keyValues);
             Array.Clear(_valueValues);
-            _count = 0;
         }
 
         public override void Map(int row, List<KeyValuePair<string, string>> entries)
         {
-            var end = row + 1 < _rowStarts.Length ? _rowStarts[row + 1] : _count;
-            for (var i = _rowStarts[row]; i < end && i < _count; i++)
+            int keyIndex = _keyStarts[row], valueIndex = _valueStarts[row];
+            for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
             {
-                if (_keys[i] is { Length: > 0 } key)
+                var key = _keyDefinitions[i] >= _key.MaxDefinitionLevel ? _keyValues[keyIndex++] : default;
+                var value = _valueDefinitions[i] >= _value.MaxDefinitionLevel ? _valueValues[valueIndex++] : default;
+                if (key.Length > 0)
                 {
-                    entries.Add(new(key.ToString(), _values[i]?.ToString() ?? string.Empty));
+                    entries.Add(new(_keyPool.Get(key.Span), _valuePool.Get(value.Span)));
                 }
             }
         }
