@@ -23,17 +23,21 @@ namespace DigiUsher.Reliability.Tests;
 public sealed class ParserHarness : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _parsers = [];
+    private readonly List<ServiceProcess> _services = [];
     private readonly ConcurrentQueue<string> _retiredLog = new();
     private readonly Dictionary<string, string> _environment;
+    private readonly bool _answerCredentials;
     private WebApplication? _bus;
 
-    private ParserHarness(TestDatabase database, TestVirtualHost virtualHost, string bucket, AmazonS3Client s3, Dictionary<string, string> environment)
+    private ParserHarness(TestDatabase database, TestVirtualHost virtualHost, string bucket, AmazonS3Client s3, Dictionary<string, string> environment, bool answerCredentials, string motoUrl)
     {
         Database = database;
         VirtualHost = virtualHost;
         Bucket = bucket;
         S3 = s3;
         _environment = environment;
+        _answerCredentials = answerCredentials;
+        MotoUrl = motoUrl;
     }
 
     public TestDatabase Database { get; }
@@ -44,33 +48,43 @@ public sealed class ParserHarness : IAsyncDisposable
 
     public AmazonS3Client S3 { get; }
 
+    /// <summary>The moto every process of the harness talks to.</summary>
+    public string MotoUrl { get; }
+
+    /// <summary>The other services started with <see cref="StartServiceAsync"/>.</summary>
+    public IReadOnlyList<ServiceProcess> Services => _services;
+
     public EventLog Events { get; } = new();
 
     public IReadOnlyList<ServiceProcess> Parsers => _parsers;
 
-    public IEnumerable<string> LogLines => _parsers.SelectMany(p => p.LogLines).Concat(_retiredLog);
+    public IEnumerable<string> LogLines => _parsers.SelectMany(p => p.LogLines).Concat(_services.SelectMany(s => s.LogLines)).Concat(_retiredLog);
 
-    /// <summary>Database, vhost, bucket and the test bus; then <paramref name="parsers"/> CurParser processes.</summary>
-    public static async Task<ParserHarness> StartAsync(int parsers = 1, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Database, vhost, bucket and the test bus; then <paramref name="parsers"/> CurParser processes.
+    /// Without <paramref name="answerCredentials"/> the test bus leaves <c>GetAwsCredentials</c> to a
+    /// real DataSource (<see cref="StartServiceAsync"/>); <paramref name="motoUrl"/> is a dedicated moto.
+    /// </summary>
+    public static async Task<ParserHarness> StartAsync(int parsers = 1, IReadOnlyDictionary<string, string>? settings = null, bool answerCredentials = true, string? motoUrl = null)
     {
         var database = await TestDatabase.CreateAsync();
         var virtualHost = await TestVirtualHost.CreateAsync();
         var bucket = $"rel-{Guid.NewGuid():N}"[..30];
         var s3 = new AmazonS3Client(new BasicAWSCredentials("testing", "testing"), new AmazonS3Config
         {
-            ServiceURL = TestEnvironment.SharedMotoUrl,
+            ServiceURL = motoUrl ?? TestEnvironment.SharedMotoUrl,
             ForcePathStyle = true,
             AuthenticationRegion = "us-east-1",
         });
         await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
-        var environment = ServiceProcess.EnvironmentFor("CurParser", database, virtualHost);
+        var environment = ServiceProcess.EnvironmentFor("CurParser", database, virtualHost, motoUrl);
         environment["CurParser__LeaseDuration"] = "00:00:30";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
 
-        var harness = new ParserHarness(database, virtualHost, bucket, s3, environment);
+        var harness = new ParserHarness(database, virtualHost, bucket, s3, environment, answerCredentials, motoUrl ?? TestEnvironment.SharedMotoUrl);
         try
         {
             await ServiceProcess.MigrateAsync("CurParser", environment);
@@ -89,11 +103,30 @@ public sealed class ParserHarness : IAsyncDisposable
         return harness;
     }
 
-    public async Task<ServiceProcess> StartParserAsync()
+    /// <summary>Starts one more CurParser, on <paramref name="port"/> when a reader (Query) must find a restarted one at the same address.</summary>
+    public async Task<ServiceProcess> StartParserAsync(int? port = null)
     {
-        var parser = await ServiceProcess.StartAsync("CurParser", _environment);
+        var parser = await ServiceProcess.StartAsync("CurParser", _environment, port);
         _parsers.Add(parser);
         return parser;
+    }
+
+    /// <summary>
+    /// Migrates and starts another service (DataSource, CurPoller, Query ...) on the harness's database,
+    /// virtual host and moto; it is stopped with the harness and its log lines are in <see cref="LogLines"/>.
+    /// </summary>
+    public async Task<ServiceProcess> StartServiceAsync(string service, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = ServiceProcess.EnvironmentFor(service, Database, VirtualHost, MotoUrl);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        await ServiceProcess.MigrateAsync(service, environment);
+        var process = await ServiceProcess.StartAsync(service, environment, readyTimeout: TimeSpan.FromSeconds(120));
+        _services.Add(process);
+        return process;
     }
 
     /// <summary>SIGKILL one parser (a crashed pod); its log lines are kept.</summary>
@@ -134,6 +167,10 @@ public sealed class ParserHarness : IAsyncDisposable
     }
 
     public Task PublishAsync(ReportAvailable message) => _bus!.Services.GetRequiredService<IBus>().Publish(message);
+
+    /// <summary>Publishes any contract from the test bus (as the service that owns it would).</summary>
+    public Task PublishEventAsync<T>(T message)
+        where T : class, IIntegrationMessage => _bus!.Services.GetRequiredService<IBus>().Publish(message);
 
     /// <summary>The import current for a data source and month (CurParser's own tables).</summary>
     public async Task<CurrentImport?> CurrentAsync(Guid dataSourceId, string period)
@@ -193,6 +230,11 @@ public sealed class ParserHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+
         foreach (var parser in _parsers)
         {
             await parser.DisposeAsync();
@@ -222,7 +264,11 @@ public sealed class ParserHarness : IAsyncDisposable
         builder.Services.AddSingleton(Events);
         builder.AddMessageBus(bus =>
         {
-            bus.AddConsumer<MotoCredentialsResponder>();
+            if (_answerCredentials)
+            {
+                bus.AddConsumer<MotoCredentialsResponder>();
+            }
+
             bus.AddConsumer<ParserEventRecorder>();
         });
         _bus = builder.Build();
@@ -265,8 +311,15 @@ public sealed class MotoCredentialsResponder(CredentialSealer sealer) : IConsume
 }
 
 public sealed class ParserEventRecorder(EventLog log) :
-    IConsumer<ReportImportStarted>, IConsumer<ReportImported>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>
+    IConsumer<ReportImportStarted>, IConsumer<ReportImported>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>,
+    IConsumer<ReportAvailable>, IConsumer<ReportPollCompleted>, IConsumer<ReportPollFailed>
 {
+    public Task Consume(ConsumeContext<ReportAvailable> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<ReportPollCompleted> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<ReportPollFailed> context) => Record(context.Message);
+
     public Task Consume(ConsumeContext<ReportImportStarted> context) => Record(context.Message);
 
     public Task Consume(ConsumeContext<ReportImported> context) => Record(context.Message);

@@ -206,6 +206,52 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         return true;
     }
 
+    /// <summary>
+    /// Records a delivery that cannot be imported and its <c>ReportImportFailed</c> (never a
+    /// <c>ReportAvailable</c>) in one transaction. A delivery already recorded (published, imported or
+    /// rejected before) is left as it is; returns whether this call recorded it.
+    /// </summary>
+    public async Task<bool> RejectAsync(WatchedDataSource source, string reportName, Polling.RejectedDelivery rejected, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var period = rejected.Period.ToString();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync(
+            """
+            insert into curpoller.deliveries
+                (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at,
+                 status, attempts, last_published_at, last_error)
+            values (@dataSourceId, @period, @deliveryId, @organizationId, @reportName, @format, @manifestKey, @files, @now,
+                    'failed_permanent', 0, @now, @reason)
+            on conflict do nothing
+            """,
+            new
+            {
+                dataSourceId = source.DataSourceId,
+                period,
+                deliveryId = rejected.DeliveryId,
+                organizationId = source.OrganizationId,
+                reportName,
+                format = rejected.Format?.ToString() ?? "unknown",
+                manifestKey = rejected.ManifestKey,
+                files = rejected.Files,
+                now = now.UtcDateTime,
+                reason = rejected.Reason,
+            },
+            transaction);
+        if (inserted == 0)
+        {
+            return false;
+        }
+
+        var key = $"{source.DataSourceId}:{period}:{rejected.DeliveryId}:rejected";
+        var failed = new ReportImportFailed(
+            source.OrganizationId, source.DataSourceId, key, period, rejected.DeliveryId, null, rejected.File, null, rejected.Reason, false, now);
+        await outbox.AddAsync(connection, transaction, failed, DeterministicGuid.Create(key));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     public async Task MarkImportedAsync(Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -95,6 +95,17 @@ public sealed partial class ReportPoller(
     {
         var manifestObject = period.CurrentManifest;
         var first = await ResolveAsync(bucket, report, period, manifestObject, cancellationToken);
+        if (first.Resolution is RejectedDelivery rejected)
+        {
+            // Recorded once, with one ReportImportFailed; later polls find it recorded and publish nothing.
+            if (await store.RejectAsync(source, report.ReportName, rejected, clock.GetUtcNow(), cancellationToken))
+            {
+                LogRejected(logger, source.DataSourceId, period.Period.ToString(), rejected.DeliveryId, rejected.Reason);
+            }
+
+            return (null, false, $"delivery {rejected.DeliveryId} is not imported: {rejected.Reason}");
+        }
+
         if (first.Resolution is not ResolvedDelivery delivery)
         {
             return (null, false, ((IncompleteDelivery)first.Resolution).Reason);
@@ -169,17 +180,36 @@ public sealed partial class ReportPoller(
         var read = manifestObject is null ? null : manifestObject with { ETag = manifest!.Value.ETag };
         try
         {
-            var resolution = report.Layout switch
+            DeliveryResolution resolution;
+            if (read is null)
             {
-                CurLayoutKind.LegacyCsv when read is null =>
-                    new IncompleteDelivery(period.Period, "there is no manifest for the period yet"),
-                CurLayoutKind.LegacyCsv =>
-                    DeliveryResolver.ResolveLegacyCsv(period, read, ManifestParser.ParseLegacy(manifest!.Value.Bytes, read.Key), report.ReportName, now, settle),
-                CurLayoutKind.LegacyParquet =>
-                    DeliveryResolver.ResolveLegacyParquet(period, read, read is null ? null : ManifestParser.ParseLegacy(manifest!.Value.Bytes, read.Key), report.ReportName, now, settle),
-                _ =>
-                    DeliveryResolver.ResolveDataExport(period, read, read is null ? null : ManifestParser.ParseDataExport(manifest!.Value.Bytes, read.Key), report.ReportName, now, settle),
-            };
+                resolution = report.Layout switch
+                {
+                    CurLayoutKind.LegacyCsv => new IncompleteDelivery(period.Period, "there is no manifest for the period yet"),
+                    CurLayoutKind.LegacyParquet => DeliveryResolver.ResolveLegacyParquet(period, null, null, report.ReportName, now, settle),
+                    _ => DeliveryResolver.ResolveDataExport(period, null, null, report.ReportName, now, settle),
+                };
+            }
+            else if (report.Layout is CurLayoutKind.LegacyCsv or CurLayoutKind.LegacyParquet)
+            {
+                var legacy = ManifestParser.ParseLegacy(manifest!.Value.Bytes, read.Key);
+                var named = legacy.ReportKeys.Select(k => S3Location.TryParse(k, out var at) ? (Bucket: (string?)at.Bucket, Key: at.Key, Named: k) : (Bucket: null, Key: k, Named: k)).ToList();
+                var screened = ManifestScreen.Check(bucket.Name, period, read, named, legacy.AssemblyId, legacy.Format, now, settle);
+                legacy = legacy with { ReportKeys = [.. named.Select(n => n.Key)] };
+                resolution = screened
+                    ?? (report.Layout == CurLayoutKind.LegacyCsv
+                        ? DeliveryResolver.ResolveLegacyCsv(period, read, legacy, report.ReportName, now, settle)
+                        : DeliveryResolver.ResolveLegacyParquet(period, read, legacy, report.ReportName, now, settle));
+            }
+            else
+            {
+                var export = ManifestParser.ParseDataExport(manifest!.Value.Bytes, read.Key);
+                var named = export.DataFiles.Select(f => (Bucket: (string?)f.Bucket, f.Key, Named: $"s3://{f.Bucket}/{f.Key}")).ToList();
+                var deliveryId = DeliveryIds.FromFiles(named.Select(n => new CurObject(n.Named, 0, read.ETag, read.LastModified)));
+                resolution = ManifestScreen.Check(bucket.Name, period, read, named, deliveryId, null, now, settle)
+                    ?? DeliveryResolver.ResolveDataExport(period, read, export, report.ReportName, now, settle);
+            }
+
             return (resolution, read?.ETag);
         }
         catch (ManifestFormatException ex)
@@ -250,6 +280,9 @@ public sealed partial class ReportPoller(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published delivery {DeliveryId} of {DataSourceId} {BillingPeriod} ({Files} files, attempt {Attempt})")]
     private static partial void LogPublished(ILogger logger, Guid dataSourceId, string billingPeriod, string deliveryId, int files, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of {DataSourceId} {BillingPeriod} is not imported: {Reason}")]
+    private static partial void LogRejected(ILogger logger, Guid dataSourceId, string billingPeriod, string deliveryId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "CUR API not usable for {DataSourceId} ({Failure}); scanning S3 instead")]
     private static partial void LogCurApiUnavailable(ILogger logger, Guid dataSourceId, CostAndUsageReportFailure failure);

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using DigiUsher.Contracts;
+using DigiUsher.Testing;
+
+namespace DigiUsher.Reliability.Tests;
+
+/// <summary>
+/// Hostile manifests in a data source's bucket, found by the real CurPoller (connected through the real
+/// DataSource, which answers the credential requests) and never handed to the real CurParser: one
+/// failure naming the key or the foreign bucket, visible on the data source's status, nothing imported,
+/// the previous delivery current, and nothing announced or reported again on later polls.
+/// </summary>
+public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : IClassFixture<HostileManifestTests.Stack>
+{
+    private const string Report = "cur";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly string Period = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Poll_WhenTheManifestListsAMissingKey_ReportsTheKeyOnceImportsNothingAndKeepsThePreviousDelivery()
+    {
+        var h = stack.Harness;
+        var (org, tenant, prefix) = await ConnectWithGoodDeliveryAsync();
+        using var signedIn = org;
+        var present = await CurBucket.PutDataFileAsync(h.S3, h.Bucket, prefix, Report, Period, "missing-key", 1, new CurCsv(Period).AddRows(10).Gzip());
+        var missing = CurBucket.DataKey(prefix, Report, Period, "missing-key", 2);
+        await CurBucket.PutManifestAsync(h.S3, h.Bucket, prefix, Report, Period, "missing-key", [present, missing]);
+
+        var failed = await RejectionAsync(org, tenant, "missing-key");
+
+        Assert.Equal(missing, failed.File);
+        Assert.Contains(missing, failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("not imported", failed.Reason, StringComparison.Ordinal);
+        await AssertBoundedAndNothingLandedAsync(org, tenant, "missing-key", missing);
+    }
+
+    [Fact]
+    public async Task Poll_WhenTheManifestListsKeysInAnotherBucket_ReportsTheBucketOnceImportsNothingAndKeepsThePreviousDelivery()
+    {
+        var h = stack.Harness;
+        var (org, tenant, prefix) = await ConnectWithGoodDeliveryAsync();
+        using var signedIn = org;
+        // A real, readable report in a bucket the data source does not name: it must not be read.
+        var otherBucket = $"rel-other-{Guid.NewGuid():N}"[..30];
+        await h.S3.PutBucketAsync(new PutBucketRequest { BucketName = otherBucket });
+        var elsewhere = await CurBucket.PutDataFileAsync(h.S3, otherBucket, prefix, Report, Period, "other-bucket", 1, new CurCsv(Period).AddRows(10).Gzip());
+        var named = $"s3://{otherBucket}/{elsewhere}";
+        await CurBucket.PutManifestAsync(h.S3, h.Bucket, prefix, Report, Period, "other-bucket", [named]);
+
+        var failed = await RejectionAsync(org, tenant, "other-bucket");
+
+        Assert.Equal(named, failed.File);
+        Assert.Contains($"'{otherBucket}'", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains($"'{h.Bucket}'", failed.Reason, StringComparison.Ordinal);
+        await AssertBoundedAndNothingLandedAsync(org, tenant, "other-bucket", named);
+    }
+
+    private async Task<(DataSourceApi Org, Tenant Tenant, string Prefix)> ConnectWithGoodDeliveryAsync()
+    {
+        var h = stack.Harness;
+        var prefix = $"m{Guid.NewGuid():N}"[..12];
+        var good = new CurCsv(Period).AddRows(50);
+        var key = await CurBucket.PutDataFileAsync(h.S3, h.Bucket, prefix, Report, Period, "good", 1, good.Gzip());
+        await CurBucket.PutManifestAsync(h.S3, h.Bucket, prefix, Report, Period, "good", [key]);
+        var org = await DataSourceApi.RegisterAsync(stack.DataSource);
+        var dataSourceId = await org.ConnectAsync(h.Bucket, prefix, "AKIARELIABILITY00002", "moto-accepts-any-secret-key-0123456789ab");
+        var tenant = new Tenant(org.OrganizationId, dataSourceId);
+        await Eventually.True(async () => (await h.CurrentAsync(dataSourceId, Period))?.DeliveryId == "good", Timeout, "the good delivery to become current");
+        Assert.Equal((good.Unblended, 50L), await h.CurrentLineItemsAsync(dataSourceId, Period));
+        return (org, tenant, prefix);
+    }
+
+    /// <summary>Polls until the poller reports the delivery as failed (a missing key only after the settle time).</summary>
+    private async Task<ReportImportFailed> RejectionAsync(DataSourceApi org, Tenant tenant, string deliveryId)
+    {
+        var h = stack.Harness;
+        try
+        {
+            return await Eventually.Get(async () =>
+            {
+                await PollOnceAsync(org, tenant);
+                return h.Events.Of<ReportImportFailed>(tenant.DataSourceId).FirstOrDefault(f => f.DeliveryId == deliveryId);
+            }, Timeout, $"the poller to report {deliveryId} as not importable");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\n{string.Join('\n', h.LogLines.TakeLast(20))}", ex);
+        }
+    }
+
+    private async Task AssertBoundedAndNothingLandedAsync(DataSourceApi org, Tenant tenant, string deliveryId, string file)
+    {
+        var h = stack.Harness;
+        // Two more polls: the rejection is remembered, not announced or reported again.
+        await PollOnceAsync(org, tenant);
+        await PollOnceAsync(org, tenant);
+        var failure = Assert.Single(h.Events.Of<ReportImportFailed>(tenant.DataSourceId), f => f.DeliveryId == deliveryId);
+        Assert.False(failure.Transient);
+        Assert.DoesNotContain(h.Events.Of<ReportAvailable>(tenant.DataSourceId), a => a.DeliveryId == deliveryId);
+        Assert.Single(h.Events.Of<ReportAvailable>(tenant.DataSourceId));
+        Assert.Empty(await h.ImportsOfDeliveryAsync(tenant.DataSourceId, deliveryId));
+        Assert.Equal(0, await h.RowsOfDeliveryAsync(tenant.DataSourceId, deliveryId));
+        Assert.Equal("good", (await h.CurrentAsync(tenant.DataSourceId, Period))?.DeliveryId);
+        Assert.Equal(50L, (await h.CurrentLineItemsAsync(tenant.DataSourceId, Period)).Rows);
+        Assert.Empty(h.Events.Of<ReportPollFailed>(tenant.DataSourceId));
+
+        // The data source's status (what its owner sees) names the problem; the good delivery stays current.
+        var status = await Eventually.Get(async () =>
+        {
+            var body = await org.StatusAsync(tenant.DataSourceId);
+            return body.GetProperty("imports").EnumerateArray().SelectMany(p => p.GetProperty("deliveries").EnumerateArray())
+                .Any(d => d.GetProperty("deliveryId").GetString() == deliveryId) ? (object)body : null;
+        }, Timeout, $"the status to show {deliveryId}");
+        var month = ((JsonElement)status).GetProperty("imports").EnumerateArray().Single(p => p.GetProperty("billingPeriod").GetString() == Period);
+        Assert.Equal("good", month.GetProperty("currentDeliveryId").GetString());
+        var shown = month.GetProperty("deliveries").EnumerateArray().Single(d => d.GetProperty("deliveryId").GetString() == deliveryId);
+        Assert.Equal("failed", shown.GetProperty("state").GetString());
+        Assert.Equal(file, shown.GetProperty("error").GetProperty("file").GetString());
+        Assert.Contains("not imported", shown.GetProperty("error").GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        await Eventually.True(h.QueueDrainedAsync, Timeout, "the report-available queue to drain");
+        Assert.Equal(0, await h.ErrorMessagesAsync());
+    }
+
+    /// <summary>Asks for a poll through DataSource's API and waits for the poller's outcome of it.</summary>
+    private async Task PollOnceAsync(DataSourceApi org, Tenant tenant)
+    {
+        var h = stack.Harness;
+        int Polls() => h.Events.Of<ReportPollCompleted>(tenant.DataSourceId).Count + h.Events.Of<ReportPollFailed>(tenant.DataSourceId).Count;
+        var before = Polls();
+        await org.RequestPollAsync(tenant.DataSourceId);
+        await Eventually.True(() => Task.FromResult(Polls() > before), Timeout, "the requested poll");
+    }
+
+    /// <summary>DataSource (answering GetAwsCredentials for real), CurPoller and CurParser on one database and virtual host.</summary>
+    public sealed class Stack : IAsyncLifetime
+    {
+        public ParserHarness Harness { get; private set; } = null!;
+
+        public ServiceProcess DataSource { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Harness = await ParserHarness.StartAsync(answerCredentials: false);
+            DataSource = await Harness.StartServiceAsync("DataSource");
+            await Harness.StartServiceAsync("CurPoller", new Dictionary<string, string>
+            {
+                // No CUR API on moto: a closed port makes the poller scan the bucket at once.
+                ["Aws__CurServiceUrl"] = $"http://127.0.0.1:{FreePort.Next()}",
+                ["CurPoller__SchedulerTick"] = "00:00:01",
+                // A missing key is "not yet" for this long after its manifest was written, then a failure.
+                ["CurPoller__OverwriteSettleTime"] = "00:00:04",
+            });
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (Harness is not null)
+            {
+                await Harness.DisposeAsync();
+            }
+        }
+    }
+}
+
+/// <summary>A legacy CUR (CSV, create-new versioning) written the way AWS lays it out in S3.</summary>
+public static class CurBucket
+{
+    public static string PeriodFolder(string prefix, string report, string period)
+    {
+        var start = DateTime.ParseExact(period + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return $"{prefix}/{report}/{start:yyyyMMdd}-{start.AddMonths(1):yyyyMMdd}";
+    }
+
+    public static string DataKey(string prefix, string report, string period, string assemblyId, int n) =>
+        $"{PeriodFolder(prefix, report, period)}/{assemblyId}/{report}-{n}.csv.gz";
+
+    public static async Task<string> PutDataFileAsync(IAmazonS3 s3, string bucket, string prefix, string report, string period, string assemblyId, int n, byte[] gzip)
+    {
+        var key = DataKey(prefix, report, period, assemblyId, n);
+        using var stream = new MemoryStream(gzip);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = stream });
+        return key;
+    }
+
+    /// <summary>The assembly's manifest and the period manifest (written last, as AWS does: it names the current delivery).</summary>
+    public static async Task PutManifestAsync(IAmazonS3 s3, string bucket, string prefix, string report, string period, string assemblyId, IReadOnlyList<string> reportKeys)
+    {
+        var start = DateTime.ParseExact(period + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var manifest = JsonSerializer.Serialize(new
+        {
+            assemblyId,
+            account = "111122223333",
+            columns = new[] { new { category = "lineItem", name = "UnblendedCost", type = "BigDecimal" } },
+            charset = "UTF-8",
+            compression = "GZIP",
+            contentType = "text/csv",
+            reportId = new string('a', 64),
+            reportName = report,
+            billingPeriod = new { start = $"{start:yyyyMMdd}T000000.000Z", end = $"{start.AddMonths(1):yyyyMMdd}T000000.000Z" },
+            bucket,
+            reportKeys,
+            additionalArtifactKeys = Array.Empty<object>(),
+        });
+        var folder = PeriodFolder(prefix, report, period);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{folder}/{assemblyId}/{report}-Manifest.json", ContentBody = manifest });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{folder}/{report}-Manifest.json", ContentBody = manifest });
+    }
+}
+
+/// <summary>One organization on DataSource's public API (registered, signed in).</summary>
+public sealed class DataSourceApi : IDisposable
+{
+    private readonly HttpClient _http;
+
+    private DataSourceApi(HttpClient http, Guid organizationId, string token)
+    {
+        _http = http;
+        OrganizationId = organizationId;
+        Token = token;
+    }
+
+    public Guid OrganizationId { get; }
+
+    /// <summary>The access token DataSource issued (valid on Query too).</summary>
+    public string Token { get; }
+
+    public static async Task<DataSourceApi> RegisterAsync(ServiceProcess dataSource)
+    {
+        var http = dataSource.CreateClient();
+        var email = $"rel-{Guid.NewGuid():N}@example.com";
+        const string password = "correct horse battery staple";
+        using var registered = await http.PostAsJsonAsync("/api/v1/auth/register", new { email, password, organizationName = "Reliability" });
+        var body = await registered.Content.ReadAsStringAsync();
+        Assert.True(registered.IsSuccessStatusCode, body);
+        var organizationId = JsonDocument.Parse(body).RootElement.GetProperty("organizationId").GetGuid();
+        using var token = await http.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
+        var tokenBody = await token.Content.ReadAsStringAsync();
+        Assert.True(token.IsSuccessStatusCode, tokenBody);
+        var accessToken = JsonDocument.Parse(tokenBody).RootElement.GetProperty("accessToken").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return new DataSourceApi(http, organizationId, accessToken);
+    }
+
+    /// <summary>Connects an AWS root data source (validated by DataSource against moto) and returns its id.</summary>
+    public async Task<Guid> ConnectAsync(string bucket, string prefix, string accessKeyId, string secretAccessKey)
+    {
+        using var created = await _http.PostAsJsonAsync("/api/v1/data-sources", new
+        {
+            name = "Reliability payer", kind = "aws-root", accessKeyId, secretAccessKey, bucket, prefix, region = "us-east-1",
+        });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, $"{(int)created.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
+    public async Task UpdateSecretAsync(Guid dataSourceId, string accessKeyId, string secretAccessKey)
+    {
+        using var updated = await _http.PatchAsJsonAsync($"/api/v1/data-sources/{dataSourceId}", new { accessKeyId, secretAccessKey });
+        Assert.True(updated.IsSuccessStatusCode, $"{(int)updated.StatusCode} {await updated.Content.ReadAsStringAsync()}");
+    }
+
+    public async Task RequestPollAsync(Guid dataSourceId)
+    {
+        using var response = await _http.PostAsync($"/api/v1/data-sources/{dataSourceId}/poll", null);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public async Task<JsonElement> StatusAsync(Guid dataSourceId)
+    {
+        using var response = await _http.GetAsync($"/api/v1/data-sources/{dataSourceId}/status");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
