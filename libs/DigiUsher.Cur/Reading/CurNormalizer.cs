@@ -12,6 +12,13 @@ public sealed class CurNormalizer
 {
     private static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    /// <summary>
+    /// Distinct map texts remembered per map column (CUR 2.0 CSV), and the longest one remembered: real tag
+    /// and product maps are a few hundred characters; a hostile file cannot make the cache hold more than ~16 MB.
+    /// </summary>
+    private const int MapTextCacheCapacity = 8_192;
+    private const int MapTextCacheMaxLength = 1_024;
+
     private readonly CurSchema _schema;
     private readonly StringPool _accounts;
     private readonly StringPool _dimensions;
@@ -24,6 +31,9 @@ public sealed class CurNormalizer
     private readonly List<KeyValuePair<string, string>> _mapEntries = [];
     private readonly List<KeyValuePair<string, string>> _mapTags = [];
     private readonly Dictionary<string, string> _mapTagKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Name, string RegionCode, string Region)> _productByText = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tagsByText = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _categoriesByText = new(StringComparer.Ordinal);
     private ReadOnlyMemory<char> _lastStartText;
     private char[] _lastStartBuffer = new char[32];
     private DateTime _lastStart;
@@ -156,18 +166,40 @@ public sealed class CurNormalizer
 
     private void FillFromProductMap(ICurRowSource row, CurLineItem item)
     {
-        _mapEntries.Clear();
-        row.ReadMap(_schema.ProductMap, _mapEntries);
-        foreach (var (key, value) in _mapEntries)
+        // A CSV gives the map as JSON text, which repeats row after row for the same product: parse each
+        // distinct text once. (Parquet maps have no text; they are read from their columns every row.)
+        var text = row.Text(_schema.ProductMap);
+        var lookup = _productByText.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (text.IsEmpty || !lookup.TryGetValue(text, out var product))
         {
-            if (item.ServiceName.Length == 0 && key is "product_name")
+            _mapEntries.Clear();
+            row.ReadMap(_schema.ProductMap, _mapEntries);
+            product = (string.Empty, string.Empty, string.Empty);
+            foreach (var (key, value) in _mapEntries)
             {
-                item.ServiceName = _dimensions.Get(value);
+                product = key switch
+                {
+                    "product_name" when product.Name.Length == 0 => product with { Name = _dimensions.Get(value) },
+                    "region_code" when product.RegionCode.Length == 0 => product with { RegionCode = _dimensions.Get(value) },
+                    "region" when product.Region.Length == 0 => product with { Region = _dimensions.Get(value) },
+                    _ => product,
+                };
             }
-            else if (item.Region.Length == 0 && key is "region_code" or "region")
+
+            if (!text.IsEmpty && text.Length <= MapTextCacheMaxLength && _productByText.Count < MapTextCacheCapacity)
             {
-                item.Region = _dimensions.Get(value);
+                _productByText[text.ToString()] = product;
             }
+        }
+
+        if (item.ServiceName.Length == 0)
+        {
+            item.ServiceName = product.Name;
+        }
+
+        if (item.Region.Length == 0)
+        {
+            item.Region = product.RegionCode.Length > 0 ? product.RegionCode : product.Region;
         }
     }
 
@@ -176,17 +208,13 @@ public sealed class CurNormalizer
         var columns = _schema.TagColumns;
         if (_schema.TagsMap >= 0)
         {
-            _mapEntries.Clear();
-            row.ReadMap(_schema.TagsMap, _mapEntries);
-            _mapTags.Clear();
-            foreach (var (key, value) in _mapEntries)
+            if (columns.Count == 0)
             {
-                if (value.Length > 0)
-                {
-                    _mapTags.Add(new(MapTagKey(key), value));
-                }
+                return MapJson(row, _schema.TagsMap, _tagsByText, tags: true);
             }
 
+            _mapTags.Clear();
+            AddMapEntries(row, _schema.TagsMap, tags: true);
             foreach (var (column, key) in columns)
             {
                 var value = row.Text(column).Trim();
@@ -200,6 +228,40 @@ public sealed class CurNormalizer
         }
 
         return JsonOfColumns(row, columns, _escapedTagKeys);
+    }
+
+    /// <summary>A map column as a JSON object, parsed once per distinct CSV text.</summary>
+    private string MapJson(ICurRowSource row, int column, Dictionary<string, string> byText, bool tags)
+    {
+        var text = row.Text(column);
+        var lookup = byText.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!text.IsEmpty && lookup.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        _mapTags.Clear();
+        AddMapEntries(row, column, tags);
+        var json = JsonOf(_mapTags);
+        if (!text.IsEmpty && text.Length <= MapTextCacheMaxLength && byText.Count < MapTextCacheCapacity)
+        {
+            byText[text.ToString()] = json;
+        }
+
+        return json;
+    }
+
+    private void AddMapEntries(ICurRowSource row, int column, bool tags)
+    {
+        _mapEntries.Clear();
+        row.ReadMap(column, _mapEntries);
+        foreach (var (key, value) in _mapEntries)
+        {
+            if (value.Length > 0)
+            {
+                _mapTags.Add(new(tags ? MapTagKey(key) : key, value));
+            }
+        }
     }
 
     /// <summary>The tag key of a map entry, remembered: a month repeats the same few keys on every row.</summary>
@@ -219,19 +281,10 @@ public sealed class CurNormalizer
         return key;
     }
 
-    private string CostCategories(ICurRowSource row)
-    {
-        if (_schema.CostCategoryMap >= 0)
-        {
-            _mapEntries.Clear();
-            row.ReadMap(_schema.CostCategoryMap, _mapEntries);
-            _mapTags.Clear();
-            _mapTags.AddRange(_mapEntries.Where(e => e.Value.Length > 0));
-            return JsonOf(_mapTags);
-        }
-
-        return JsonOfColumns(row, _schema.CostCategoryColumns, _escapedCategoryKeys);
-    }
+    private string CostCategories(ICurRowSource row) =>
+        _schema.CostCategoryMap >= 0
+            ? MapJson(row, _schema.CostCategoryMap, _categoriesByText, tags: false)
+            : JsonOfColumns(row, _schema.CostCategoryColumns, _escapedCategoryKeys);
 
     private string JsonOfColumns(ICurRowSource row, IReadOnlyList<(int Column, string Key)> columns, string[] escapedKeys)
     {
