@@ -147,7 +147,7 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
         public async Task InitializeAsync()
         {
             Harness = await ParserHarness.StartAsync(answerCredentials: false);
-            DataSource = await Harness.StartServiceAsync("DataSource");
+            var dataSource = Harness.StartServiceAsync("DataSource");
             await Harness.StartServiceAsync("CurPoller", new Dictionary<string, string>
             {
                 // No CUR API on moto: a closed port makes the poller scan the bucket at once.
@@ -156,6 +156,7 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
                 // A missing key is "not yet" for this long after its manifest was written, then a failure.
                 ["CurPoller__OverwriteSettleTime"] = "00:00:04",
             });
+            DataSource = await dataSource;
         }
 
         public async Task DisposeAsync()

@@ -125,7 +125,12 @@ public sealed class ParserHarness : IAsyncDisposable
 
         await ServiceProcess.MigrateAsync(service, environment);
         var process = await ServiceProcess.StartAsync(service, environment, readyTimeout: TimeSpan.FromSeconds(120));
-        _services.Add(process);
+        lock (_services)
+        {
+            // Services may be started side by side (Task.WhenAll) to save start-up time.
+            _services.Add(process);
+        }
+
         return process;
     }
 
