@@ -113,14 +113,39 @@ public sealed partial class DeliveryImporter(
         catch (Exception ex)
         {
             LogTransient(logger, ex, importId, m.DeliveryId);
-            await store.FailAsync(m, importId, null, null, $"transient failure, will be retried: {ex.GetType().Name}: {ex.Message}", transient: true, owner);
-            await store.DropAsync(importId);
+            await RecordTransientFailureAsync(m, importId, $"transient failure, will be retried: {ex.GetType().Name}: {ex.Message}", owner, settings.LeaseDuration, cancellationToken);
             throw;
         }
         finally
         {
             await leaseLost.CancelAsync();
             await renewal;
+        }
+    }
+
+    /// <remarks>
+    /// A database outage (restart, failover) that broke the import usually breaks this bookkeeping
+    /// too. Without it the lease stays with the failed attempt, the in-memory retry of this very
+    /// message finds the delivery "leased elsewhere" and acknowledges it, and the delivery is never
+    /// imported. So wait for the database, at most one lease duration (by then the lease has run out
+    /// anyway), before the retry claims the delivery again.
+    /// </remarks>
+    private async Task RecordTransientFailureAsync(ReportAvailable m, Guid importId, string reason, string owner, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                await store.FailAsync(m, importId, null, null, reason, transient: true, owner);
+                await store.DropAsync(importId);
+                return;
+            }
+            catch (Exception ex) when ((ex is NpgsqlException or TimeoutException) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                LogWaitingForDatabase(logger, m.DeliveryId, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
     }
 
@@ -131,7 +156,20 @@ public sealed partial class DeliveryImporter(
             using var timer = new PeriodicTimer(lease / 3);
             while (await timer.WaitForNextTickAsync(importScope.Token))
             {
-                if (!await store.RenewAsync(m, owner, lease, importScope.Token))
+                bool renewed;
+                try
+                {
+                    renewed = await store.RenewAsync(m, owner, lease, importScope.Token);
+                }
+                catch (NpgsqlException ex)
+                {
+                    // A database blip must not end the renewals of a long import (its lease would
+                    // then run out under it and a second replica start the same delivery): try again next tick.
+                    LogTransient(logger, ex, Guid.Empty, m.DeliveryId);
+                    continue;
+                }
+
+                if (!renewed)
                 {
                     LogLeaseLost(logger, m.DeliveryId);
                     await importScope.CancelAsync();
@@ -141,10 +179,6 @@ public sealed partial class DeliveryImporter(
         }
         catch (OperationCanceledException)
         {
-        }
-        catch (NpgsqlException ex)
-        {
-            LogTransient(logger, ex, Guid.Empty, m.DeliveryId);
         }
     }
 
@@ -171,6 +205,9 @@ public sealed partial class DeliveryImporter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId} of delivery {DeliveryId} failed transiently")]
     private static partial void LogTransient(ILogger logger, Exception exception, Guid importId, string deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the transient failure of delivery {DeliveryId} waits for the database: {Reason}")]
+    private static partial void LogWaitingForDatabase(ILogger logger, string deliveryId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Lease of delivery {DeliveryId} was lost; import abandoned")]
     private static partial void LogLeaseLost(ILogger logger, string deliveryId);

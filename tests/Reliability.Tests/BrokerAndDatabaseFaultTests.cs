@@ -1,0 +1,511 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults.Messaging;
+using DigiUsher.ServiceDefaults.Security;
+using DigiUsher.Testing;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace DigiUsher.Reliability.Tests;
+
+/// <summary>
+/// RabbitMQ restarted during an import and during a poll cycle, Postgres restarted during an import:
+/// the services reconnect by themselves and the month ends exact. Each test owns its broker node and
+/// Postgres cluster (the shared ones are never restarted).
+/// </summary>
+public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Import_WhenRabbitMqRestartsMidLoad_ParserReconnectsAndTheMonthIsExactOnce()
+    {
+        await using var h = await FaultHarness.StartAsync(output, parser: true);
+        var tenant = Tenant.New();
+        var period = FaultHarness.Period(0);
+        var old = new CurCsv(period).AddRows(2_000, seed: 3);
+        await h.PublishAsync(await h.DeliveryAsync(tenant, period, "old", DateTimeOffset.UtcNow.AddHours(-2), old.Gzip()));
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "old", Timeout, "the old delivery to become current");
+
+        var files = Enumerable.Range(1, 3).Select(i => new CurCsv(period).AddRows(60_000, seed: 20 + i)).ToList();
+        var large = await h.DeliveryAsync(tenant, period, "large", DateTimeOffset.UtcNow.AddHours(-1), [.. files.Select(f => f.Gzip())]);
+        await h.PublishAsync(large);
+        await Eventually.True(() => h.LoadingAsync(tenant, "large"), Timeout, "the large delivery to be loading");
+
+        await h.Rabbit.StopAsync();
+        await h.Rabbit.StartAgainAsync();
+
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "large", Timeout, "the large delivery to become current after the broker restart");
+        Assert.Equal((files.Sum(f => f.Unblended), files.Sum(f => f.Rows)), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
+        Assert.Equal(files.Sum(f => f.Rows), await h.RowsOfDeliveryAsync(tenant.DataSourceId, "large"));
+        // Losing the broker cancels the in-flight consume (its ack could not be sent anyway): that
+        // attempt is dropped and the redelivered message imports the delivery, once.
+        var statuses = await h.ImportStatusesAsync(tenant.DataSourceId, "large");
+        Assert.Equal("current", statuses[^1]);
+        Assert.All(statuses[..^1], s => Assert.Contains(s, new[] { "cancelled", "failed" }));
+        await h.AssertCostsImportedOnceAsync(tenant, "large");
+
+        // The consumer took up work again after the restart: a newer delivery is imported too.
+        var after = new CurCsv(period).AddRows(1_000, seed: 9);
+        await h.PublishAsync(await h.DeliveryAsync(tenant, period, "after", DateTimeOffset.UtcNow, after.Gzip()));
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "after", Timeout, "a delivery published after the restart to be imported");
+        Assert.Equal((after.Unblended, after.Rows), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
+        await h.AssertCostsImportedOnceAsync(tenant, "after");
+        await h.AssertParserQueueCleanAsync();
+        Assert.Equal(HttpStatusCode.OK, await h.ReadinessAsync(h.Parser!));
+    }
+
+    [Fact]
+    public async Task Poll_WhenRabbitMqIsDownDuringAPollCycle_TheDeliveryIsAnnouncedAndImportedOnceAfterTheRestart()
+    {
+        await using var h = await FaultHarness.StartAsync(output, parser: true, poller: true);
+        var tenant = Tenant.New();
+        var period = FaultHarness.Period(0);
+        var first = new CurCsv(period).AddRows(1_500, seed: 4);
+        await h.WriteAssemblyAsync(period, "11111111-aaaa-4bbb-8ccc-000000000001", first.Gzip());
+        await h.ConnectAsync(tenant);
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "11111111-aaaa-4bbb-8ccc-000000000001", Timeout, "the first delivery to be polled and imported");
+
+        await h.Rabbit.StopAsync();
+        const string rewritten = "11111111-aaaa-4bbb-8ccc-000000000002";
+        var files = new[] { new CurCsv(period).AddRows(20_000, seed: 5), new CurCsv(period).AddRows(20_000, seed: 6) };
+        await h.WriteAssemblyAsync(period, rewritten, [.. files.Select(f => f.Gzip())]);
+        // The poller keeps polling while the broker is down: it finds the delivery and keeps its announcement in its outbox.
+        await Eventually.True(() => h.PollerKnowsAsync(tenant, rewritten), Timeout, "the poller to find the new delivery while the broker is down");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await h.ReadinessAsync(h.Poller!));
+        await h.Rabbit.StartAgainAsync();
+
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == rewritten, Timeout, "the new delivery to be imported after the broker restart");
+        Assert.Equal((files.Sum(f => f.Unblended), files.Sum(f => f.Rows)), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
+        // Several polls run after the restart; none announces the delivery again.
+        var polls = h.Recorded.Count<ReportPollCompleted>(tenant.DataSourceId);
+        await Eventually.True(() => Task.FromResult(h.Recorded.Count<ReportPollCompleted>(tenant.DataSourceId) >= polls + 2), Timeout, "two more polls");
+        Assert.Single(h.Recorded.MessageIdsOf<ReportAvailable>(tenant.DataSourceId, m => m.DeliveryId == rewritten));
+        Assert.Equal(1, await h.PollerOutboxRowsAsync(rewritten));
+        Assert.Equal(["current"], await h.ImportStatusesAsync(tenant.DataSourceId, rewritten));
+        await h.AssertCostsImportedOnceAsync(tenant, rewritten);
+        await h.AssertParserQueueCleanAsync();
+        Assert.Equal(HttpStatusCode.OK, await h.ReadinessAsync(h.Poller!));
+        Assert.Equal(HttpStatusCode.OK, await h.ReadinessAsync(h.Parser!));
+    }
+
+    [Fact]
+    public async Task Import_WhenPostgresRestartsMidLoad_TheImportIsRetriedAndTheOldMonthStaysCurrentUntilThen()
+    {
+        await using var h = await FaultHarness.StartAsync(output, parser: true);
+        var tenant = Tenant.New();
+        var period = FaultHarness.Period(0);
+        var old = new CurCsv(period).AddRows(2_000, seed: 7);
+        await h.PublishAsync(await h.DeliveryAsync(tenant, period, "old", DateTimeOffset.UtcNow.AddHours(-1), old.Gzip()));
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "old", Timeout, "the old delivery to become current");
+
+        var files = Enumerable.Range(1, 3).Select(i => new CurCsv(period).AddRows(60_000, seed: 30 + i)).ToList();
+        var expected = (files.Sum(f => f.Unblended), files.Sum(f => f.Rows));
+        using var stopReaders = new CancellationTokenSource();
+        var seen = new ConcurrentDictionary<(decimal, long), bool>();
+        var reader = Task.Run(async () =>
+        {
+            while (!stopReaders.IsCancellationRequested)
+            {
+                try
+                {
+                    seen[await h.CurrentLineItemsAsync(tenant.DataSourceId, period)] = true;
+                }
+                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
+                {
+                    // Postgres is down: nothing to read, nothing wrong to see.
+                }
+
+                await Task.Delay(100);
+            }
+        });
+
+        await h.PublishAsync(await h.DeliveryAsync(tenant, period, "large", DateTimeOffset.UtcNow, [.. files.Select(f => f.Gzip())]));
+        await Eventually.True(() => h.LoadingAsync(tenant, "large"), Timeout, "the large delivery to be loading");
+        await h.Postgres.StopAsync();
+        await Eventually.True(async () => await h.ReadinessAsync(h.Parser!) == HttpStatusCode.ServiceUnavailable, Timeout, "CurParser to report itself unready");
+        // Down longer than the first in-memory retry, as a failover would be.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await h.Postgres.StartAgainAsync();
+        await Eventually.True(async () => await h.ReadinessAsync(h.Parser!) == HttpStatusCode.OK, Timeout, "CurParser to be ready again");
+
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "large", Timeout, "the large delivery to become current after the database restart");
+        await stopReaders.CancelAsync();
+        await reader;
+
+        Assert.Equal(expected, await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
+        Assert.Equal(expected.Item2, await h.RowsOfDeliveryAsync(tenant.DataSourceId, "large"));
+        var statuses = await h.ImportStatusesAsync(tenant.DataSourceId, "large");
+        Assert.Equal("current", statuses[^1]);
+        Assert.All(statuses[..^1], s => Assert.Equal("failed", s));
+        Assert.NotEmpty(statuses[..^1]);
+        Assert.All(seen.Keys, s => Assert.True(s == (old.Unblended, old.Rows) || s == expected, $"a reader saw {s}, neither the old month nor the new one"));
+        Assert.Contains((old.Unblended, old.Rows), seen.Keys);
+        await h.AssertCostsImportedOnceAsync(tenant, "large");
+        await h.AssertParserQueueCleanAsync();
+    }
+}
+
+/// <summary>
+/// A dedicated Postgres cluster and RabbitMQ node, the real CurParser (and CurPoller) processes on
+/// them, a bucket on moto, and a bus in the test that answers <c>GetAwsCredentials</c> and records
+/// what the services publish, with message ids.
+/// </summary>
+public sealed class FaultHarness : IAsyncDisposable
+{
+    private const string Prefix = "cur";
+    private const string Report = "hourly";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    private readonly List<ServiceProcess> _processes = [];
+    private WebApplication? _bus;
+
+    private readonly ITestOutputHelper _output;
+
+    private FaultHarness(ITestOutputHelper output, DedicatedPostgres postgres, DedicatedRabbitMq rabbit, string bucket, AmazonS3Client s3)
+    {
+        _output = output;
+        Postgres = postgres;
+        Rabbit = rabbit;
+        Bucket = bucket;
+        S3 = s3;
+    }
+
+    public DedicatedPostgres Postgres { get; }
+
+    public DedicatedRabbitMq Rabbit { get; }
+
+    public string Bucket { get; }
+
+    public AmazonS3Client S3 { get; }
+
+    public RecordedMessages Recorded { get; } = new();
+
+    public ServiceProcess? Parser { get; private set; }
+
+    public ServiceProcess? Poller { get; private set; }
+
+    public static string Period(int monthsAgo) => DateTime.UtcNow.AddMonths(-monthsAgo).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static async Task<FaultHarness> StartAsync(ITestOutputHelper output, bool parser = false, bool poller = false)
+    {
+        var postgresStart = DedicatedPostgres.StartAsync();
+        var rabbitStart = DedicatedRabbitMq.StartAsync();
+        DedicatedPostgres? postgres = null;
+        DedicatedRabbitMq? rabbit = null;
+        try
+        {
+            postgres = await postgresStart;
+            rabbit = await rabbitStart;
+        }
+        catch
+        {
+            if (postgresStart.IsCompletedSuccessfully)
+            {
+                await postgresStart.Result.DisposeAsync();
+            }
+
+            if (rabbitStart.IsCompletedSuccessfully)
+            {
+                await rabbitStart.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        var bucket = $"fault-{Guid.NewGuid():N}"[..30];
+        var s3 = new AmazonS3Client(new BasicAWSCredentials("testing", "testing"), new AmazonS3Config
+        {
+            ServiceURL = TestEnvironment.SharedMotoUrl,
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+        });
+        var harness = new FaultHarness(output, postgres, rabbit, bucket, s3);
+        try
+        {
+            await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
+            await harness.StartBusAsync();
+            if (parser)
+            {
+                var environment = DedicatedEnvironment.For("CurParser", postgres, rabbit);
+                environment["CurParser__LeaseDuration"] = "00:00:30";
+                await ServiceProcess.MigrateAsync("CurParser", environment);
+                harness.Parser = await harness.StartServiceAsync("CurParser", environment);
+            }
+
+            if (poller)
+            {
+                var environment = DedicatedEnvironment.For("CurPoller", postgres, rabbit);
+                // No CUR API in moto: a closed port makes the poller scan the bucket at once.
+                environment["Aws__CurServiceUrl"] = $"http://127.0.0.1:{FreePort.Next()}";
+                environment["CurPoller__SchedulerTick"] = "00:00:01";
+                environment["CurPoller__PollInterval"] = "00:00:03";
+                environment["CurPoller__PollJitter"] = "0";
+                environment["CurPoller__BackfillMonths"] = "1";
+                await ServiceProcess.MigrateAsync("CurPoller", environment);
+                harness.Poller = await harness.StartServiceAsync("CurPoller", environment);
+            }
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+
+        return harness;
+    }
+
+    public Task PublishAsync(ReportAvailable message) => _bus!.Services.GetRequiredService<IBus>().Publish(message);
+
+    /// <summary>Uploads gzip CSV files and returns their delivery, as CurPoller announces it.</summary>
+    public async Task<ReportAvailable> DeliveryAsync(Tenant tenant, string period, string deliveryId, DateTimeOffset detectedAt, params byte[][] gzipFiles)
+    {
+        var files = new List<ReportFile>();
+        for (var i = 0; i < gzipFiles.Length; i++)
+        {
+            var key = $"direct/{period}/{deliveryId}/cur-{i + 1}.csv.gz";
+            await PutAsync(key, gzipFiles[i]);
+            files.Add(new ReportFile(key, gzipFiles[i].LongLength, $"\"{Guid.NewGuid():N}\""));
+        }
+
+        return new ReportAvailable(tenant.OrganizationId, tenant.DataSourceId, $"{tenant.DataSourceId}:{deliveryId}", period, "cur", ReportFormat.CsvGzip,
+            deliveryId, Bucket, "us-east-1", $"direct/{period}/{deliveryId}/cur-Manifest.json", files, detectedAt);
+    }
+
+    /// <summary>A legacy CUR assembly as AWS writes it (create-new versioning): data files, then the manifests.</summary>
+    public async Task WriteAssemblyAsync(string period, string assemblyId, params byte[][] gzipFiles)
+    {
+        var start = DateTime.ParseExact(period + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var folder = $"{Prefix}/{Report}/{start:yyyyMMdd}-{start.AddMonths(1):yyyyMMdd}/";
+        var keys = new List<string>();
+        for (var i = 0; i < gzipFiles.Length; i++)
+        {
+            keys.Add(await PutAsync($"{folder}{assemblyId}/{Report}-{i + 1}.csv.gz", gzipFiles[i]));
+        }
+
+        var manifest = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            assemblyId,
+            account = "012345678910",
+            columns = new[] { new { category = "lineItem", name = "UnblendedCost", type = "BigDecimal" } },
+            charset = "UTF-8",
+            compression = "GZIP",
+            contentType = "text/csv",
+            reportId = new string('a', 64),
+            reportName = Report,
+            billingPeriod = new { start = $"{start:yyyyMMdd}T000000.000Z", end = $"{start.AddMonths(1):yyyyMMdd}T000000.000Z" },
+            bucket = Bucket,
+            reportKeys = keys,
+            additionalArtifactKeys = Array.Empty<object>(),
+        });
+        await PutAsync($"{folder}{assemblyId}/{Report}-Manifest.json", manifest);
+        await PutAsync($"{folder}{Report}-Manifest.json", manifest);
+    }
+
+    /// <summary>DataSource's announcement of a connected data source, which starts its polling.</summary>
+    public Task ConnectAsync(Tenant tenant) => _bus!.Services.GetRequiredService<IBus>().Publish(new DataSourceConnected(
+        tenant.OrganizationId, tenant.DataSourceId, $"connected:{tenant.DataSourceId}",
+        new DataSourceSettings("Payer", "aws-root", Bucket, Prefix, Report, "us-east-1", "123456789012", Guid.NewGuid(), "owner@example.com", []),
+        DateTimeOffset.UtcNow));
+
+    /// <summary>The delivery id current for a data source and month (CurParser's tables).</summary>
+    public async Task<string?> CurrentAsync(Guid dataSourceId, string period)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        return await connection.QuerySingleOrDefaultAsync<string>(
+            "select delivery_id from curparser.current_imports where data_source_id = @dataSourceId and billing_period = @period", new { dataSourceId, period });
+    }
+
+    public async Task<(decimal Unblended, long Rows)> CurrentLineItemsAsync(Guid dataSourceId, string period)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        return await connection.QuerySingleAsync<(decimal, long)>(
+            "select coalesce(sum(unblended), 0), count(*) from curparser.current_line_items where data_source_id = @dataSourceId and billing_period = @period",
+            new { dataSourceId, period }, commandTimeout: 300);
+    }
+
+    /// <summary>Rows that exist for any import of a delivery (a failed attempt must leave none).</summary>
+    public async Task<long> RowsOfDeliveryAsync(Guid dataSourceId, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        return await connection.ExecuteScalarAsync<long>(
+            "select count(*) from curparser.line_items li join curparser.imports i using (import_id) where i.data_source_id = @dataSourceId and i.delivery_id = @deliveryId",
+            new { dataSourceId, deliveryId }, commandTimeout: 300);
+    }
+
+    public async Task<string[]> ImportStatusesAsync(Guid dataSourceId, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        return [.. await connection.QueryAsync<string>(
+            "select status from curparser.imports where data_source_id = @dataSourceId and delivery_id = @deliveryId order by started_at",
+            new { dataSourceId, deliveryId })];
+    }
+
+    /// <summary>True once the delivery's import is COPYing (its partition grew past 1 MB; COPY rows are invisible until commit).</summary>
+    public async Task<bool> LoadingAsync(Tenant tenant, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        var importId = await connection.QuerySingleOrDefaultAsync<Guid?>(
+            "select import_id from curparser.imports where data_source_id = @ds and delivery_id = @deliveryId and status = 'loading'",
+            new { ds = tenant.DataSourceId, deliveryId });
+        return importId is not null
+            && await connection.ExecuteScalarAsync<long?>($"select pg_total_relation_size('curparser.line_items_{importId:N}')") > 1024 * 1024;
+    }
+
+    public async Task<bool> PollerKnowsAsync(Tenant tenant, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        return await connection.ExecuteScalarAsync<bool>(
+            "select exists (select 1 from curpoller.deliveries where data_source_id = @ds and delivery_id = @deliveryId)", new { ds = tenant.DataSourceId, deliveryId });
+    }
+
+    /// <summary>ReportAvailable rows of a delivery in CurPoller's outbox.</summary>
+    public async Task<long> PollerOutboxRowsAsync(string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        return await connection.ExecuteScalarAsync<long>(
+            "select count(*) from curpoller.outbox where message_type = @type and body->>'deliveryId' = @deliveryId",
+            new { type = typeof(ReportAvailable).FullName, deliveryId });
+    }
+
+    /// <summary>One CostsImported for the delivery: one outbox row, dispatched, received under one message id.</summary>
+    public async Task AssertCostsImportedOnceAsync(Tenant tenant, string deliveryId)
+    {
+        await Eventually.True(
+            () => Task.FromResult(Recorded.MessageIdsOf<CostsImported>(tenant.DataSourceId, c => c.DeliveryId == deliveryId).Count > 0),
+            Timeout, $"the CostsImported of {deliveryId}");
+        Assert.Single(Recorded.MessageIdsOf<CostsImported>(tenant.DataSourceId, c => c.DeliveryId == deliveryId));
+        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
+        var rows = (await connection.QueryAsync<bool>(
+            "select dispatched_at is not null from curparser.outbox where message_type = @type and body->>'deliveryId' = @deliveryId",
+            new { type = typeof(CostsImported).FullName, deliveryId })).ToList();
+        Assert.Equal([true], rows);
+    }
+
+    /// <summary>CurParser's queue drains and nothing went to its <c>_error</c> queue.</summary>
+    public async Task AssertParserQueueCleanAsync()
+    {
+        var queue = (await Rabbit.QueuesAsync()).Single(q => q.StartsWith("cur-parser", StringComparison.Ordinal) && q.EndsWith("report-available", StringComparison.Ordinal));
+        await Eventually.True(async () => await Rabbit.MessagesInQueueAsync(queue) == 0, Timeout, "CurParser's queue to drain");
+        Assert.Equal(0, await Rabbit.MessagesInQueueAsync(queue + "_error"));
+    }
+
+    /// <summary>The status code of a service's <c>/health/ready</c> (Postgres and the bus).</summary>
+    public async Task<HttpStatusCode> ReadinessAsync(ServiceProcess service)
+    {
+        using var client = service.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(20);
+        try
+        {
+            using var response = await client.GetAsync("/health/ready");
+            return response.StatusCode;
+        }
+        catch (TaskCanceledException)
+        {
+            return HttpStatusCode.RequestTimeout;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+            // Shown with a failing test: what the service did around the fault.
+            _output.WriteLine($"--- {process.Service} log (last 150 lines) ---");
+            foreach (var line in process.LogLines.TakeLast(150))
+            {
+                _output.WriteLine(line);
+            }
+        }
+
+        if (_bus is not null)
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _bus.StopAsync(stop.Token);
+            await _bus.DisposeAsync();
+        }
+
+        S3.Dispose();
+        await Rabbit.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+
+    private async Task<string> PutAsync(string key, byte[] content)
+    {
+        using var stream = new MemoryStream(content);
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = stream });
+        return key;
+    }
+
+    private async Task<ServiceProcess> StartServiceAsync(string service, Dictionary<string, string> environment)
+    {
+        var process = await ServiceProcess.StartAsync(service, environment);
+        _processes.Add(process);
+        return process;
+    }
+
+    private async Task StartBusAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration["RabbitMq:Host"] = Rabbit.Host;
+        builder.Configuration["RabbitMq:Port"] = Rabbit.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Configuration["RabbitMq:VirtualHost"] = Rabbit.VirtualHost;
+        builder.Configuration["Credentials:TransportKey"] = TestEnvironment.TransportKey;
+        builder.Services.AddOptions<CredentialTransportOptions>().BindConfiguration(CredentialTransportOptions.Section);
+        builder.Services.AddSingleton<CredentialSealer>();
+        builder.Services.AddSingleton(Recorded);
+        builder.AddMessageBus(bus =>
+        {
+            bus.AddConsumer<MotoCredentialsResponder>();
+            bus.AddConsumer<MessageRecorder>();
+        });
+        _bus = builder.Build();
+        await _bus.StartAsync();
+    }
+}
+
+/// <summary>What the services published, with the message id each copy arrived with.</summary>
+public sealed class RecordedMessages
+{
+    private readonly ConcurrentQueue<(Guid MessageId, IIntegrationMessage Message)> _messages = new();
+
+    public void Add(Guid messageId, IIntegrationMessage message) => _messages.Enqueue((messageId, message));
+
+    /// <summary>The distinct message ids of one kind for a data source (a redelivered copy has the same id).</summary>
+    public IReadOnlyList<Guid> MessageIdsOf<T>(Guid dataSourceId, Func<T, bool> where)
+        where T : IIntegrationMessage =>
+        [.. _messages.Where(m => m.Message is T t && t.DataSourceId == dataSourceId && where(t)).Select(m => m.MessageId).Distinct()];
+
+    public int Count<T>(Guid dataSourceId)
+        where T : IIntegrationMessage => _messages.Count(m => m.Message is T && m.Message.DataSourceId == dataSourceId);
+}
+
+public sealed class MessageRecorder(RecordedMessages recorded) :
+    IConsumer<ReportAvailable>, IConsumer<ReportPollCompleted>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>
+{
+    public Task Consume(ConsumeContext<ReportAvailable> context) => Record(context);
+
+    public Task Consume(ConsumeContext<ReportPollCompleted> context) => Record(context);
+
+    public Task Consume(ConsumeContext<ReportImportFailed> context) => Record(context);
+
+    public Task Consume(ConsumeContext<CostsImported> context) => Record(context);
+
+    private Task Record<T>(ConsumeContext<T> context)
+        where T : class, IIntegrationMessage
+    {
+        recorded.Add(context.MessageId ?? Guid.Empty, context.Message);
+        return Task.CompletedTask;
+    }
+}
