@@ -13,7 +13,7 @@ public sealed class CurNormalizer
     private static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>
-    /// Distinct map texts remembered per map column (CUR 2.0 CSV), and the longest one remembered: real tag
+    /// Distinct map texts remembered per map column (CUR 2.0), and the longest one remembered: real tag
     /// and product maps are a few hundred characters; a hostile file cannot make the cache hold more than ~16 MB.
     /// </summary>
     private const int MapTextCacheCapacity = 8_192;
@@ -166,8 +166,8 @@ public sealed class CurNormalizer
 
     private void FillFromProductMap(ICurRowSource row, CurLineItem item)
     {
-        // A CSV gives the map as JSON text, which repeats row after row for the same product: parse each
-        // distinct text once. (Parquet maps have no text; they are read from their columns every row.)
+        // A CSV gives the map as JSON text (a Parquet reader, a text identifying the row's map), which repeats
+        // row after row for the same product: read each distinct map once.
         var text = row.Text(_schema.ProductMap);
         var lookup = _productByText.GetAlternateLookup<ReadOnlySpan<char>>();
         if (text.IsEmpty || !lookup.TryGetValue(text, out var product))
@@ -230,7 +230,7 @@ public sealed class CurNormalizer
         return JsonOfColumns(row, columns, _escapedTagKeys);
     }
 
-    /// <summary>A map column as a JSON object, parsed once per distinct CSV text.</summary>
+    /// <summary>A map column as a JSON object, read once per distinct map text.</summary>
     private string MapJson(ICurRowSource row, int column, Dictionary<string, string> byText, bool tags)
     {
         var text = row.Text(column);

@@ -317,6 +317,7 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
     private sealed class MapBuffer(MapField map, string name) : ColumnBuffer(name)
     {
         private const int PoolCapacity = 65_536;
+        private const int MaxTextLength = 4_096;
 
         private readonly DataField _key = (DataField)map.Key;
         private readonly DataField _value = (DataField)map.Value;
@@ -333,6 +334,7 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         private int[] _rowStarts = [];
         private int[] _keyStarts = [];
         private int[] _valueStarts = [];
+        private char[] _text = new char[512];
 
         public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
         {
@@ -404,6 +406,28 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
             Array.Clear(_valueValues);
         }
 
+        /// <summary>
+        /// The row's map as one text that identifies it (each key and value preceded by its length, so no two
+        /// maps share a text), empty for an empty or very large map: the normalizer parses each distinct map
+        /// once by it, as it does a CSV's JSON text.
+        /// </summary>
+        public override ReadOnlySpan<char> Text(int row)
+        {
+            var length = 0;
+            int keyIndex = _keyStarts[row], valueIndex = _valueStarts[row];
+            for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
+            {
+                var key = _keyDefinitions[i] >= _key.MaxDefinitionLevel ? _keyValues[keyIndex++] : default;
+                var value = _valueDefinitions[i] >= _value.MaxDefinitionLevel ? _valueValues[valueIndex++] : default;
+                if (!Append(key.Span, ref length) || !Append(value.Span, ref length))
+                {
+                    return [];
+                }
+            }
+
+            return _text.AsSpan(0, length);
+        }
+
         public override void Map(int row, List<KeyValuePair<string, string>> entries)
         {
             int keyIndex = _keyStarts[row], valueIndex = _valueStarts[row];
@@ -416,6 +440,25 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
                     entries.Add(new(_keyPool.Get(key.Span), _valuePool.Get(value.Span)));
                 }
             }
+        }
+
+        private bool Append(ReadOnlySpan<char> part, ref int length)
+        {
+            if (length + part.Length + 2 > MaxTextLength)
+            {
+                return false;
+            }
+
+            if (_text.Length < length + part.Length + 2)
+            {
+                Array.Resize(ref _text, MaxTextLength);
+            }
+
+            _text[length++] = (char)(part.Length >> 16);
+            _text[length++] = (char)part.Length;
+            part.CopyTo(_text.AsSpan(length));
+            length += part.Length;
+            return true;
         }
     }
 }
