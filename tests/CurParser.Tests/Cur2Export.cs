@@ -165,21 +165,25 @@ internal static class Cur2Export
         return rows;
     }
 
-    /// <summary>The export's CSV (header and rows), maps as JSON objects, timestamps as Data Exports writes them.</summary>
-    public static string Csv(IEnumerable<Cur2Row> rows)
+    /// <summary>
+    /// The export's CSV (header and rows), maps as JSON objects, timestamps as Data Exports writes them; only
+    /// the <paramref name="only"/> columns when given (a customer's export query can select any subset).
+    /// </summary>
+    public static string Csv(IEnumerable<Cur2Row> rows, IReadOnlySet<string>? only = null)
     {
-        var text = new StringBuilder(string.Join(',', Columns.Select(c => c.Name))).Append('\n');
+        var columns = Selected(only);
+        var text = new StringBuilder(string.Join(',', columns.Select(c => c.Name))).Append('\n');
         foreach (var row in rows)
         {
-            var cells = Cells(row);
-            for (var c = 0; c < Columns.Length; c++)
+            for (var c = 0; c < columns.Length; c++)
             {
-                var cell = Columns[c].Kind switch
+                var value = Cell(row, columns[c].Name);
+                var cell = columns[c].Kind switch
                 {
-                    'm' => JsonSerializer.Serialize(Map(row, Columns[c].Name), MapJson),
-                    't' => cells[c] is DateTime time ? time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : string.Empty,
-                    'd' => cells[c] is decimal amount ? Text(amount) : string.Empty,
-                    _ => (string?)cells[c] ?? string.Empty,
+                    'm' => JsonSerializer.Serialize(Map(row, columns[c].Name), MapJson),
+                    't' => value is DateTime time ? time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : string.Empty,
+                    'd' => value is decimal amount ? Text(amount) : string.Empty,
+                    _ => (string?)value ?? string.Empty,
                 };
                 text.Append(c == 0 ? string.Empty : ",");
                 text.Append(cell.AsSpan().IndexOfAny(',', '"', '\n') >= 0 ? $"\"{cell.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : cell);
@@ -191,10 +195,11 @@ internal static class Cur2Export
         return text.ToString();
     }
 
-    /// <summary>The export as Parquet with row groups of <paramref name="rowGroupSize"/> rows.</summary>
-    public static async Task<byte[]> ParquetAsync(IReadOnlyList<Cur2Row> rows, int rowGroupSize)
+    /// <summary>The export as Parquet with row groups of <paramref name="rowGroupSize"/> rows; only the <paramref name="only"/> columns when given.</summary>
+    public static async Task<byte[]> ParquetAsync(IReadOnlyList<Cur2Row> rows, int rowGroupSize, IReadOnlySet<string>? only = null)
     {
-        var fields = Columns.Select<(string Name, char Kind), Field>(c => c.Kind switch
+        var columns = Selected(only);
+        var fields = columns.Select<(string Name, char Kind), Field>(c => c.Kind switch
         {
             'd' => new DataField<double?>(c.Name),
             't' => new DataField<DateTime?>(c.Name),
@@ -206,24 +211,23 @@ internal static class Cur2Export
         {
             foreach (var chunk in rows.Chunk(rowGroupSize))
             {
-                var cells = chunk.Select(Cells).ToArray();
                 using var group = writer.CreateRowGroup();
-                for (var c = 0; c < Columns.Length; c++)
+                for (var c = 0; c < columns.Length; c++)
                 {
-                    var column = c;
-                    switch (Columns[c].Kind)
+                    var name = columns[c].Name;
+                    switch (columns[c].Kind)
                     {
                         case 'd':
-                            await group.WriteAsync<double>((DataField)fields[c], cells.Select(r => r[column] is decimal d ? (double?)(double)d : null).ToArray().AsMemory());
+                            await group.WriteAsync<double>((DataField)fields[c], chunk.Select(r => Cell(r, name) is decimal d ? (double?)(double)d : null).ToArray().AsMemory());
                             break;
                         case 't':
-                            await group.WriteAsync<DateTime>((DataField)fields[c], cells.Select(r => (DateTime?)r[column]).ToArray().AsMemory());
+                            await group.WriteAsync<DateTime>((DataField)fields[c], chunk.Select(r => (DateTime?)Cell(r, name)).ToArray().AsMemory());
                             break;
                         case 'm':
-                            await WriteMapAsync(group, (MapField)fields[c], chunk.Select(r => Map(r, Columns[column].Name)));
+                            await WriteMapAsync(group, (MapField)fields[c], chunk.Select(r => Map(r, name)));
                             break;
                         default:
-                            await group.WriteAsync((DataField)fields[c], cells.Select(r => (string?)r[column]).ToArray());
+                            await group.WriteAsync((DataField)fields[c], chunk.Select(r => (string?)Cell(r, name)).ToArray());
                             break;
                     }
                 }
@@ -243,15 +247,16 @@ internal static class Cur2Export
         _ => row.Discount,
     };
 
-    private static object?[] Cells(Cur2Row row)
-    {
-        var discountTotal = row.Type == "Usage" ? row.ExpectedNetUnblended - row.Unblended : (decimal?)null;
-        return Columns.Select<(string Name, char Kind), object?>(c => c.Name switch
+    private static (string Name, char Kind)[] Selected(IReadOnlySet<string>? only) =>
+        only is null ? Columns : [.. Columns.Where(c => only.Contains(c.Name))];
+
+    private static object? Cell(Cur2Row row, string column) =>
+        column switch
         {
             "bill_billing_period_start_date" => MonthStart,
             "bill_payer_account_id" => "999988887777",
             "bill_payer_account_name" => "Example Management",
-            "discount_total_discount" => discountTotal,
+            "discount_total_discount" => row.Type == "Usage" ? row.ExpectedNetUnblended - row.Unblended : null,
             "identity_line_item_id" => row.LineItemId,
             "identity_time_interval" => $"{row.Start:yyyy-MM-dd'T'HH:mm:ss'Z'}/{row.Start.AddHours(1):yyyy-MM-dd'T'HH:mm:ss'Z'}",
             "line_item_availability_zone" => row.RegionCode is null ? null : row.RegionCode + "a",
@@ -281,8 +286,7 @@ internal static class Cur2Export
             "savings_plan_total_commitment_to_date" => row.SavingsPlanTotalCommitment,
             "savings_plan_used_commitment" => row.SavingsPlanUsedCommitment,
             _ => null,
-        }).ToArray();
-    }
+        };
 
     /// <summary>
     /// A MAP column as Parquet stores it: flat key and value leaf columns, repetition level 0 starting a

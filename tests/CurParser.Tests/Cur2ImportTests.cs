@@ -57,6 +57,47 @@ public class Cur2ImportTests
         await AssertImportedAsync(harness, imported, rows, fileSums, fileRows: [1_200]);
     }
 
+    [Fact]
+    public async Task Import_WhenCur2ExportQuerySelectsFewColumns_ImportsWithoutMapsAndNetUnblendedFallsBack()
+    {
+        await using var harness = await CurParserHarness.StartAsync();
+        // Data Exports runs the customer's SQL: no product, tag or discount maps, no net unblended cost.
+        var only = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date", "line_item_usage_end_date",
+            "line_item_product_code", "line_item_unblended_cost", "product_region_code",
+        };
+        var rows = Cur2Export.Rows(300);
+        var parquet = await Cur2Export.ParquetAsync(rows, rowGroupSize: 128, only);
+        var file = await harness.UploadAsync(DataFolder + "narrow-00001.snappy.parquet", parquet);
+
+        await harness.PublishAsync(harness.Delivery("cur2-narrow", Monday, ReportFormat.Cur2Parquet, [file], "2024-05"));
+
+        var imported = await harness.WaitForAsync<ReportImported>(e => e.DeliveryId == "cur2-narrow", "ReportImported");
+        var fileSums = await TestFiles.OptionalParquetSumsAsync(parquet, "line_item_line_item_type", "line_item_unblended_cost");
+        await using var db = await harness.OpenAsync();
+        var loaded = (await db.QueryAsync<(string Type, decimal Unblended, decimal NetUnblended)>(
+            "select line_item_type, sum(unblended), sum(net_unblended) from curparser.current_line_items where data_source_id = @id group by 1",
+            new { id = harness.DataSourceId })).ToDictionary(r => r.Type);
+        Assert.Equal(300, imported.Rows);
+        Assert.Equal(fileSums.Keys.Order(), loaded.Keys.Order());
+        foreach (var (type, sum) in fileSums)
+        {
+            Assert.True(Math.Abs((decimal)sum - loaded[type].Unblended) < 0.000001m, $"{type}: {loaded[type].Unblended} vs {sum}");
+            Assert.Equal(loaded[type].Unblended, loaded[type].NetUnblended);
+        }
+
+        var lines = (await db.QueryAsync<(long Row, string Service, string Region, string Tags)>(
+            "select row_number, service_name, region, tags::text from curparser.current_line_items where data_source_id = @id",
+            new { id = harness.DataSourceId })).ToList();
+        Assert.Equal(300, lines.Count);
+        Assert.All(lines, line =>
+        {
+            var row = rows[(int)line.Row - 1];
+            Assert.Equal((row.ProductCode, row.RegionCode ?? string.Empty, "{}"), (line.Service, line.Region, line.Tags));
+        });
+    }
+
     /// <summary>
     /// Per line item type: unblended equal to the independent sum of the files; net unblended and amortized
     /// equal to what the rows state (CUR.md §4); every line's service, region, tags and cost categories as
