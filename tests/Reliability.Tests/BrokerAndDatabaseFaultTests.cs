@@ -12,6 +12,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -42,6 +43,7 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
         await Eventually.True(() => h.LoadingAsync(tenant, "large"), Timeout, "the large delivery to be loading");
 
         await h.Rabbit.StopAsync();
+        await Eventually.True(async () => await h.ReadinessAsync(h.Parser!) == HttpStatusCode.ServiceUnavailable, Timeout, "CurParser to report itself unready without its broker");
         await h.Rabbit.StartAgainAsync();
 
         await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "large", Timeout, "the large delivery to become current after the broker restart");
@@ -101,9 +103,14 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Import_WhenPostgresRestartsMidLoad_TheImportIsRetriedAndTheOldMonthStaysCurrentUntilThen()
     {
-        await using var h = await FaultHarness.StartAsync(output, parser: true);
+        await using var h = await FaultHarness.StartAsync(output, parser: true, poller: true);
         var tenant = Tenant.New();
         var period = FaultHarness.Period(0);
+        var watched = Tenant.New();
+        var before = new CurCsv(period).AddRows(500, seed: 8);
+        await h.WriteAssemblyAsync(period, "22222222-aaaa-4bbb-8ccc-000000000001", before.Gzip());
+        await h.ConnectAsync(watched);
+        await Eventually.True(async () => (await h.CurrentAsync(watched.DataSourceId, period)) == "22222222-aaaa-4bbb-8ccc-000000000001", Timeout, "the polled data source's first delivery to be imported");
         var old = new CurCsv(period).AddRows(2_000, seed: 7);
         await h.PublishAsync(await h.DeliveryAsync(tenant, period, "old", DateTimeOffset.UtcNow.AddHours(-1), old.Gzip()));
         await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "old", Timeout, "the old delivery to become current");
@@ -133,10 +140,12 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
         await Eventually.True(() => h.LoadingAsync(tenant, "large"), Timeout, "the large delivery to be loading");
         await h.Postgres.StopAsync();
         await Eventually.True(async () => await h.ReadinessAsync(h.Parser!) == HttpStatusCode.ServiceUnavailable, Timeout, "CurParser to report itself unready");
+        await Eventually.True(async () => await h.ReadinessAsync(h.Poller!) == HttpStatusCode.ServiceUnavailable, Timeout, "CurPoller to report itself unready");
         // Down longer than the first in-memory retry, as a failover would be.
         await Task.Delay(TimeSpan.FromSeconds(5));
         await h.Postgres.StartAgainAsync();
         await Eventually.True(async () => await h.ReadinessAsync(h.Parser!) == HttpStatusCode.OK, Timeout, "CurParser to be ready again");
+        await Eventually.True(async () => await h.ReadinessAsync(h.Poller!) == HttpStatusCode.OK, Timeout, "CurPoller to be ready again");
 
         await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == "large", Timeout, "the large delivery to become current after the database restart");
         await stopReaders.CancelAsync();
@@ -151,6 +160,17 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
         Assert.All(seen.Keys, s => Assert.True(s == (old.Unblended, old.Rows) || s == expected, $"a reader saw {s}, neither the old month nor the new one"));
         Assert.Contains((old.Unblended, old.Rows), seen.Keys);
         await h.AssertCostsImportedOnceAsync(tenant, "large");
+
+        // The poller's pool, outbox and LISTEN connection recovered too: a new delivery is announced and imported, once.
+        // (A poll that was cut off by the outage keeps its data source leased for PollTimeout + 1 min; a requested poll, as a user's "poll now", makes it due at once.)
+        const string rewritten = "22222222-aaaa-4bbb-8ccc-000000000002";
+        var after = new CurCsv(period).AddRows(800, seed: 10);
+        await h.WriteAssemblyAsync(period, rewritten, after.Gzip());
+        await h.RequestPollAsync(watched);
+        await Eventually.True(async () => (await h.CurrentAsync(watched.DataSourceId, period)) == rewritten, Timeout, "a delivery written after the restart to be polled and imported");
+        Assert.Equal((after.Unblended, after.Rows), await h.CurrentLineItemsAsync(watched.DataSourceId, period));
+        Assert.Single(h.Recorded.MessageIdsOf<ReportAvailable>(watched.DataSourceId, m => m.DeliveryId == rewritten));
+        await h.AssertCostsImportedOnceAsync(watched, rewritten);
         await h.AssertParserQueueCleanAsync();
     }
 }
@@ -317,6 +337,10 @@ public sealed class FaultHarness : IAsyncDisposable
         new DataSourceSettings("Payer", "aws-root", Bucket, Prefix, Report, "us-east-1", "123456789012", Guid.NewGuid(), "owner@example.com", []),
         DateTimeOffset.UtcNow));
 
+    /// <summary>DataSource's "poll now" (PollRequested).</summary>
+    public Task RequestPollAsync(Tenant tenant) => _bus!.Services.GetRequiredService<IBus>().Publish(
+        new PollRequested(tenant.OrganizationId, tenant.DataSourceId, $"poll:{Guid.NewGuid()}", DateTimeOffset.UtcNow));
+
     /// <summary>The delivery id current for a data source and month (CurParser's tables).</summary>
     public async Task<string?> CurrentAsync(Guid dataSourceId, string period)
     {
@@ -465,6 +489,8 @@ public sealed class FaultHarness : IAsyncDisposable
         builder.Services.AddOptions<CredentialTransportOptions>().BindConfiguration(CredentialTransportOptions.Section);
         builder.Services.AddSingleton<CredentialSealer>();
         builder.Services.AddSingleton(Recorded);
+        // The broker is taken down on purpose: its reconnect attempts are expected, not news.
+        builder.Logging.AddFilter("MassTransit", LogLevel.Critical);
         builder.AddMessageBus(bus =>
         {
             bus.AddConsumer<MotoCredentialsResponder>();
