@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
 
@@ -26,6 +27,7 @@ public sealed partial class CurGenerator
     private const int TagsMap = -11;
     private const int CostCategoryMap = -12;
     private const int DiscountMap = -13;
+    private const string Cur2Partition = "BILLING_PERIOD=2024-03";
 
     /// <summary>CUR 2.0 columns: name, kind (<c>s</c>tring, <c>d</c>ouble, <c>t</c>imestamp, <c>m</c>ap) and the legacy cell (or a computed value) it comes from.</summary>
     private static readonly (string Name, char Kind, int Source)[] Cur2Columns =
@@ -50,9 +52,14 @@ public sealed partial class CurGenerator
         ("savings_plan_total_commitment_to_date", 'd', 50), ("savings_plan_used_commitment", 'd', 51),
     ];
 
-    /// <summary>CUR 2.0 CSV gzip in numbered files (<c>bench-cur2-00001.csv.gz</c>); map columns as JSON objects. Returns the file paths.</summary>
-    public IReadOnlyList<string> WriteCur2Csv(string directory, long rowsPerFile = 2_000_000)
+    /// <summary>
+    /// A CUR 2.0 CSV gzip export in the Data Exports layout under <paramref name="exportDirectory"/>
+    /// (<c>data/BILLING_PERIOD=2024-03/&lt;name&gt;-00001.csv.gz</c>, ..., then the manifest under <c>metadata/</c>);
+    /// map columns as JSON objects. Returns the data file paths.
+    /// </summary>
+    public IReadOnlyList<string> WriteCur2Csv(string exportDirectory, string exportName = "bench-cur2-csv", long rowsPerFile = 2_000_000)
     {
+        var directory = Path.Combine(exportDirectory, "data", Cur2Partition);
         Directory.CreateDirectory(directory);
         var files = new List<string>();
         var legacy = new string[Columns.Length];
@@ -62,7 +69,7 @@ public sealed partial class CurGenerator
         var written = 0L;
         while (written < rows)
         {
-            var path = Path.Combine(directory, $"bench-cur2-{files.Count + 1:D5}.csv.gz");
+            var path = Path.Combine(directory, $"{exportName}-{files.Count + 1:D5}.csv.gz");
             files.Add(path);
             using var gzip = new GZipStream(File.Create(path), CompressionLevel.Fastest);
             using var text = new StreamWriter(gzip, new UTF8Encoding(false), 1 << 16);
@@ -96,12 +103,18 @@ public sealed partial class CurGenerator
             }
         }
 
+        WriteExportManifest(exportDirectory, exportName, files);
         return files;
     }
 
-    /// <summary>CUR 2.0 Parquet: optional columns (nulls for empty values), doubles for amounts, MAP columns.</summary>
-    public async Task<string> WriteCur2ParquetAsync(string path, int rowGroupSize = 100_000)
+    /// <summary>
+    /// A CUR 2.0 Parquet export in the Data Exports layout under <paramref name="exportDirectory"/> (one
+    /// <c>data/BILLING_PERIOD=2024-03/&lt;name&gt;-00001.snappy.parquet</c>, then the manifest): optional columns
+    /// (nulls for empty values), doubles for amounts, MAP columns. Returns the data file path.
+    /// </summary>
+    public async Task<string> WriteCur2ParquetAsync(string exportDirectory, string exportName = "bench-cur2", int rowGroupSize = 100_000)
     {
+        var path = Path.Combine(exportDirectory, "data", Cur2Partition, $"{exportName}-00001.snappy.parquet");
         var fields = Cur2Columns.Select<(string Name, char Kind, int Source), Field>(c => c.Kind switch
         {
             'd' => new DataField<double?>(c.Name),
@@ -162,7 +175,34 @@ public sealed partial class CurGenerator
             }
         }
 
+        WriteExportManifest(exportDirectory, exportName, [path]);
         return path;
+    }
+
+    /// <summary>
+    /// The Data Exports manifest, written after the data files as AWS does
+    /// (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-manifest.html): execution, export, columns
+    /// with their types, the data files as <c>s3://</c> URIs, the billing period.
+    /// </summary>
+    private static void WriteExportManifest(string exportDirectory, string exportName, IReadOnlyList<string> files)
+    {
+        var executionId = "0c5fd3f8-0000-4000-8000-000000000002";
+        var manifest = new
+        {
+            executionId,
+            exportArn = $"arn:aws:bcm-data-exports:us-east-1:999999999999:export/{exportName}-{executionId}",
+            columns = Cur2Columns.Select(c => new
+            {
+                name = c.Name,
+                type = c.Kind switch { 'd' => "double", 't' => "timestamp", 'm' => "map<string,string>", _ => "string" },
+            }),
+            dataFiles = files.Select(f => $"s3://bench-bucket/cur2/{exportName}/data/{Cur2Partition}/{Path.GetFileName(f)}"),
+            additionalOutputFiles = Array.Empty<object>(),
+            billingPeriod = new { start = "2024-03-01T00:00:00.000Z", end = "2024-04-01T00:00:00.000Z" },
+        };
+        var metadata = Path.Combine(exportDirectory, "metadata", Cur2Partition);
+        Directory.CreateDirectory(metadata);
+        File.WriteAllText(Path.Combine(metadata, $"{exportName}-Manifest.json"), JsonSerializer.Serialize(manifest));
     }
 
     private static List<KeyValuePair<string, string>>[] NewMaps() => [[], [], [], []];

@@ -3,7 +3,7 @@ using DigiUsher.Bench;
 using DigiUsher.Contracts;
 
 // dotnet DigiUsher.Bench.dll generate --rows N --out DIR      writes legacy CSV gzip (+ manifest) and legacy Parquet
-// dotnet DigiUsher.Bench.dll generate-cur2 --rows N --out DIR writes CUR 2.0 (Data Exports) Parquet and CSV gzip of the same rows
+// dotnet DigiUsher.Bench.dll generate-cur2 --rows N --out DIR writes CUR 2.0 (Data Exports layout, manifests) Parquet and CSV gzip exports of the same rows
 // dotnet DigiUsher.Bench.dll import --format parquet|csv|cur2|cur2-csv --dir DIR   one import benchmark (one process each, so peak memory is the import's)
 // dotnet DigiUsher.Bench.dll read --dir DIR                           the Parquet reader alone, no database (memory per 100k rows)
 var command = args.FirstOrDefault() ?? "help";
@@ -30,10 +30,10 @@ switch (command)
         var cur2Rows = long.Parse(Option("--rows", "1000000"), CultureInfo.InvariantCulture);
         var cur2 = new CurGenerator(cur2Rows);
         var cur2Clock = System.Diagnostics.Stopwatch.StartNew();
-        await cur2.WriteCur2ParquetAsync(Path.Combine(directory, "cur2", "bench-cur2-00001.snappy.parquet"));
+        await cur2.WriteCur2ParquetAsync(Path.Combine(directory, "cur2", "bench-cur2"));
         Console.WriteLine($"  generated {cur2Rows} rows of CUR 2.0 Parquet ({cur2Clock.Elapsed.TotalSeconds:0} s)");
         cur2Clock.Restart();
-        var cur2Csv = cur2.WriteCur2Csv(Path.Combine(directory, "cur2-csv"));
+        var cur2Csv = cur2.WriteCur2Csv(Path.Combine(directory, "cur2", "bench-cur2-csv"));
         Console.WriteLine($"  generated {cur2Rows} rows of CUR 2.0 CSV gzip in {cur2Csv.Count} files ({cur2Clock.Elapsed.TotalSeconds:0} s)");
         return 0;
     case "import":
@@ -46,13 +46,13 @@ switch (command)
         }
         else if (format == "cur2")
         {
-            var file = Path.Combine(directory, "cur2", "bench-cur2-00001.snappy.parquet");
+            var file = Directory.GetFiles(Path.Combine(directory, "cur2", "bench-cur2", "data"), "*.parquet", SearchOption.AllDirectories).Single();
             Console.WriteLine(await ImportBenchmark.RunAsync("import-cur2", ReportFormat.Cur2Parquet, [file],
                 $"select count(*), sum(line_item_unblended_cost) from read_parquet('{file}')"));
         }
         else if (format == "cur2-csv")
         {
-            var files = Directory.GetFiles(Path.Combine(directory, "cur2-csv"), "*.csv.gz").Order(StringComparer.Ordinal).ToList();
+            var files = Directory.GetFiles(Path.Combine(directory, "cur2", "bench-cur2-csv", "data"), "*.csv.gz", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
             var list = string.Join(", ", files.Select(f => $"'{f}'"));
             Console.WriteLine(await ImportBenchmark.RunAsync("import-cur2-csv", ReportFormat.Cur2CsvGzip, files,
                 $"select count(*), sum(line_item_unblended_cost) from read_csv([{list}], header = true, all_varchar = false)"));

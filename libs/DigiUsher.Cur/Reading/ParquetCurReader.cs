@@ -408,8 +408,8 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
         /// <summary>
         /// The row's map as one text that identifies it (each key and value preceded by its length, so no two
-        /// maps share a text), empty for an empty or very large map: the normalizer parses each distinct map
-        /// once by it, as it does a CSV's JSON text.
+        /// maps share a text; empty, meaning "not identified", for a very large map): the normalizer reads each
+        /// distinct map once by it, as it does a CSV's JSON text.
         /// </summary>
         public override ReadOnlySpan<char> Text(int row)
         {
