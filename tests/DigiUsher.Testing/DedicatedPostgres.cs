@@ -43,7 +43,7 @@ public sealed class DedicatedPostgres : IAsyncDisposable
     /// <summary>initdb, start, and create the database and the services' roles.</summary>
     public static async Task<DedicatedPostgres> StartAsync()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "digiusher-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        var folder = Path.Combine(BaseFolder(), "digiusher-pg-" + Guid.NewGuid().ToString("N")[..12]);
         var postgres = new DedicatedPostgres(folder, FreePort.Next());
         try
         {
@@ -164,6 +164,29 @@ public sealed class DedicatedPostgres : IAsyncDisposable
     }
 
     private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>
+    /// The cluster's folder must be reachable by the postgres user; a private TMPDIR is not, so fall
+    /// back to /var/tmp then (as scripts/dev does for the shared cluster).
+    /// </summary>
+    private static string BaseFolder()
+    {
+        var temp = Path.GetTempPath();
+        if (!IsRoot)
+        {
+            return temp;
+        }
+
+        for (var dir = new DirectoryInfo(temp); dir is not null; dir = dir.Parent)
+        {
+            if (!dir.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                return "/var/tmp";
+            }
+        }
+
+        return temp;
+    }
 
     private static Task PgCtlAsync(params string[] args) =>
         IsRoot ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(Bin, "pg_ctl"), .. args]) : RunAsync(Path.Combine(Bin, "pg_ctl"), args);

@@ -83,7 +83,7 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
         await h.WriteAssemblyAsync(period, rewritten, [.. files.Select(f => f.Gzip())]);
         // The poller keeps polling while the broker is down: it finds the delivery and keeps its announcement in its outbox.
         await Eventually.True(() => h.PollerKnowsAsync(tenant, rewritten), Timeout, "the poller to find the new delivery while the broker is down");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, await h.ReadinessAsync(h.Poller!));
+        await Eventually.True(async () => await h.ReadinessAsync(h.Poller!) == HttpStatusCode.ServiceUnavailable, Timeout, "CurPoller to report itself unready without its broker");
         await h.Rabbit.StartAgainAsync();
 
         await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == rewritten, Timeout, "the new delivery to be imported after the broker restart");
