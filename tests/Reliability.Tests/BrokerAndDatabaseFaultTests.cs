@@ -67,6 +67,29 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Import_WhenTheReplicaHoldingItDiesMidLoad_TheOtherReplicaImportsTheRedeliveredMessageOnce()
+    {
+        await using var h = await ParserHarness.StartAsync(parsers: 2, settings: new Dictionary<string, string> { ["CurParser__LeaseDuration"] = "00:00:12" });
+        var tenant = Tenant.New();
+        var period = FaultHarness.Period(0);
+        var files = Enumerable.Range(1, 3).Select(i => new CurCsv(period).AddRows(60_000, seed: 40 + i)).ToList();
+        await h.PublishAsync(await h.CsvDeliveryAsync(tenant, period, "large", DateTimeOffset.UtcNow, [.. files.Select(f => f.Gzip())]));
+        var holder = await Eventually.Get(() => LoadingReplicaAsync(h, tenant, "large"), Timeout, "a replica to be loading the delivery");
+
+        // RabbitMQ hands the dead replica's unacknowledged message to the live one at once, while the
+        // dead one's lease still runs: the live one must not take "leased elsewhere" for "done".
+        h.Kill(holder);
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period))?.DeliveryId == "large", Timeout, "the surviving replica to import the delivery");
+
+        Assert.Equal((files.Sum(f => f.Unblended), files.Sum(f => f.Rows)), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
+        Assert.Equal(files.Sum(f => f.Rows), await h.RowsOfDeliveryAsync(tenant.DataSourceId, "large"));
+        await Eventually.True(() => Task.FromResult(h.Events.Of<CostsImported>(tenant.DataSourceId).Any(c => c.DeliveryId == "large")), Timeout, "the CostsImported of the delivery");
+        Assert.Single(h.Events.Of<CostsImported>(tenant.DataSourceId), c => c.DeliveryId == "large");
+        await Eventually.True(h.QueueDrainedAsync, Timeout, "the queue to drain");
+        Assert.Equal(0, await h.ErrorMessagesAsync());
+    }
+
+    [Fact]
     public async Task Poll_WhenRabbitMqIsDownDuringAPollCycle_TheDeliveryIsAnnouncedAndImportedOnceAfterTheRestart()
     {
         await using var h = await FaultHarness.StartAsync(output, parser: true, poller: true);
@@ -172,6 +195,24 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
         Assert.Single(h.Recorded.MessageIdsOf<ReportAvailable>(watched.DataSourceId, m => m.DeliveryId == rewritten));
         await h.AssertCostsImportedOnceAsync(watched, rewritten);
         await h.AssertParserQueueCleanAsync();
+    }
+
+    /// <summary>The replica whose lease covers the delivery once its COPY is under way (the lease owner names the process).</summary>
+    private static async Task<ServiceProcess?> LoadingReplicaAsync(ParserHarness h, Tenant tenant, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(h.Database.AdminConnectionString);
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid ImportId, string Owner)>(
+            """
+            select i.import_id, d.lease_owner from curparser.imports i join curparser.deliveries d using (data_source_id, delivery_id)
+            where i.data_source_id = @ds and i.delivery_id = @deliveryId and i.status = 'loading' and d.lease_owner is not null
+            """, new { ds = tenant.DataSourceId, deliveryId });
+        if (row.Owner is null
+            || await connection.ExecuteScalarAsync<long?>($"select pg_total_relation_size('curparser.line_items_{row.ImportId:N}')") <= 1024 * 1024)
+        {
+            return null;
+        }
+
+        return h.Parsers.SingleOrDefault(p => row.Owner.Contains($":{p.ProcessId}:", StringComparison.Ordinal));
     }
 }
 

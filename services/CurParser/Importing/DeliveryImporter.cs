@@ -25,7 +25,7 @@ public sealed partial class DeliveryImporter(
         var m = message with { DetectedAt = message.DetectedAt.ToUniversalTime() };
         var settings = options.Value;
         var owner = $"{Replica}:{Guid.NewGuid():N}";
-        var claim = await store.ClaimAsync(m, owner, settings.LeaseDuration, cancellationToken);
+        var claim = await ClaimAsync(m, owner, settings.LeaseDuration, cancellationToken);
         if (claim != ClaimResult.Claimed)
         {
             LogSkipped(logger, m.DeliveryId, m.BillingPeriod, claim);
@@ -120,6 +120,33 @@ public sealed partial class DeliveryImporter(
         {
             await leaseLost.CancelAsync();
             await renewal;
+        }
+    }
+
+    /// <summary>
+    /// Claims the delivery; while another replica's lease covers it, waits (at most one lease
+    /// duration) for that replica to finish it or for the lease to run out.
+    /// </summary>
+    /// <remarks>
+    /// When a replica dies mid-import (kill -9, a lost node), RabbitMQ hands its unacknowledged
+    /// message to a live replica at once, while the dead one's lease still runs. Acknowledging
+    /// "leased elsewhere" then would lose the delivery: nobody imports it and nothing asks again.
+    /// A live holder renews its lease, so after one lease duration of waiting the holder is alive
+    /// and the message can be acknowledged (the holder finishes the delivery).
+    /// </remarks>
+    private async Task<ClaimResult> ClaimAsync(ReportAvailable m, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + lease;
+        var pause = TimeSpan.FromTicks(Math.Clamp(lease.Ticks / 10, TimeSpan.TicksPerSecond / 2, TimeSpan.TicksPerSecond * 5));
+        while (true)
+        {
+            var claim = await store.ClaimAsync(m, owner, lease, cancellationToken);
+            if (claim != ClaimResult.LeasedElsewhere || DateTime.UtcNow >= deadline)
+            {
+                return claim;
+            }
+
+            await Task.Delay(pause, cancellationToken);
         }
     }
 
