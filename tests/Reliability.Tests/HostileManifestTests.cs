@@ -60,6 +60,62 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
         await AssertBoundedAndNothingLandedAsync(org, tenant, "other-bucket", named);
     }
 
+    /// <summary>CUR 2.0 (Data Exports, overwrite): the manifest's <c>dataFiles</c> are s3:// URIs, so they can name any bucket.</summary>
+    [Fact]
+    public async Task Poll_WhenADataExportManifestListsFilesInAnotherBucket_ReportsTheBucketOnceImportsNothingAndKeepsThePreviousDelivery()
+    {
+        const string export = "cur2";
+        var h = stack.Harness;
+        var prefix = $"x{Guid.NewGuid():N}"[..12];
+        var dataKey = $"{prefix}/{export}/data/BILLING_PERIOD={Period}/{export}-00001.csv.gz";
+        var manifestKey = $"{prefix}/{export}/metadata/BILLING_PERIOD={Period}/{export}-Manifest.json";
+        var (good, total) = Cur2Csv(40);
+        await h.S3.PutObjectAsync(new PutObjectRequest { BucketName = h.Bucket, Key = dataKey, InputStream = new MemoryStream(good) });
+        await h.S3.PutObjectAsync(new PutObjectRequest { BucketName = h.Bucket, Key = manifestKey, ContentBody = ExportManifest($"s3://{h.Bucket}/{dataKey}") });
+        using var org = await DataSourceApi.RegisterAsync(stack.DataSource);
+        var tenant = new Tenant(org.OrganizationId, await org.ConnectAsync(h.Bucket, prefix, "AKIARELIABILITY00003", "moto-accepts-any-secret-key-0123456789ab"));
+        var previous = await Eventually.Get(() => h.CurrentAsync(tenant.DataSourceId, Period), Timeout, "the export's first delivery to become current");
+        Assert.Equal((total, 40L), await h.CurrentLineItemsAsync(tenant.DataSourceId, Period));
+
+        var otherBucket = $"rel-other-{Guid.NewGuid():N}"[..30];
+        await h.S3.PutBucketAsync(new PutBucketRequest { BucketName = otherBucket });
+        await h.S3.PutObjectAsync(new PutObjectRequest { BucketName = otherBucket, Key = dataKey, InputStream = new MemoryStream(Cur2Csv(7).Gzip) });
+        var named = $"s3://{otherBucket}/{dataKey}";
+        await h.S3.PutObjectAsync(new PutObjectRequest { BucketName = h.Bucket, Key = manifestKey, ContentBody = ExportManifest(named) });
+
+        var failed = await RejectionAsync(org, tenant, null);
+
+        Assert.Equal(named, failed.File);
+        Assert.Contains($"'{otherBucket}'", failed.Reason, StringComparison.Ordinal);
+        await AssertBoundedAndNothingLandedAsync(org, tenant, failed.DeliveryId, named, previous.DeliveryId, 40);
+    }
+
+    private static (byte[] Gzip, decimal Total) Cur2Csv(int rows)
+    {
+        var start = DateTime.ParseExact(Period + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        var text = new System.Text.StringBuilder("identity_line_item_id,line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,"
+            + "line_item_product_code,line_item_unblended_cost,line_item_currency_code\n");
+        var total = 0m;
+        for (var i = 1; i <= rows; i++)
+        {
+            var cost = i * 0.0125m;
+            total += cost;
+            text.Append(CultureInfo.InvariantCulture, $"li{i},444455556666,Usage,{start.AddHours(i):yyyy-MM-ddTHH:mm:ssZ},{start.AddHours(i + 1):yyyy-MM-ddTHH:mm:ssZ},AmazonEC2,{cost},USD\n");
+        }
+
+        return (CurCsv.Compress(System.Text.Encoding.UTF8.GetBytes(text.ToString())), total);
+    }
+
+    private static string ExportManifest(params string[] dataFiles) =>
+        JsonSerializer.Serialize(new
+        {
+            executionId = Guid.NewGuid().ToString(),
+            exportArn = "arn:aws:bcm-data-exports:us-east-1:111122223333:export/cur2",
+            billingPeriod = new { start = $"{Period}-01T00:00:00.000Z" },
+            columns = new[] { new { name = "line_item_unblended_cost", type = "decimal" } },
+            dataFiles,
+        });
+
     private async Task<(DataSourceApi Org, Tenant Tenant, string Prefix)> ConnectWithGoodDeliveryAsync()
     {
         var h = stack.Harness;
@@ -76,7 +132,7 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
     }
 
     /// <summary>Polls until the poller reports the delivery as failed (a missing key only after the settle time).</summary>
-    private async Task<ReportImportFailed> RejectionAsync(DataSourceApi org, Tenant tenant, string deliveryId)
+    private async Task<ReportImportFailed> RejectionAsync(DataSourceApi org, Tenant tenant, string? deliveryId)
     {
         var h = stack.Harness;
         try
@@ -84,8 +140,8 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
             return await Eventually.Get(async () =>
             {
                 await PollOnceAsync(org, tenant);
-                return h.Events.Of<ReportImportFailed>(tenant.DataSourceId).FirstOrDefault(f => f.DeliveryId == deliveryId);
-            }, Timeout, $"the poller to report {deliveryId} as not importable");
+                return h.Events.Of<ReportImportFailed>(tenant.DataSourceId).FirstOrDefault(f => deliveryId is null || f.DeliveryId == deliveryId);
+            }, Timeout, $"the poller to report {deliveryId ?? "the delivery"} as not importable");
         }
         catch (TimeoutException ex)
         {
@@ -93,7 +149,7 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
         }
     }
 
-    private async Task AssertBoundedAndNothingLandedAsync(DataSourceApi org, Tenant tenant, string deliveryId, string file)
+    private async Task AssertBoundedAndNothingLandedAsync(DataSourceApi org, Tenant tenant, string deliveryId, string file, string previous = "good", long previousRows = 50)
     {
         var h = stack.Harness;
         // Two more polls: the rejection is remembered, not announced or reported again.
@@ -105,8 +161,8 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
         Assert.Single(h.Events.Of<ReportAvailable>(tenant.DataSourceId));
         Assert.Empty(await h.ImportsOfDeliveryAsync(tenant.DataSourceId, deliveryId));
         Assert.Equal(0, await h.RowsOfDeliveryAsync(tenant.DataSourceId, deliveryId));
-        Assert.Equal("good", (await h.CurrentAsync(tenant.DataSourceId, Period))?.DeliveryId);
-        Assert.Equal(50L, (await h.CurrentLineItemsAsync(tenant.DataSourceId, Period)).Rows);
+        Assert.Equal(previous, (await h.CurrentAsync(tenant.DataSourceId, Period))?.DeliveryId);
+        Assert.Equal(previousRows, (await h.CurrentLineItemsAsync(tenant.DataSourceId, Period)).Rows);
         Assert.Empty(h.Events.Of<ReportPollFailed>(tenant.DataSourceId));
 
         // The data source's status (what its owner sees) names the problem; the good delivery stays current.
@@ -117,7 +173,7 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
                 .Any(d => d.GetProperty("deliveryId").GetString() == deliveryId) ? (object)body : null;
         }, Timeout, $"the status to show {deliveryId}");
         var month = ((JsonElement)status).GetProperty("imports").EnumerateArray().Single(p => p.GetProperty("billingPeriod").GetString() == Period);
-        Assert.Equal("good", month.GetProperty("currentDeliveryId").GetString());
+        Assert.Equal(previous, month.GetProperty("currentDeliveryId").GetString());
         var shown = month.GetProperty("deliveries").EnumerateArray().Single(d => d.GetProperty("deliveryId").GetString() == deliveryId);
         Assert.Equal("failed", shown.GetProperty("state").GetString());
         Assert.Equal(file, shown.GetProperty("error").GetProperty("file").GetString());
