@@ -86,17 +86,7 @@ public sealed partial class CurGenerator
                         text.Write(',');
                     }
 
-                    var cell = Cur2Columns[c].Kind == 'm' ? Json(maps[MapIndex(Cur2Columns[c].Source)], json) : cells[c];
-                    if (cell.AsSpan().IndexOfAny(',', '"', '\n') >= 0)
-                    {
-                        text.Write('"');
-                        text.Write(cell.Replace("\"", "\"\"", StringComparison.Ordinal));
-                        text.Write('"');
-                    }
-                    else
-                    {
-                        text.Write(cell);
-                    }
+                    WriteCsvCell(text, Cur2Columns[c].Kind == 'm' ? Json(maps[MapIndex(Cur2Columns[c].Source)], json) : cells[c]);
                 }
 
                 text.Write('\n');

@@ -78,17 +78,7 @@ public sealed partial class CurGenerator(long rows)
                         text.Write(',');
                     }
 
-                    var cell = cells[c];
-                    if (cell.AsSpan().IndexOfAny(',', '"', '\n') >= 0)
-                    {
-                        text.Write('"');
-                        text.Write(cell.Replace("\"", "\"\"", StringComparison.Ordinal));
-                        text.Write('"');
-                    }
-                    else
-                    {
-                        text.Write(cell);
-                    }
+                    WriteCsvCell(text, cells[c]);
                 }
 
                 text.Write('\n');
@@ -275,6 +265,21 @@ public sealed partial class CurGenerator(long rows)
     }
 
     private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One CSV cell, quoted (RFC 4180) only when it holds a comma, a quote or a line break.</summary>
+    private static void WriteCsvCell(TextWriter text, string cell)
+    {
+        if (cell.AsSpan().IndexOfAny(',', '"', '\n') >= 0)
+        {
+            text.Write('"');
+            text.Write(cell.Replace("\"", "\"\"", StringComparison.Ordinal));
+            text.Write('"');
+        }
+        else
+        {
+            text.Write(cell);
+        }
+    }
 
     private static Resource[] CreateResources(int count)
     {

@@ -38,14 +38,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         TestEnvironment.RepositoryRoot, "services", service, "bin", TestEnvironment.Configuration, "net10.0", $"DigiUsher.{service}.dll");
 
     /// <summary>The environment a service runs with against a test database and virtual host.</summary>
-    public static Dictionary<string, string> EnvironmentFor(string service, TestDatabase database, TestVirtualHost virtualHost, string? motoUrl = null) => new()
+    public static Dictionary<string, string> EnvironmentFor(string service, TestDatabase database, TestVirtualHost virtualHost, string? motoUrl = null) =>
+        EnvironmentFor(database.ConnectionStringFor(service), TestEnvironment.RabbitHost, TestEnvironment.RabbitPort, virtualHost.Name, motoUrl);
+
+    /// <summary>The environment a service runs with against any Postgres database and RabbitMQ virtual host.</summary>
+    public static Dictionary<string, string> EnvironmentFor(string postgresConnectionString, string rabbitHost, int rabbitPort, string virtualHost, string? motoUrl) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Development",
         ["DOTNET_ENVIRONMENT"] = "Development",
-        ["ConnectionStrings__Postgres"] = database.ConnectionStringFor(service),
-        ["RabbitMq__Host"] = TestEnvironment.RabbitHost,
-        ["RabbitMq__Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["RabbitMq__VirtualHost"] = virtualHost.Name,
+        ["ConnectionStrings__Postgres"] = postgresConnectionString,
+        ["RabbitMq__Host"] = rabbitHost,
+        ["RabbitMq__Port"] = rabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RabbitMq__VirtualHost"] = virtualHost,
         ["RabbitMq__Username"] = "guest",
         ["RabbitMq__Password"] = "guest",
         ["Aws__ServiceUrl"] = motoUrl ?? TestEnvironment.SharedMotoUrl,
