@@ -19,6 +19,9 @@ public sealed partial class PollScheduler(
     IOptions<CurPollerOptions> options,
     ILogger<PollScheduler> logger) : BackgroundService
 {
+    /// <summary>How soon a data source whose poll a database outage cut short is polled again (at most the poll interval).</summary>
+    private static readonly TimeSpan RetryAfterOutage = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,6 +99,11 @@ public sealed partial class PollScheduler(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogPollCrashed(logger, source.DataSourceId, ex);
+            await RecordOutageAsync(source, pollId, stoppingToken);
+        }
         catch (Exception ex)
         {
             // Anything unexpected (database down, a bug) must not end the scheduler: the lease makes
@@ -106,6 +114,43 @@ public sealed partial class PollScheduler(
         {
             _running.TryRemove(source.DataSourceId, out _);
             signal.Wake();
+        }
+    }
+
+    /// <summary>
+    /// The database went away under the poll (a restart, a failover). Left alone, the data source would
+    /// stay leased until its lease ran out (PollTimeout + 1 minute, 11 minutes by default) before its
+    /// next poll; instead the failed poll is recorded as soon as the database answers again, at most
+    /// until the lease would have ended anyway, and the data source is polled again shortly after.
+    /// </summary>
+    private async Task RecordOutageAsync(WatchedDataSource source, Guid pollId, CancellationToken stoppingToken)
+    {
+        const string reason = "The poll was cut short because the database was unavailable; it is retried.";
+        var settings = options.Value;
+        var retryIn = settings.PollInterval < RetryAfterOutage ? settings.PollInterval : RetryAfterOutage;
+        var giveUpAt = clock.GetUtcNow() + settings.PollTimeout;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    await store.CompletePollAsync(source, retryIn, "failed", reason, Failed(source, pollId, reason, null), DeterministicGuid.Create($"poll:{pollId}"), stoppingToken);
+                    return;
+                }
+                catch (Exception ex) when ((ex is NpgsqlException or TimeoutException) && clock.GetUtcNow() < giveUpAt)
+                {
+                    LogWaitingForDatabase(logger, source.DataSourceId, ex.Message);
+                    await Task.Delay(settings.SchedulerTick, clock, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogPollCrashed(logger, source.DataSourceId, ex);
         }
     }
 
@@ -141,6 +186,9 @@ public sealed partial class PollScheduler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Poll of {DataSourceId} crashed; it is retried when its lease ends")]
     private static partial void LogPollCrashed(ILogger logger, Guid dataSourceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the cut-short poll of {DataSourceId} waits for the database: {Reason}")]
+    private static partial void LogWaitingForDatabase(ILogger logger, Guid dataSourceId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming due data sources failed; retrying")]
     private static partial void LogSchedulerFailed(ILogger logger, Exception exception);
