@@ -186,10 +186,7 @@ public sealed class CurNormalizer
                 };
             }
 
-            if (!text.IsEmpty && text.Length <= MapTextCacheMaxLength && _productByText.Count < MapTextCacheCapacity)
-            {
-                _productByText[text.ToString()] = product;
-            }
+            RememberMap(_productByText, text, product);
         }
 
         if (item.ServiceName.Length == 0)
@@ -243,12 +240,16 @@ public sealed class CurNormalizer
         _mapTags.Clear();
         AddMapEntries(row, column, tags);
         var json = JsonOf(_mapTags);
+        RememberMap(byText, text, json);
+        return json;
+    }
+
+    private static void RememberMap<T>(Dictionary<string, T> byText, ReadOnlySpan<char> text, T value)
+    {
         if (!text.IsEmpty && text.Length <= MapTextCacheMaxLength && byText.Count < MapTextCacheCapacity)
         {
-            byText[text.ToString()] = json;
+            byText[text.ToString()] = value;
         }
-
-        return json;
     }
 
     private void AddMapEntries(ICurRowSource row, int column, bool tags)

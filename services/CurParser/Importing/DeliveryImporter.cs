@@ -3,6 +3,7 @@ using Amazon.S3;
 using DigiUsher.Aws;
 using DigiUsher.Contracts;
 using DigiUsher.Cur.Reading;
+using DigiUsher.ServiceDefaults.Data;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -157,24 +158,18 @@ public sealed partial class DeliveryImporter(
     /// imported. So wait for the database, at most one lease duration (by then the lease has run out
     /// anyway), before the retry claims the delivery again.
     /// </remarks>
-    private async Task RecordTransientFailureAsync(ReportAvailable m, Guid importId, string reason, string owner, TimeSpan patience, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (true)
-        {
-            try
+    private Task RecordTransientFailureAsync(ReportAvailable m, Guid importId, string reason, string owner, TimeSpan patience, CancellationToken cancellationToken) =>
+        DatabaseOutage.WaitToRecordAsync(
+            async _ =>
             {
                 await store.FailAsync(m, importId, null, null, reason, transient: true, owner);
                 await store.DropAsync(importId);
-                return;
-            }
-            catch (Exception ex) when ((ex is NpgsqlException or TimeoutException) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
-            {
-                LogWaitingForDatabase(logger, m.DeliveryId, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            }
-        }
-    }
+            },
+            patience,
+            TimeSpan.FromSeconds(1),
+            TimeProvider.System,
+            ex => LogWaitingForDatabase(logger, m.DeliveryId, ex.Message),
+            cancellationToken);
 
     private async Task RenewLeaseAsync(ReportAvailable m, string owner, TimeSpan lease, CancellationTokenSource importScope)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DigiUsher.Contracts;
 using DigiUsher.CurPoller.Data;
+using DigiUsher.ServiceDefaults.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -128,22 +129,15 @@ public sealed partial class PollScheduler(
         const string reason = "The poll was cut short because the database was unavailable; it is retried.";
         var settings = options.Value;
         var retryIn = settings.PollInterval < RetryAfterOutage ? settings.PollInterval : RetryAfterOutage;
-        var giveUpAt = clock.GetUtcNow() + settings.PollTimeout;
         try
         {
-            while (true)
-            {
-                try
-                {
-                    await store.CompletePollAsync(source, retryIn, "failed", reason, Failed(source, pollId, reason, null), DeterministicGuid.Create($"poll:{pollId}"), stoppingToken);
-                    return;
-                }
-                catch (Exception ex) when ((ex is NpgsqlException or TimeoutException) && clock.GetUtcNow() < giveUpAt)
-                {
-                    LogWaitingForDatabase(logger, source.DataSourceId, ex.Message);
-                    await Task.Delay(settings.SchedulerTick, clock, stoppingToken);
-                }
-            }
+            await DatabaseOutage.WaitToRecordAsync(
+                token => store.CompletePollAsync(source, retryIn, "failed", reason, Failed(source, pollId, reason, null), DeterministicGuid.Create($"poll:{pollId}"), token),
+                settings.PollTimeout,
+                settings.SchedulerTick,
+                clock,
+                ex => LogWaitingForDatabase(logger, source.DataSourceId, ex.Message),
+                stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
