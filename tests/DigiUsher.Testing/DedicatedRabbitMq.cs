@@ -163,6 +163,15 @@ public sealed class DedicatedRabbitMq : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes the node (SIGSTOP to the Erlang VM): its connections stay open and nothing is answered,
+    /// as with a hung broker or a network partition shorter than the heartbeat.
+    /// </summary>
+    public Task FreezeAsync() => SignalNodeAsync("-STOP");
+
+    /// <summary>Lets a frozen node run again (SIGCONT).</summary>
+    public Task ThawAsync() => SignalNodeAsync("-CONT");
+
     /// <summary>Messages in a queue, ready or unacknowledged (0 when the queue does not exist).</summary>
     public async Task<int> MessagesInQueueAsync(string queue)
     {
@@ -182,6 +191,20 @@ public sealed class DedicatedRabbitMq : IAsyncDisposable
         response.EnsureSuccessStatusCode();
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return [.. doc.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString()!)];
+    }
+
+    /// <summary>The last lines of the node's own log files (for a failing test's output).</summary>
+    public IEnumerable<string> LogTail(int lines)
+    {
+        var folder = Path.Combine(_folder, "log");
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(folder, "*.log")
+            .SelectMany(file => File.ReadLines(file).TakeLast(lines).Select(line => $"{Path.GetFileName(file)}: {line}"))
+            .ToList();
     }
 
     public async ValueTask DisposeAsync()
@@ -225,6 +248,17 @@ public sealed class DedicatedRabbitMq : IAsyncDisposable
         ["RABBITMQ_CONFIG_FILE"] = Path.Combine(_folder, "rabbitmq"),
         ["RABBITMQ_PID_FILE"] = Path.Combine(_folder, "rabbit.pid"),
     };
+
+    private async Task SignalNodeAsync(string signal)
+    {
+        var pidFile = Path.Combine(_folder, "rabbit.pid");
+        if (!File.Exists(pidFile) || !int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture, out var pid))
+        {
+            throw new InvalidOperationException($"RabbitMQ node {NodeName} has no pid file; is it running?");
+        }
+
+        await SignalAsync(signal, pid);
+    }
 
     private static async Task<bool> AcceptsAsync(int port)
     {

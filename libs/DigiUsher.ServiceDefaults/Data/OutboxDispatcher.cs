@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DigiUsher.ServiceDefaults.Data;
@@ -11,12 +13,15 @@ namespace DigiUsher.ServiceDefaults.Data;
 /// <summary>
 /// Publishes committed outbox rows in order, with the row's message id (consumers deduplicate on it),
 /// woken by <c>NOTIFY</c> and by a one-second timer. Rows are locked with SKIP LOCKED, so several
-/// replicas dispatch without publishing one row twice at once.
+/// replicas dispatch without publishing one row twice at once. A publish the broker does not confirm
+/// within <see cref="RabbitMqOptions.PublishTimeout"/> fails the batch, which is published again: a row
+/// is marked dispatched only once every publish before it was confirmed.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     NpgsqlDataSource dataSource,
     OutboxWriter writer,
     IBus bus,
+    IOptions<RabbitMqOptions> options,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private static readonly Dictionary<string, Type> ContractTypes = typeof(IIntegrationMessage).Assembly.GetTypes()
@@ -63,7 +68,7 @@ public sealed partial class OutboxDispatcher(
             }
 
             var message = JsonSerializer.Deserialize(row.Body, type, OutboxWriter.Json)!;
-            await bus.Publish(message, type, ctx => ctx.MessageId = row.MessageId, cancellationToken);
+            await PublishAsync(row.Id, row.MessageId, message, type, cancellationToken);
         }
 
         if (rows.Count > 0)
@@ -77,6 +82,32 @@ public sealed partial class OutboxDispatcher(
 
         await transaction.CommitAsync(cancellationToken);
         return rows.Count;
+    }
+
+    /// <summary>
+    /// One publish, bounded. Seen with RabbitMQ.Client 7 under MassTransit 8.5: a publish in flight
+    /// when the broker stops waits for its confirm until the bus stops, long after the connection is
+    /// back, and holds every row behind it. The token alone does not end that wait, so the task is
+    /// abandoned after the timeout as well.
+    /// </summary>
+    private async Task PublishAsync(long rowId, Guid messageId, object message, Type type, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.PublishTimeout;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        var publish = bus.Publish(message, type, ctx => ctx.MessageId = messageId, bounded.Token);
+        try
+        {
+            await publish.WaitAsync(timeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Observed so that its late fault is not an unobserved task exception.
+            _ = publish.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            throw new TimeoutException(
+                $"RabbitMQ did not confirm outbox row {rowId} ({type.Name}, message {messageId}) within {timeout.TotalSeconds:0} s; the row stays undispatched and is published again.",
+                ex);
+        }
     }
 
     private async Task ListenAsync(CancellationToken cancellationToken)

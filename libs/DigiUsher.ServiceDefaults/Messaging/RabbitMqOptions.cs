@@ -26,6 +26,14 @@ public sealed class RabbitMqOptions
     [Range(1, 1000)]
     public int PrefetchCount { get; set; } = 16;
 
+    /// <summary>
+    /// How long one outbox publish may wait for the broker's confirm. A publish caught by a broker
+    /// restart can wait for a confirm that never comes (its channel is gone); past this it is given up
+    /// and the row published again (consumers deduplicate on its message id).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Use quorum queues (replicated, the default); off only for brokers without them.</summary>
     public bool QuorumQueues { get; set; } = true;
 }
