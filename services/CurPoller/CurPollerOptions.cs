@@ -40,6 +40,15 @@ public sealed class CurPollerOptions
     /// <summary>Longest wait between re-publications.</summary>
     public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// A delivery announced this long ago and answered neither by <c>ReportImported</c> nor by
+    /// <c>ReportImportFailed</c> is announced again (one more attempt). That happens when CurParser's
+    /// retries ran out during a database outage longer than they last (the message ends in its
+    /// <c>_error</c> queue, unrecorded), or when a broker lost the message; a month-end backlog takes
+    /// far less than this to drain.
+    /// </summary>
+    public TimeSpan UnansweredRepublishAfter { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Publications of one delivery before the poller gives up on it (until a newer delivery appears).</summary>
     [Range(1, 100)]
     public int MaxImportAttempts { get; set; } = 8;

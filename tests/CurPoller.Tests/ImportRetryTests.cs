@@ -37,6 +37,48 @@ public class ImportRetryTests
         Assert.Equal(0, quiet.Completed.DeliveriesPublished);
     }
 
+    [Fact]
+    public async Task Poll_WhenAnAnnouncedDeliveryIsNeverAnswered_AnnouncesItAgainOnceTheWaitIsOverButNotAfterItIsImported()
+    {
+        await using var harness = await PollerHarness.StartAsync(settings: new Dictionary<string, string> { ["CurPoller__UnansweredRepublishAfter"] = "01:00:00" });
+        using var bucket = await new ReportBucketWriter(ReportBucketWriter.UniqueBucket("unanswered")).CreateBucketAsync();
+        var (organization, dataSource) = (Guid.NewGuid(), Guid.NewGuid());
+        var period = ReportBucketWriter.MonthsAgo(0);
+        await bucket.WriteCsvAssemblyAsync("", "r", period, "asm-lost", files: 1);
+
+        var first = await harness.ConnectAsync(organization, dataSource, bucket.Bucket, "");
+        var original = Assert.Single(first.Available);
+        var early = await harness.PollAsync(organization, dataSource);
+        // Time passes without an answer (CurParser's message went to its _error queue, unrecorded).
+        await BackdateAnnouncementsAsync(harness, dataSource, TimeSpan.FromHours(2));
+        var again = await harness.PollAsync(organization, dataSource);
+        var quiet = await harness.PollAsync(organization, dataSource);
+
+        Assert.Equal(0, early.Completed.DeliveriesPublished);
+        Assert.Equal(1, again.Completed.DeliveriesPublished);
+        var (retryId, retry) = Assert.Single(again.Available.Skip(1));
+        Assert.Equal(original.Message.IdempotencyKey, retry.IdempotencyKey);
+        Assert.Equal(original.Message.DeliveryId, retry.DeliveryId);
+        Assert.NotEqual(original.MessageId, retryId);
+        Assert.Equal(0, quiet.Completed.DeliveriesPublished);
+
+        // Answered: however long ago it was announced, it is not announced again.
+        await harness.Bus.Publish(new ReportImported(
+            organization, dataSource, $"import:{retry.DeliveryId}", retry.BillingPeriod, retry.DeliveryId, Guid.NewGuid(), 10, 1, [], false, TimeSpan.FromSeconds(1), DateTimeOffset.UtcNow));
+        await WaitForStatusAsync(harness, dataSource, "imported");
+        await BackdateAnnouncementsAsync(harness, dataSource, TimeSpan.FromHours(2));
+        var imported = await harness.PollAsync(organization, dataSource);
+        Assert.Equal(0, imported.Completed.DeliveriesPublished);
+        Assert.Equal(2, imported.Available.Count);
+    }
+
+    private static async Task BackdateAnnouncementsAsync(PollerHarness harness, Guid dataSource, TimeSpan by)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(harness.Database.AdminConnectionString);
+        await Dapper.SqlMapper.ExecuteAsync(
+            connection, "update curpoller.deliveries set last_published_at = last_published_at - @by where data_source_id = @dataSource", new { dataSource, by });
+    }
+
     private static Task Fail(PollerHarness harness, ReportAvailable delivery, bool transient) =>
         harness.Bus.Publish(new ReportImportFailed(
             delivery.OrganizationId, delivery.DataSourceId, $"import:{delivery.DeliveryId}", delivery.BillingPeriod, delivery.DeliveryId, Guid.NewGuid(),

@@ -17,7 +17,7 @@ public sealed record WatchedDataSource(
     DateTime PollStartedAt);
 
 /// <summary>What CurPoller remembers of a delivery it published.</summary>
-public sealed record DeliveryState(string Status, int Attempts, DateTime? NextRetryAt);
+public sealed record DeliveryState(string Status, int Attempts, DateTime? NextRetryAt, DateTime LastPublishedAt);
 
 /// <summary>The curpoller schema: the registry of data sources, the published deliveries, and their outbox events.</summary>
 public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox)
@@ -134,7 +134,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<DeliveryState>(new CommandDefinition(
             """
-            select status as Status, attempts as Attempts, next_retry_at as NextRetryAt from curpoller.deliveries
+            select status as Status, attempts as Attempts, next_retry_at as NextRetryAt, last_published_at as LastPublishedAt from curpoller.deliveries
             where data_source_id = @dataSourceId and billing_period = @billingPeriod and delivery_id = @deliveryId
             """,
             new { dataSourceId, billingPeriod, deliveryId },
@@ -181,10 +181,11 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     }
 
     /// <summary>
-    /// Publishes a delivery whose import failed transiently once more, with a new message id per
-    /// attempt (the idempotency key stays that of the delivery). Returns whether this call did it.
+    /// Publishes a delivery whose import failed transiently, or which nobody answered for
+    /// <paramref name="unansweredAfter"/>, once more, with a new message id per attempt (the
+    /// idempotency key stays that of the delivery). Returns whether this call did it.
     /// </summary>
-    public async Task<bool> RepublishAsync(ReportAvailable message, int attempts, CancellationToken cancellationToken)
+    public async Task<bool> RepublishAsync(ReportAvailable message, int attempts, TimeSpan unansweredAfter, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -192,9 +193,10 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             """
             update curpoller.deliveries set status = 'published', attempts = attempts + 1, last_published_at = now(), next_retry_at = null
             where data_source_id = @DataSourceId and billing_period = @BillingPeriod and delivery_id = @DeliveryId
-              and status = 'failed_transient' and attempts = @attempts
+              and attempts = @attempts
+              and (status = 'failed_transient' or (status = 'published' and last_published_at <= now() - @unansweredAfter))
             """,
-            new { message.DataSourceId, message.BillingPeriod, message.DeliveryId, attempts },
+            new { message.DataSourceId, message.BillingPeriod, message.DeliveryId, attempts, unansweredAfter },
             transaction);
         if (updated == 0)
         {

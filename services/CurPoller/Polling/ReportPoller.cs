@@ -113,7 +113,15 @@ public sealed partial class ReportPoller(
 
         var key = $"{source.DataSourceId}:{period.Period}:{delivery.DeliveryId}";
         var state = await store.FindDeliveryAsync(source.DataSourceId, period.Period.ToString(), delivery.DeliveryId, cancellationToken);
-        var retry = state is { Status: "failed_transient" } && (state.NextRetryAt is null || state.NextRetryAt <= clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var settings = options.Value;
+        var retry = state switch
+        {
+            { Status: "failed_transient" } => state.NextRetryAt is null || state.NextRetryAt <= now,
+            // Announced, never answered: its message was lost on the way (see UnansweredRepublishAfter).
+            { Status: "published" } => state.Attempts < settings.MaxImportAttempts && state.LastPublishedAt <= now - settings.UnansweredRepublishAfter,
+            _ => false,
+        };
         if (state is not null && !retry)
         {
             return (delivery, false, null);
@@ -156,7 +164,7 @@ public sealed partial class ReportPoller(
             clock.GetUtcNow());
         var done = state is null
             ? await store.PublishNewAsync(message, cancellationToken)
-            : await store.RepublishAsync(message, state.Attempts, cancellationToken);
+            : await store.RepublishAsync(message, state.Attempts, settings.UnansweredRepublishAfter, cancellationToken);
         if (done)
         {
             LogPublished(logger, source.DataSourceId, period.Period.ToString(), delivery.DeliveryId, delivery.Files.Count, state is null ? 1 : state.Attempts + 1);
