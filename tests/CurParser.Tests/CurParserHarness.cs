@@ -1,36 +1,31 @@
-using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.ServiceDefaults.Data;
-using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
-using MassTransit;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DigiUsher.CurParser.Tests;
 
 /// <summary>
 /// The real CurParser (in-process host: its consumer, outbox, HTTP API) on a database and a RabbitMQ
-/// virtual host of its own, S3 on the shared moto (a unique bucket), and a second bus host that
-/// plays DataSource's side of the <c>GetAwsCredentials</c> contract and records the events published.
+/// virtual host of its own, S3 on the shared moto (a unique bucket), and the test's peer on the bus,
+/// which plays DataSource's side of the <c>GetAwsCredentials</c> contract and records the events published.
 /// </summary>
 internal sealed class CurParserHarness : IAsyncDisposable
 {
     private readonly TestDatabase _database;
     private readonly TestVirtualHost _virtualHost;
     private readonly WebApplicationFactory<Program> _parser;
-    private readonly WebApplication _peer;
+    private readonly PeerBus _peer;
 
-    private CurParserHarness(TestDatabase database, TestVirtualHost virtualHost, WebApplicationFactory<Program> parser, WebApplication peer, IAmazonS3 s3, string bucket)
+    private CurParserHarness(TestDatabase database, TestVirtualHost virtualHost, WebApplicationFactory<Program> parser, PeerBus peer, IAmazonS3 s3, string bucket)
     {
         _database = database;
         _virtualHost = virtualHost;
@@ -48,7 +43,7 @@ internal sealed class CurParserHarness : IAsyncDisposable
 
     public TestVirtualHost VirtualHost => _virtualHost;
 
-    public ConcurrentQueue<object> Events { get; } = new();
+    public IReadOnlyList<IIntegrationMessage> Events => _peer.Recorded.All;
 
     public Guid OrganizationId { get; } = Guid.NewGuid();
 
@@ -85,10 +80,7 @@ internal sealed class CurParserHarness : IAsyncDisposable
         var bucket = "cur-" + Guid.NewGuid().ToString("N")[..20];
         await s3.PutBucketAsync(bucket);
 
-        var harness = new CurParserHarness(database, virtualHost, parser, BuildPeer(virtualHost), s3, bucket);
-        harness._peer.Services.GetRequiredService<EventSink>().Target = harness.Events;
-        await harness._peer.StartAsync();
-        return harness;
+        return new CurParserHarness(database, virtualHost, parser, await PeerBus.StartAsync(virtualHost), s3, bucket);
     }
 
     public async Task<ReportFile> UploadAsync(string key, byte[] content)
@@ -101,7 +93,7 @@ internal sealed class CurParserHarness : IAsyncDisposable
         new(OrganizationId, DataSourceId, $"{DataSourceId}:{period}:{deliveryId}", period, "hourly", format, deliveryId, Bucket, "us-east-1", null, files, detectedAt);
 
     public async Task PublishAsync(ReportAvailable message) =>
-        await _peer.Services.GetRequiredService<IBus>().Publish(message);
+        await _peer.PublishAsync(message);
 
     public Task<T> WaitForAsync<T>(Func<T, bool> match, string what, int seconds = 90)
         where T : class =>
@@ -136,59 +128,10 @@ internal sealed class CurParserHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _peer.StopAsync();
         await _peer.DisposeAsync();
         await _parser.DisposeAsync();
         S3.Dispose();
         await _virtualHost.DisposeAsync();
         await _database.DisposeAsync();
-    }
-
-    private static WebApplication BuildPeer(TestVirtualHost virtualHost)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["RabbitMq:VirtualHost"] = virtualHost.Name;
-        builder.Configuration["RabbitMq:Host"] = TestEnvironment.RabbitHost;
-        builder.Services.AddSingleton<EventSink>();
-        builder.Services.AddSingleton(new CredentialSealer(Options.Create(new CredentialTransportOptions { TransportKey = TestEnvironment.TransportKey })));
-        builder.AddMessageBus(bus =>
-        {
-            bus.AddConsumer<CredentialsResponder>();
-            bus.AddConsumer<EventRecorder>();
-        });
-        return builder.Build();
-    }
-
-    /// <summary>Where the peer's recorder puts what it receives.</summary>
-    private sealed class EventSink
-    {
-        public ConcurrentQueue<object>? Target { get; set; }
-    }
-
-    /// <summary>DataSource's side of the contract: moto's keys, sealed with the transport key.</summary>
-    private sealed class CredentialsResponder(CredentialSealer sealer) : IConsumer<GetAwsCredentials>
-    {
-        public Task Consume(ConsumeContext<GetAwsCredentials> context) =>
-            context.RespondAsync(new AwsCredentialsIssued(context.Message.OrganizationId, context.Message.DataSourceId, context.Message.IdempotencyKey,
-                "testing", sealer.Seal("testing"), null, "us-east-1", null));
-    }
-
-    private sealed class EventRecorder(EventSink sink) :
-        IConsumer<ReportImportStarted>, IConsumer<ReportImported>, IConsumer<CostsImported>, IConsumer<ReportImportFailed>
-    {
-        public Task Consume(ConsumeContext<ReportImportStarted> context) => Record(context.Message);
-
-        public Task Consume(ConsumeContext<ReportImported> context) => Record(context.Message);
-
-        public Task Consume(ConsumeContext<CostsImported> context) => Record(context.Message);
-
-        public Task Consume(ConsumeContext<ReportImportFailed> context) => Record(context.Message);
-
-        private Task Record(object message)
-        {
-            sink.Target?.Enqueue(message);
-            return Task.CompletedTask;
-        }
     }
 }

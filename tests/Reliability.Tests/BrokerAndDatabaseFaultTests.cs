@@ -5,14 +5,8 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Dapper;
 using DigiUsher.Contracts;
-using DigiUsher.ServiceDefaults.Messaging;
-using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
-using MassTransit;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -252,8 +246,8 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
 
 /// <summary>
 /// A dedicated Postgres cluster and RabbitMQ node, the real CurParser (and CurPoller) processes on
-/// them, a bucket on moto, and a bus in the test that answers <c>GetAwsCredentials</c> and records
-/// what the services publish, with message ids.
+/// them, a bucket on moto, and the test's peer on the bus, which answers <c>GetAwsCredentials</c> and
+/// records what the services publish, with message ids.
 /// </summary>
 public sealed class FaultHarness : IAsyncDisposable
 {
@@ -262,7 +256,7 @@ public sealed class FaultHarness : IAsyncDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     private readonly List<ServiceProcess> _processes = [];
-    private WebApplication? _bus;
+    private PeerBus? _peer;
 
     private readonly ITestOutputHelper _output;
 
@@ -283,7 +277,7 @@ public sealed class FaultHarness : IAsyncDisposable
 
     public AmazonS3Client S3 { get; }
 
-    public RecordedMessages Recorded { get; } = new();
+    public RecordedMessages Recorded => _peer!.Recorded;
 
     public ServiceProcess? Parser { get; private set; }
 
@@ -328,7 +322,7 @@ public sealed class FaultHarness : IAsyncDisposable
         try
         {
             await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
-            await harness.StartBusAsync();
+            harness._peer = await PeerBus.StartAsync(rabbit);
             if (parser)
             {
                 var environment = DedicatedEnvironment.For("CurParser", postgres, rabbit);
@@ -364,7 +358,7 @@ public sealed class FaultHarness : IAsyncDisposable
         return harness;
     }
 
-    public Task PublishAsync(ReportAvailable message) => _bus!.Services.GetRequiredService<IBus>().Publish(message);
+    public Task PublishAsync(ReportAvailable message) => _peer!.PublishAsync(message);
 
     /// <summary>Uploads gzip CSV files and returns their delivery, as CurPoller announces it.</summary>
     public async Task<ReportAvailable> DeliveryAsync(Tenant tenant, string period, string deliveryId, DateTimeOffset detectedAt, params byte[][] gzipFiles)
@@ -412,7 +406,7 @@ public sealed class FaultHarness : IAsyncDisposable
     }
 
     /// <summary>DataSource's announcement of a connected data source, which starts its polling.</summary>
-    public Task ConnectAsync(Tenant tenant) => _bus!.Services.GetRequiredService<IBus>().Publish(new DataSourceConnected(
+    public Task ConnectAsync(Tenant tenant) => _peer!.PublishAsync(new DataSourceConnected(
         tenant.OrganizationId, tenant.DataSourceId, $"connected:{tenant.DataSourceId}",
         new DataSourceSettings("Payer", "aws-root", Bucket, Prefix, Report, "us-east-1", "123456789012", Guid.NewGuid(), "owner@example.com", []),
         DateTimeOffset.UtcNow));
@@ -553,11 +547,9 @@ public sealed class FaultHarness : IAsyncDisposable
             }
         }
 
-        if (_bus is not null)
+        if (_peer is not null)
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _bus.StopAsync(stop.Token);
-            await _bus.DisposeAsync();
+            await _peer.DisposeAsync();
         }
 
         S3.Dispose();
@@ -583,62 +575,5 @@ public sealed class FaultHarness : IAsyncDisposable
         var process = await ServiceProcess.StartAsync(service, environment);
         _processes.Add(process);
         return process;
-    }
-
-    private async Task StartBusAsync()
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["RabbitMq:Host"] = Rabbit.Host;
-        builder.Configuration["RabbitMq:Port"] = Rabbit.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        builder.Configuration["RabbitMq:VirtualHost"] = Rabbit.VirtualHost;
-        builder.Configuration["Credentials:TransportKey"] = TestEnvironment.TransportKey;
-        builder.Services.AddOptions<CredentialTransportOptions>().BindConfiguration(CredentialTransportOptions.Section);
-        builder.Services.AddSingleton<CredentialSealer>();
-        builder.Services.AddSingleton(Recorded);
-        // The broker is taken down on purpose: its reconnect attempts are expected, not news.
-        builder.Logging.AddFilter("MassTransit", LogLevel.Critical);
-        builder.AddMessageBus(bus =>
-        {
-            bus.AddConsumer<MotoCredentialsResponder>();
-            bus.AddConsumer<MessageRecorder>();
-        });
-        _bus = builder.Build();
-        await _bus.StartAsync();
-    }
-}
-
-/// <summary>What the services published, with the message id each copy arrived with.</summary>
-public sealed class RecordedMessages
-{
-    private readonly ConcurrentQueue<(Guid MessageId, IIntegrationMessage Message)> _messages = new();
-
-    public void Add(Guid messageId, IIntegrationMessage message) => _messages.Enqueue((messageId, message));
-
-    /// <summary>The distinct message ids of one kind for a data source (a redelivered copy has the same id).</summary>
-    public IReadOnlyList<Guid> MessageIdsOf<T>(Guid dataSourceId, Func<T, bool> where)
-        where T : IIntegrationMessage =>
-        [.. _messages.Where(m => m.Message is T t && t.DataSourceId == dataSourceId && where(t)).Select(m => m.MessageId).Distinct()];
-
-    public int Count<T>(Guid dataSourceId)
-        where T : IIntegrationMessage => _messages.Count(m => m.Message is T && m.Message.DataSourceId == dataSourceId);
-}
-
-public sealed class MessageRecorder(RecordedMessages recorded) :
-    IConsumer<ReportAvailable>, IConsumer<ReportPollCompleted>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>
-{
-    public Task Consume(ConsumeContext<ReportAvailable> context) => Record(context);
-
-    public Task Consume(ConsumeContext<ReportPollCompleted> context) => Record(context);
-
-    public Task Consume(ConsumeContext<ReportImportFailed> context) => Record(context);
-
-    public Task Consume(ConsumeContext<CostsImported> context) => Record(context);
-
-    private Task Record<T>(ConsumeContext<T> context)
-        where T : class, IIntegrationMessage
-    {
-        recorded.Add(context.MessageId ?? Guid.Empty, context.Message);
-        return Task.CompletedTask;
     }
 }

@@ -4,21 +4,15 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Dapper;
 using DigiUsher.Contracts;
-using DigiUsher.ServiceDefaults.Messaging;
-using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
-using MassTransit;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace DigiUsher.Reliability.Tests;
 
 /// <summary>
 /// The real CurParser process(es) on a database and virtual host of their own, a bucket on moto, and
-/// a bus in the test that publishes <c>ReportAvailable</c>, answers <c>GetAwsCredentials</c> with
-/// sealed moto keys (the message contract DataSource serves) and records what CurParser publishes.
+/// the test's peer on the bus, which publishes <c>ReportAvailable</c>, answers <c>GetAwsCredentials</c>
+/// with sealed moto keys (the message contract DataSource serves) and records what CurParser publishes.
 /// </summary>
 public sealed class ParserHarness : IAsyncDisposable
 {
@@ -26,17 +20,15 @@ public sealed class ParserHarness : IAsyncDisposable
     private readonly List<ServiceProcess> _services = [];
     private readonly ConcurrentQueue<string> _retiredLog = new();
     private readonly Dictionary<string, string> _environment;
-    private readonly bool _answerCredentials;
-    private WebApplication? _bus;
+    private PeerBus? _peer;
 
-    private ParserHarness(TestDatabase database, TestVirtualHost virtualHost, string bucket, AmazonS3Client s3, Dictionary<string, string> environment, bool answerCredentials, string motoUrl)
+    private ParserHarness(TestDatabase database, TestVirtualHost virtualHost, string bucket, AmazonS3Client s3, Dictionary<string, string> environment, string motoUrl)
     {
         Database = database;
         VirtualHost = virtualHost;
         Bucket = bucket;
         S3 = s3;
         _environment = environment;
-        _answerCredentials = answerCredentials;
         MotoUrl = motoUrl;
     }
 
@@ -54,7 +46,7 @@ public sealed class ParserHarness : IAsyncDisposable
     /// <summary>The other services started with <see cref="StartServiceAsync"/>.</summary>
     public IReadOnlyList<ServiceProcess> Services => _services;
 
-    public EventLog Events { get; } = new();
+    public RecordedMessages Events => _peer!.Recorded;
 
     public IReadOnlyList<ServiceProcess> Parsers => _parsers;
 
@@ -84,11 +76,11 @@ public sealed class ParserHarness : IAsyncDisposable
             environment[key] = value;
         }
 
-        var harness = new ParserHarness(database, virtualHost, bucket, s3, environment, answerCredentials, motoUrl ?? TestEnvironment.SharedMotoUrl);
+        var harness = new ParserHarness(database, virtualHost, bucket, s3, environment, motoUrl ?? TestEnvironment.SharedMotoUrl);
         try
         {
             await ServiceProcess.MigrateAsync("CurParser", environment);
-            await harness.StartBusAsync();
+            harness._peer = await PeerBus.StartAsync(harness.VirtualHost, answerCredentials);
             for (var i = 0; i < parsers; i++)
             {
                 await harness.StartParserAsync();
@@ -171,11 +163,11 @@ public sealed class ParserHarness : IAsyncDisposable
         return Delivery(tenant, period, deliveryId, detectedAt, ReportFormat.CsvGzip, [.. files]);
     }
 
-    public Task PublishAsync(ReportAvailable message) => _bus!.Services.GetRequiredService<IBus>().Publish(message);
+    public Task PublishAsync(ReportAvailable message) => _peer!.PublishAsync(message);
 
     /// <summary>Publishes any contract from the test bus (as the service that owns it would).</summary>
     public Task PublishEventAsync<T>(T message)
-        where T : class, IIntegrationMessage => _bus!.Services.GetRequiredService<IBus>().Publish(message);
+        where T : class, IIntegrationMessage => _peer!.PublishAsync(message);
 
     /// <summary>The import current for a data source and month (CurParser's own tables).</summary>
     public async Task<CurrentImport?> CurrentAsync(Guid dataSourceId, string period)
@@ -245,39 +237,14 @@ public sealed class ParserHarness : IAsyncDisposable
             await parser.DisposeAsync();
         }
 
-        if (_bus is not null)
+        if (_peer is not null)
         {
-            await _bus.StopAsync();
-            await _bus.DisposeAsync();
+            await _peer.DisposeAsync();
         }
 
         S3.Dispose();
         await VirtualHost.DisposeAsync();
         await Database.DisposeAsync();
-    }
-
-    private async Task StartBusAsync()
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["RabbitMq:VirtualHost"] = VirtualHost.Name;
-        builder.Configuration["RabbitMq:Host"] = TestEnvironment.RabbitHost;
-        builder.Configuration["RabbitMq:Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        builder.Configuration["Credentials:TransportKey"] = TestEnvironment.TransportKey;
-        builder.Services.AddOptions<CredentialTransportOptions>().BindConfiguration(CredentialTransportOptions.Section);
-        builder.Services.AddSingleton<CredentialSealer>();
-        builder.Services.AddSingleton(Events);
-        builder.AddMessageBus(bus =>
-        {
-            if (_answerCredentials)
-            {
-                bus.AddConsumer<MotoCredentialsResponder>();
-            }
-
-            bus.AddConsumer<ParserEventRecorder>();
-        });
-        _bus = builder.Build();
-        await _bus.StartAsync();
     }
 }
 
@@ -288,54 +255,3 @@ public sealed record Tenant(Guid OrganizationId, Guid DataSourceId)
 }
 
 public sealed record CurrentImport(Guid ImportId, string DeliveryId, long? Rows, string? Totals);
-
-/// <summary>Everything CurParser published, in arrival order.</summary>
-public sealed class EventLog
-{
-    private readonly ConcurrentQueue<IIntegrationMessage> _messages = new();
-
-    public void Add(IIntegrationMessage message) => _messages.Enqueue(message);
-
-    public IReadOnlyList<T> Of<T>(Guid dataSourceId) where T : IIntegrationMessage =>
-        [.. _messages.OfType<T>().Where(m => m.DataSourceId == dataSourceId)];
-
-    public IReadOnlyList<IIntegrationMessage> All => [.. _messages];
-}
-
-/// <summary>Answers <c>GetAwsCredentials</c> as DataSource does, sealing moto's keys with the transport key.</summary>
-public sealed class MotoCredentialsResponder(CredentialSealer sealer) : IConsumer<GetAwsCredentials>
-{
-    public const string AccessKeyId = "testing";
-
-    /// <summary>Distinctive, so a leak anywhere is found by a plain text search (moto without enforced auth accepts any key).</summary>
-    public const string SecretAccessKey = "RelTestSecret+q7Zx1Vb3Nm5Kp9Lw2Hd4Fg6Js8";
-
-    public Task Consume(ConsumeContext<GetAwsCredentials> context) =>
-        context.RespondAsync(new AwsCredentialsIssued(context.Message.OrganizationId, context.Message.DataSourceId, context.Message.IdempotencyKey,
-            AccessKeyId, sealer.Seal(SecretAccessKey), null, "us-east-1", null));
-}
-
-public sealed class ParserEventRecorder(EventLog log) :
-    IConsumer<ReportImportStarted>, IConsumer<ReportImported>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>,
-    IConsumer<ReportAvailable>, IConsumer<ReportPollCompleted>, IConsumer<ReportPollFailed>
-{
-    public Task Consume(ConsumeContext<ReportAvailable> context) => Record(context.Message);
-
-    public Task Consume(ConsumeContext<ReportPollCompleted> context) => Record(context.Message);
-
-    public Task Consume(ConsumeContext<ReportPollFailed> context) => Record(context.Message);
-
-    public Task Consume(ConsumeContext<ReportImportStarted> context) => Record(context.Message);
-
-    public Task Consume(ConsumeContext<ReportImported> context) => Record(context.Message);
-
-    public Task Consume(ConsumeContext<ReportImportFailed> context) => Record(context.Message);
-
-    public Task Consume(ConsumeContext<CostsImported> context) => Record(context.Message);
-
-    private Task Record(IIntegrationMessage message)
-    {
-        log.Add(message);
-        return Task.CompletedTask;
-    }
-}

@@ -1,37 +1,29 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
 using Amazon.Runtime;
 using DigiUsher.Contracts;
-using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
-using MassTransit;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DigiUsher.ResourceDiscovery.Tests;
 
 /// <summary>
-/// The ResourceDiscovery service as a real process on its own database, virtual host and moto, plus a
-/// bus endpoint that answers <c>GetAwsCredentials</c> (the DataSource contract boundary: the keys are
-/// sealed as DataSource seals them) and records what discovery publishes.
+/// The ResourceDiscovery service as a real process on its own database, virtual host and moto, plus the
+/// test's peer on the bus, which answers <c>GetAwsCredentials</c> (the DataSource contract boundary)
+/// with the keys granted to each data source and records what discovery publishes.
 /// </summary>
 public sealed class DiscoveryHarness : IAsyncDisposable
 {
     public static readonly BasicAWSCredentials MotoRoot = new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 
-    private DiscoveryHarness(TestDatabase database, TestVirtualHost virtualHost, MotoServer moto, Published published)
+    private DiscoveryHarness(TestDatabase database, TestVirtualHost virtualHost, MotoServer moto)
     {
         Database = database;
         VirtualHost = virtualHost;
         Moto = moto;
-        Events = published;
     }
 
     public TestDatabase Database { get; }
@@ -40,15 +32,15 @@ public sealed class DiscoveryHarness : IAsyncDisposable
 
     public MotoServer Moto { get; }
 
-    public Published Events { get; }
+    public DiscoveryEvents Events => new(Peer.Recorded);
 
     public ServiceProcess Service { get; private set; } = null!;
 
-    private WebApplication Bus { get; set; } = null!;
+    private PeerBus Peer { get; set; } = null!;
 
     public static async Task<DiscoveryHarness> StartAsync(MotoServer moto)
     {
-        var harness = new DiscoveryHarness(await TestDatabase.CreateAsync(), await TestVirtualHost.CreateAsync(), moto, new Published());
+        var harness = new DiscoveryHarness(await TestDatabase.CreateAsync(), await TestVirtualHost.CreateAsync(), moto);
         var environment = ServiceProcess.EnvironmentFor("ResourceDiscovery", harness.Database, harness.VirtualHost, moto.Url);
         environment["Discovery__SchedulerTick"] = "00:00:01";
         environment["Discovery__MaxParallelRegions"] = "6";
@@ -61,27 +53,21 @@ public sealed class DiscoveryHarness : IAsyncDisposable
         await ServiceProcess.MigrateAsync("ResourceDiscovery", environment);
         harness.Service = await ServiceProcess.StartAsync("ResourceDiscovery", environment);
 
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["RabbitMq:VirtualHost"] = harness.VirtualHost.Name;
-        builder.Configuration["RabbitMq:Host"] = TestEnvironment.RabbitHost;
-        builder.Services.AddSingleton(harness.Events);
-        builder.Services.AddSingleton(new CredentialSealer(Options.Create(new CredentialTransportOptions { TransportKey = TestEnvironment.TransportKey })));
-        builder.AddMessageBus(bus =>
-        {
-            bus.AddConsumer<CredentialsResponder>();
-            bus.AddConsumer<EventRecorder>();
-        });
-        harness.Bus = builder.Build();
-        await harness.Bus.StartAsync();
+        harness.Peer = await PeerBus.StartAsync(harness.VirtualHost);
+        // Only data sources granted keys get any: others are answered AwsCredentialsUnavailable.
+        harness.Peer.Credentials.Default = null;
         return harness;
     }
 
     /// <summary>The keys DataSource would hand out for <paramref name="dataSourceId"/>.</summary>
-    public void GrantKeys(Guid dataSourceId, BasicAWSCredentials keys) => Events.Keys[dataSourceId] = keys;
+    public void GrantKeys(Guid dataSourceId, BasicAWSCredentials keys)
+    {
+        var immutable = keys.GetCredentials();
+        Peer.Credentials.Keys[dataSourceId] = (immutable.AccessKey, immutable.SecretKey);
+    }
 
     public Task PublishAsync<T>(T message)
-        where T : class => Bus.Services.GetRequiredService<IBus>().Publish(message);
+        where T : class => Peer.PublishAsync(message);
 
     public async Task<Guid> ConnectAsync(Guid organizationId, BasicAWSCredentials keys, string creatorEmail = "creator@example.com", IReadOnlyList<string>? disabled = null)
     {
@@ -141,10 +127,9 @@ public sealed class DiscoveryHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Bus is not null)
+        if (Peer is not null)
         {
-            await Bus.StopAsync();
-            await Bus.DisposeAsync();
+            await Peer.DisposeAsync();
         }
 
         if (Service is not null)
@@ -156,53 +141,13 @@ public sealed class DiscoveryHarness : IAsyncDisposable
         await Database.DisposeAsync();
     }
 
-    /// <summary>What discovery published, and the keys the credentials responder hands out.</summary>
-    public sealed class Published
+    /// <summary>What discovery published.</summary>
+    public sealed class DiscoveryEvents(RecordedMessages recorded)
     {
-        public ConcurrentDictionary<Guid, BasicAWSCredentials> Keys { get; } = new();
+        public IReadOnlyList<ResourcesDiscovered> Chunks => [.. recorded.All.OfType<ResourcesDiscovered>()];
 
-        public ConcurrentQueue<ResourcesDiscovered> Chunks { get; } = new();
+        public IReadOnlyList<DiscoveryCompleted> Completed => [.. recorded.All.OfType<DiscoveryCompleted>()];
 
-        public ConcurrentQueue<DiscoveryCompleted> Completed { get; } = new();
-
-        public ConcurrentQueue<DiscoveryFailed> Failed { get; } = new();
-    }
-
-    private sealed class CredentialsResponder(Published published, CredentialSealer sealer) : IConsumer<GetAwsCredentials>
-    {
-        public async Task Consume(ConsumeContext<GetAwsCredentials> context)
-        {
-            var m = context.Message;
-            if (!published.Keys.TryGetValue(m.DataSourceId, out var keys))
-            {
-                await context.RespondAsync(new AwsCredentialsUnavailable(m.OrganizationId, m.DataSourceId, m.IdempotencyKey, "No such data source."));
-                return;
-            }
-
-            var immutable = keys.GetCredentials();
-            await context.RespondAsync(new AwsCredentialsIssued(
-                m.OrganizationId, m.DataSourceId, m.IdempotencyKey, immutable.AccessKey, sealer.Seal(immutable.SecretKey), null, "us-east-1", null));
-        }
-    }
-
-    private sealed class EventRecorder(Published published) : IConsumer<ResourcesDiscovered>, IConsumer<DiscoveryCompleted>, IConsumer<DiscoveryFailed>
-    {
-        public Task Consume(ConsumeContext<ResourcesDiscovered> context)
-        {
-            published.Chunks.Enqueue(context.Message);
-            return Task.CompletedTask;
-        }
-
-        public Task Consume(ConsumeContext<DiscoveryCompleted> context)
-        {
-            published.Completed.Enqueue(context.Message);
-            return Task.CompletedTask;
-        }
-
-        public Task Consume(ConsumeContext<DiscoveryFailed> context)
-        {
-            published.Failed.Enqueue(context.Message);
-            return Task.CompletedTask;
-        }
+        public IReadOnlyList<DiscoveryFailed> Failed => [.. recorded.All.OfType<DiscoveryFailed>()];
     }
 }
