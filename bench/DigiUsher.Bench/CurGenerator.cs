@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
+using DigiUsher.Cur;
+using DigiUsher.Cur.Manifests;
 using Parquet;
 using Parquet.Schema;
 
@@ -85,22 +86,11 @@ public sealed partial class CurGenerator(long rows)
             }
         }
 
-        var manifest = new
-        {
-            assemblyId = "5d3c5a1e-0000-4000-8000-000000000001",
-            account = "999999999999",
-            columns = Columns.Select(c => new { category = c[..c.IndexOf('/')], name = c[(c.IndexOf('/') + 1)..] }),
-            charset = "UTF-8",
-            compression = "GZIP",
-            contentType = "text/csv",
-            reportId = new string('a', 64),
-            reportName = "bench",
-            billingPeriod = new { start = "20240301T000000.000Z", end = "20240401T000000.000Z" },
-            bucket = "bench-bucket",
-            reportKeys = files.Select(f => $"cur/bench/20240301-20240401/5d3c5a1e-0000-4000-8000-000000000001/{Path.GetFileName(f)}"),
-            additionalArtifactKeys = Array.Empty<object>(),
-        };
-        File.WriteAllText(Path.Combine(directory, "bench-Manifest.json"), JsonSerializer.Serialize(manifest));
+        const string assemblyId = "5d3c5a1e-0000-4000-8000-000000000001";
+        var manifest = new LegacyManifest(
+            assemblyId, "999999999999", [.. Columns.Select(c => new ManifestColumn(c[..c.IndexOf('/')], c[(c.IndexOf('/') + 1)..], null))], "UTF-8", "GZIP", "text/csv",
+            new string('a', 64), "bench", new BillingPeriod(2024, 3), "bench-bucket", [.. files.Select(f => $"cur/bench/20240301-20240401/{assemblyId}/{Path.GetFileName(f)}")], []);
+        File.WriteAllText(Path.Combine(directory, "bench-Manifest.json"), manifest.ToJson());
         return files;
     }
 

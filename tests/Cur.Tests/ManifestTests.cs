@@ -36,6 +36,23 @@ public class ManifestTests
         """;
 
     [Fact]
+    public void ToJson_WhenParsedAgain_GivesTheSameManifest()
+    {
+        var parsed = ManifestParser.ParseLegacy(Encoding.UTF8.GetBytes(LegacyCsvManifest));
+
+        var again = ManifestParser.ParseLegacy(Encoding.UTF8.GetBytes(parsed.ToJson()));
+
+        Assert.Equal(parsed.AssemblyId, again.AssemblyId);
+        Assert.Equal(parsed.Account, again.Account);
+        Assert.Equal(parsed.Columns, again.Columns);
+        Assert.Equal((parsed.Charset, parsed.Compression, parsed.ContentType, parsed.ReportId, parsed.ReportName), (again.Charset, again.Compression, again.ContentType, again.ReportId, again.ReportName));
+        Assert.Equal(parsed.BillingPeriod, again.BillingPeriod);
+        Assert.Equal(parsed.Bucket, again.Bucket);
+        Assert.Equal(parsed.ReportKeys, again.ReportKeys);
+        Assert.Equal(parsed.AdditionalArtifactKeys, again.AdditionalArtifactKeys);
+    }
+
+    [Fact]
     public void ParseLegacy_WhenGivenACsvManifest_ReadsEveryField()
     {
         var manifest = ManifestParser.ParseLegacy(Bytes(LegacyCsvManifest));

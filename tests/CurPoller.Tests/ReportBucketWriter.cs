@@ -140,25 +140,8 @@ public sealed class ReportBucketWriter : IDisposable
     }
 
     public static string LegacyManifest(string assemblyId, string report, BillingPeriod period, IReadOnlyList<string> keys, string compression) =>
-        JsonSerializer.Serialize(new
-        {
-            assemblyId,
-            account = "012345678910",
-            columns = new[] { new { category = "lineItem", name = "UnblendedCost", type = "BigDecimal" } },
-            charset = "UTF-8",
-            compression,
-            contentType = "text/csv",
-            reportId = new string('a', 64),
-            reportName = report,
-            billingPeriod = new
-            {
-                start = $"{period.Start:yyyyMMdd}T000000.000Z",
-                end = $"{period.End:yyyyMMdd}T000000.000Z",
-            },
-            bucket = "billing-bucket",
-            reportKeys = keys,
-            additionalArtifactKeys = Array.Empty<object>(),
-        });
+        new Cur.Manifests.LegacyManifest(assemblyId, "012345678910", [new("lineItem", "UnblendedCost", "BigDecimal")], "UTF-8", compression, "text/csv",
+            new string('a', 64), report, period, "billing-bucket", keys, []).ToJson();
 
     public string ExportManifest(string executionId, BillingPeriod period, IReadOnlyList<string> keys) =>
         JsonSerializer.Serialize(new

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using DigiUsher.Cur.Manifests;
 
 namespace DigiUsher.EndToEnd.Tests;
 
@@ -50,21 +50,10 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
         var folder = $"{Prefix}/{ReportName}/{periodStart:yyyyMMdd}-{periodEnd:yyyyMMdd}";
         var assemblyId = Guid.NewGuid().ToString();
         var dataKey = $"{folder}/{assemblyId}/{ReportName}-1.csv.gz";
-        var manifest = JsonSerializer.Serialize(new
-        {
-            assemblyId,
-            account = payerAccount,
-            columns = Columns.Select(c => new { category = c.Split('/')[0], name = c.Split('/')[1] }),
-            charset = "UTF-8",
-            compression = "GZIP",
-            contentType = "text/csv",
-            reportId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ReportName))),
-            reportName = ReportName,
-            billingPeriod = new { start = $"{periodStart:yyyyMMdd}T000000.000Z", end = $"{periodEnd:yyyyMMdd}T000000.000Z" },
-            bucket,
-            reportKeys = new[] { dataKey },
-            additionalArtifactKeys = Array.Empty<object>(),
-        });
+        var manifest = new LegacyManifest(
+            assemblyId, payerAccount, [.. Columns.Select(c => new ManifestColumn(c.Split('/')[0], c.Split('/')[1], null))], "UTF-8", "GZIP", "text/csv",
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ReportName))), ReportName,
+            DigiUsher.Cur.BillingPeriod.Of(periodStart), bucket, [dataKey], []).ToJson();
         using var s3 = new AmazonS3Client(new BasicAWSCredentials("e2e-setup", "e2e-setup-secret"),
             new AmazonS3Config { ServiceURL = motoUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(CsvGzip()) });

@@ -378,31 +378,13 @@ public sealed class FaultHarness : IAsyncDisposable
     /// <summary>A legacy CUR assembly as AWS writes it (create-new versioning): data files, then the manifests.</summary>
     public async Task WriteAssemblyAsync(string period, string assemblyId, params byte[][] gzipFiles)
     {
-        var start = DateTime.ParseExact(period + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var folder = $"{Prefix}/{Report}/{start:yyyyMMdd}-{start.AddMonths(1):yyyyMMdd}/";
         var keys = new List<string>();
         for (var i = 0; i < gzipFiles.Length; i++)
         {
-            keys.Add(await PutAsync($"{folder}{assemblyId}/{Report}-{i + 1}.csv.gz", gzipFiles[i]));
+            keys.Add(await CurBucket.PutDataFileAsync(S3, Bucket, Prefix, Report, period, assemblyId, i + 1, gzipFiles[i]));
         }
 
-        var manifest = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            assemblyId,
-            account = "012345678910",
-            columns = new[] { new { category = "lineItem", name = "UnblendedCost", type = "BigDecimal" } },
-            charset = "UTF-8",
-            compression = "GZIP",
-            contentType = "text/csv",
-            reportId = new string('a', 64),
-            reportName = Report,
-            billingPeriod = new { start = $"{start:yyyyMMdd}T000000.000Z", end = $"{start.AddMonths(1):yyyyMMdd}T000000.000Z" },
-            bucket = Bucket,
-            reportKeys = keys,
-            additionalArtifactKeys = Array.Empty<object>(),
-        });
-        await PutAsync($"{folder}{assemblyId}/{Report}-Manifest.json", manifest);
-        await PutAsync($"{folder}{Report}-Manifest.json", manifest);
+        await CurBucket.PutManifestAsync(S3, Bucket, Prefix, Report, period, assemblyId, keys);
     }
 
     /// <summary>DataSource's announcement of a connected data source, which starts its polling.</summary>

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using DigiUsher.Contracts;
+using DigiUsher.Cur;
+using DigiUsher.Cur.Manifests;
 using DigiUsher.Testing;
 
 namespace DigiUsher.Reliability.Tests;
@@ -245,25 +247,14 @@ public static class CurBucket
         return key;
     }
 
+    public static string CsvGzipManifest(string assemblyId, string account, string report, string period, string bucket, IReadOnlyList<string> reportKeys) =>
+        new LegacyManifest(assemblyId, account, [new("lineItem", "UnblendedCost", "BigDecimal")], "UTF-8", "GZIP", "text/csv", new string('a', 64), report,
+            BillingPeriod.TryParse(period, out var parsed) ? parsed : throw new ArgumentException($"not a billing period: {period}", nameof(period)), bucket, reportKeys, []).ToJson();
+
     /// <summary>The assembly's manifest and the period manifest (written last, as AWS does: it names the current delivery).</summary>
     public static async Task PutManifestAsync(IAmazonS3 s3, string bucket, string prefix, string report, string period, string assemblyId, IReadOnlyList<string> reportKeys)
     {
-        var start = DateTime.ParseExact(period + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var manifest = JsonSerializer.Serialize(new
-        {
-            assemblyId,
-            account = "111122223333",
-            columns = new[] { new { category = "lineItem", name = "UnblendedCost", type = "BigDecimal" } },
-            charset = "UTF-8",
-            compression = "GZIP",
-            contentType = "text/csv",
-            reportId = new string('a', 64),
-            reportName = report,
-            billingPeriod = new { start = $"{start:yyyyMMdd}T000000.000Z", end = $"{start.AddMonths(1):yyyyMMdd}T000000.000Z" },
-            bucket,
-            reportKeys,
-            additionalArtifactKeys = Array.Empty<object>(),
-        });
+        var manifest = CsvGzipManifest(assemblyId, "111122223333", report, period, bucket, reportKeys);
         var folder = PeriodFolder(prefix, report, period);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{folder}/{assemblyId}/{report}-Manifest.json", ContentBody = manifest });
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{folder}/{report}-Manifest.json", ContentBody = manifest });

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using DigiUsher.Contracts;
 
 namespace DigiUsher.Cur.Manifests;
@@ -41,6 +43,32 @@ public sealed record LegacyManifest(
             "PARQUET" => ReportFormat.Parquet,
             _ => ReportKeys.Count > 0 ? Layout.CurKeys.FormatOf(ReportKeys[0], dataExport: false) : null,
         };
+
+    private static readonly JsonSerializerOptions WriteOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>
+    /// The manifest's JSON as AWS writes it. DigiUsher only reads manifests; the demo, the benchmarks
+    /// and the tests lay out their reports with this, so they all write the format the parser reads.
+    /// </summary>
+    public string ToJson() => JsonSerializer.Serialize(
+        new
+        {
+            assemblyId = AssemblyId,
+            account = Account,
+            columns = Columns.Select(c => new { category = c.Category, name = c.Name, type = c.Type }),
+            charset = Charset,
+            compression = Compression,
+            contentType = ContentType,
+            reportId = ReportId,
+            reportName = ReportName,
+            billingPeriod = BillingPeriod is { } period
+                ? new { start = $"{period.Start:yyyyMMdd}T000000.000Z", end = $"{period.End:yyyyMMdd}T000000.000Z" }
+                : null,
+            bucket = Bucket,
+            reportKeys = ReportKeys,
+            additionalArtifactKeys = AdditionalArtifactKeys.Select(a => new { artifactType = a.ArtifactType, name = a.Name }),
+        },
+        WriteOptions);
 }
 
 /// <summary>One column of a manifest: the CSV header is <c>category/name</c>.</summary>
