@@ -77,6 +77,8 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
 
         Assert.Equal((files.Sum(f => f.Unblended), files.Sum(f => f.Rows)), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
         Assert.Equal(files.Sum(f => f.Rows), await h.RowsOfDeliveryAsync(tenant.DataSourceId, "large"));
+        // The dead replica's attempt is closed as failed by the one that imported the delivery.
+        Assert.Equal(["failed", "current"], (await h.ImportsOfDeliveryAsync(tenant.DataSourceId, "large")).Select(i => i.Status));
         await Eventually.True(() => Task.FromResult(h.Events.Of<CostsImported>(tenant.DataSourceId).Any(c => c.DeliveryId == "large")), Timeout, "the CostsImported of the delivery");
         Assert.Single(h.Events.Of<CostsImported>(tenant.DataSourceId), c => c.DeliveryId == "large");
         await Eventually.True(h.QueueDrainedAsync, Timeout, "the queue to drain");
@@ -225,6 +227,39 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
         await h.AssertParserQueueCleanAsync();
     }
 
+    [Fact]
+    public async Task Import_WhenPostgresIsDownLongerThanEveryRetry_TheMessageEndsInErrorAndThePollerAnnouncesTheDeliveryAgain()
+    {
+        await using var h = await FaultHarness.StartAsync(
+            output, parser: true, poller: true,
+            pollerSettings: new() { ["CurPoller__UnansweredRepublishAfter"] = "00:00:20" },
+            parserSettings: new() { ["CurParser__LeaseDuration"] = "00:00:06" });
+        var tenant = Tenant.New();
+        var period = FaultHarness.Period(0);
+        await h.ConnectWithFirstDeliveryAsync(tenant, period, "44444444-aaaa-4bbb-8ccc-000000000001", new CurCsv(period).AddRows(500, seed: 14));
+
+        const string rewritten = "44444444-aaaa-4bbb-8ccc-000000000002";
+        var files = Enumerable.Range(1, 3).Select(i => new CurCsv(period).AddRows(60_000, seed: 50 + i)).ToList();
+        await h.WriteAssemblyAsync(period, rewritten, [.. files.Select(f => f.Gzip())]);
+        await Eventually.True(() => h.LoadingAsync(tenant, rewritten), Timeout, "the new delivery to be loading");
+        await h.Postgres.StopAsync();
+        // Every in-memory retry fails while the database is down: the message ends in the _error
+        // queue, and nothing in CurParser's database says so.
+        var queue = await h.ParserQueueAsync();
+        await Eventually.True(async () => await h.Rabbit.MessagesInQueueAsync(queue + "_error") == 1, Timeout, "the announcement to end in CurParser's _error queue");
+        await h.Postgres.StartAgainAsync();
+
+        // Nobody answered the announcement: the poller announces the delivery again, and it is imported once.
+        await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period)) == rewritten, Timeout, "the delivery to be announced again and imported");
+        Assert.Equal((files.Sum(f => f.Unblended), files.Sum(f => f.Rows)), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
+        Assert.Equal(files.Sum(f => f.Rows), await h.RowsOfDeliveryAsync(tenant.DataSourceId, rewritten));
+        Assert.Equal(2, h.Recorded.MessageIdsOf<ReportAvailable>(tenant.DataSourceId, m => m.DeliveryId == rewritten).Count);
+        // The attempt the outage broke recorded nothing; the attempt that imported the delivery closed it.
+        Assert.Equal(["failed", "current"], await h.ImportStatusesAsync(tenant.DataSourceId, rewritten));
+        await h.AssertCostsImportedOnceAsync(tenant, rewritten);
+        Assert.Equal(1, await h.Rabbit.MessagesInQueueAsync(queue + "_error"));
+    }
+
     /// <summary>The replica whose lease covers the delivery once its COPY is under way (the lease owner names the process).</summary>
     private static async Task<ServiceProcess?> LoadingReplicaAsync(ParserHarness h, Tenant tenant, string deliveryId)
     {
@@ -285,7 +320,8 @@ public sealed class FaultHarness : IAsyncDisposable
 
     public static string Period(int monthsAgo) => DateTime.UtcNow.AddMonths(-monthsAgo).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static async Task<FaultHarness> StartAsync(ITestOutputHelper output, bool parser = false, bool poller = false, Dictionary<string, string>? pollerSettings = null)
+    public static async Task<FaultHarness> StartAsync(
+        ITestOutputHelper output, bool parser = false, bool poller = false, Dictionary<string, string>? pollerSettings = null, Dictionary<string, string>? parserSettings = null)
     {
         var postgresStart = DedicatedPostgres.StartAsync();
         var rabbitStart = DedicatedRabbitMq.StartAsync();
@@ -327,6 +363,11 @@ public sealed class FaultHarness : IAsyncDisposable
             {
                 var environment = DedicatedEnvironment.For("CurParser", postgres, rabbit);
                 environment["CurParser__LeaseDuration"] = "00:00:30";
+                foreach (var (key, value) in parserSettings ?? [])
+                {
+                    environment[key] = value;
+                }
+
                 await ServiceProcess.MigrateAsync("CurParser", environment);
                 harness.Parser = await harness.StartServiceAsync("CurParser", environment);
             }
@@ -484,10 +525,14 @@ public sealed class FaultHarness : IAsyncDisposable
         Assert.Equal([true], rows);
     }
 
+    /// <summary>CurParser's <c>ReportAvailable</c> queue (named by its endpoint conventions; found, not assumed).</summary>
+    public async Task<string> ParserQueueAsync() =>
+        (await Rabbit.QueuesAsync()).Single(q => q.StartsWith("cur-parser", StringComparison.Ordinal) && q.EndsWith("report-available", StringComparison.Ordinal));
+
     /// <summary>CurParser's queue drains and nothing went to its <c>_error</c> queue.</summary>
     public async Task AssertParserQueueCleanAsync()
     {
-        var queue = (await Rabbit.QueuesAsync()).Single(q => q.StartsWith("cur-parser", StringComparison.Ordinal) && q.EndsWith("report-available", StringComparison.Ordinal));
+        var queue = await ParserQueueAsync();
         await Eventually.True(async () => await Rabbit.MessagesInQueueAsync(queue) == 0, Timeout, "CurParser's queue to drain");
         Assert.Equal(0, await Rabbit.MessagesInQueueAsync(queue + "_error"));
     }

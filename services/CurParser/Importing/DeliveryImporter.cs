@@ -37,6 +37,12 @@ public sealed partial class DeliveryImporter(
         var clock = Stopwatch.StartNew();
         try
         {
+            foreach (var abandoned in await store.AbandonUnfinishedAsync(m, cancellationToken))
+            {
+                LogAbandoned(logger, abandoned, m.DeliveryId);
+                await store.DropAsync(abandoned);
+            }
+
             await store.StartAsync(m, importId, DateTimeOffset.UtcNow, cancellationToken);
         }
         catch
@@ -203,6 +209,9 @@ public sealed partial class DeliveryImporter(
         {
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId} of delivery {DeliveryId} was left loading by an attempt that ended without an outcome; marked failed and its partitions dropped")]
+    private static partial void LogAbandoned(ILogger logger, Guid importId, string deliveryId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} of {BillingPeriod} skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string deliveryId, string billingPeriod, ClaimResult reason);

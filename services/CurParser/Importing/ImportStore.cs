@@ -93,6 +93,25 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             """, new { m.DataSourceId, m.DeliveryId, owner });
     }
 
+    /// <summary>
+    /// Imports of the delivery still <c>loading</c> while this attempt holds its lease: their attempt
+    /// ended without a record (its replica was killed, or lost the database for longer than it waited
+    /// to record the failure). Marked failed, so none stays <c>loading</c> for good; returns them so
+    /// that their partitions are dropped.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> AbandonUnfinishedAsync(ReportAvailable m, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return [.. await connection.QueryAsync<Guid>(new CommandDefinition(
+            $"""
+            update {Schema}.imports
+            set status = 'failed', completed_at = now(),
+                failure = 'abandoned: the attempt ended without recording an outcome (its replica stopped or lost the database); the delivery was imported again'
+            where data_source_id = @DataSourceId and delivery_id = @DeliveryId and status = 'loading'
+            returning import_id
+            """, new { m.DataSourceId, m.DeliveryId }, cancellationToken: cancellationToken))];
+    }
+
     /// <summary>Records the import, creates its empty partitions and writes <c>ReportImportStarted</c>.</summary>
     public async Task StartAsync(ReportAvailable m, Guid importId, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
