@@ -127,8 +127,7 @@ public sealed class DedicatedRabbitMq : IAsyncDisposable
     /// <summary>A graceful stop of the node (SIGTERM to the Erlang VM): connections drop, durable queues stay on disk.</summary>
     public async Task StopAsync()
     {
-        var pidFile = Path.Combine(_folder, "rabbit.pid");
-        if (File.Exists(pidFile) && int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture, out var pid))
+        if (await ReadPidAsync() is { } pid)
         {
             await SignalAsync("-TERM", pid);
             var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -142,7 +141,7 @@ public sealed class DedicatedRabbitMq : IAsyncDisposable
                 await SignalAsync("-KILL", pid);
             }
 
-            File.Delete(pidFile);
+            File.Delete(PidFile);
         }
 
         if (_launcher is { } launcher)
@@ -246,19 +245,17 @@ public sealed class DedicatedRabbitMq : IAsyncDisposable
         ["RABBITMQ_LOG_BASE"] = Path.Combine(_folder, "log"),
         ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_folder, "enabled_plugins"),
         ["RABBITMQ_CONFIG_FILE"] = Path.Combine(_folder, "rabbitmq"),
-        ["RABBITMQ_PID_FILE"] = Path.Combine(_folder, "rabbit.pid"),
+        ["RABBITMQ_PID_FILE"] = PidFile,
     };
 
-    private async Task SignalNodeAsync(string signal)
-    {
-        var pidFile = Path.Combine(_folder, "rabbit.pid");
-        if (!File.Exists(pidFile) || !int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture, out var pid))
-        {
-            throw new InvalidOperationException($"RabbitMQ node {NodeName} has no pid file; is it running?");
-        }
+    private string PidFile => Path.Combine(_folder, "rabbit.pid");
 
-        await SignalAsync(signal, pid);
-    }
+    /// <summary>The Erlang VM's process id, from the pid file rabbitmq-server writes (null when the node is not running).</summary>
+    private async Task<int?> ReadPidAsync() =>
+        File.Exists(PidFile) && int.TryParse((await File.ReadAllTextAsync(PidFile)).Trim(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
+
+    private async Task SignalNodeAsync(string signal) =>
+        await SignalAsync(signal, await ReadPidAsync() ?? throw new InvalidOperationException($"RabbitMQ node {NodeName} has no pid file; is it running?"));
 
     private static async Task<bool> AcceptsAsync(int port)
     {

@@ -139,7 +139,7 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
             await Eventually.True(
                 () => Task.FromResult(h.Poller!.LogLines.Any(l => l.Contains("did not confirm outbox row", StringComparison.Ordinal))),
                 Timeout, "the outbox dispatcher to give up a publish the broker did not confirm");
-            Assert.Equal(0, await h.PollerOutboxDispatchedAsync(rewritten));
+            Assert.Equal(0, await h.PollerOutboxRowsAsync(rewritten, dispatchedOnly: true));
         }
         finally
         {
@@ -150,7 +150,7 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
         Assert.Equal((files.Sum(f => f.Unblended), files.Sum(f => f.Rows)), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
         // Published again with the row's message id: one announcement, one import.
         Assert.Single(h.Recorded.MessageIdsOf<ReportAvailable>(tenant.DataSourceId, m => m.DeliveryId == rewritten));
-        Assert.Equal(1, await h.PollerOutboxDispatchedAsync(rewritten));
+        Assert.Equal(1, await h.PollerOutboxRowsAsync(rewritten, dispatchedOnly: true));
         Assert.Equal(["current"], await h.ImportStatusesAsync(tenant.DataSourceId, rewritten));
         await h.AssertCostsImportedOnceAsync(tenant, rewritten);
         await h.AssertParserQueueCleanAsync();
@@ -493,22 +493,13 @@ public sealed class FaultHarness : IAsyncDisposable
             "select exists (select 1 from curpoller.deliveries where data_source_id = @ds and delivery_id = @deliveryId)", new { ds = tenant.DataSourceId, deliveryId });
     }
 
-    /// <summary>ReportAvailable rows of a delivery in CurPoller's outbox.</summary>
-    public async Task<long> PollerOutboxRowsAsync(string deliveryId)
+    /// <summary>ReportAvailable rows of a delivery in CurPoller's outbox; with <paramref name="dispatchedOnly"/>, those published and confirmed.</summary>
+    public async Task<long> PollerOutboxRowsAsync(string deliveryId, bool dispatchedOnly = false)
     {
         await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
         return await connection.ExecuteScalarAsync<long>(
-            "select count(*) from curpoller.outbox where message_type = @type and body->>'deliveryId' = @deliveryId",
-            new { type = typeof(ReportAvailable).FullName, deliveryId });
-    }
-
-    /// <summary>ReportAvailable rows of a delivery in CurPoller's outbox that were dispatched (published and confirmed).</summary>
-    public async Task<long> PollerOutboxDispatchedAsync(string deliveryId)
-    {
-        await using var connection = new NpgsqlConnection(Postgres.AdminConnectionString);
-        return await connection.ExecuteScalarAsync<long>(
-            "select count(*) from curpoller.outbox where message_type = @type and body->>'deliveryId' = @deliveryId and dispatched_at is not null",
-            new { type = typeof(ReportAvailable).FullName, deliveryId });
+            "select count(*) from curpoller.outbox where message_type = @type and body->>'deliveryId' = @deliveryId and (not @dispatchedOnly or dispatched_at is not null)",
+            new { type = typeof(ReportAvailable).FullName, deliveryId, dispatchedOnly });
     }
 
     /// <summary>One CostsImported for the delivery: one outbox row, dispatched, received under one message id.</summary>

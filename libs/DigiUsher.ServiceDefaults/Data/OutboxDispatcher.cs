@@ -86,9 +86,9 @@ public sealed partial class OutboxDispatcher(
 
     /// <summary>
     /// One publish, bounded. Seen with RabbitMQ.Client 7 under MassTransit 8.5: a publish in flight
-    /// when the broker stops waits for its confirm until the bus stops, long after the connection is
-    /// back, and holds every row behind it. The token alone does not end that wait, so the task is
-    /// abandoned after the timeout as well.
+    /// when the broker stops waited for its confirm until the bus stopped, long after the connection
+    /// was back, and held every row behind it. The timeout cancels the publish's token and, should the
+    /// library not honour it on that path, the wait for the task ends too.
     /// </summary>
     private async Task PublishAsync(long rowId, Guid messageId, object message, Type type, CancellationToken cancellationToken)
     {

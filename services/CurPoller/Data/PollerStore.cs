@@ -181,11 +181,12 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     }
 
     /// <summary>
-    /// Publishes a delivery whose import failed transiently, or which nobody answered for
-    /// <paramref name="unansweredAfter"/>, once more, with a new message id per attempt (the
-    /// idempotency key stays that of the delivery). Returns whether this call did it.
+    /// Publishes a delivery once more (the poller found it due: its import failed transiently, or
+    /// nobody answered it), with a new message id per attempt (the idempotency key stays that of the
+    /// delivery). <paramref name="attempts"/> is what the poller read: a replica that republished or
+    /// recorded an answer since changed the row, and this call then does nothing. Returns whether it did it.
     /// </summary>
-    public async Task<bool> RepublishAsync(ReportAvailable message, int attempts, TimeSpan unansweredAfter, CancellationToken cancellationToken)
+    public async Task<bool> RepublishAsync(ReportAvailable message, int attempts, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -193,10 +194,9 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             """
             update curpoller.deliveries set status = 'published', attempts = attempts + 1, last_published_at = now(), next_retry_at = null
             where data_source_id = @DataSourceId and billing_period = @BillingPeriod and delivery_id = @DeliveryId
-              and attempts = @attempts
-              and (status = 'failed_transient' or (status = 'published' and last_published_at <= now() - @unansweredAfter))
+              and attempts = @attempts and status in ('failed_transient', 'published')
             """,
-            new { message.DataSourceId, message.BillingPeriod, message.DeliveryId, attempts, unansweredAfter },
+            new { message.DataSourceId, message.BillingPeriod, message.DeliveryId, attempts },
             transaction);
         if (updated == 0)
         {

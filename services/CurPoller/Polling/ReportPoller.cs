@@ -164,7 +164,7 @@ public sealed partial class ReportPoller(
             clock.GetUtcNow());
         var done = state is null
             ? await store.PublishNewAsync(message, cancellationToken)
-            : await store.RepublishAsync(message, state.Attempts, settings.UnansweredRepublishAfter, cancellationToken);
+            : await store.RepublishAsync(message, state.Attempts, cancellationToken);
         if (done)
         {
             LogPublished(logger, source.DataSourceId, period.Period.ToString(), delivery.DeliveryId, delivery.Files.Count, state is null ? 1 : state.Attempts + 1);
