@@ -65,6 +65,9 @@ public sealed class PeerBus : IAsyncDisposable
             builder.Logging.AddFilter("MassTransit", LogLevel.Critical);
         }
 
+        // Started means its queue and bindings exist: an event published before that would reach no
+        // queue of the peer and be missed by the test.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         builder.AddMessageBus(bus =>
         {
             if (answerCredentials)
