@@ -83,7 +83,7 @@ internal static class QueryBenchmark
             {
                 await connection.ExecuteAsync("delete from query.cost_periods where data_source_id = @dataSourceId", new { dataSourceId });
                 var store = factory.Services.GetRequiredService<CostPeriodStore>();
-                var message = new CostsImported(organizationId, dataSourceId, importId.ToString(), "2024-01", "bench", importId, rows, lines.Totals(), false, DateTimeOffset.UtcNow);
+                var message = new CostsImported(organizationId, dataSourceId, importId.ToString(), "2024-01", "bench", importId, lines.Totals(), DateTimeOffset.UtcNow);
                 var load = Stopwatch.StartNew();
                 var result = await store.ReplaceAsync(message, period, ct => lines.GenerateAsync(), CancellationToken.None);
                 if (result.Outcome != CostLoadOutcome.Loaded)
@@ -177,17 +177,12 @@ internal sealed class BenchRollup(long rows, DateOnly period)
 
     public IReadOnlyList<CurrencyTotals> Totals()
     {
-        var t = new CurrencyTotals("USD", 0, 0, 0, 0, 0, 0, 0);
-        foreach (var l in Generate())
+        var totals = new CurrencyTotalsAccumulator();
+        foreach (var line in Generate())
         {
-            t = t with
-            {
-                Unblended = t.Unblended + l.Unblended, NetUnblended = t.NetUnblended + l.NetUnblended, Blended = t.Blended + l.Blended,
-                Amortized = t.Amortized + l.Amortized, PublicOnDemand = t.PublicOnDemand + l.PublicOnDemand, UsageAmount = t.UsageAmount + l.UsageAmount,
-                Rows = t.Rows + l.LineItems,
-            };
+            totals.Add(line);
         }
 
-        return [t];
+        return totals.ToList();
     }
 }

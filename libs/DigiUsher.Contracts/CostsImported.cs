@@ -3,8 +3,10 @@ using MassTransit;
 namespace DigiUsher.Contracts;
 
 /// <summary>
-/// An import is now current for its billing period; the Query service pulls its daily rollup from
-/// CurParser's <c>GET /internal/v1/imports/{ImportId}/daily-costs</c>.
+/// An import's daily rollup can be pulled: read models fetch its <see cref="DailyCostLine"/>s from
+/// CurParser's <c>GET /internal/v1/imports/{ImportId}/daily-costs</c> and check them against
+/// <see cref="Totals"/>. It carries only what the pull needs; what the import was (rows, files,
+/// duration, whether final) is in <see cref="ReportImported"/>, written in the same transaction.
 /// </summary>
 /// <param name="OrganizationId">Tenant.</param>
 /// <param name="DataSourceId">The data source.</param>
@@ -12,10 +14,8 @@ namespace DigiUsher.Contracts;
 /// <param name="BillingPeriod">The month it makes current, <c>yyyy-MM</c>.</param>
 /// <param name="DeliveryId">The delivery.</param>
 /// <param name="ImportId">The import.</param>
-/// <param name="Rows">Line items of the import.</param>
-/// <param name="Totals">Per-currency totals, for the reader to check what it pulled.</param>
-/// <param name="IsFinal">True when the month's invoice has been issued.</param>
-/// <param name="ImportedAt">When it became current.</param>
+/// <param name="Totals">Per-currency totals, for the reader to check what it pulled (<see cref="CurrencyTotals.Rows"/> counts line items).</param>
+/// <param name="ImportedAt">When it became current; of two imports of one period, the later one is newer.</param>
 [MessageUrn("digiusher:curparser:costs-imported:v1")]
 public sealed record CostsImported(
     Guid OrganizationId,
@@ -24,7 +24,5 @@ public sealed record CostsImported(
     string BillingPeriod,
     string DeliveryId,
     Guid ImportId,
-    long Rows,
     IReadOnlyList<CurrencyTotals> Totals,
-    bool IsFinal,
     DateTimeOffset ImportedAt) : IIntegrationMessage;

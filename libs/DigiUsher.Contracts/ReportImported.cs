@@ -2,7 +2,10 @@ using MassTransit;
 
 namespace DigiUsher.Contracts;
 
-/// <summary>A delivery was imported, reconciled and made current for its billing period.</summary>
+/// <summary>
+/// A delivery was imported, reconciled and made current for its billing period: the record of the
+/// import (for status views and the poller). Its rollup is announced by <see cref="CostsImported"/>.
+/// </summary>
 /// <param name="OrganizationId">Tenant.</param>
 /// <param name="DataSourceId">The data source.</param>
 /// <param name="IdempotencyKey">Key of the import.</param>

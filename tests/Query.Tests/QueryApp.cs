@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
-using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
@@ -25,8 +24,6 @@ namespace DigiUsher.Query.Tests;
 /// </summary>
 public sealed class QueryApp : IAsyncDisposable
 {
-    public static readonly JsonSerializerOptions Json = CreateJson();
-
     private readonly WebApplicationFactory<Program> _factory;
 
     private QueryApp(TestDatabase database, TestVirtualHost virtualHost, WireMockServer curParser, WebApplicationFactory<Program> factory)
@@ -104,20 +101,32 @@ public sealed class QueryApp : IAsyncDisposable
     /// <summary>Serves <paramref name="lines"/> as the NDJSON rollup of an import, as CurParser does.</summary>
     public void ServeRollup(Guid importId, IEnumerable<RollupLine> lines, int status = 200)
     {
-        var body = string.Join('\n', lines.Select(l => JsonSerializer.Serialize(l, Json))) + "\n";
+        var body = string.Join('\n', lines.Select(l => JsonSerializer.Serialize(l.ToLine(), DailyCostLine.Json))) + "\n";
         CurParser.Given(Request.Create().WithPath($"/internal/v1/imports/{importId}/daily-costs").UsingGet())
-            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/x-ndjson").WithBody(status == 200 ? body : string.Empty));
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(status).WithHeader("Content-Type", DailyCostLine.MediaType).WithBody(status == 200 ? body : string.Empty));
     }
 
-    /// <summary>Serves the rollup and publishes the CostsImported whose totals match it (or <paramref name="totals"/>).</summary>
+    /// <summary>
+    /// Serves the rollup and publishes what CurParser publishes when an import becomes current:
+    /// <c>ReportImported</c> (awaited until the imports list shows it or a newer import) and the
+    /// <c>CostsImported</c> whose totals match the rollup (or <paramref name="totals"/>).
+    /// </summary>
     public async Task<CostsImported> ImportAsync(
         Guid organizationId, Guid dataSourceId, string period, IReadOnlyList<RollupLine> lines, DateTimeOffset? importedAt = null,
         IReadOnlyList<CurrencyTotals>? totals = null, bool isFinal = false)
     {
         var importId = Guid.NewGuid();
+        var at = importedAt ?? DateTimeOffset.UtcNow;
+        var deliveryId = "delivery-" + importId.ToString("N")[..8];
+        var rollupTotals = RollupLine.Totals(lines);
         ServeRollup(importId, lines);
-        var message = new CostsImported(organizationId, dataSourceId, importId.ToString(), period, "delivery-" + importId.ToString("N")[..8], importId,
-            lines.Sum(l => l.LineItems), totals ?? RollupLine.Totals(lines), isFinal, importedAt ?? DateTimeOffset.UtcNow);
+        await PublishAsync(new ReportImported(organizationId, dataSourceId, importId.ToString(), period, deliveryId, importId,
+            lines.Sum(l => l.LineItems), 1, rollupTotals, isFinal, TimeSpan.FromSeconds(1), at));
+        await WaitForAsync(
+            "select exists (select 1 from query.imports where data_source_id = @dataSourceId and billing_period = @start and imported_at >= @at)",
+            new { dataSourceId, start = DateOnly.ParseExact(period, "yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), at = at.UtcDateTime.AddTicks(-(at.UtcTicks % 10)) },
+            $"the ReportImported of {importId}");
+        var message = new CostsImported(organizationId, dataSourceId, importId.ToString(), period, deliveryId, importId, totals ?? rollupTotals, at);
         await PublishAsync(message);
         return message;
     }
@@ -127,7 +136,8 @@ public sealed class QueryApp : IAsyncDisposable
         await Eventually.True(async () =>
         {
             await using var connection = new NpgsqlConnection(Database.ConnectionStringFor("Query"));
-            return await connection.ExecuteScalarAsync<string?>("select costs_status from query.imports where import_id = @importId", new { importId }) == status;
+            return await connection.ExecuteScalarAsync<string?>(
+                "select coalesce((select status from query.cost_loads where import_id = @importId), 'pending')", new { importId }) == status;
         }, TimeSpan.FromSeconds(60), $"import {importId} costs {status}");
     }
 
@@ -156,13 +166,6 @@ public sealed class QueryApp : IAsyncDisposable
         await VirtualHost.DisposeAsync();
         await Database.DisposeAsync();
     }
-
-    private static JsonSerializerOptions CreateJson()
-    {
-        var options = new JsonSerializerOptions();
-        ServiceDefaultsExtensions.ConfigureJson(options);
-        return options;
-    }
 }
 
 /// <summary>A line of CurParser's rollup, in the agreed NDJSON shape (a test data builder).</summary>
@@ -190,9 +193,18 @@ public sealed record RollupLine(
 
     public decimal UsageAmount => LineItems;
 
-    public static IReadOnlyList<CurrencyTotals> Totals(IEnumerable<RollupLine> lines) => lines
-        .GroupBy(l => l.Currency)
-        .Select(g => new CurrencyTotals(g.Key, g.Sum(l => l.Unblended), g.Sum(l => l.NetUnblended), g.Sum(l => l.Blended), g.Sum(l => l.Amortized),
-            g.Sum(l => l.PublicOnDemand), g.Sum(l => l.UsageAmount), g.Sum(l => l.LineItems)))
-        .ToList();
+    public DailyCostLine ToLine() => new(
+        DateOnly.ParseExact(Day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), UsageAccountId, ProductCode, ServiceName, Region,
+        UsageType, LineItemType, ResourceId, Tags, Currency, Unblended, NetUnblended, Blended, Amortized, PublicOnDemand, UsageAmount, LineItems);
+
+    public static IReadOnlyList<CurrencyTotals> Totals(IEnumerable<RollupLine> lines)
+    {
+        var totals = new CurrencyTotalsAccumulator();
+        foreach (var line in lines)
+        {
+            totals.Add(line.ToLine());
+        }
+
+        return totals.ToList();
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Dapper;
+using DigiUsher.Contracts;
 using DigiUsher.CurParser.Importing;
 using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
@@ -41,53 +42,45 @@ public static class ImportsApi
 
         http.Response.RegisterForDisposeAsync(connection);
         http.Response.RegisterForDisposeAsync(transaction);
-        var command = new NpgsqlCommand(
+        var rows = connection.QueryUnbufferedAsync<DailyCostRow>(
             $"""
-            select day, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags::text, currency,
-                   unblended, net_unblended, blended, amortized, public_on_demand, usage_amount, line_items
+            select day, usage_account_id as usageaccountid, product_code as productcode, service_name as servicename, region,
+                   usage_type as usagetype, line_item_type as lineitemtype, resource_id as resourceid, tags::text as tags, currency,
+                   unblended, net_unblended as netunblended, blended, amortized, public_on_demand as publicondemand,
+                   usage_amount as usageamount, line_items as lineitems
             from {LineItemLoader.PartitionOf(store.Schema, "daily_costs", importId)}
             order by day, usage_account_id, product_code, region, usage_type, line_item_type, resource_id, currency
-            """, connection, transaction);
-        http.Response.RegisterForDisposeAsync(command);
-        var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
-        http.Response.RegisterForDisposeAsync(reader);
-        return new NdjsonResult(reader);
+            """, transaction: transaction);
+        return new NdjsonResult(rows.Select(r => r.ToLine()));
     }
 
-    private sealed class NdjsonResult(NpgsqlDataReader reader) : IResult
+    /// <summary>A row of an import's <c>daily_costs</c> partition (tags as the jsonb's text).</summary>
+    private sealed record DailyCostRow(
+        DateOnly Day, string UsageAccountId, string ProductCode, string ServiceName, string Region, string UsageType, string LineItemType,
+        string ResourceId, string Tags, string Currency, decimal Unblended, decimal NetUnblended, decimal Blended, decimal Amortized,
+        decimal PublicOnDemand, decimal UsageAmount, long LineItems)
+    {
+        public DailyCostLine ToLine() => new(
+            Day, UsageAccountId, ProductCode, ServiceName, Region, UsageType, LineItemType, ResourceId,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(Tags), Currency, Unblended, NetUnblended, Blended, Amortized,
+            PublicOnDemand, UsageAmount, LineItems);
+    }
+
+    private sealed class NdjsonResult(IAsyncEnumerable<DailyCostLine> lines) : IResult
     {
         private static readonly byte[] NewLine = "\n"u8.ToArray();
 
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.StatusCode = StatusCodes.Status200OK;
-            httpContext.Response.ContentType = "application/x-ndjson";
+            httpContext.Response.ContentType = DailyCostLine.MediaType;
             var body = httpContext.Response.BodyWriter;
             await using var json = new Utf8JsonWriter(body);
             var rows = 0;
-            while (await reader.ReadAsync(httpContext.RequestAborted))
+            await foreach (var line in lines.WithCancellation(httpContext.RequestAborted))
             {
                 json.Reset(body);
-                json.WriteStartObject();
-                json.WriteString("day", reader.GetFieldValue<DateOnly>(0).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-                json.WriteString("usageAccountId", reader.GetString(1));
-                json.WriteString("productCode", reader.GetString(2));
-                json.WriteString("serviceName", reader.GetString(3));
-                json.WriteString("region", reader.GetString(4));
-                json.WriteString("usageType", reader.GetString(5));
-                json.WriteString("lineItemType", reader.GetString(6));
-                json.WriteString("resourceId", reader.GetString(7));
-                json.WritePropertyName("tags");
-                json.WriteRawValue(reader.GetString(8), skipInputValidation: true);
-                json.WriteString("currency", reader.GetString(9));
-                json.WriteNumber("unblended", reader.GetDecimal(10));
-                json.WriteNumber("netUnblended", reader.GetDecimal(11));
-                json.WriteNumber("blended", reader.GetDecimal(12));
-                json.WriteNumber("amortized", reader.GetDecimal(13));
-                json.WriteNumber("publicOnDemand", reader.GetDecimal(14));
-                json.WriteNumber("usageAmount", reader.GetDecimal(15));
-                json.WriteNumber("lineItems", reader.GetInt64(16));
-                json.WriteEndObject();
+                line.WriteTo(json);
                 await json.FlushAsync(httpContext.RequestAborted);
                 body.Write(NewLine);
                 if (++rows % 256 == 0)

@@ -218,7 +218,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
                 m.ReportKeys.Count, load.Totals, load.IsFinal, duration, now),
             MessageIds.For("report-imported", m.IdempotencyKey));
         await outbox.AddAsync(connection, transaction,
-            new CostsImported(m.OrganizationId, m.DataSourceId, m.IdempotencyKey, m.BillingPeriod, m.DeliveryId, importId, load.Rows, load.Totals, load.IsFinal, now),
+            new CostsImported(m.OrganizationId, m.DataSourceId, m.IdempotencyKey, m.BillingPeriod, m.DeliveryId, importId, load.Totals, now),
             MessageIds.For("costs-imported", m.IdempotencyKey));
         await transaction.CommitAsync(cancellationToken);
         return (CompleteResult.MadeCurrent, current?.ImportId);

@@ -34,7 +34,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var totals = new TotalsAccumulator();
+        var totals = new CurrencyTotalsAccumulator();
         var warnings = new List<string>();
         var isFinal = false;
         var produce = Task.Run(async () =>
@@ -59,7 +59,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
                         for (var i = 0; i < batch.Count; i++)
                         {
                             batch.Items[i].FileIndex = index + 1;
-                            totals.Add(batch.Items[i]);
+                            Add(totals, batch.Items[i]);
                         }
 
                         await filled.Writer.WriteAsync(batch, stop.Token);
@@ -109,7 +109,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         }
 
         var copied = await copy;
-        var result = totals.Result();
+        var result = totals.ToList();
         if (copied != result.Sum(t => t.Rows))
         {
             throw new InvalidOperationException($"COPY wrote {copied} rows, the reader produced {result.Sum(t => t.Rows)}.");
@@ -117,6 +117,9 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
 
         return new LoadResult(copied, result, isFinal, warnings);
     }
+
+    private static void Add(CurrencyTotalsAccumulator totals, CurLineItem item) => totals.Add(
+        item.Currency, item.Unblended, item.NetUnblended, item.Blended, item.Amortized, item.PublicOnDemand, item.UsageAmount, rows: 1);
 
     public static string PartitionOf(string schema, string table, Guid importId) => $"{schema}.{table}_{importId:N}";
 
@@ -188,36 +191,5 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         public CurLineItem[] Items { get; }
 
         public int Count { get; set; }
-    }
-
-    /// <summary>Per-currency, per-metric sums of the rows read (decimal: exact).</summary>
-    public sealed class TotalsAccumulator
-    {
-        private readonly Dictionary<string, decimal[]> _sums = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, long> _rows = new(StringComparer.Ordinal);
-
-        public void Add(CurLineItem item)
-        {
-            if (!_sums.TryGetValue(item.Currency, out var sums))
-            {
-                sums = new decimal[6];
-                _sums[item.Currency] = sums;
-                _rows[item.Currency] = 0;
-            }
-
-            sums[0] += item.Unblended;
-            sums[1] += item.NetUnblended;
-            sums[2] += item.Blended;
-            sums[3] += item.Amortized;
-            sums[4] += item.PublicOnDemand;
-            sums[5] += item.UsageAmount;
-            _rows[item.Currency]++;
-        }
-
-        public IReadOnlyList<CurrencyTotals> Result() =>
-        [
-            .. _sums.OrderBy(s => s.Key, StringComparer.Ordinal)
-                .Select(s => new CurrencyTotals(s.Key, s.Value[0], s.Value[1], s.Value[2], s.Value[3], s.Value[4], s.Value[5], _rows[s.Key])),
-        ];
     }
 }

@@ -1,8 +1,11 @@
+using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.Query.Data;
+using DigiUsher.Query.Imports;
 using DigiUsher.Query.Paging;
+using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -51,21 +54,34 @@ public static class ImportsApi
         var fingerprint = string.Join('|', organizationId, dataSourceId, limit);
         var offset = cursors.Decode(QueryParameters.Single(query, "cursor"), fingerprint);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(Guid, string?, DateTime, Guid, string, long, int?, long?, string, bool, DateTime, string, string?, DateTime?)>(
+        var rows = await connection.QueryAsync<ImportRow>(
             $"""
-            select i.data_source_id, d.name, i.billing_period, i.import_id, i.delivery_id, i.row_count, i.files, i.duration_ms, i.totals::text,
-                i.is_final, i.imported_at, i.costs_status, i.costs_detail, i.costs_loaded_at
-            from {QueryDb.Schema}.imports i left join {QueryDb.Schema}.data_sources d on d.data_source_id = i.data_source_id
+            select i.data_source_id as datasourceid, d.name as datasourcename, i.billing_period as billingperiod, i.import_id as importid,
+                i.delivery_id as deliveryid, i.row_count as rows, i.files, i.duration_ms as durationms, i.totals::text as totals,
+                i.is_final as isfinal, i.imported_at as importedat, coalesce(c.status, @pending) as costsstatus, c.detail as costsdetail,
+                c.loaded_at as costsloadedat
+            from {QueryDb.Schema}.imports i
+            left join {QueryDb.Schema}.data_sources d on d.data_source_id = i.data_source_id
+            left join {QueryDb.Schema}.cost_loads c on c.import_id = i.import_id
             where i.organization_id = @organizationId and (@dataSourceId::uuid is null or i.data_source_id = @dataSourceId)
             order by i.billing_period desc, i.data_source_id
             limit @take offset @offset
             """,
-            new { organizationId, dataSourceId, take = limit + 1, offset });
-        var items = rows.Select(r => new ImportItem(
-            r.Item1, r.Item2, DateOnly.FromDateTime(r.Item3).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), r.Item4, r.Item5,
-            r.Item6, r.Item7, r.Item8, JsonSerializer.Deserialize<List<CurrencyTotals>>(r.Item9, JsonDefaults.Options)!, r.Item10,
-            new DateTimeOffset(DateTime.SpecifyKind(r.Item11, DateTimeKind.Utc)), r.Item12, r.Item13,
-            r.Item14 is { } loaded ? new DateTimeOffset(DateTime.SpecifyKind(loaded, DateTimeKind.Utc)) : null)).ToList();
+            new { organizationId, dataSourceId, take = limit + 1, offset, pending = StatusText.Of(CostLoadStatus.Pending) });
+        var items = rows.Select(r => r.ToItem()).ToList();
         return TypedResults.Ok(ResourcesApi.ToPage(items, limit, offset, cursors, fingerprint));
+    }
+
+    /// <summary>A row of <c>imports</c> with its data source's name and its cost load.</summary>
+    private sealed record ImportRow(
+        Guid DataSourceId, string? DataSourceName, DateOnly BillingPeriod, Guid ImportId, string DeliveryId, long Rows, int? Files,
+        long? DurationMs, string Totals, bool IsFinal, DateTime ImportedAt, string CostsStatus, string? CostsDetail, DateTime? CostsLoadedAt)
+    {
+        public ImportItem ToItem() => new(
+            DataSourceId, DataSourceName, BillingPeriod.ToString("yyyy-MM", CultureInfo.InvariantCulture), ImportId,
+            DeliveryId, Rows, Files, DurationMs, JsonSerializer.Deserialize<List<CurrencyTotals>>(Totals, JsonDefaults.Options)!, IsFinal,
+            Utc(ImportedAt), CostsStatus, CostsDetail, CostsLoadedAt is { } loaded ? Utc(loaded) : null);
+
+        private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
     }
 }

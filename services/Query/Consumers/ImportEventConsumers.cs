@@ -17,8 +17,7 @@ public sealed class ReportImportedConsumer(ImportStore imports, DataSourceStore 
             return;
         }
 
-        await imports.UpsertAsync(m.OrganizationId, m.DataSourceId, period, m.ImportId, m.DeliveryId, m.Rows, m.Files, m.Duration,
-            m.Totals, m.IsFinal, m.ImportedAt, context.CancellationToken);
+        await imports.UpsertAsync(m, period, context.CancellationToken);
     }
 }
 
@@ -45,8 +44,6 @@ public sealed partial class CostsImportedConsumer(
             return;
         }
 
-        await imports.UpsertAsync(m.OrganizationId, m.DataSourceId, period, m.ImportId, m.DeliveryId, m.Rows, null, null,
-            m.Totals, m.IsFinal, m.ImportedAt, cancellationToken);
         if (await costs.IsCurrentOrNewerLoadedAsync(m.DataSourceId, period, m.ImportedAt, cancellationToken))
         {
             return;
@@ -58,7 +55,7 @@ public sealed partial class CostsImportedConsumer(
             if (result.Outcome == CostLoadOutcome.Mismatch)
             {
                 LogMismatch(logger, m.ImportId, m.BillingPeriod, result.Detail);
-                await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "mismatch", result.Detail, cancellationToken);
+                await imports.SetCostsStatusAsync(m, period, CostLoadStatus.Mismatch, result.Detail, cancellationToken);
             }
             else if (result.Outcome == CostLoadOutcome.Loaded)
             {
@@ -67,16 +64,16 @@ public sealed partial class CostsImportedConsumer(
         }
         catch (ImportSupersededException)
         {
-            await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "superseded", "CurParser replaced this import; a newer one follows.", cancellationToken);
+            await imports.SetCostsStatusAsync(m, period, CostLoadStatus.Superseded, "CurParser replaced this import; a newer one follows.", cancellationToken);
         }
         catch (ImportNotFoundException ex)
         {
-            await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "failed", ex.Message, cancellationToken);
+            await imports.SetCostsStatusAsync(m, period, CostLoadStatus.Failed, ex.Message, cancellationToken);
             throw new PermanentMessageException(ex.Message, ex);
         }
         catch (InvalidDataException ex)
         {
-            await imports.SetCostsStatusAsync(m.DataSourceId, period, m.ImportId, "failed", ex.Message, cancellationToken);
+            await imports.SetCostsStatusAsync(m, period, CostLoadStatus.Failed, ex.Message, cancellationToken);
             throw new PermanentMessageException(ex.Message, ex);
         }
     }

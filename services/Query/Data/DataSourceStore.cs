@@ -42,6 +42,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
             delete from {QueryDb.Schema}.daily_service_costs where data_source_id = @dataSourceId;
             delete from {QueryDb.Schema}.cost_periods where data_source_id = @dataSourceId;
             delete from {QueryDb.Schema}.imports where data_source_id = @dataSourceId;
+            delete from {QueryDb.Schema}.cost_loads where data_source_id = @dataSourceId;
             delete from {QueryDb.Schema}.resources where data_source_id = @dataSourceId;
             """,
             new { dataSourceId, organizationId, occurredAt = occurredAt.ToUniversalTime() }, transaction, commandTimeout: 600);

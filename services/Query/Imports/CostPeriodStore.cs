@@ -3,6 +3,7 @@ using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.Query.Data;
 using DigiUsher.Query.Resources;
+using DigiUsher.ServiceDefaults.Data;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -72,7 +73,7 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource)
             """,
             new { message.DataSourceId, period }, transaction, commandTimeout: 600);
 
-        var sums = new Dictionary<string, CurrencyTotals>(StringComparer.Ordinal);
+        var sums = new CurrencyTotalsAccumulator();
         long lines = 0;
         string? outOfPeriod = null;
         await using (var importer = await connection.BeginBinaryImportAsync(
@@ -82,39 +83,18 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource)
                 net_unblended, blended, amortized, public_on_demand, usage_amount, line_items) from stdin (format binary)
             """, cancellationToken))
         {
-            await foreach (var line in pull(cancellationToken))
+            await foreach (var pulled in pull(cancellationToken))
             {
+                // A line without a currency is in US dollars (CUR columns before currency codes existed).
+                var line = string.IsNullOrEmpty(pulled.Currency) ? pulled with { Currency = "USD" } : pulled;
                 if (line.Day < period || line.Day >= period.AddMonths(1))
                 {
                     outOfPeriod ??= $"day {line.Day:yyyy-MM-dd} is outside billing period {period:yyyy-MM}";
                 }
 
                 lines++;
-                var currency = string.IsNullOrEmpty(line.Currency) ? "USD" : line.Currency;
-                sums[currency] = Add(sums.GetValueOrDefault(currency) ?? new CurrencyTotals(currency, 0, 0, 0, 0, 0, 0, 0), line);
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(message.OrganizationId, NpgsqlDbType.Uuid, cancellationToken);
-                await importer.WriteAsync(message.DataSourceId, NpgsqlDbType.Uuid, cancellationToken);
-                await importer.WriteAsync(period, NpgsqlDbType.Date, cancellationToken);
-                await importer.WriteAsync(message.ImportId, NpgsqlDbType.Uuid, cancellationToken);
-                await importer.WriteAsync(line.Day, NpgsqlDbType.Date, cancellationToken);
-                await importer.WriteAsync(line.UsageAccountId ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(line.ProductCode ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(line.ServiceName ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(line.Region ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(line.UsageType ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(line.LineItemType ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(line.ResourceId ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(ResourceKey.Normalize(line.ResourceId), NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(JsonSerializer.Serialize(line.Tags ?? new Dictionary<string, string>()), NpgsqlDbType.Jsonb, cancellationToken);
-                await importer.WriteAsync(currency, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(line.Unblended, NpgsqlDbType.Numeric, cancellationToken);
-                await importer.WriteAsync(line.NetUnblended, NpgsqlDbType.Numeric, cancellationToken);
-                await importer.WriteAsync(line.Blended, NpgsqlDbType.Numeric, cancellationToken);
-                await importer.WriteAsync(line.Amortized, NpgsqlDbType.Numeric, cancellationToken);
-                await importer.WriteAsync(line.PublicOnDemand, NpgsqlDbType.Numeric, cancellationToken);
-                await importer.WriteAsync(line.UsageAmount, NpgsqlDbType.Numeric, cancellationToken);
-                await importer.WriteAsync(line.LineItems, NpgsqlDbType.Bigint, cancellationToken);
+                sums.Add(line);
+                await WriteRowAsync(importer, message, period, line, cancellationToken);
             }
 
             var mismatch = outOfPeriod ?? Compare(message.Totals, sums);
@@ -141,33 +121,51 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource)
             on conflict (data_source_id, billing_period) do update
                 set import_id = excluded.import_id, imported_at = excluded.imported_at, loaded_at = now();
 
-            update {QueryDb.Schema}.imports set costs_status = 'loaded', costs_detail = null, costs_loaded_at = now()
-            where data_source_id = @DataSourceId and billing_period = @period and import_id = @ImportId;
+            insert into {QueryDb.Schema}.cost_loads (import_id, organization_id, data_source_id, billing_period, status, loaded_at)
+            values (@ImportId, @OrganizationId, @DataSourceId, @period, @loaded, now())
+            on conflict (import_id) do update set status = excluded.status, detail = null, loaded_at = excluded.loaded_at, updated_at = now();
             """,
-            new { message.DataSourceId, message.OrganizationId, message.ImportId, importedAt, period }, transaction, commandTimeout: 600);
+            new { message.DataSourceId, message.OrganizationId, message.ImportId, importedAt, period, loaded = StatusText.Of(CostLoadStatus.Loaded) },
+            transaction, commandTimeout: 600);
         await transaction.CommitAsync(cancellationToken);
         return new CostLoadResult(CostLoadOutcome.Loaded, lines, null);
     }
 
-    private static CurrencyTotals Add(CurrencyTotals sum, DailyCostLine line) => sum with
+    private static async Task WriteRowAsync(NpgsqlBinaryImporter importer, CostsImported message, DateOnly period, DailyCostLine line, CancellationToken cancellationToken)
     {
-        Unblended = sum.Unblended + line.Unblended,
-        NetUnblended = sum.NetUnblended + line.NetUnblended,
-        Blended = sum.Blended + line.Blended,
-        Amortized = sum.Amortized + line.Amortized,
-        PublicOnDemand = sum.PublicOnDemand + line.PublicOnDemand,
-        UsageAmount = sum.UsageAmount + line.UsageAmount,
-        Rows = sum.Rows + line.LineItems,
-    };
+        await importer.StartRowAsync(cancellationToken);
+        await importer.WriteAsync(message.OrganizationId, NpgsqlDbType.Uuid, cancellationToken);
+        await importer.WriteAsync(message.DataSourceId, NpgsqlDbType.Uuid, cancellationToken);
+        await importer.WriteAsync(period, NpgsqlDbType.Date, cancellationToken);
+        await importer.WriteAsync(message.ImportId, NpgsqlDbType.Uuid, cancellationToken);
+        await importer.WriteAsync(line.Day, NpgsqlDbType.Date, cancellationToken);
+        await importer.WriteAsync(line.UsageAccountId ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(line.ProductCode ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(line.ServiceName ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(line.Region ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(line.UsageType ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(line.LineItemType ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(line.ResourceId ?? string.Empty, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(ResourceKey.Normalize(line.ResourceId), NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(JsonSerializer.Serialize(line.Tags ?? new Dictionary<string, string>()), NpgsqlDbType.Jsonb, cancellationToken);
+        await importer.WriteAsync(line.Currency, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(line.Unblended, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(line.NetUnblended, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(line.Blended, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(line.Amortized, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(line.PublicOnDemand, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(line.UsageAmount, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(line.LineItems, NpgsqlDbType.Bigint, cancellationToken);
+    }
 
     /// <summary>Null when the pulled sums equal the event's totals in every currency and metric.</summary>
-    public static string? Compare(IReadOnlyList<CurrencyTotals> expected, IReadOnlyDictionary<string, CurrencyTotals> actual)
+    public static string? Compare(IReadOnlyList<CurrencyTotals> expected, CurrencyTotalsAccumulator actual)
     {
         var expectedByCurrency = expected.ToDictionary(t => string.IsNullOrEmpty(t.Currency) ? "USD" : t.Currency, StringComparer.Ordinal);
-        foreach (var currency in expectedByCurrency.Keys.Union(actual.Keys))
+        foreach (var currency in expectedByCurrency.Keys.Union(actual.Currencies))
         {
             var e = expectedByCurrency.GetValueOrDefault(currency) ?? new CurrencyTotals(currency, 0, 0, 0, 0, 0, 0, 0);
-            var a = actual.GetValueOrDefault(currency) ?? new CurrencyTotals(currency, 0, 0, 0, 0, 0, 0, 0);
+            var a = actual.Of(currency);
             var differences = new List<string>();
             Check("unblended", e.Unblended, a.Unblended);
             Check("netUnblended", e.NetUnblended, a.NetUnblended);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using DigiUsher.ServiceDefaults;
+using DigiUsher.Contracts;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -17,13 +17,11 @@ public sealed class ImportNotFoundException(Guid importId) : Exception($"CurPars
 /// <summary>Streams an import's daily rollup from CurParser's internal endpoint (NDJSON, one line at a time).</summary>
 public sealed class CurParserClient(HttpClient http, IOptions<JwtOptions> jwt)
 {
-    private static readonly JsonSerializerOptions Json = CreateJson();
-
     public async IAsyncEnumerable<DailyCostLine> GetDailyCostsAsync(Guid importId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"internal/v1/imports/{importId}/daily-costs");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", InternalToken.Create(jwt.Value, "query", TimeSpan.FromMinutes(30)));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(DailyCostLine.MediaType));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         switch (response.StatusCode)
         {
@@ -48,7 +46,7 @@ public sealed class CurParserClient(HttpClient http, IOptions<JwtOptions> jwt)
             DailyCostLine? parsed;
             try
             {
-                parsed = JsonSerializer.Deserialize<DailyCostLine>(line, Json);
+                parsed = DailyCostLine.Parse(line);
             }
             catch (JsonException ex)
             {
@@ -57,13 +55,5 @@ public sealed class CurParserClient(HttpClient http, IOptions<JwtOptions> jwt)
 
             yield return parsed ?? throw new InvalidDataException($"Line {lineNumber} of import {importId}'s daily costs is null.");
         }
-    }
-
-    private static JsonSerializerOptions CreateJson()
-    {
-        var options = new JsonSerializerOptions();
-        ServiceDefaultsExtensions.ConfigureJson(options);
-        options.PropertyNameCaseInsensitive = true;
-        return options;
     }
 }
