@@ -52,13 +52,14 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Our JSON conventions: camelCase, enums as camelCase strings, bounded depth.</summary>
+    /// <summary>Our JSON conventions: camelCase, enums as camelCase strings, instants read as UTC, bounded depth.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.MaxDepth = 32;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.Converters.Add(new UtcDateTimeOffsetConverter());
     }
 
     private static void AddTelemetry(this WebApplicationBuilder builder, DigiUsherService service)

@@ -1,13 +1,14 @@
 using DigiUsher.Aws;
 using DigiUsher.CurParser;
 using DigiUsher.CurParser.Apis;
+using DigiUsher.CurParser.Data;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new DigiUsherService("cur-parser", "curparser"));
+builder.AddServiceDefaults(new DigiUsherService("cur-parser", CurParserDb.Schema));
 builder.AddDigiUsherAuthentication();
 builder.Services.AddCurParser();
 builder.AddMessageBus(bus =>

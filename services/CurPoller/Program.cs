@@ -1,11 +1,12 @@
 using DigiUsher.Aws;
 using DigiUsher.CurPoller;
+using DigiUsher.CurPoller.Data;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Messaging;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new DigiUsherService("cur-poller", "curpoller"));
+builder.AddServiceDefaults(new DigiUsherService("cur-poller", CurPollerDb.Schema));
 builder.AddMessageBus(bus =>
 {
     bus.AddConsumers(typeof(Program).Assembly);

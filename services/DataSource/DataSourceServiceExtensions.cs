@@ -8,6 +8,7 @@ using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.DataSources;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.DataSource.Secrets;
+using DigiUsher.ServiceDefaults.Hosting;
 
 namespace DigiUsher.DataSource;
 
@@ -36,6 +37,7 @@ public static class DataSourceServiceExtensions
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<ConnectionValidator>();
         services.AddSingleton<DataSourceCredentialsReader>();
+        services.AddSingleton<CursorCodec>();
         return builder;
     }
 

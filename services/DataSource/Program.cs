@@ -1,4 +1,5 @@
 using DigiUsher.DataSource;
+using DigiUsher.DataSource.Data;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Messaging;
@@ -6,7 +7,7 @@ using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new DigiUsherService("data-source", "datasource"));
+builder.AddServiceDefaults(new DigiUsherService("data-source", DataSourceDb.Schema));
 builder.AddDigiUsherAuthentication();
 builder.AddDigiUsherOpenApi();
 builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));

@@ -1,5 +1,6 @@
 using DigiUsher.Query;
 using DigiUsher.Query.Apis;
+using DigiUsher.Query.Data;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Messaging;
@@ -7,7 +8,7 @@ using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new DigiUsherService("query", "query"));
+builder.AddServiceDefaults(new DigiUsherService("query", QueryDb.Schema));
 builder.AddDigiUsherAuthentication();
 builder.AddDigiUsherOpenApi();
 builder.AddQueryServices();

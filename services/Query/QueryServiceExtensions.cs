@@ -2,8 +2,8 @@ using DigiUsher.Query.Costs;
 using DigiUsher.Query.Data;
 using DigiUsher.Query.Findings;
 using DigiUsher.Query.Imports;
-using DigiUsher.Query.Paging;
 using DigiUsher.Query.Resources;
+using DigiUsher.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.Query;

@@ -1,6 +1,7 @@
 using DigiUsher.Aws;
 using DigiUsher.ResourceDiscovery;
 using DigiUsher.ResourceDiscovery.Apis;
+using DigiUsher.ResourceDiscovery.Data;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Messaging;
@@ -8,7 +9,7 @@ using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new DigiUsherService("resource-discovery", "discovery"));
+builder.AddServiceDefaults(new DigiUsherService("resource-discovery", DiscoveryDb.Schema));
 builder.AddDigiUsherAuthentication();
 builder.AddDigiUsherOpenApi();
 builder.AddResourceDiscovery();

@@ -1,4 +1,5 @@
 using DigiUsher.Contracts;
+using DigiUsher.CurPoller.Data;
 
 namespace DigiUsher.CurPoller.Tests;
 
@@ -32,7 +33,7 @@ public class LegacyCsvPollingTests
         Assert.Equal(keys, available.ReportKeys.Select(k => k.Key));
         Assert.All(available.ReportKeys, k => Assert.True(k.Size > 0 && k.ETag.Length == 32 && !k.ETag.Contains('"')));
         Assert.Equal($"{dataSource}:{period}:11111111-aaaa-4bbb-8ccc-000000000001", available.IdempotencyKey);
-        Assert.Equal(DeterministicGuid.Create(available.IdempotencyKey), messageId);
+        Assert.Equal(PollerStore.MessageId(available.IdempotencyKey), messageId);
 
         Assert.Equal(0, again.Completed.DeliveriesPublished);
         Assert.Single(again.Available);

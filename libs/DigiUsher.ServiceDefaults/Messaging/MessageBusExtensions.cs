@@ -49,6 +49,11 @@ public static class MessageBusExtensions
                     h.Password(options.Password);
                     h.RequestedConnectionTimeout(TimeSpan.FromSeconds(10));
                 });
+                cfg.ConfigureJsonSerializerOptions(json =>
+                {
+                    json.Converters.Add(new UtcDateTimeOffsetConverter());
+                    return json;
+                });
                 cfg.ConfigureEndpoints(context);
             });
         });

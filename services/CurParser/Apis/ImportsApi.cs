@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
+using DigiUsher.CurParser.Data;
 using DigiUsher.CurParser.Importing;
 using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
@@ -29,7 +30,7 @@ public static class ImportsApi
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var status = await connection.QuerySingleOrDefaultAsync<string>(
-            $"select status from {store.Schema}.imports where import_id = @importId", new { importId }, transaction);
+            $"select status from {CurParserDb.Schema}.imports where import_id = @importId", new { importId }, transaction);
         if (status != "current")
         {
             await transaction.DisposeAsync();
@@ -48,7 +49,7 @@ public static class ImportsApi
                    usage_type as usagetype, line_item_type as lineitemtype, resource_id as resourceid, tags::text as tags, currency,
                    unblended, net_unblended as netunblended, blended, amortized, public_on_demand as publicondemand,
                    usage_amount as usageamount, line_items as lineitems
-            from {LineItemLoader.PartitionOf(store.Schema, "daily_costs", importId)}
+            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)}
             order by day, usage_account_id, product_code, region, usage_type, line_item_type, resource_id, currency
             """, transaction: transaction);
         return new NdjsonResult(rows.Select(r => r.ToLine()));

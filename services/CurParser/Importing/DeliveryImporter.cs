@@ -3,6 +3,7 @@ using Amazon.S3;
 using DigiUsher.Aws;
 using DigiUsher.Contracts;
 using DigiUsher.Cur.Reading;
+using DigiUsher.CurParser.Data;
 using DigiUsher.ServiceDefaults.Data;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,7 @@ public sealed partial class DeliveryImporter(
 
     public async Task ImportAsync(ReportAvailable message, CancellationToken cancellationToken)
     {
-        var m = message with { DetectedAt = message.DetectedAt.ToUniversalTime() };
+        var m = message;
         var settings = options.Value;
         var owner = $"{Replica}:{Guid.NewGuid():N}";
         var claim = await ClaimAsync(m, owner, settings.LeaseDuration, cancellationToken);
@@ -64,7 +65,7 @@ public sealed partial class DeliveryImporter(
                 s3 = aws.CreateS3(issued.Credentials, m.Region);
                 var readerOptions = settings.ReaderOptions();
                 var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket), readerOptions, settings.TempDirectory);
-                var loader = new LineItemLoader(dataSource, store.Schema, readerOptions, settings.BatchSize);
+                var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize);
                 load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, leaseLost.Token);
             }
             finally

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
+using DigiUsher.CurParser.Data;
 using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Messaging;
 using Npgsql;
 
 namespace DigiUsher.CurParser.Importing;
@@ -25,8 +27,6 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public string Schema => outbox.Schema;
-
     /// <summary>
     /// Takes the delivery's lease unless it is done, leased by a live replica, or older than the
     /// period's current import (only the newest delivery may become current).
@@ -36,27 +36,27 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(
             $"""
-            insert into {Schema}.deliveries (data_source_id, delivery_id, organization_id, billing_period, detected_at)
+            insert into {CurParserDb.Schema}.deliveries (data_source_id, delivery_id, organization_id, billing_period, detected_at)
             values (@DataSourceId, @DeliveryId, @OrganizationId, @BillingPeriod, @DetectedAt)
             on conflict (data_source_id, delivery_id) do nothing
             """, new { m.DataSourceId, m.DeliveryId, m.OrganizationId, m.BillingPeriod, m.DetectedAt });
         var newer = await connection.ExecuteScalarAsync<bool>(
             $"""
-            select exists (select 1 from {Schema}.current_imports
+            select exists (select 1 from {CurParserDb.Schema}.current_imports
                 where data_source_id = @DataSourceId and billing_period = @BillingPeriod
                   and (detected_at, delivery_id collate "C") > (@DetectedAt, @DeliveryId collate "C"))
             """, new { m.DataSourceId, m.BillingPeriod, m.DetectedAt, m.DeliveryId });
         if (newer)
         {
             await connection.ExecuteAsync(
-                $"update {Schema}.deliveries set status = 'superseded' where data_source_id = @DataSourceId and delivery_id = @DeliveryId and status = 'pending'",
+                $"update {CurParserDb.Schema}.deliveries set status = 'superseded' where data_source_id = @DataSourceId and delivery_id = @DeliveryId and status = 'pending'",
                 new { m.DataSourceId, m.DeliveryId });
             return ClaimResult.Superseded;
         }
 
         var status = await connection.QuerySingleOrDefaultAsync<string>(
             $"""
-            update {Schema}.deliveries set lease_owner = @owner, lease_expires_at = now() + @lease
+            update {CurParserDb.Schema}.deliveries set lease_owner = @owner, lease_expires_at = now() + @lease
             where data_source_id = @DataSourceId and delivery_id = @DeliveryId and status = 'pending'
               and (lease_expires_at is null or lease_expires_at < now() or lease_owner = @owner)
             returning status
@@ -67,7 +67,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         }
 
         var current = await connection.QuerySingleAsync<string>(
-            $"select status from {Schema}.deliveries where data_source_id = @DataSourceId and delivery_id = @DeliveryId",
+            $"select status from {CurParserDb.Schema}.deliveries where data_source_id = @DataSourceId and delivery_id = @DeliveryId",
             new { m.DataSourceId, m.DeliveryId });
         return current == "pending" ? ClaimResult.LeasedElsewhere : ClaimResult.AlreadyDone;
     }
@@ -78,7 +78,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(
             $"""
-            update {Schema}.deliveries set lease_expires_at = now() + @lease
+            update {CurParserDb.Schema}.deliveries set lease_expires_at = now() + @lease
             where data_source_id = @DataSourceId and delivery_id = @DeliveryId and lease_owner = @owner
             """, new { m.DataSourceId, m.DeliveryId, owner, lease }) == 1;
     }
@@ -88,7 +88,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync();
         await connection.ExecuteAsync(
             $"""
-            update {Schema}.deliveries set lease_owner = null, lease_expires_at = null
+            update {CurParserDb.Schema}.deliveries set lease_owner = null, lease_expires_at = null
             where data_source_id = @DataSourceId and delivery_id = @DeliveryId and lease_owner = @owner
             """, new { m.DataSourceId, m.DeliveryId, owner });
     }
@@ -104,7 +104,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<Guid>(new CommandDefinition(
             $"""
-            update {Schema}.imports
+            update {CurParserDb.Schema}.imports
             set status = 'failed', completed_at = now(),
                 failure = 'abandoned: the attempt ended without recording an outcome (its replica stopped or lost the database); the delivery was imported again'
             where data_source_id = @DataSourceId and delivery_id = @DeliveryId and status = 'loading'
@@ -119,13 +119,13 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(
             $"""
-            insert into {Schema}.imports (import_id, organization_id, data_source_id, billing_period, delivery_id, detected_at, status, files, started_at)
+            insert into {CurParserDb.Schema}.imports (import_id, organization_id, data_source_id, billing_period, delivery_id, detected_at, status, files, started_at)
             values (@importId, @OrganizationId, @DataSourceId, @BillingPeriod, @DeliveryId, @DetectedAt, 'loading', @files, @startedAt)
             """, new { importId, m.OrganizationId, m.DataSourceId, m.BillingPeriod, m.DeliveryId, m.DetectedAt, files = m.ReportKeys.Select(k => k.Key).ToArray(), startedAt }, transaction);
-        await CreatePartitionsAsync(connection, transaction, Schema, importId);
+        await CreatePartitionsAsync(connection, transaction, CurParserDb.Schema, importId);
         await outbox.AddAsync(connection, transaction,
             new ReportImportStarted(m.OrganizationId, m.DataSourceId, m.IdempotencyKey, m.BillingPeriod, m.DeliveryId, importId, startedAt),
-            MessageIds.For("import-started", importId.ToString()));
+            MessageId("import-started", importId.ToString()));
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -147,7 +147,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             $"""
             select currency, sum(unblended) as unblended, sum(net_unblended) as netunblended, sum(blended) as blended,
                    sum(amortized) as amortized, sum(public_on_demand) as publicondemand, sum(usage_amount) as usageamount, count(*) as rows
-            from {LineItemLoader.PartitionOf(Schema, "line_items", importId)} group by currency order by currency collate "C"
+            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "line_items", importId)} group by currency order by currency collate "C"
             """, cancellationToken: cancellationToken, commandTimeout: 600))).ToList();
         if (!loaded.SequenceEqual(expected))
         {
@@ -166,18 +166,18 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync("select pg_advisory_xact_lock(hashtext(@key))", new { key = $"{Schema}:period:{m.DataSourceId}:{m.BillingPeriod}" }, transaction);
+        await connection.ExecuteAsync("select pg_advisory_xact_lock(hashtext(@key))", new { key = $"{CurParserDb.Schema}:period:{m.DataSourceId}:{m.BillingPeriod}" }, transaction);
         var current = await connection.QuerySingleOrDefaultAsync<CurrentImport>(
             $"""
             select import_id as importid, (detected_at, delivery_id collate "C") > (@DetectedAt, @DeliveryId collate "C") as newer
-            from {Schema}.current_imports where data_source_id = @DataSourceId and billing_period = @BillingPeriod
+            from {CurParserDb.Schema}.current_imports where data_source_id = @DataSourceId and billing_period = @BillingPeriod
             """, new { m.DataSourceId, m.BillingPeriod, m.DetectedAt, m.DeliveryId }, transaction);
         if (current is { Newer: true })
         {
             await connection.ExecuteAsync(
                 $"""
-                update {Schema}.imports set status = 'superseded', completed_at = now() where import_id = @importId;
-                update {Schema}.deliveries set status = 'superseded', lease_owner = null, lease_expires_at = null
+                update {CurParserDb.Schema}.imports set status = 'superseded', completed_at = now() where import_id = @importId;
+                update {CurParserDb.Schema}.deliveries set status = 'superseded', lease_owner = null, lease_expires_at = null
                 where data_source_id = @DataSourceId and delivery_id = @DeliveryId;
                 """, new { importId, m.DataSourceId, m.DeliveryId }, transaction);
             await transaction.CommitAsync(cancellationToken);
@@ -186,26 +186,26 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
 
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
-            insert into {LineItemLoader.PartitionOf(Schema, "daily_costs", importId)}
+            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)}
             select import_id, (usage_start at time zone 'UTC')::date, usage_account_id, product_code, service_name, region, usage_type,
                    line_item_type, resource_id, tags, currency, sum(unblended), sum(net_unblended), sum(blended), sum(amortized),
                    sum(public_on_demand), sum(usage_amount), count(*)
-            from {LineItemLoader.PartitionOf(Schema, "line_items", importId)}
+            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "line_items", importId)}
             group by import_id, 2, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency
             """, transaction: transaction, commandTimeout: 1800, cancellationToken: cancellationToken));
 
         var now = DateTimeOffset.UtcNow;
         await connection.ExecuteAsync(
             $"""
-            insert into {Schema}.current_imports (data_source_id, billing_period, import_id, delivery_id, detected_at, made_current_at)
+            insert into {CurParserDb.Schema}.current_imports (data_source_id, billing_period, import_id, delivery_id, detected_at, made_current_at)
             values (@DataSourceId, @BillingPeriod, @importId, @DeliveryId, @DetectedAt, @now)
             on conflict (data_source_id, billing_period) do update
                 set import_id = excluded.import_id, delivery_id = excluded.delivery_id, detected_at = excluded.detected_at, made_current_at = excluded.made_current_at;
-            update {Schema}.imports set status = 'replaced' where import_id = @previous;
-            update {Schema}.imports set status = 'current', rows = @rows, totals = @totals::jsonb, warnings = @warnings::jsonb,
+            update {CurParserDb.Schema}.imports set status = 'replaced' where import_id = @previous;
+            update {CurParserDb.Schema}.imports set status = 'current', rows = @rows, totals = @totals::jsonb, warnings = @warnings::jsonb,
                    is_final = @IsFinal, completed_at = @now
             where import_id = @importId;
-            update {Schema}.deliveries set status = 'imported', import_id = @importId, lease_owner = null, lease_expires_at = null
+            update {CurParserDb.Schema}.deliveries set status = 'imported', import_id = @importId, lease_owner = null, lease_expires_at = null
             where data_source_id = @DataSourceId and delivery_id = @DeliveryId;
             """,
             new
@@ -216,10 +216,10 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await outbox.AddAsync(connection, transaction,
             new ReportImported(m.OrganizationId, m.DataSourceId, m.IdempotencyKey, m.BillingPeriod, m.DeliveryId, importId, load.Rows,
                 m.ReportKeys.Count, load.Totals, load.IsFinal, duration, now),
-            MessageIds.For("report-imported", m.IdempotencyKey));
+            MessageId("report-imported", m.IdempotencyKey));
         await outbox.AddAsync(connection, transaction,
             new CostsImported(m.OrganizationId, m.DataSourceId, m.IdempotencyKey, m.BillingPeriod, m.DeliveryId, importId, load.Totals, now),
-            MessageIds.For("costs-imported", m.IdempotencyKey));
+            MessageId("costs-imported", m.IdempotencyKey));
         await transaction.CommitAsync(cancellationToken);
         return (CompleteResult.MadeCurrent, current?.ImportId);
     }
@@ -231,20 +231,20 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync(
             $"""
-            update {Schema}.imports set status = 'failed', failure = @reason, completed_at = now() where import_id = @importId;
-            update {Schema}.deliveries set status = case when @transient then status else 'failed' end, lease_owner = null, lease_expires_at = null
+            update {CurParserDb.Schema}.imports set status = 'failed', failure = @reason, completed_at = now() where import_id = @importId;
+            update {CurParserDb.Schema}.deliveries set status = case when @transient then status else 'failed' end, lease_owner = null, lease_expires_at = null
             where data_source_id = @DataSourceId and delivery_id = @DeliveryId and (lease_owner = @owner or lease_owner is null);
             """, new { importId, reason, transient, m.DataSourceId, m.DeliveryId, owner }, transaction);
         await outbox.AddAsync(connection, transaction,
             new ReportImportFailed(m.OrganizationId, m.DataSourceId, m.IdempotencyKey, m.BillingPeriod, m.DeliveryId, importId, file, row, reason, transient, DateTimeOffset.UtcNow),
-            transient ? MessageIds.For("import-failed", $"{importId}") : MessageIds.For("import-failed", m.IdempotencyKey));
+            transient ? MessageId("import-failed", $"{importId}") : MessageId("import-failed", m.IdempotencyKey));
         await transaction.CommitAsync();
     }
 
     public async Task MarkAsync(Guid importId, string status)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync($"update {Schema}.imports set status = @status, completed_at = now() where import_id = @importId", new { importId, status });
+        await connection.ExecuteAsync($"update {CurParserDb.Schema}.imports set status = @status, completed_at = now() where import_id = @importId", new { importId, status });
     }
 
     /// <summary>Drops an import's partitions (a replaced, superseded, failed or cancelled import).</summary>
@@ -253,9 +253,12 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync();
         foreach (var table in new[] { "daily_costs", "line_items" })
         {
-            await connection.ExecuteAsync($"drop table if exists {LineItemLoader.PartitionOf(Schema, table, importId)}", commandTimeout: 600);
+            await connection.ExecuteAsync($"drop table if exists {LineItemLoader.PartitionOf(CurParserDb.Schema, table, importId)}", commandTimeout: 600);
         }
     }
 
     private sealed record CurrentImport(Guid ImportId, bool Newer);
+
+    /// <summary>The outbox id of a fact: the same kind and key always give the same id.</summary>
+    private static Guid MessageId(string kind, string key) => MessageIds.Sha256($"curparser:{kind}:{key}");
 }

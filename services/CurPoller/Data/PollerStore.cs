@@ -1,6 +1,7 @@
 using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Messaging;
 using Npgsql;
 
 namespace DigiUsher.CurPoller.Data;
@@ -22,13 +23,18 @@ public sealed record DeliveryState(string Status, int Attempts, DateTime? NextRe
 /// <summary>The curpoller schema: the registry of data sources, the published deliveries, and their outbox events.</summary>
 public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox)
 {
+    private static readonly Guid MessageIdNamespace = new("6f1f8e0e-3c1b-4f55-9a53-2f4c9f1f6a01");
+
+    /// <summary>The outbox id of a fact (a version 5 UUID of its idempotency key): a repeated publish is dropped.</summary>
+    public static Guid MessageId(string idempotencyKey) => MessageIds.Version5(MessageIdNamespace, idempotencyKey);
+
     /// <summary>Applies Connected/Updated unless a newer change (or the removal) is already recorded; returns whether it applied.</summary>
     public async Task<bool> UpsertDataSourceAsync(Guid organizationId, Guid dataSourceId, DataSourceSettings settings, DateTimeOffset changedAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var applied = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into curpoller.data_sources
+            $"""
+            insert into {CurPollerDb.Schema}.data_sources
                 (data_source_id, organization_id, name, bucket, prefix, report_name, region, payer_account_id, changed_at, next_poll_at, poll_requested_at)
             values (@dataSourceId, @organizationId, @name, @bucket, @prefix, @reportName, @region, @payer, @changedAt, now(), now())
             on conflict (data_source_id) do update set
@@ -60,8 +66,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into curpoller.data_sources (data_source_id, organization_id, changed_at, removed_at)
+            $"""
+            insert into {CurPollerDb.Schema}.data_sources (data_source_id, organization_id, changed_at, removed_at)
             values (@dataSourceId, @organizationId, @removedAt, @removedAt)
             on conflict (data_source_id) do update set removed_at = excluded.removed_at, changed_at = excluded.changed_at
             where data_sources.organization_id = excluded.organization_id and data_sources.changed_at <= excluded.changed_at
@@ -75,8 +81,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update curpoller.data_sources set next_poll_at = now(), poll_requested_at = now()
+            $"""
+            update {CurPollerDb.Schema}.data_sources set next_poll_at = now(), poll_requested_at = now()
             where data_source_id = @dataSourceId and organization_id = @organizationId and removed_at is null
             """,
             new { dataSourceId, organizationId },
@@ -92,10 +98,10 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<WatchedDataSource>(new CommandDefinition(
-            """
-            update curpoller.data_sources d set poll_started_at = now(), next_poll_at = now() + @lease
+            $"""
+            update {CurPollerDb.Schema}.data_sources d set poll_started_at = now(), next_poll_at = now() + @lease
             from (
-                select data_source_id from curpoller.data_sources
+                select data_source_id from {CurPollerDb.Schema}.data_sources
                 where removed_at is null and next_poll_at <= now() and data_source_id <> all(@running)
                 order by next_poll_at
                 limit @limit
@@ -117,8 +123,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(
-            """
-            update curpoller.data_sources set
+            $"""
+            update {CurPollerDb.Schema}.data_sources set
                 last_polled_at = now(), last_poll_status = @status, last_poll_reason = @reason,
                 next_poll_at = case when poll_requested_at > @startedAt then now() else now() + @nextIn end
             where data_source_id = @id and poll_started_at = @startedAt
@@ -133,8 +139,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<DeliveryState>(new CommandDefinition(
-            """
-            select status as Status, attempts as Attempts, next_retry_at as NextRetryAt, last_published_at as LastPublishedAt from curpoller.deliveries
+            $"""
+            select status as Status, attempts as Attempts, next_retry_at as NextRetryAt, last_published_at as LastPublishedAt from {CurPollerDb.Schema}.deliveries
             where data_source_id = @dataSourceId and billing_period = @billingPeriod and delivery_id = @deliveryId
             """,
             new { dataSourceId, billingPeriod, deliveryId },
@@ -151,8 +157,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteAsync(
-            """
-            insert into curpoller.deliveries
+            $"""
+            insert into {CurPollerDb.Schema}.deliveries
                 (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at, last_published_at)
             values (@DataSourceId, @BillingPeriod, @DeliveryId, @OrganizationId, @ReportName, @format, @ManifestKey, @files, @detectedAt, now())
             on conflict do nothing
@@ -175,7 +181,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             return false;
         }
 
-        await outbox.AddAsync(connection, transaction, message, DeterministicGuid.Create(message.IdempotencyKey));
+        await outbox.AddAsync(connection, transaction, message, MessageId(message.IdempotencyKey));
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -191,8 +197,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(
-            """
-            update curpoller.deliveries set status = 'published', attempts = attempts + 1, last_published_at = now(), next_retry_at = null
+            $"""
+            update {CurPollerDb.Schema}.deliveries set status = 'published', attempts = attempts + 1, last_published_at = now(), next_retry_at = null
             where data_source_id = @DataSourceId and billing_period = @BillingPeriod and delivery_id = @DeliveryId
               and attempts = @attempts and status in ('failed_transient', 'published')
             """,
@@ -203,7 +209,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             return false;
         }
 
-        await outbox.AddAsync(connection, transaction, message, DeterministicGuid.Create($"{message.IdempotencyKey}:attempt:{attempts + 1}"));
+        await outbox.AddAsync(connection, transaction, message, MessageId($"{message.IdempotencyKey}:attempt:{attempts + 1}"));
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -219,8 +225,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteAsync(
-            """
-            insert into curpoller.deliveries
+            $"""
+            insert into {CurPollerDb.Schema}.deliveries
                 (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at,
                  status, attempts, last_published_at, last_error)
             values (@dataSourceId, @period, @deliveryId, @organizationId, @reportName, @format, @manifestKey, @files, @now,
@@ -249,7 +255,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         var key = $"{source.DataSourceId}:{period}:{rejected.DeliveryId}:rejected";
         var failed = new ReportImportFailed(
             source.OrganizationId, source.DataSourceId, key, period, rejected.DeliveryId, null, rejected.File, null, rejected.Reason, false, now);
-        await outbox.AddAsync(connection, transaction, failed, DeterministicGuid.Create(key));
+        await outbox.AddAsync(connection, transaction, failed, MessageId(key));
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -258,8 +264,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update curpoller.deliveries set status = 'imported', next_retry_at = null, last_error = null
+            $"""
+            update {CurPollerDb.Schema}.deliveries set status = 'imported', next_retry_at = null, last_error = null
             where data_source_id = @dataSourceId and organization_id = @organizationId and billing_period = @billingPeriod and delivery_id = @deliveryId
             """,
             new { dataSourceId, organizationId, billingPeriod, deliveryId },
@@ -276,8 +282,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update curpoller.deliveries set
+            $"""
+            update {CurPollerDb.Schema}.deliveries set
                 status = case when not @transient then 'failed_permanent'
                               when attempts >= @maxAttempts then 'abandoned'
                               else 'failed_transient' end,

@@ -132,7 +132,7 @@ public sealed partial class PollScheduler(
         try
         {
             await DatabaseOutage.WaitToRecordAsync(
-                token => store.CompletePollAsync(source, retryIn, "failed", reason, Failed(source, pollId, reason, null), DeterministicGuid.Create($"poll:{pollId}"), token),
+                token => store.CompletePollAsync(source, retryIn, "failed", reason, Failed(source, pollId, reason, null), PollerStore.MessageId($"poll:{pollId}"), token),
                 settings.PollTimeout,
                 settings.SchedulerTick,
                 clock,
@@ -153,7 +153,7 @@ public sealed partial class PollScheduler(
 
     private Task Complete(WatchedDataSource source, Guid pollId, string status, string? reason, object statusEvent, CancellationToken cancellationToken)
     {
-        var messageId = DeterministicGuid.Create($"poll:{pollId}");
+        var messageId = PollerStore.MessageId($"poll:{pollId}");
         var next = NextPollIn();
         return statusEvent switch
         {

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.DataSources;
 using DigiUsher.DataSource.Secrets;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
 
@@ -134,7 +134,7 @@ public static class DataSourcesApi
         return TypedResults.Created($"/api/v1/data-sources/{id}", DataSourceView.From(created!));
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, DataSourceStore store, string? cursor, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, DataSourceStore store, CursorCodec cursors, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var pageSize = limit ?? 50;
@@ -146,7 +146,7 @@ public static class DataSourcesApi
         (DateTimeOffset, Guid)? after = null;
         if (cursor is not null)
         {
-            after = DecodeCursor(cursor);
+            after = DecodeCursor(cursors, cursor);
             if (after is null)
             {
                 errors.Add("cursor", "'cursor' is not a cursor this API returned.");
@@ -160,7 +160,7 @@ public static class DataSourcesApi
 
         var rows = await store.ListAsync(user.GetOrganizationId(), after, pageSize + 1, cancellationToken);
         var page = rows.Take(pageSize).ToList();
-        var next = rows.Count > pageSize ? EncodeCursor(page[^1]) : null;
+        var next = rows.Count > pageSize ? EncodeCursor(cursors, page[^1]) : null;
         return TypedResults.Ok(new DataSourcePage([.. page.Select(DataSourceView.From)], next));
     }
 
@@ -371,25 +371,18 @@ public static class DataSourcesApi
         title: "Data source not found",
         detail: $"There is no data source {id} in your organization.");
 
-    private static string EncodeCursor(DataSourceRow row) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{row.CreatedAt.UtcTicks}:{row.Id}")))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    // A page continues after the last row's (created_at, id), the order the list is sorted by.
+    private const string ListQuery = "data-sources";
 
-    private static (DateTimeOffset, Guid)? DecodeCursor(string cursor)
+    private static string EncodeCursor(CursorCodec cursors, DataSourceRow row) =>
+        cursors.Encode(string.Create(CultureInfo.InvariantCulture, $"{row.CreatedAt.UtcTicks}:{row.Id}"), ListQuery);
+
+    private static (DateTimeOffset, Guid)? DecodeCursor(CursorCodec cursors, string cursor)
     {
-        try
-        {
-            var base64 = cursor.Replace('-', '+').Replace('_', '/');
-            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split(':');
-            return parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                && ticks is > 0 and < 3155378975999999999 && Guid.TryParse(parts[1], out var id)
-                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
-                : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        var parts = cursors.Decode(cursor, ListQuery).Position?.Split(':');
+        return parts is [var ticksText, var idText] && long.TryParse(ticksText, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks is > 0 and < 3155378975999999999 && Guid.TryParse(idText, out var id)
+            ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
+            : null;
     }
 }

@@ -20,25 +20,25 @@ public sealed class StatusEventsConsumer(StatusStore store) :
     IConsumer<DiscoveryFailed>
 {
     public Task Consume(ConsumeContext<ReportPollCompleted> context) =>
-        store.PollCompletedAsync(context.Message with { CompletedAt = context.Message.CompletedAt.ToUniversalTime() }, context.CancellationToken);
+        store.PollCompletedAsync(context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<ReportPollFailed> context) =>
-        store.PollFailedAsync(context.Message with { FailedAt = context.Message.FailedAt.ToUniversalTime() }, context.CancellationToken);
+        store.PollFailedAsync(context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<ReportImportStarted> context) =>
-        store.ImportStartedAsync(context.Message with { StartedAt = context.Message.StartedAt.ToUniversalTime() }, context.CancellationToken);
+        store.ImportStartedAsync(context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<ReportImported> context) =>
-        store.ImportedAsync(context.Message with { ImportedAt = context.Message.ImportedAt.ToUniversalTime() }, context.CancellationToken);
+        store.ImportedAsync(context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<ReportImportFailed> context) =>
-        store.ImportFailedAsync(context.Message with { FailedAt = context.Message.FailedAt.ToUniversalTime() }, context.CancellationToken);
+        store.ImportFailedAsync(context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<DiscoveryCompleted> context) =>
-        store.DiscoveryCompletedAsync(context.Message with { CompletedAt = context.Message.CompletedAt.ToUniversalTime() }, context.CancellationToken);
+        store.DiscoveryCompletedAsync(context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<DiscoveryFailed> context) =>
-        store.DiscoveryFailedAsync(context.Message with { FailedAt = context.Message.FailedAt.ToUniversalTime() }, context.CancellationToken);
+        store.DiscoveryFailedAsync(context.Message, context.CancellationToken);
 }
 
 public sealed class StatusEventsConsumerDefinition : RetryingConsumerDefinition<StatusEventsConsumer>

@@ -72,7 +72,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
-            $"select {Columns} from datasource.data_sources where organization_id = @organizationId and id = @id", new { organizationId, id });
+            $"select {Columns} from {DataSourceDb.Schema}.data_sources where organization_id = @organizationId and id = @id", new { organizationId, id });
     }
 
     /// <summary>One page, oldest first, after the cursor (created_at, id).</summary>
@@ -81,7 +81,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<DataSourceRow>(
             $"""
-            select {Columns} from datasource.data_sources
+            select {Columns} from {DataSourceDb.Schema}.data_sources
             where organization_id = @organizationId and (@afterAt::timestamptz is null or (created_at, id) > (@afterAt, @afterId))
             order by created_at, id limit @limit
             """, new { organizationId, afterAt = after?.CreatedAt, afterId = after?.Id ?? Guid.Empty, limit })];
@@ -94,7 +94,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
             $"""
-            insert into datasource.data_sources (id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id,
+            insert into {DataSourceDb.Schema}.data_sources (id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id,
                 role_arn, external_id, bucket, prefix, report_name, region, payer_account_id, disabled_features, validation, validated_at,
                 created_by_user_id, created_by_email)
             values (@Id, @OrganizationId, @Name, @Kind, @AuthType, @AccessKeyId, @SecretCiphertext, @SecretKeyId,
@@ -126,7 +126,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var stored = await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
             $"""
-            update datasource.data_sources set name = @Name, auth_type = @AuthType, access_key_id = @AccessKeyId,
+            update {DataSourceDb.Schema}.data_sources set name = @Name, auth_type = @AuthType, access_key_id = @AccessKeyId,
                 secret_ciphertext = @SecretCiphertext, secret_key_id = @SecretKeyId, role_arn = @RoleArn, external_id = @ExternalId,
                 bucket = @Bucket, prefix = @Prefix, report_name = @ReportName, region = @Region, payer_account_id = @PayerAccountId,
                 disabled_features = @DisabledFeatures, validation = @Validation::jsonb, validated_at = @ValidatedAt,
@@ -160,7 +160,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var deleted = await connection.ExecuteAsync(
-            "delete from datasource.data_sources where organization_id = @organizationId and id = @id", new { organizationId, id }, transaction);
+            $"delete from {DataSourceDb.Schema}.data_sources where organization_id = @organizationId and id = @id", new { organizationId, id }, transaction);
         if (deleted == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -178,7 +178,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var exists = await connection.ExecuteScalarAsync<bool>(
-            "select exists (select 1 from datasource.data_sources where organization_id = @organizationId and id = @id for share)",
+            $"select exists (select 1 from {DataSourceDb.Schema}.data_sources where organization_id = @organizationId and id = @id for share)",
             new { organizationId, id }, transaction);
         if (!exists)
         {

@@ -51,11 +51,11 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync("insert into datasource.organizations (id, name) values (@organizationId, @organizationName)",
+        await connection.ExecuteAsync($"insert into {DataSourceDb.Schema}.organizations (id, name) values (@organizationId, @organizationName)",
             new { organizationId, organizationName }, transaction);
         var inserted = await connection.ExecuteAsync(
-            """
-            insert into datasource.users (id, organization_id, email, email_normalized, role, password_hash, activated_at)
+            $"""
+            insert into {DataSourceDb.Schema}.users (id, organization_id, email, email_normalized, role, password_hash, activated_at)
             values (@userId, @organizationId, @email, lower(@email), 'admin', @passwordHash, now())
             on conflict (email_normalized) do nothing
             """, new { userId, organizationId, email, passwordHash }, transaction);
@@ -74,8 +74,8 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(
-            """
-            insert into datasource.users (id, organization_id, email, email_normalized, role, invitation_hash, invitation_expires_at, invited_by)
+            $"""
+            insert into {DataSourceDb.Schema}.users (id, organization_id, email, email_normalized, role, invitation_hash, invitation_expires_at, invited_by)
             values (@userId, @organizationId, @email, lower(@email), @role, @invitationHash, @expiresAt, @invitedBy)
             on conflict (email_normalized) do nothing
             """, new { userId, organizationId, email, role, invitationHash, expiresAt, invitedBy }) == 1;
@@ -87,7 +87,7 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserRow>(
             $"""
-            update datasource.users set password_hash = @passwordHash, invitation_hash = null, invitation_expires_at = null, activated_at = now()
+            update {DataSourceDb.Schema}.users set password_hash = @passwordHash, invitation_hash = null, invitation_expires_at = null, activated_at = now()
             where invitation_hash = @invitationHash and invitation_expires_at > now()
             returning {UserColumns}
             """, new { invitationHash, passwordHash });
@@ -97,21 +97,21 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserRow>(
-            $"select {UserColumns} from datasource.users where email_normalized = lower(@email)", new { email });
+            $"select {UserColumns} from {DataSourceDb.Schema}.users where email_normalized = lower(@email)", new { email });
     }
 
     public async Task<UserRow?> FindUserAsync(Guid organizationId, Guid userId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserRow>(
-            $"select {UserColumns} from datasource.users where organization_id = @organizationId and id = @userId", new { organizationId, userId });
+            $"select {UserColumns} from {DataSourceDb.Schema}.users where organization_id = @organizationId and id = @userId", new { organizationId, userId });
     }
 
     public async Task<IReadOnlyList<UserRow>> ListUsersAsync(Guid organizationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<UserRow>(
-            $"select {UserColumns} from datasource.users where organization_id = @organizationId order by created_at, id", new { organizationId })];
+            $"select {UserColumns} from {DataSourceDb.Schema}.users where organization_id = @organizationId order by created_at, id", new { organizationId })];
     }
 
     /// <summary>Adds a service client; false when the organization already has one of that name.</summary>
@@ -119,8 +119,8 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(
-            """
-            insert into datasource.service_clients (id, organization_id, name, client_id, secret_hash, created_by)
+            $"""
+            insert into {DataSourceDb.Schema}.service_clients (id, organization_id, name, client_id, secret_hash, created_by)
             values (@id, @organizationId, @name, @clientId, @secretHash, @createdBy)
             on conflict (organization_id, name) do nothing
             """, new { id, organizationId, name, clientId, secretHash, createdBy }) == 1;
@@ -130,7 +130,7 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ServiceClientRow>(
-            "select id, organization_id, name, client_id, secret_hash, created_at, revoked_at from datasource.service_clients where client_id = @clientId",
+            $"select id, organization_id, name, client_id, secret_hash, created_at, revoked_at from {DataSourceDb.Schema}.service_clients where client_id = @clientId",
             new { clientId });
     }
 
@@ -138,8 +138,8 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<ServiceClientRow>(
-            """
-            select id, organization_id, name, client_id, secret_hash, created_at, revoked_at from datasource.service_clients
+            $"""
+            select id, organization_id, name, client_id, secret_hash, created_at, revoked_at from {DataSourceDb.Schema}.service_clients
             where organization_id = @organizationId order by created_at, id
             """, new { organizationId })];
     }
@@ -148,7 +148,7 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(
-            "update datasource.service_clients set revoked_at = coalesce(revoked_at, now()) where organization_id = @organizationId and id = @id",
+            $"update {DataSourceDb.Schema}.service_clients set revoked_at = coalesce(revoked_at, now()) where organization_id = @organizationId and id = @id",
             new { organizationId, id }) == 1;
     }
 
@@ -157,7 +157,7 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var seconds = await connection.ExecuteScalarAsync<double?>(
-            "select extract(epoch from locked_until - now())::float8 from datasource.login_failures where throttle_key = @throttleKey and locked_until > now()",
+            $"select extract(epoch from locked_until - now())::float8 from {DataSourceDb.Schema}.login_failures where throttle_key = @throttleKey and locked_until > now()",
             new { throttleKey });
         return seconds is { } s ? TimeSpan.FromSeconds(Math.Ceiling(s)) : null;
     }
@@ -167,12 +167,12 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(
-            """
-            insert into datasource.login_failures as f (throttle_key, failures, first_failure_at) values (@throttleKey, 1, now())
+            $"""
+            insert into {DataSourceDb.Schema}.login_failures as f (throttle_key, failures, first_failure_at) values (@throttleKey, 1, now())
             on conflict (throttle_key) do update set
                 failures = case when f.first_failure_at < now() - @window then 1 else f.failures + 1 end,
                 first_failure_at = case when f.first_failure_at < now() - @window then now() else f.first_failure_at end;
-            update datasource.login_failures set locked_until = now() + @lockout, failures = 0, first_failure_at = now()
+            update {DataSourceDb.Schema}.login_failures set locked_until = now() + @lockout, failures = 0, first_failure_at = now()
             where throttle_key = @throttleKey and failures >= @maxFailures;
             """, new { throttleKey, maxFailures, window, lockout });
     }
@@ -180,6 +180,6 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     public async Task ClearFailuresAsync(string throttleKey, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync("delete from datasource.login_failures where throttle_key = @throttleKey", new { throttleKey });
+        await connection.ExecuteAsync($"delete from {DataSourceDb.Schema}.login_failures where throttle_key = @throttleKey", new { throttleKey });
     }
 }

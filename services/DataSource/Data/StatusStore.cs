@@ -83,11 +83,11 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     static StatusStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    private const string OwnedBy = "exists (select 1 from datasource.data_sources d where d.id = @DataSourceId and d.organization_id = @OrganizationId)";
+    private const string OwnedBy = $"exists (select 1 from {DataSourceDb.Schema}.data_sources d where d.id = @DataSourceId and d.organization_id = @OrganizationId)";
 
     public Task PollCompletedAsync(ReportPollCompleted e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into datasource.poll_status as p (data_source_id, last_poll_at, succeeded, report_name, billing_periods, deliveries_found, latest_delivery_id, last_success_at)
+        insert into {DataSourceDb.Schema}.poll_status as p (data_source_id, last_poll_at, succeeded, report_name, billing_periods, deliveries_found, latest_delivery_id, last_success_at)
         select @DataSourceId, @CompletedAt, true, @ReportName, @BillingPeriods, @DeliveriesPublished, @LatestDeliveryId, @CompletedAt where {OwnedBy}
         on conflict (data_source_id) do update set last_poll_at = excluded.last_poll_at, succeeded = true, report_name = excluded.report_name,
             billing_periods = excluded.billing_periods, deliveries_found = excluded.deliveries_found,
@@ -98,7 +98,7 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     public Task PollFailedAsync(ReportPollFailed e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into datasource.poll_status as p (data_source_id, last_poll_at, succeeded, error, denied_action)
+        insert into {DataSourceDb.Schema}.poll_status as p (data_source_id, last_poll_at, succeeded, error, denied_action)
         select @DataSourceId, @FailedAt, false, @Reason, @DeniedAction where {OwnedBy}
         on conflict (data_source_id) do update set last_poll_at = excluded.last_poll_at, succeeded = false,
             error = excluded.error, denied_action = excluded.denied_action
@@ -107,7 +107,7 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     public Task ImportStartedAsync(ReportImportStarted e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into datasource.import_status (data_source_id, billing_period, delivery_id, import_id, state, updated_at)
+        insert into {DataSourceDb.Schema}.import_status (data_source_id, billing_period, delivery_id, import_id, state, updated_at)
         select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'started', @StartedAt where {OwnedBy}
         on conflict (data_source_id, billing_period, delivery_id) do update set import_id = excluded.import_id, state = 'started',
             error = null, error_file = null, error_row = null, transient = null, updated_at = excluded.updated_at
@@ -116,7 +116,7 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     public Task ImportedAsync(ReportImported e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into datasource.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, rows, files, totals, is_final, updated_at)
+        insert into {DataSourceDb.Schema}.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, rows, files, totals, is_final, updated_at)
         select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'imported', @Rows, @Files, @totals::jsonb, @IsFinal, @ImportedAt where {OwnedBy}
         on conflict (data_source_id, billing_period, delivery_id) do update set import_id = excluded.import_id, state = 'imported',
             rows = excluded.rows, files = excluded.files, totals = excluded.totals, is_final = excluded.is_final,
@@ -126,7 +126,7 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     public Task ImportFailedAsync(ReportImportFailed e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into datasource.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, error, error_file, error_row, transient, updated_at)
+        insert into {DataSourceDb.Schema}.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, error, error_file, error_row, transient, updated_at)
         select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'failed', @Reason, @File, @Row, @Transient, @FailedAt where {OwnedBy}
         on conflict (data_source_id, billing_period, delivery_id) do update set import_id = coalesce(excluded.import_id, i.import_id), state = 'failed',
             error = excluded.error, error_file = excluded.error_file, error_row = excluded.error_row, transient = excluded.transient,
@@ -136,7 +136,7 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     public Task DiscoveryCompletedAsync(DiscoveryCompleted e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into datasource.discovery_status as s (data_source_id, run_id, succeeded, account_id, counts, skipped, finished_at)
+        insert into {DataSourceDb.Schema}.discovery_status as s (data_source_id, run_id, succeeded, account_id, counts, skipped, finished_at)
         select @DataSourceId, @RunId, true, @AccountId, @counts::jsonb, @skipped::jsonb, @CompletedAt where {OwnedBy}
         on conflict (data_source_id) do update set run_id = excluded.run_id, succeeded = true, account_id = excluded.account_id,
             counts = excluded.counts, skipped = excluded.skipped, error = null, finished_at = excluded.finished_at
@@ -145,7 +145,7 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     public Task DiscoveryFailedAsync(DiscoveryFailed e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into datasource.discovery_status as s (data_source_id, run_id, succeeded, error, finished_at)
+        insert into {DataSourceDb.Schema}.discovery_status as s (data_source_id, run_id, succeeded, error, finished_at)
         select @DataSourceId, @RunId, false, @Reason, @FailedAt where {OwnedBy}
         on conflict (data_source_id) do update set run_id = excluded.run_id, succeeded = false, counts = null, skipped = null,
             error = excluded.error, finished_at = excluded.finished_at
@@ -156,19 +156,19 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var poll = await connection.QuerySingleOrDefaultAsync<PollStatusRow>(
-            """
+            $"""
             select last_poll_at, succeeded, report_name, billing_periods, deliveries_found, latest_delivery_id, error, denied_action, last_success_at
-            from datasource.poll_status where data_source_id = @dataSourceId
+            from {DataSourceDb.Schema}.poll_status where data_source_id = @dataSourceId
             """, new { dataSourceId });
         var imports = (await connection.QueryAsync<ImportStatusRow>(
-            """
+            $"""
             select billing_period, delivery_id, import_id, state, rows, files, totals::text as totals, is_final, error, error_file, error_row, transient, updated_at
-            from datasource.import_status where data_source_id = @dataSourceId order by billing_period desc, updated_at desc
+            from {DataSourceDb.Schema}.import_status where data_source_id = @dataSourceId order by billing_period desc, updated_at desc
             """, new { dataSourceId })).ToList();
         var discovery = await connection.QuerySingleOrDefaultAsync<DiscoveryStatusRow>(
-            """
+            $"""
             select run_id, succeeded, account_id, counts::text as counts, skipped::text as skipped, error, finished_at
-            from datasource.discovery_status where data_source_id = @dataSourceId
+            from {DataSourceDb.Schema}.discovery_status where data_source_id = @dataSourceId
             """, new { dataSourceId });
         return (poll, imports, discovery);
     }

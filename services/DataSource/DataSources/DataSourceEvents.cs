@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using DigiUsher.Contracts;
 using DigiUsher.DataSource.Data;
+using DigiUsher.ServiceDefaults.Messaging;
 
 namespace DigiUsher.DataSource.DataSources;
 
@@ -49,12 +48,5 @@ public static class DataSourceEvents
     }
 
     /// <summary>A name-based UUID (version 5 layout over SHA-256) of the idempotency key.</summary>
-    public static Guid MessageId(string idempotencyKey)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("digiusher:datasource:" + idempotencyKey));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid MessageId(string idempotencyKey) => MessageIds.Sha256NameBased("digiusher:datasource:" + idempotencyKey);
 }

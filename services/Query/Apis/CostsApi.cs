@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DigiUsher.Query.Costs;
-using DigiUsher.Query.Paging;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -52,7 +52,7 @@ public static class CostsApi
         HttpContext http, CostReader reader, CursorCodec cursors, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var query = CostQuery.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-        var offset = cursors.Decode(QueryParameters.Single(http.Request.Query, "cursor"), query.Fingerprint);
+        var offset = cursors.DecodeOffset(QueryParameters.Single(http.Request.Query, "cursor"), query.Fingerprint);
         var groups = new List<CostGroup>(Math.Min(query.Limit + 1, 1024));
         await foreach (var row in reader.GroupsAsync(query, offset, query.Limit + 1, cancellationToken))
         {
@@ -63,7 +63,7 @@ public static class CostsApi
         if (groups.Count > query.Limit)
         {
             groups.RemoveAt(groups.Count - 1);
-            next = cursors.Encode(offset + query.Limit, query.Fingerprint);
+            next = cursors.EncodeOffset(offset + query.Limit, query.Fingerprint);
         }
 
         var totals = await reader.TotalsAsync(query, cancellationToken);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DigiUsher.Query.Costs;
-using DigiUsher.Query.Paging;
 using DigiUsher.Query.Resources;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -53,7 +53,7 @@ public static class EmployeesApi
 
         var limit = QueryParameters.Limit(query, api.Value);
         var fingerprint = string.Join('|', organizationId, id.ToLowerInvariant(), from, to, metric, limit, JsonSerializer.Serialize(filter));
-        var offset = cursors.Decode(QueryParameters.Single(query, "cursor"), fingerprint);
+        var offset = cursors.DecodeOffset(QueryParameters.Single(query, "cursor"), fingerprint);
         var page = ResourcesApi.ToPage(all.Skip((int)Math.Min(offset, int.MaxValue)).Take(limit + 1).ToList(), limit, offset, cursors, fingerprint);
         var owner = all.Select(r => r.Owner).First(o => o is not null)!;
         var totals = all.SelectMany(r => r.Cost).GroupBy(c => c.Currency, StringComparer.Ordinal)

@@ -1,5 +1,5 @@
 using DigiUsher.Query.Findings;
-using DigiUsher.Query.Paging;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +34,7 @@ public static class FindingsApi
         var dataSourceId = QueryParameters.Guid(query, "dataSourceId");
         var limit = QueryParameters.Limit(query, api.Value);
         var fingerprint = string.Join('|', http.User.GetOrganizationId(), dataSourceId, limit, string.Join(',', types.Order(StringComparer.Ordinal)));
-        var offset = cursors.Decode(QueryParameters.Single(query, "cursor"), fingerprint);
+        var offset = cursors.DecodeOffset(QueryParameters.Single(query, "cursor"), fingerprint);
         var findings = await reader.FindAsync(http.User.GetOrganizationId(), dataSourceId, types, cancellationToken);
         var page = findings.Skip((int)Math.Min(offset, int.MaxValue)).Take(limit + 1).ToList();
         return TypedResults.Ok(ResourcesApi.ToPage(page, limit, offset, cursors, fingerprint));

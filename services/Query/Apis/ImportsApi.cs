@@ -4,8 +4,8 @@ using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.Query.Data;
 using DigiUsher.Query.Imports;
-using DigiUsher.Query.Paging;
 using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -52,7 +52,7 @@ public static class ImportsApi
         var dataSourceId = QueryParameters.Guid(query, "dataSourceId");
         var limit = QueryParameters.Limit(query, api.Value);
         var fingerprint = string.Join('|', organizationId, dataSourceId, limit);
-        var offset = cursors.Decode(QueryParameters.Single(query, "cursor"), fingerprint);
+        var offset = cursors.DecodeOffset(QueryParameters.Single(query, "cursor"), fingerprint);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ImportRow>(
             $"""

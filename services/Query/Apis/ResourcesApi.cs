@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DigiUsher.Query.Costs;
-using DigiUsher.Query.Paging;
 using DigiUsher.Query.Resources;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -54,7 +54,7 @@ public static class ResourcesApi
         var filter = Filter(query);
         var limit = QueryParameters.Limit(query, api.Value);
         var fingerprint = string.Join('|', http.User.GetOrganizationId(), from, to, metric, limit, JsonSerializer.Serialize(filter));
-        var offset = cursors.Decode(QueryParameters.Single(query, "cursor"), fingerprint);
+        var offset = cursors.DecodeOffset(QueryParameters.Single(query, "cursor"), fingerprint);
         var items = await reader.ListAsync(http.User.GetOrganizationId(), filter, from, to, metric, Idle(findings.Value, today), offset, limit + 1, cancellationToken);
         return TypedResults.Ok(ToPage(items, limit, offset, cursors, fingerprint));
     }
@@ -127,6 +127,6 @@ public static class ResourcesApi
 
     internal static Page<T> ToPage<T>(IReadOnlyList<T> items, int limit, long offset, CursorCodec cursors, string fingerprint) =>
         items.Count > limit
-            ? new Page<T>(items.Take(limit).ToList(), cursors.Encode(offset + limit, fingerprint))
+            ? new Page<T>(items.Take(limit).ToList(), cursors.EncodeOffset(offset + limit, fingerprint))
             : new Page<T>(items, null);
 }

@@ -24,7 +24,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
             new
             {
                 dataSourceId, organizationId, settings.Name, settings.Bucket, settings.Prefix, settings.ReportName, settings.Region,
-                settings.PayerAccountId, settings.CreatedByEmail, occurredAt = occurredAt.ToUniversalTime(),
+                settings.PayerAccountId, settings.CreatedByEmail, occurredAt,
             });
     }
 
@@ -45,7 +45,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
             delete from {QueryDb.Schema}.cost_loads where data_source_id = @dataSourceId;
             delete from {QueryDb.Schema}.resources where data_source_id = @dataSourceId;
             """,
-            new { dataSourceId, organizationId, occurredAt = occurredAt.ToUniversalTime() }, transaction, commandTimeout: 600);
+            new { dataSourceId, organizationId, occurredAt }, transaction, commandTimeout: 600);
         await transaction.CommitAsync(cancellationToken);
     }
 

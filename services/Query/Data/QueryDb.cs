@@ -1,6 +1,6 @@
 namespace DigiUsher.Query.Data;
 
-/// <summary>The schema the Query service owns (its SQL lives next to the code that runs it).</summary>
+/// <summary>The schema the service owns; its SQL names tables as <c>{QueryDb.Schema}.table</c>.</summary>
 public static class QueryDb
 {
     public const string Schema = "query";

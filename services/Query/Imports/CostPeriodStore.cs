@@ -40,7 +40,7 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource)
             select exists (select 1 from {QueryDb.Schema}.cost_periods
                 where data_source_id = @dataSourceId and billing_period = @period and imported_at >= @importedAt)
             """,
-            new { dataSourceId, period, importedAt = importedAt.ToUniversalTime() });
+            new { dataSourceId, period, importedAt });
     }
 
     public async Task<CostLoadResult> ReplaceAsync(
@@ -54,7 +54,7 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(
             "select pg_advisory_xact_lock(hashtextextended(@key, 0))",
             new { key = $"costs:{message.DataSourceId}:{period:yyyy-MM}" }, transaction);
-        var importedAt = message.ImportedAt.ToUniversalTime();
+        var importedAt = message.ImportedAt;
         var newerLoaded = await connection.ExecuteScalarAsync<bool>(
             $"""
             select exists (select 1 from {QueryDb.Schema}.cost_periods

@@ -32,7 +32,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
                 m.OrganizationId, m.DataSourceId, period, m.ImportId, m.DeliveryId, m.Rows, m.Files,
                 durationMs = (long)m.Duration.TotalMilliseconds,
                 totals = JsonSerializer.Serialize(m.Totals, JsonDefaults.Options),
-                m.IsFinal, importedAt = m.ImportedAt.ToUniversalTime(),
+                m.IsFinal, importedAt = m.ImportedAt,
             },
             cancellationToken: cancellationToken));
     }

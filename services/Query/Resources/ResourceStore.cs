@@ -47,7 +47,7 @@ public sealed class ResourceStore(NpgsqlDataSource dataSource)
             """,
             new
             {
-                message.DataSourceId, message.OrganizationId, message.AccountId, message.RunId, DiscoveredAt = message.DiscoveredAt.ToUniversalTime(),
+                message.DataSourceId, message.OrganizationId, message.AccountId, message.RunId, message.DiscoveredAt,
                 rows = JsonSerializer.Serialize(rows, JsonDefaults.Options),
             });
     }
@@ -70,7 +70,7 @@ public sealed class ResourceStore(NpgsqlDataSource dataSource)
             new
             {
                 message.RunId, message.OrganizationId, message.DataSourceId, message.AccountId,
-                StartedAt = message.StartedAt.ToUniversalTime(), CompletedAt = message.CompletedAt.ToUniversalTime(),
+                message.StartedAt, message.CompletedAt,
                 covered = message.Covered.ToArray(),
                 skipped = JsonSerializer.Serialize(message.Skipped, JsonDefaults.Options),
             },

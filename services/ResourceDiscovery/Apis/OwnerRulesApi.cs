@@ -1,6 +1,7 @@
 using DigiUsher.Contracts;
 using DigiUsher.ResourceDiscovery.Data;
 using DigiUsher.ResourceDiscovery.Owners;
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -43,41 +44,14 @@ public static class OwnerRulesApi
             .WithName("GetOwnerRule")
             .WithSummary("One owner rule.");
 
-        group.MapPost("/", async Task<Results<Created<OwnerRuleResponse>, ValidationProblem>> (
-                OwnerRuleRequest request, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
-            {
-                if (Validate(request, out var match) is { } errors)
-                {
-                    return TypedResults.ValidationProblem(errors);
-                }
-
-                var organizationId = http.User.GetOrganizationId();
-                var rule = await rules.CreateAsync(organizationId, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), request.Position, ct);
-                await discovery.RequestRunsAsync(organizationId, ct);
-                return TypedResults.Created($"/api/v1/owner-rules/{rule.RuleId}", ToResponse(rule));
-            })
+        group.MapPost("/", CreateAsync)
+            .Accepts<OwnerRuleRequest>("application/json")
             .RequireAuthorization(DigiUsherClaims.AdminPolicy)
             .WithName("CreateOwnerRule")
             .WithSummary("Adds a rule at a position (default: last).");
 
-        group.MapPut("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, NotFound, ValidationProblem>> (
-                Guid id, OwnerRuleRequest request, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
-            {
-                if (Validate(request, out var match) is { } errors)
-                {
-                    return TypedResults.ValidationProblem(errors);
-                }
-
-                var organizationId = http.User.GetOrganizationId();
-                var rule = await rules.UpdateAsync(organizationId, id, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), ct);
-                if (rule is null)
-                {
-                    return TypedResults.NotFound();
-                }
-
-                await discovery.RequestRunsAsync(organizationId, ct);
-                return TypedResults.Ok(ToResponse(rule));
-            })
+        group.MapPut("/{id:guid}", ReplaceAsync)
+            .Accepts<OwnerRuleRequest>("application/json")
             .RequireAuthorization(DigiUsherClaims.AdminPolicy)
             .WithName("ReplaceOwnerRule")
             .WithSummary("Replaces a rule's condition and owner; its position stays.");
@@ -97,27 +71,81 @@ public static class OwnerRulesApi
             .WithName("DeleteOwnerRule")
             .WithSummary("Deletes a rule; later rules move up.");
 
-        group.MapPut("/order", async Task<Results<Ok<List<OwnerRuleResponse>>, ValidationProblem>> (
-                ReorderOwnerRulesRequest request, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
-            {
-                var organizationId = http.User.GetOrganizationId();
-                var ids = request.RuleIds ?? [];
-                if (ids.Distinct().Count() != ids.Count || !await rules.ReorderAsync(organizationId, ids, ct))
-                {
-                    return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                    {
-                        ["ruleIds"] = ["ruleIds must list every rule of the organization exactly once, in the new order."],
-                    });
-                }
-
-                await discovery.RequestRunsAsync(organizationId, ct);
-                return TypedResults.Ok((await rules.ListAsync(organizationId, ct)).Select(ToResponse).ToList());
-            })
+        group.MapPut("/order", ReorderAsync)
+            .Accepts<ReorderOwnerRulesRequest>("application/json")
             .RequireAuthorization(DigiUsherClaims.AdminPolicy)
             .WithName("ReorderOwnerRules")
             .WithSummary("Sets the evaluation order of all rules.");
 
         return app;
+    }
+
+    private static async Task<Results<Created<OwnerRuleResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct)
+    {
+        var (request, problem) = await RequestBody.ReadAsync<OwnerRuleRequest>(http.Request, ct);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        if (Validate(request, out var match) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var organizationId = http.User.GetOrganizationId();
+        var rule = await rules.CreateAsync(organizationId, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), request.Position, ct);
+        await discovery.RequestRunsAsync(organizationId, ct);
+        return TypedResults.Created($"/api/v1/owner-rules/{rule.RuleId}", ToResponse(rule));
+    }
+
+    private static async Task<Results<Ok<OwnerRuleResponse>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct)
+    {
+        var (request, problem) = await RequestBody.ReadAsync<OwnerRuleRequest>(http.Request, ct);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        if (Validate(request, out var match) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var organizationId = http.User.GetOrganizationId();
+        var rule = await rules.UpdateAsync(organizationId, id, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), ct);
+        if (rule is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await discovery.RequestRunsAsync(organizationId, ct);
+        return TypedResults.Ok(ToResponse(rule));
+    }
+
+    private static async Task<Results<Ok<List<OwnerRuleResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
+        HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct)
+    {
+        var (request, problem) = await RequestBody.ReadAsync<ReorderOwnerRulesRequest>(http.Request, ct);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var organizationId = http.User.GetOrganizationId();
+        var ids = request.RuleIds ?? [];
+        if (ids.Distinct().Count() != ids.Count || !await rules.ReorderAsync(organizationId, ids, ct))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["ruleIds"] = ["ruleIds must list every rule of the organization exactly once, in the new order."],
+            });
+        }
+
+        await discovery.RequestRunsAsync(organizationId, ct);
+        return TypedResults.Ok((await rules.ListAsync(organizationId, ct)).Select(ToResponse).ToList());
     }
 
     private static Dictionary<string, string[]>? Validate(OwnerRuleRequest request, out OwnerRuleMatch match)

@@ -1,11 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.ResourceDiscovery.Owners;
-using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -27,12 +25,10 @@ public sealed record RunOutcome(
     IReadOnlyDictionary<string, string> Denied);
 
 /// <summary>The discovery schema: registry, run lock, inventory, and the events of each run via the outbox.</summary>
-public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, DigiUsherService service, IOptions<DiscoveryOptions> options)
+public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, IOptions<DiscoveryOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    private string S => service.Schema;
 
     /// <summary>Records a connected or updated data source (ignoring older events) and asks for a run.</summary>
     public async Task UpsertDataSourceAsync(Guid organizationId, Guid dataSourceId, DataSourceSettings settings, DateTimeOffset occurredAt, bool credentialsRotated, CancellationToken cancellationToken)
@@ -40,16 +36,16 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var applied = await connection.ExecuteAsync($"""
-            insert into {S}.data_sources (data_source_id, organization_id, settings, last_event_at, run_requested_at)
+            insert into {DiscoveryDb.Schema}.data_sources (data_source_id, organization_id, settings, last_event_at, run_requested_at)
             values (@dataSourceId, @organizationId, @settings::jsonb, @occurredAt, now())
             on conflict (data_source_id) do update set
                 settings = excluded.settings, last_event_at = excluded.last_event_at, run_requested_at = now()
-            where {S}.data_sources.last_event_at <= excluded.last_event_at and {S}.data_sources.organization_id = excluded.organization_id
+            where {DiscoveryDb.Schema}.data_sources.last_event_at <= excluded.last_event_at and {DiscoveryDb.Schema}.data_sources.organization_id = excluded.organization_id
             """, new { dataSourceId, organizationId, settings = JsonSerializer.Serialize(settings, Json), occurredAt }, transaction);
         if (applied > 0 && credentialsRotated)
         {
             // New keys may carry the permissions the old ones lacked.
-            await connection.ExecuteAsync($"delete from {S}.denied_features where data_source_id = @dataSourceId", new { dataSourceId }, transaction);
+            await connection.ExecuteAsync($"delete from {DiscoveryDb.Schema}.denied_features where data_source_id = @dataSourceId", new { dataSourceId }, transaction);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -59,11 +55,11 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync($"""
-            insert into {S}.data_sources (data_source_id, organization_id, settings, last_event_at, removed_at)
+            insert into {DiscoveryDb.Schema}.data_sources (data_source_id, organization_id, settings, last_event_at, removed_at)
             values (@dataSourceId, @organizationId, 'null'::jsonb, @occurredAt, @occurredAt)
             on conflict (data_source_id) do update set removed_at = excluded.removed_at, run_requested_at = null,
-                last_event_at = greatest({S}.data_sources.last_event_at, excluded.last_event_at)
-            where {S}.data_sources.organization_id = excluded.organization_id
+                last_event_at = greatest({DiscoveryDb.Schema}.data_sources.last_event_at, excluded.last_event_at)
+            where {DiscoveryDb.Schema}.data_sources.organization_id = excluded.organization_id
             """, new { dataSourceId, organizationId, occurredAt });
     }
 
@@ -72,7 +68,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(
-            $"update {S}.data_sources set run_requested_at = now() where organization_id = @organizationId and removed_at is null",
+            $"update {DiscoveryDb.Schema}.data_sources set run_requested_at = now() where organization_id = @organizationId and removed_at is null",
             new { organizationId });
     }
 
@@ -81,10 +77,10 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(Guid OrganizationId, Guid DataSourceId, string Settings)>($"""
-            select d.organization_id, d.data_source_id, d.settings::text from {S}.data_sources d
+            select d.organization_id, d.data_source_id, d.settings::text from {DiscoveryDb.Schema}.data_sources d
             where d.removed_at is null and d.settings <> 'null'::jsonb
               and (d.run_requested_at is not null or d.last_run_started_at is null or d.last_run_started_at < now() - @interval)
-              and not exists (select 1 from {S}.runs r where r.data_source_id = d.data_source_id and r.status = 'running')
+              and not exists (select 1 from {DiscoveryDb.Schema}.runs r where r.data_source_id = d.data_source_id and r.status = 'running')
             order by d.run_requested_at nulls last, d.last_run_started_at nulls first
             limit @limit
             """, new { interval, limit });
@@ -98,7 +94,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteAsync($"""
-            insert into {S}.runs (run_id, organization_id, data_source_id, status) values (@runId, @organizationId, @dataSourceId, 'running')
+            insert into {DiscoveryDb.Schema}.runs (run_id, organization_id, data_source_id, status) values (@runId, @organizationId, @dataSourceId, 'running')
             on conflict (data_source_id) where status = 'running' do nothing
             """, new { runId, source.OrganizationId, source.DataSourceId }, transaction);
         if (inserted == 0)
@@ -107,7 +103,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         }
 
         await connection.ExecuteAsync(
-            $"update {S}.data_sources set run_requested_at = null, last_run_started_at = now() where data_source_id = @DataSourceId",
+            $"update {DiscoveryDb.Schema}.data_sources set run_requested_at = null, last_run_started_at = now() where data_source_id = @DataSourceId",
             new { source.DataSourceId }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return runId;
@@ -117,14 +113,14 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Feature, string Reason)>(
-            $"select feature, reason from {S}.denied_features where data_source_id = @dataSourceId", new { dataSourceId });
+            $"select feature, reason from {DiscoveryDb.Schema}.denied_features where data_source_id = @dataSourceId", new { dataSourceId });
         return rows.ToDictionary(r => r.Feature, r => r.Reason, StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<OwnerRule>> OwnerRulesAsync(Guid organizationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await OwnerRuleStore.ListAsync(connection, S, organizationId, null);
+        return await OwnerRuleStore.ListAsync(connection, organizationId, null);
     }
 
     /// <summary>Stores the inventory, marks what a covered listing missed as gone, and queues the run's events, in one transaction.</summary>
@@ -134,11 +130,11 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var removed = await connection.ExecuteScalarAsync<bool>(
-            $"select removed_at is not null from {S}.data_sources where data_source_id = @DataSourceId for update", new { source.DataSourceId }, transaction);
+            $"select removed_at is not null from {DiscoveryDb.Schema}.data_sources where data_source_id = @DataSourceId for update", new { source.DataSourceId }, transaction);
         if (removed)
         {
             await connection.ExecuteAsync(
-                $"update {S}.runs set status = 'failed', finished_at = now(), reason = 'data source removed' where run_id = @RunId", new { outcome.RunId }, transaction);
+                $"update {DiscoveryDb.Schema}.runs set status = 'failed', finished_at = now(), reason = 'data source removed' where run_id = @RunId", new { outcome.RunId }, transaction);
             await transaction.CommitAsync(cancellationToken);
             return false;
         }
@@ -146,7 +142,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         var rows = outcome.Groups.SelectMany(g => g.Resources).Select(r => new ResourceRow(
             r.Kind, r.ResourceId, r.Region, r.Name, r.State, r.CreatedAt, r.Tags, r.Attributes, r.Cpu, r.OwnerEmail, r.OwnerRule)).ToList();
         await connection.ExecuteAsync($"""
-            insert into {S}.resources (data_source_id, kind, resource_id, organization_id, account_id, region, name, state, created_at,
+            insert into {DiscoveryDb.Schema}.resources (data_source_id, kind, resource_id, organization_id, account_id, region, name, state, created_at,
                 tags, attributes, cpu, owner_email, owner_rule, first_seen_at, last_seen_at, last_run_id, gone_at)
             select @DataSourceId, r.kind, r.resource_id, @OrganizationId, @AccountId, r.region, r.name, r.state, r.created_at,
                 coalesce(r.tags, jsonb_build_object()), coalesce(r.attributes, jsonb_build_object()), r.cpu, r.owner_email, r.owner_rule, @seen, @seen, @RunId, null
@@ -161,7 +157,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
 
         // Buckets are listed account-wide (covered as s3-bucket@global) but keep their own region.
         await connection.ExecuteAsync($"""
-            update {S}.resources set gone_at = @CompletedAt
+            update {DiscoveryDb.Schema}.resources set gone_at = @CompletedAt
             where data_source_id = @DataSourceId and gone_at is null and last_run_id <> @RunId
               and (kind || '@' || region = any(@covered) or kind || '@global' = any(@covered))
             """, new { outcome.CompletedAt, source.DataSourceId, outcome.RunId, covered = outcome.Covered.ToArray() }, transaction);
@@ -169,7 +165,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         foreach (var (feature, reason) in outcome.Denied)
         {
             await connection.ExecuteAsync($"""
-                insert into {S}.denied_features (data_source_id, feature, reason) values (@DataSourceId, @feature, @reason)
+                insert into {DiscoveryDb.Schema}.denied_features (data_source_id, feature, reason) values (@DataSourceId, @feature, @reason)
                 on conflict (data_source_id, feature) do nothing
                 """, new { source.DataSourceId, feature, reason }, transaction);
         }
@@ -197,7 +193,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             source.OrganizationId, source.DataSourceId, outcome.RunId.ToString(), outcome.RunId, outcome.AccountId, counts,
             outcome.Covered, outcome.Skipped, outcome.StartedAt, outcome.CompletedAt), MessageId("completed:" + outcome.RunId));
         await connection.ExecuteAsync($"""
-            update {S}.runs set status = 'completed', finished_at = @CompletedAt, account_id = @AccountId,
+            update {DiscoveryDb.Schema}.runs set status = 'completed', finished_at = @CompletedAt, account_id = @AccountId,
                 counts = @counts::jsonb, covered = @covered::jsonb, skipped = @skipped::jsonb
             where run_id = @RunId
             """, new
@@ -218,7 +214,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(
-            $"update {S}.runs set status = 'failed', finished_at = now(), reason = @reason where run_id = @runId and status = 'running'",
+            $"update {DiscoveryDb.Schema}.runs set status = 'failed', finished_at = now(), reason = @reason where run_id = @runId and status = 'running'",
             new { runId, reason }, transaction);
         if (updated > 0)
         {
@@ -235,7 +231,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var stale = await connection.QueryAsync<(Guid RunId, Guid OrganizationId, Guid DataSourceId)>(
-            $"select run_id, organization_id, data_source_id from {S}.runs where status = 'running' and started_at < now() - @staleAfter",
+            $"select run_id, organization_id, data_source_id from {DiscoveryDb.Schema}.runs where status = 'running' and started_at < now() - @staleAfter",
             new { staleAfter });
         foreach (var run in stale)
         {
@@ -245,7 +241,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     }
 
     /// <summary>A stable message id per fact, so a retried commit never publishes twice.</summary>
-    internal static Guid MessageId(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes("discovery:" + key)).AsSpan(0, 16));
+    internal static Guid MessageId(string key) => MessageIds.Sha256("discovery:" + key);
 
     private sealed record ResourceRow(
         string Kind,

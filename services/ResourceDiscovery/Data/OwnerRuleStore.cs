@@ -1,28 +1,25 @@
 using Dapper;
 using DigiUsher.ResourceDiscovery.Owners;
-using DigiUsher.ServiceDefaults;
 using Npgsql;
 
 namespace DigiUsher.ResourceDiscovery.Data;
 
 /// <summary>Owner rules of an organization; every query is scoped to it.</summary>
-public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService service)
+public sealed class OwnerRuleStore(NpgsqlDataSource dataSource)
 {
     private const string Columns = "rule_id, organization_id, position, match, key, value, owner_email";
 
-    private string S => service.Schema;
-
-    internal static async Task<IReadOnlyList<OwnerRule>> ListAsync(NpgsqlConnection connection, string schema, Guid organizationId, NpgsqlTransaction? transaction)
+    internal static async Task<IReadOnlyList<OwnerRule>> ListAsync(NpgsqlConnection connection, Guid organizationId, NpgsqlTransaction? transaction)
     {
         var rows = await connection.QueryAsync<(Guid RuleId, Guid OrganizationId, int Position, string Match, string? Key, string? Value, string OwnerEmail)>(
-            $"select {Columns} from {schema}.owner_rules where organization_id = @organizationId order by position", new { organizationId }, transaction);
+            $"select {Columns} from {DiscoveryDb.Schema}.owner_rules where organization_id = @organizationId order by position", new { organizationId }, transaction);
         return rows.Select(r => new OwnerRule(r.RuleId, r.OrganizationId, r.Position, Enum.Parse<OwnerRuleMatch>(r.Match, ignoreCase: true), r.Key, r.Value, r.OwnerEmail)).ToList();
     }
 
     public async Task<IReadOnlyList<OwnerRule>> ListAsync(Guid organizationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await ListAsync(connection, S, organizationId, null);
+        return await ListAsync(connection, organizationId, null);
     }
 
     public async Task<OwnerRule?> GetAsync(Guid organizationId, Guid ruleId, CancellationToken cancellationToken) =>
@@ -34,15 +31,15 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockAsync(connection, organizationId, transaction);
-        var rules = await ListAsync(connection, S, organizationId, transaction);
+        var rules = await ListAsync(connection, organizationId, transaction);
         var at = Math.Clamp(position ?? rules.Count, 0, rules.Count);
         var ruleId = Guid.CreateVersion7();
         await connection.ExecuteAsync("set constraints all deferred", transaction: transaction);
         await connection.ExecuteAsync(
-            $"update {S}.owner_rules set position = position + 1, updated_at = now() where organization_id = @organizationId and position >= @at",
+            $"update {DiscoveryDb.Schema}.owner_rules set position = position + 1, updated_at = now() where organization_id = @organizationId and position >= @at",
             new { organizationId, at }, transaction);
         await connection.ExecuteAsync($"""
-            insert into {S}.owner_rules (rule_id, organization_id, position, match, key, value, owner_email)
+            insert into {DiscoveryDb.Schema}.owner_rules (rule_id, organization_id, position, match, key, value, owner_email)
             values (@ruleId, @organizationId, @at, @match, @key, @value, @ownerEmail)
             """, new { ruleId, organizationId, at, match = Name(match), key, value, ownerEmail }, transaction);
         await transaction.CommitAsync(cancellationToken);
@@ -53,7 +50,7 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var position = await connection.QuerySingleOrDefaultAsync<int?>($"""
-            update {S}.owner_rules set match = @match, key = @key, value = @value, owner_email = @ownerEmail, updated_at = now()
+            update {DiscoveryDb.Schema}.owner_rules set match = @match, key = @key, value = @value, owner_email = @ownerEmail, updated_at = now()
             where organization_id = @organizationId and rule_id = @ruleId
             returning position
             """, new { organizationId, ruleId, match = Name(match), key, value, ownerEmail });
@@ -66,7 +63,7 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockAsync(connection, organizationId, transaction);
         var position = await connection.QuerySingleOrDefaultAsync<int?>(
-            $"delete from {S}.owner_rules where organization_id = @organizationId and rule_id = @ruleId returning position",
+            $"delete from {DiscoveryDb.Schema}.owner_rules where organization_id = @organizationId and rule_id = @ruleId returning position",
             new { organizationId, ruleId }, transaction);
         if (position is null)
         {
@@ -74,7 +71,7 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService
         }
 
         await connection.ExecuteAsync(
-            $"update {S}.owner_rules set position = position - 1 where organization_id = @organizationId and position > @position",
+            $"update {DiscoveryDb.Schema}.owner_rules set position = position - 1 where organization_id = @organizationId and position > @position",
             new { organizationId, position }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -86,7 +83,7 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockAsync(connection, organizationId, transaction);
-        var existing = (await ListAsync(connection, S, organizationId, transaction)).Select(r => r.RuleId).ToHashSet();
+        var existing = (await ListAsync(connection, organizationId, transaction)).Select(r => r.RuleId).ToHashSet();
         if (ruleIds.Count != existing.Count || !existing.SetEquals(ruleIds))
         {
             return false;
@@ -94,7 +91,7 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService
 
         await connection.ExecuteAsync("set constraints all deferred", transaction: transaction);
         await connection.ExecuteAsync($"""
-            update {S}.owner_rules r set position = o.position - 1, updated_at = now()
+            update {DiscoveryDb.Schema}.owner_rules r set position = o.position - 1, updated_at = now()
             from unnest(@ids) with ordinality as o(rule_id, position)
             where r.organization_id = @organizationId and r.rule_id = o.rule_id
             """, new { organizationId, ids = ruleIds.ToArray() }, transaction);
@@ -103,7 +100,7 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource, DigiUsherService
     }
 
     private async Task LockAsync(NpgsqlConnection connection, Guid organizationId, NpgsqlTransaction transaction) =>
-        await connection.ExecuteAsync("select pg_advisory_xact_lock(hashtext(@key))", new { key = $"{S}:owner-rules:{organizationId}" }, transaction);
+        await connection.ExecuteAsync("select pg_advisory_xact_lock(hashtext(@key))", new { key = $"{DiscoveryDb.Schema}:owner-rules:{organizationId}" }, transaction);
 
     internal static string Name(OwnerRuleMatch match) => char.ToLowerInvariant(match.ToString()[0]) + match.ToString()[1..];
 }

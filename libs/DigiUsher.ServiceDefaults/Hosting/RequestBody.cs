@@ -1,18 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using DigiUsher.ServiceDefaults;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace DigiUsher.DataSource.Apis;
+namespace DigiUsher.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Reads a JSON request body so that malformed JSON, a wrong type or an unknown field gets a problem
 /// naming it (the framework's binder answers a bare 400), and a body that is not an object is refused.
+/// Every API reads its bodies with it.
 /// </summary>
 public static class RequestBody
 {
     private static readonly JsonSerializerOptions Json = CreateJson();
 
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
         if (!request.HasJsonContentType())
@@ -42,7 +44,7 @@ public static class RequestBody
         }
     }
 
-    private static IResult BadJson(string detail) => TypedResults.Problem(
+    private static ProblemHttpResult BadJson(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,
         title: "The request body is not valid",
         detail: detail);
