@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -94,7 +95,9 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (Postgres and the bus), in
-    /// every environment; the correlation-id middleware; problem details for unhandled errors.
+    /// every environment; the correlation-id middleware; problem details for unhandled errors; the API
+    /// request rules (undeclared query parameters refused, <see cref="BadParameterException"/> as 400) and
+    /// ETags on GETs.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -102,6 +105,8 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseMiddleware<ControlCharacterGuardMiddleware>();
+        app.UseMiddleware<ApiRequestRulesMiddleware>();
+        app.UseMiddleware<ETagMiddleware>();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") })
             .AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready") })

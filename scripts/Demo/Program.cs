@@ -110,7 +110,7 @@ static void Section(string title)
 
 static void PrintGroups(JsonNode result, string key, int limit = 20)
 {
-    var groups = result["groups"]?.AsArray() ?? [];
+    var groups = result["items"]?.AsArray() ?? [];
     foreach (var group in groups.OrderByDescending(g => g?["amount"]?.GetValue<decimal>() ?? 0m).Take(limit))
     {
         var keys = group?["keys"]?.AsObject();

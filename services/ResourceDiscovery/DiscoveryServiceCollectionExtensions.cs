@@ -1,3 +1,4 @@
+using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.Aws;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.IdentityManagement;
@@ -18,6 +19,7 @@ public static class DiscoveryServiceCollectionExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DiscoveryStore>();
         builder.Services.AddSingleton<OwnerRuleStore>();
+        builder.Services.AddSingleton<CursorCodec>();
         builder.Services.AddSingleton<Ec2Scanner>();
         builder.Services.AddSingleton<BucketScanner>();
         builder.Services.AddSingleton<IamScanner>();

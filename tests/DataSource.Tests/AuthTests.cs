@@ -89,7 +89,8 @@ public class AuthTests
         Assert.Equal(HttpStatusCode.Forbidden, (await member.PostAsJsonAsync("/api/v1/users", new { email = "x@example.com", role = "admin" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await member.PostAsJsonAsync("/api/v1/service-clients", new { name = "x" })).StatusCode);
         var users = await adminClient.GetFromJsonAsync<JsonElement>("/api/v1/users");
-        Assert.Equal(2, users.GetArrayLength());
+        Assert.Equal(2, users.GetProperty("items").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, users.GetProperty("nextCursor").ValueKind);
     }
 
     [Fact]
@@ -118,6 +119,48 @@ public class AuthTests
 
         Assert.Equal(HttpStatusCode.NoContent, (await adminClient.DeleteAsync($"/api/v1/service-clients/{body.GetProperty("id").GetGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { clientId, clientSecret = secret })).StatusCode);
+    }
+
+    [Fact]
+    public async Task UsersAndServiceClients_WhenListedPageByPage_ShowEachOnceAndTheirLocationsResolve()
+    {
+        await using var host = await DataSourceHost.StartAsync();
+        var admin = await host.RegisterAsync();
+        using var client = host.CreateClient(admin.Token);
+        var locations = new List<Uri>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var invited = await client.PostAsJsonAsync("/api/v1/users", new { email = $"u{i}-{Guid.NewGuid():N}@example.com", role = "member" });
+            using var created = await client.PostAsJsonAsync("/api/v1/service-clients", new { name = $"client-{i}" });
+            locations.AddRange([invited.Headers.Location!, created.Headers.Location!]);
+        }
+
+        foreach (var location in locations)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(location)).StatusCode);
+        }
+
+        Assert.Equal(3, (await WalkAsync(client, "/api/v1/users")).Count);
+        Assert.Equal(2, (await WalkAsync(client, "/api/v1/service-clients")).Count);
+        using var users = await client.GetAsync("/api/v1/users");
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/users") { Headers = { IfNoneMatch = { users.Headers.ETag! } } };
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(again)).StatusCode);
+    }
+
+    /// <summary>Every item id of a list, read one item per page; each id appears once.</summary>
+    private static async Task<List<Guid>> WalkAsync(HttpClient client, string path)
+    {
+        var ids = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.GetFromJsonAsync<JsonElement>($"{path}?limit=1{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}");
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        return ids;
     }
 
     [Fact]

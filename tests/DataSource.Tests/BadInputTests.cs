@@ -46,8 +46,8 @@ public class BadInputTests
             var wrongType = await SendAsync(client, method, path, $$"""{"{{field}}": 42}""");
             await AssertProblemAsync(wrongType, HttpStatusCode.BadRequest, "wrong type", path);
 
-            var unknownField = await SendAsync(client, method, path, """{"nmae": "typo"}""");
-            await AssertProblemAsync(unknownField, HttpStatusCode.BadRequest, "Unknown field 'nmae'", path);
+            var unknownFields = await SendAsync(client, method, path, """{"nmae": "typo", "colour": 1}""");
+            await AssertProblemAsync(unknownFields, HttpStatusCode.BadRequest, "Unknown fields 'nmae', 'colour'", path);
 
             var notJson = await client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent("name=x", Encoding.UTF8, "text/plain") });
             await AssertProblemAsync(notJson, HttpStatusCode.UnsupportedMediaType, null, path);
@@ -93,6 +93,8 @@ public class BadInputTests
         await AssertProblemAsync(await client.GetAsync("/api/v1/aws/setup"), HttpStatusCode.BadRequest, "'bucket' is required", "setup without bucket");
         await AssertProblemAsync(await client.GetAsync("/api/v1/data-sources?limit=0"), HttpStatusCode.BadRequest, "limit", "list limit");
         await AssertProblemAsync(await client.GetAsync("/api/v1/data-sources?cursor=garbage"), HttpStatusCode.BadRequest, "cursor", "list cursor");
+        await AssertProblemAsync(await client.GetAsync("/api/v1/data-sources?limt=5&sort=name"), HttpStatusCode.BadRequest, "'limt', 'sort'", "unknown list parameters");
+        await AssertProblemAsync(await client.GetAsync($"/api/v1/data-sources/{id}?expand=validation"), HttpStatusCode.BadRequest, "'expand'", "unknown parameter");
         await AssertProblemAsync(
             await client.PostAsJsonAsync("/api/v1/data-sources", new { name = "n", kind = "gcp", accessKeyId = "AKIAIOSFODNN7EXAMPLE", secretAccessKey = "s", roleArn = "arn:aws:iam::123456789012:role/r", externalId = "e1", bucket }),
             HttpStatusCode.BadRequest, "aws-root", "kind and both credential kinds");

@@ -159,5 +159,5 @@ public class CostsAndResourcesEndToEndTests
     }
 
     private static Dictionary<string, decimal> Groups(JsonElement costs, string key) =>
-        costs.GetProperty("groups").EnumerateArray().ToDictionary(g => g.GetProperty("keys").GetProperty(key).GetString()!, g => g.GetProperty("amount").GetDecimal());
+        costs.GetProperty("items").EnumerateArray().ToDictionary(g => g.GetProperty("keys").GetProperty(key).GetString()!, g => g.GetProperty("amount").GetDecimal());
 }

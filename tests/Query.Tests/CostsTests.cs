@@ -243,6 +243,77 @@ public class CostsTests
     }
 
     [Fact]
+    public async Task Get_WhenParametersAreUnknown_Answers400NamingEachInsteadOfAWiderAnswer()
+    {
+        await using var app = await QueryApp.StartAsync();
+        using var client = app.ClientFor(Guid.NewGuid());
+        string[] urls =
+        [
+            "/api/v1/costs?services=AmazonEC2&from=2024-01-01&grupBy=day",
+            "/api/v1/costs/export?services=AmazonEC2&grupBy=day",
+            "/api/v1/resources?kinds=ec2-instance&grupBy=day",
+            "/api/v1/resources/coverage?services=x&grupBy=day",
+            "/api/v1/resources/i-0abc?services=x&grupBy=day",
+            "/api/v1/findings?types=idle-instance&grupBy=day",
+            "/api/v1/imports?services=x&grupBy=day",
+            "/api/v1/employees/ana@example.com/resources?services=x&grupBy=day",
+        ];
+        foreach (var url in urls)
+        {
+            using var response = await client.GetAsync(url);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode} {text}");
+            var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors");
+            var typo = url.Contains("kinds", StringComparison.Ordinal) ? "kinds" : url.Contains("types", StringComparison.Ordinal) ? "types" : "services";
+            Assert.All(new[] { typo, "grupBy" }, name => Assert.True(errors.TryGetProperty(name, out _), $"{url} does not name '{name}': {text}"));
+            Assert.Equal(2, errors.EnumerateObject().Count());
+        }
+    }
+
+    [Fact]
+    public async Task GetCosts_WhenTheCallerHoldsTheETag_Answers304UntilAnImportReplacesTheMonth()
+    {
+        await using var app = await QueryApp.StartAsync();
+        var org = Guid.NewGuid();
+        var dataSourceId = Guid.NewGuid();
+        var first = await app.ImportAsync(org, dataSourceId, "2024-01", January());
+        await app.WaitForCostsStatusAsync(first.ImportId, "loaded");
+        using var client = app.ClientFor(org);
+        const string url = "/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=service";
+
+        using var answer = await client.GetAsync(url);
+        var etag = answer.Headers.ETag;
+        Assert.NotNull(etag);
+        using var again = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { IfNoneMatch = { etag } } };
+        using var notModified = await client.SendAsync(again);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+        using var otherQuery = new HttpRequestMessage(HttpMethod.Get, url + "&metric=amortized") { Headers = { IfNoneMatch = { etag } } };
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(otherQuery)).StatusCode);
+
+        var second = await app.ImportAsync(org, dataSourceId, "2024-01", [new("2024-01-01", "AmazonEC2", 1m)], DateTimeOffset.UtcNow.AddMinutes(1));
+        await app.WaitForCostsStatusAsync(second.ImportId, "loaded");
+        using var afterImport = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { IfNoneMatch = { etag } } };
+        using var changed = await client.SendAsync(afterImport);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(etag, changed.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task ListImports_WhenTheCallerHoldsTheETag_Answers304()
+    {
+        await using var app = await QueryApp.StartAsync();
+        var org = Guid.NewGuid();
+        await app.ImportAsync(org, Guid.NewGuid(), "2024-01", January());
+        using var client = app.ClientFor(org);
+
+        using var answer = await client.GetAsync("/api/v1/imports");
+        Assert.NotNull(answer.Headers.ETag);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/imports") { Headers = { IfNoneMatch = { answer.Headers.ETag! } } };
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(again)).StatusCode);
+    }
+
+    [Fact]
     public async Task Get_WhenTokenIsMissingOrInternal_IsRefused()
     {
         await using var app = await QueryApp.StartAsync();
@@ -256,7 +327,7 @@ public class CostsTests
     }
 
     internal static List<(IReadOnlyDictionary<string, string> Keys, string Currency, decimal Amount)> Groups(JsonElement costs) =>
-        costs.GetProperty("groups").EnumerateArray()
+        costs.GetProperty("items").EnumerateArray()
             .Select(g => ((IReadOnlyDictionary<string, string>)g.GetProperty("keys").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
                 g.GetProperty("currency").GetString()!, g.GetProperty("amount").GetDecimal()))
             .ToList();

@@ -20,6 +20,16 @@ public sealed class OwnerRulesApiTests(OwnerRulesApiTests.Service service) : ICl
         var b = await CreateAsync(api, new { match = "region", value = "eu-west-1", ownerEmail = "eu@example.com" });
         var c = await CreateAsync(api, new { match = "namePrefix", value = "ci-", ownerEmail = "ci@example.com", position = 0 });
         Assert.Equal([c, a, b], await IdsAsync(api));
+        using (var firstPage = JsonDocument.Parse(await api.GetStringAsync("/api/v1/owner-rules?limit=2")))
+        {
+            var cursor = firstPage.RootElement.GetProperty("nextCursor").GetString()!;
+            using var secondPage = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/owner-rules?limit=2&cursor={Uri.EscapeDataString(cursor)}"));
+            Assert.Equal([c, a, b], firstPage.RootElement.GetProperty("items").EnumerateArray().Concat(secondPage.RootElement.GetProperty("items").EnumerateArray())
+                .Select(r => r.GetProperty("id").GetGuid()));
+            Assert.Equal(JsonValueKind.Null, secondPage.RootElement.GetProperty("nextCursor").ValueKind);
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync("/api/v1/owner-rules?order=position")).StatusCode);
 
         var reordered = await api.PutAsJsonAsync("/api/v1/owner-rules/order", new { ruleIds = new[] { b, c, a } });
         Assert.Equal(HttpStatusCode.OK, reordered.StatusCode);
@@ -117,6 +127,6 @@ public sealed class OwnerRulesApiTests(OwnerRulesApiTests.Service service) : ICl
     private static async Task<List<Guid>> IdsAsync(HttpClient api)
     {
         using var list = JsonDocument.Parse(await api.GetStringAsync("/api/v1/owner-rules"));
-        return list.RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
+        return list.RootElement.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
     }
 }

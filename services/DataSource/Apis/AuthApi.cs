@@ -1,7 +1,7 @@
 using System.Globalization;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
-using DigiUsher.ServiceDefaults.Hosting;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Security;
 
 namespace DigiUsher.DataSource.Apis;

@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Security.Claims;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.DataSources;
 using DigiUsher.DataSource.Secrets;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
@@ -26,7 +26,9 @@ public static class DataSourcesApi
             .WithName("CreateDataSource")
             .WithSummary("Connect an AWS root (payer) account: validates the credentials against the connection guide first");
         group.MapGet("/", ListAsync)
-            .Produces<DataSourcePage>()
+            .WithParameters(ApiParameter.Limit(50, 200), ApiParameter.Cursor)
+            .Produces<Page<DataSourceView>>()
+            .ProducesValidationProblem()
             .WithName("ListDataSources")
             .WithSummary("The organization's data sources, oldest first, with cursor pagination");
         group.MapGet("/{id:guid}", GetAsync)
@@ -134,34 +136,12 @@ public static class DataSourcesApi
         return TypedResults.Created($"/api/v1/data-sources/{id}", DataSourceView.From(created!));
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, DataSourceStore store, CursorCodec cursors, string? cursor, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpRequest http, ClaimsPrincipal user, DataSourceStore store, CursorCodec cursors, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var pageSize = limit ?? 50;
-        if (pageSize is < 1 or > 200)
-        {
-            errors.Add("limit", "'limit' must be between 1 and 200.");
-        }
-
-        (DateTimeOffset, Guid)? after = null;
-        if (cursor is not null)
-        {
-            after = DecodeCursor(cursors, cursor);
-            if (after is null)
-            {
-                errors.Add("cursor", "'cursor' is not a cursor this API returned.");
-            }
-        }
-
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var rows = await store.ListAsync(user.GetOrganizationId(), after, pageSize + 1, cancellationToken);
-        var page = rows.Take(pageSize).ToList();
-        var next = rows.Count > pageSize ? EncodeCursor(cursors, page[^1]) : null;
-        return TypedResults.Ok(new DataSourcePage([.. page.Select(DataSourceView.From)], next));
+        var limit = PageParameters.Limit(http.Query, 50, 200);
+        var after = cursors.DecodeAfter(PageParameters.Single(http.Query, "cursor"), ListQuery);
+        var rows = await store.ListAsync(user.GetOrganizationId(), after, limit + 1, cancellationToken);
+        return TypedResults.Ok(Page<DataSourceView>.Of([.. rows.Select(DataSourceView.From)], limit, v => cursors.EncodeAfter(v.CreatedAt, v.Id, ListQuery)));
     }
 
     private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, DataSourceStore store, CancellationToken cancellationToken) =>
@@ -373,16 +353,4 @@ public static class DataSourcesApi
 
     // A page continues after the last row's (created_at, id), the order the list is sorted by.
     private const string ListQuery = "data-sources";
-
-    private static string EncodeCursor(CursorCodec cursors, DataSourceRow row) =>
-        cursors.Encode(string.Create(CultureInfo.InvariantCulture, $"{row.CreatedAt.UtcTicks}:{row.Id}"), ListQuery);
-
-    private static (DateTimeOffset, Guid)? DecodeCursor(CursorCodec cursors, string cursor)
-    {
-        var parts = cursors.Decode(cursor, ListQuery).Position?.Split(':');
-        return parts is [var ticksText, var idText] && long.TryParse(ticksText, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            && ticks is > 0 and < 3155378975999999999 && Guid.TryParse(idText, out var id)
-            ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
-            : null;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 
@@ -19,9 +20,16 @@ public static class ServiceClientsApi
             .WithName("CreateServiceClient")
             .WithSummary("Credentials for an internal service that calls the Query API; the secret is shown once");
         group.MapGet("/", ListAsync)
-            .Produces<IReadOnlyList<ServiceClientView>>()
+            .WithParameters(ApiParameter.Limit(50, 200), ApiParameter.Cursor)
+            .Produces<Page<ServiceClientView>>()
+            .ProducesValidationProblem()
             .WithName("ListServiceClients")
-            .WithSummary("The organization's service clients (never their secrets)");
+            .WithSummary("The organization's service clients, oldest first (never their secrets)");
+        group.MapGet("/{id:guid}", GetAsync)
+            .Produces<ServiceClientView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("GetServiceClient")
+            .WithSummary("One service client (never its secret)");
         group.MapDelete("/{id:guid}", RevokeAsync)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -58,14 +66,28 @@ public static class ServiceClientsApi
         return TypedResults.Created($"/api/v1/service-clients/{id}", new ServiceClientCreated(id, name, clientId, secret, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.ListServiceClientsAsync(user.GetOrganizationId(), cancellationToken))
-            .Select(c => new ServiceClientView(c.Id, c.Name, c.ClientId, c.CreatedAt, c.RevokedAt))
-            .ToList());
+    private const string ListQuery = "service-clients";
+
+    private static async Task<IResult> ListAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, CursorCodec cursors, CancellationToken cancellationToken)
+    {
+        var limit = PageParameters.Limit(http.Query, 50, 200);
+        var after = cursors.DecodeAfter(PageParameters.Single(http.Query, "cursor"), ListQuery);
+        var rows = await store.ListServiceClientsAsync(user.GetOrganizationId(), after, limit + 1, cancellationToken);
+        return TypedResults.Ok(Page<ServiceClientView>.Of([.. rows.Select(View)], limit, c => cursors.EncodeAfter(c.CreatedAt, c.Id, ListQuery)));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
+        await store.GetServiceClientAsync(user.GetOrganizationId(), id, cancellationToken) is { } row
+            ? TypedResults.Ok(View(row))
+            : NotFound(id);
+
+    private static ServiceClientView View(ServiceClientRow c) => new(c.Id, c.Name, c.ClientId, c.CreatedAt, c.RevokedAt);
+
+    private static IResult NotFound(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Service client not found", detail: $"There is no service client {id} in your organization.");
 
     private static async Task<IResult> RevokeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
         await store.RevokeServiceClientAsync(user.GetOrganizationId(), id, cancellationToken)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service client not found",
-                detail: $"There is no service client {id} in your organization.");
+            : NotFound(id);
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 
@@ -14,9 +15,16 @@ public static class UsersApi
     {
         var group = app.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(DigiUsherClaims.TenantPolicy);
         group.MapGet("/", ListAsync)
-            .Produces<IReadOnlyList<UserView>>()
+            .WithParameters(ApiParameter.Limit(50, 200), ApiParameter.Cursor)
+            .Produces<Page<UserView>>()
+            .ProducesValidationProblem()
             .WithName("ListUsers")
-            .WithSummary("The organization's users and pending invitations");
+            .WithSummary("The organization's users and pending invitations, oldest first");
+        group.MapGet("/{id:guid}", GetAsync)
+            .Produces<UserView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("GetUser")
+            .WithSummary("One user of the organization");
         group.MapPost("/", InviteAsync)
             .RequireAuthorization(DigiUsherClaims.AdminPolicy)
             .Accepts<InviteUserRequest>("application/json")
@@ -28,10 +36,22 @@ public static class UsersApi
         return app;
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.ListUsersAsync(user.GetOrganizationId(), cancellationToken))
-            .Select(u => new UserView(u.Id, u.Email, u.Role, u.ActivatedAt is null ? "invited" : "active", u.CreatedAt))
-            .ToList());
+    private const string ListQuery = "users";
+
+    private static async Task<IResult> ListAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, CursorCodec cursors, CancellationToken cancellationToken)
+    {
+        var limit = PageParameters.Limit(http.Query, 50, 200);
+        var after = cursors.DecodeAfter(PageParameters.Single(http.Query, "cursor"), ListQuery);
+        var rows = await store.ListUsersAsync(user.GetOrganizationId(), after, limit + 1, cancellationToken);
+        return TypedResults.Ok(Page<UserView>.Of([.. rows.Select(View)], limit, u => cursors.EncodeAfter(u.CreatedAt, u.Id, ListQuery)));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
+        await store.FindUserAsync(user.GetOrganizationId(), id, cancellationToken) is { } row
+            ? TypedResults.Ok(View(row))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found", detail: $"There is no user {id} in your organization.");
+
+    private static UserView View(UserRow u) => new(u.Id, u.Email, u.Role, u.ActivatedAt is null ? "invited" : "active", u.CreatedAt);
 
     private static async Task<IResult> InviteAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -44,6 +44,8 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
 {
     private const string UserColumns = "id, organization_id, email, role, password_hash, invitation_expires_at, created_at, activated_at";
 
+    private const string ServiceClientColumns = "id, organization_id, name, client_id, secret_hash, created_at, revoked_at";
+
     static IdentityStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     /// <summary>Creates an organization and its first admin; false when the email is taken.</summary>
@@ -107,11 +109,16 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
             $"select {UserColumns} from {DataSourceDb.Schema}.users where organization_id = @organizationId and id = @userId", new { organizationId, userId });
     }
 
-    public async Task<IReadOnlyList<UserRow>> ListUsersAsync(Guid organizationId, CancellationToken cancellationToken)
+    /// <summary>A page of the organization's users in creation order, after the keyset <paramref name="after"/>.</summary>
+    public async Task<IReadOnlyList<UserRow>> ListUsersAsync(Guid organizationId, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<UserRow>(
-            $"select {UserColumns} from {DataSourceDb.Schema}.users where organization_id = @organizationId order by created_at, id", new { organizationId })];
+            $"""
+            select {UserColumns} from {DataSourceDb.Schema}.users
+            where organization_id = @organizationId and (@afterAt::timestamptz is null or (created_at, id) > (@afterAt, @afterId))
+            order by created_at, id limit @limit
+            """, new { organizationId, afterAt = after?.CreatedAt, afterId = after?.Id ?? Guid.Empty, limit })];
     }
 
     /// <summary>Adds a service client; false when the organization already has one of that name.</summary>
@@ -130,18 +137,29 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ServiceClientRow>(
-            $"select id, organization_id, name, client_id, secret_hash, created_at, revoked_at from {DataSourceDb.Schema}.service_clients where client_id = @clientId",
+            $"select {ServiceClientColumns} from {DataSourceDb.Schema}.service_clients where client_id = @clientId",
             new { clientId });
     }
 
-    public async Task<IReadOnlyList<ServiceClientRow>> ListServiceClientsAsync(Guid organizationId, CancellationToken cancellationToken)
+    /// <summary>A page of the organization's service clients in creation order, after the keyset <paramref name="after"/>.</summary>
+    public async Task<IReadOnlyList<ServiceClientRow>> ListServiceClientsAsync(
+        Guid organizationId, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<ServiceClientRow>(
             $"""
-            select id, organization_id, name, client_id, secret_hash, created_at, revoked_at from {DataSourceDb.Schema}.service_clients
-            where organization_id = @organizationId order by created_at, id
-            """, new { organizationId })];
+            select {ServiceClientColumns} from {DataSourceDb.Schema}.service_clients
+            where organization_id = @organizationId and (@afterAt::timestamptz is null or (created_at, id) > (@afterAt, @afterId))
+            order by created_at, id limit @limit
+            """, new { organizationId, afterAt = after?.CreatedAt, afterId = after?.Id ?? Guid.Empty, limit })];
+    }
+
+    public async Task<ServiceClientRow?> GetServiceClientAsync(Guid organizationId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ServiceClientRow>(
+            $"select {ServiceClientColumns} from {DataSourceDb.Schema}.service_clients where organization_id = @organizationId and id = @id",
+            new { organizationId, id });
     }
 
     public async Task<bool> RevokeServiceClientAsync(Guid organizationId, Guid id, CancellationToken cancellationToken)

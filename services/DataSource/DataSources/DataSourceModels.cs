@@ -102,9 +102,6 @@ public sealed record DataSourceView(
         row.UpdatedAt);
 }
 
-/// <summary>A page of data sources; pass <c>nextCursor</c> as <c>cursor</c> for the next.</summary>
-public sealed record DataSourcePage(IReadOnlyList<DataSourceView> Items, string? NextCursor);
-
 /// <summary>The answer of <c>POST /api/v1/data-sources/{id}/poll</c>.</summary>
 public sealed record PollAccepted(Guid DataSourceId, string RequestId, DateTimeOffset RequestedAt);
 

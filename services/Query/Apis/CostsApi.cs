@@ -4,6 +4,7 @@ using DigiUsher.Query.Costs;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Apis;
 
@@ -15,7 +16,7 @@ namespace DigiUsher.Query.Apis;
 /// <param name="Currency">The currency of <paramref name="Total"/> when the costs are in one currency; null when there are several.</param>
 /// <param name="Total">The total of all groups (all pages) when in one currency.</param>
 /// <param name="Totals">The total per currency.</param>
-/// <param name="Groups">This page of groups.</param>
+/// <param name="Items">This page of groups: the group keys (by dimension), the currency and the amount.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last.</param>
 public sealed record CostsResponse(
     DateOnly From,
@@ -25,22 +26,28 @@ public sealed record CostsResponse(
     string? Currency,
     decimal? Total,
     IReadOnlyList<CurrencyAmount> Totals,
-    IReadOnlyList<CostGroup> Groups,
+    IReadOnlyList<CostGroup> Items,
     string? NextCursor);
 
 public static class CostsApi
 {
     public static RouteGroupBuilder MapCostsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/costs").WithTags("Costs").RequireAuthorization(DigiUsherClaims.TenantPolicy).AddEndpointFilter<BadQueryFilter>();
+        var group = app.MapGroup("/api/v1/costs").WithTags("Costs").RequireAuthorization(DigiUsherClaims.TenantPolicy);
+        ApiParameter[] query = [
+            QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.Metric, QueryApiParameters.GroupBy, .. QueryApiParameters.CostFilters,
+            QueryApiParameters.Tags, QueryApiParameters.DataSourceId];
         group.MapGet("/", GetCostsAsync)
+            .WithParameters([.. query, QueryApiParameters.Limit(app), ApiParameter.Cursor])
+            .Produces<CostsResponse>()
             .WithName("GetCosts")
             .WithSummary("Costs in a date range, summed by up to three dimensions, per currency")
-            .WithDescription("Parameters: from, to (yyyy-MM-dd, at most 13 months), metric (unblended | net_unblended | amortized | blended | usage_amount), "
-                + "groupBy (up to three of service, account, region, resource, usageType, lineItemType, owner, tag:KEY, day, month), "
-                + "filters named like the dimensions (service=AmazonEC2,AmazonS3; tag:team=web; tag:team= for untagged), dataSourceId, limit, cursor.")
+            .WithDescription("Groups come time keys first in time order, then the biggest amounts. Filters are named like the dimensions "
+                + "(service=AmazonEC2,AmazonS3; tag:team=web; tag:team= for untagged). The ETag changes when an import replaces a billing period.")
             .ProducesValidationProblem();
         group.MapGet("/export", ExportAsync)
+            .WithParameters(query)
+            .WithMetadata(new StreamedResponse())
             .WithName("ExportCosts")
             .WithSummary("The same query as CSV, streamed (all groups, no paging)")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
@@ -53,6 +60,12 @@ public static class CostsApi
     {
         var query = CostQuery.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         var offset = cursors.DecodeOffset(QueryParameters.Single(http.Request.Query, "cursor"), query.Fingerprint);
+        if (await reader.SourceVersionAsync(query, cancellationToken) is { } version
+            && ETags.Answer(http, ETags.Of($"{version}|{query.Fingerprint}|{offset}")))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
         var groups = new List<CostGroup>(Math.Min(query.Limit + 1, 1024));
         await foreach (var row in reader.GroupsAsync(query, offset, query.Limit + 1, cancellationToken))
         {
@@ -77,18 +90,7 @@ public static class CostsApi
     private static async Task ExportAsync(
         HttpContext http, CostReader reader, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        CostQuery query;
-        try
-        {
-            query = CostQuery.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-        }
-        catch (BadQueryException ex)
-        {
-            await TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [ex.Parameter] = [ex.Message] }, detail: ex.Message, title: $"Invalid parameter '{ex.Parameter}'")
-                .ExecuteAsync(http);
-            return;
-        }
+        var query = CostQuery.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
 
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"costs-{query.From:yyyyMMdd}-{query.To:yyyyMMdd}.csv\"";

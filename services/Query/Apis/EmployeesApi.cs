@@ -4,6 +4,7 @@ using DigiUsher.Query.Resources;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Apis;
 
@@ -22,8 +23,13 @@ public static class EmployeesApi
 {
     public static RouteGroupBuilder MapEmployeesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/employees").WithTags("Employees").RequireAuthorization(DigiUsherClaims.TenantPolicy).AddEndpointFilter<BadQueryFilter>();
+        var group = app.MapGroup("/api/v1/employees").WithTags("Employees").RequireAuthorization(DigiUsherClaims.TenantPolicy);
         group.MapGet("/{id}/resources", ListAsync)
+            .WithParameters(
+                QueryApiParameters.DataSourceId, QueryApiParameters.Kind, QueryApiParameters.Region, QueryApiParameters.Tags, QueryApiParameters.Public,
+                QueryApiParameters.Idle, QueryApiParameters.Discovered, QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.Metric,
+                QueryApiParameters.Limit(app), ApiParameter.Cursor)
+            .Produces<EmployeeResources>()
             .WithName("ListEmployeeResources")
             .WithSummary("The resources an employee (email, or the employeeId shown on owners) owns and what they cost in the period")
             .ProducesValidationProblem()

@@ -2,6 +2,7 @@ using DigiUsher.Query.Findings;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Apis;
 
@@ -9,8 +10,10 @@ public static class FindingsApi
 {
     public static RouteGroupBuilder MapFindingsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/findings").WithTags("Findings").RequireAuthorization(DigiUsherClaims.TenantPolicy).AddEndpointFilter<BadQueryFilter>();
+        var group = app.MapGroup("/api/v1/findings").WithTags("Findings").RequireAuthorization(DigiUsherClaims.TenantPolicy);
         group.MapGet("/", ListAsync)
+            .WithParameters(QueryApiParameters.DataSourceId, QueryApiParameters.FindingType, QueryApiParameters.Limit(app), ApiParameter.Cursor)
+            .Produces<Page<Finding>>()
             .WithName("ListFindings")
             .WithSummary("Waste and risk: unattached volumes, unassociated Elastic IPs, stopped instances with storage, idle instances, "
                 + "snapshots of deleted volumes, public buckets, unused access keys, inactive console users")
@@ -28,7 +31,7 @@ public static class FindingsApi
         var unknown = types.FirstOrDefault(t => !FindingTypes.All.Contains(t));
         if (unknown is not null)
         {
-            throw new BadQueryException("type", $"Unknown finding type '{unknown}'; use {string.Join(", ", FindingTypes.All)}.");
+            throw new BadParameterException("type", $"Unknown finding type '{unknown}'; use {string.Join(", ", FindingTypes.All)}.");
         }
 
         var dataSourceId = QueryParameters.Guid(query, "dataSourceId");

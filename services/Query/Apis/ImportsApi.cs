@@ -9,6 +9,7 @@ using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Apis;
 
@@ -36,8 +37,10 @@ public static class ImportsApi
 {
     public static RouteGroupBuilder MapImportsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/imports").WithTags("Imports").RequireAuthorization(DigiUsherClaims.TenantPolicy).AddEndpointFilter<BadQueryFilter>();
+        var group = app.MapGroup("/api/v1/imports").WithTags("Imports").RequireAuthorization(DigiUsherClaims.TenantPolicy);
         group.MapGet("/", ListAsync)
+            .WithParameters(QueryApiParameters.DataSourceId, QueryApiParameters.Limit(app), ApiParameter.Cursor)
+            .Produces<Page<ImportItem>>()
             .WithName("ListImports")
             .WithSummary("Per data source and billing period: the current delivery, its totals per metric and currency, rows, when imported, whether final")
             .ProducesValidationProblem();

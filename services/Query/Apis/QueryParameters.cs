@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Apis;
 
@@ -13,12 +14,12 @@ public static class QueryParameters
         var to = Date(query, "to") ?? monthStart.AddMonths(1).AddDays(-1);
         if (from > to)
         {
-            throw new BadQueryException("from", $"from ({from:yyyy-MM-dd}) is after to ({to:yyyy-MM-dd}).");
+            throw new BadParameterException("from", $"from ({from:yyyy-MM-dd}) is after to ({to:yyyy-MM-dd}).");
         }
 
         if (to >= from.AddMonths(options.MaxRangeMonths))
         {
-            throw new BadQueryException("to", $"The range {from:yyyy-MM-dd}..{to:yyyy-MM-dd} is longer than {options.MaxRangeMonths} months; split it.");
+            throw new BadParameterException("to", $"The range {from:yyyy-MM-dd}..{to:yyyy-MM-dd} is longer than {options.MaxRangeMonths} months; split it.");
         }
 
         return (from, to);
@@ -34,7 +35,7 @@ public static class QueryParameters
 
         return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
             ? date
-            : throw new BadQueryException(name, $"'{text}' is not a date (yyyy-MM-dd).");
+            : throw new BadParameterException(name, $"'{text}' is not a date (yyyy-MM-dd).");
     }
 
     public static Guid? Guid(IQueryCollection query, string name)
@@ -45,7 +46,7 @@ public static class QueryParameters
             return null;
         }
 
-        return System.Guid.TryParse(text, out var id) ? id : throw new BadQueryException(name, $"'{text}' is not a valid id (a UUID).");
+        return System.Guid.TryParse(text, out var id) ? id : throw new BadParameterException(name, $"'{text}' is not a valid id (a UUID).");
     }
 
     public static bool? Bool(IQueryCollection query, string name)
@@ -56,38 +57,14 @@ public static class QueryParameters
             return null;
         }
 
-        return bool.TryParse(text, out var value) ? value : throw new BadQueryException(name, $"'{text}' is not true or false.");
+        return bool.TryParse(text, out var value) ? value : throw new BadParameterException(name, $"'{text}' is not true or false.");
     }
 
-    public static int Limit(IQueryCollection query, ApiOptions options)
-    {
-        var text = Single(query, "limit");
-        if (text is null)
-        {
-            return options.DefaultPageSize;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 1 && limit <= options.MaxPageSize
-            ? limit
-            : throw new BadQueryException("limit", $"limit must be a whole number from 1 to {options.MaxPageSize}.");
-    }
+    public static int Limit(IQueryCollection query, ApiOptions options) => PageParameters.Limit(query, options.DefaultPageSize, options.MaxPageSize);
 
     /// <summary>All values of a parameter, repeated or comma-separated, trimmed.</summary>
     public static IReadOnlyList<string> Values(StringValues values) =>
         values.SelectMany(v => (v ?? string.Empty).Split(',')).Select(v => v.Trim()).ToList();
 
-    public static string? Single(IQueryCollection query, string name)
-    {
-        if (!query.TryGetValue(name, out var values) || values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
-        {
-            return null;
-        }
-
-        if (values.Count > 1)
-        {
-            throw new BadQueryException(name, $"{name} may be given once.");
-        }
-
-        return values[0]!.Trim();
-    }
+    public static string? Single(IQueryCollection query, string name) => PageParameters.Single(query, name);
 }

@@ -4,11 +4,9 @@ using DigiUsher.Query.Resources;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Apis;
-
-/// <summary>A page of a list.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>One resource with its attributes, owner and daily cost.</summary>
 public sealed record ResourceDetail(
@@ -20,22 +18,34 @@ public sealed record ResourceDetail(
     string Metric,
     IReadOnlyList<DailyAmount> DailyCost);
 
+/// <summary>Per data source and currency: discovered resources with and without cost, and the cost of resources discovery did not find.</summary>
+public sealed record ResourceCoverage(DateOnly From, DateOnly To, string Metric, IReadOnlyList<CoverageRow> Items);
+
 public static class ResourcesApi
 {
     public static RouteGroupBuilder MapResourcesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/resources").WithTags("Resources").RequireAuthorization(DigiUsherClaims.TenantPolicy).AddEndpointFilter<BadQueryFilter>();
+        var group = app.MapGroup("/api/v1/resources").WithTags("Resources").RequireAuthorization(DigiUsherClaims.TenantPolicy);
         group.MapGet("/", ListAsync)
+            .WithParameters(
+                QueryApiParameters.DataSourceId, QueryApiParameters.Kind, QueryApiParameters.Region, QueryApiParameters.Owner, QueryApiParameters.Tags,
+                QueryApiParameters.Public, QueryApiParameters.Idle, QueryApiParameters.Discovered, QueryApiParameters.From, QueryApiParameters.To,
+                QueryApiParameters.Metric, QueryApiParameters.Limit(app), ApiParameter.Cursor)
+            .Produces<Page<ResourceItem>>()
             .WithName("ListResources")
             .WithSummary("Discovered resources and resources that cost money, sorted by cost in the period")
             .WithDescription("Filters: dataSourceId, kind, region, owner (employee email or id), tag:KEY=VALUE (tag:KEY= for untagged), public, idle, "
                 + "discovered (false: costs without a discovered resource); from, to, metric; limit, cursor.")
             .ProducesValidationProblem();
         group.MapGet("/coverage", CoverageAsync)
+            .WithParameters(QueryApiParameters.DataSourceId, QueryApiParameters.From, QueryApiParameters.To)
+            .Produces<ResourceCoverage>()
             .WithName("GetResourceCoverage")
             .WithSummary("Per data source: discovered resources with and without cost, and cost of resources discovery did not find")
             .ProducesValidationProblem();
         group.MapGet("/{*id}", GetAsync)
+            .WithParameters(QueryApiParameters.DataSourceId, QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.Metric)
+            .Produces<ResourceDetail>()
             .WithName("GetResource")
             .WithSummary("One resource (id as the CUR and discovery write it, URL-encoded) with its attributes, owner and daily cost")
             .ProducesValidationProblem()
@@ -64,7 +74,7 @@ public static class ResourcesApi
     {
         var (from, to) = QueryParameters.Period(http.Request.Query, api.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         var rows = await reader.CoverageAsync(http.User.GetOrganizationId(), QueryParameters.Guid(http.Request.Query, "dataSourceId"), from, to, cancellationToken);
-        return TypedResults.Ok(new { from, to, metric = "unblended", items = rows });
+        return TypedResults.Ok(new ResourceCoverage(from, to, "unblended", rows));
     }
 
     private static async Task<IResult> GetAsync(
@@ -102,7 +112,7 @@ public static class ResourcesApi
         var text = QueryParameters.Single(query, "metric") ?? "unblended";
         return CostQuery.Metrics.TryGetValue(text, out var metric)
             ? metric
-            : throw new BadQueryException("metric", $"Unknown metric '{text}'; use one of unblended, net_unblended, amortized, blended, usage_amount.");
+            : throw new BadParameterException("metric", $"Unknown metric '{text}'; use one of unblended, net_unblended, amortized, blended, usage_amount.");
     }
 
     internal static ResourceFilter Filter(IQueryCollection query, string? owner = null)
@@ -126,7 +136,5 @@ public static class ResourcesApi
         new(options.IdleCpuPercent, options.IdleMinDays, today.AddDays(-options.IdleWindowDays));
 
     internal static Page<T> ToPage<T>(IReadOnlyList<T> items, int limit, long offset, CursorCodec cursors, string fingerprint) =>
-        items.Count > limit
-            ? new Page<T>(items.Take(limit).ToList(), cursors.EncodeOffset(offset + limit, fingerprint))
-            : new Page<T>(items, null);
+        Page<T>.Of(items, limit, _ => cursors.EncodeOffset(offset + limit, fingerprint));
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DigiUsher.Query.Apis;
 using DigiUsher.Query.Data;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Costs;
 
@@ -47,17 +48,17 @@ public sealed record CostQuery(
         var metricText = QueryParameters.Single(query, "metric") ?? "unblended";
         if (!Metrics.TryGetValue(metricText, out var metric))
         {
-            throw new BadQueryException("metric", $"Unknown metric '{metricText}'; use one of unblended, net_unblended, amortized, blended, usage_amount.");
+            throw new BadParameterException("metric", $"Unknown metric '{metricText}'; use one of unblended, net_unblended, amortized, blended, usage_amount.");
         }
 
         var groupBy = new List<CostDimension>();
         foreach (var name in QueryParameters.Values(query["groupBy"]).Where(v => v.Length > 0))
         {
-            var dimension = Dimension(name) ?? throw new BadQueryException("groupBy",
+            var dimension = Dimension(name) ?? throw new BadParameterException("groupBy",
                 $"Unknown groupBy '{name}'; use up to three of {string.Join(", ", Plain)}, tag:KEY.");
             if (groupBy.Contains(dimension))
             {
-                throw new BadQueryException("groupBy", $"groupBy '{name}' is given twice.");
+                throw new BadParameterException("groupBy", $"groupBy '{name}' is given twice.");
             }
 
             groupBy.Add(dimension);
@@ -65,7 +66,7 @@ public sealed record CostQuery(
 
         if (groupBy.Count > 3)
         {
-            throw new BadQueryException("groupBy", "groupBy takes at most three dimensions.");
+            throw new BadParameterException("groupBy", "groupBy takes at most three dimensions.");
         }
 
         var filters = new List<(CostDimension, IReadOnlyList<string>)>();
@@ -73,7 +74,7 @@ public sealed record CostQuery(
         {
             if (Filterable.Contains(key, StringComparer.OrdinalIgnoreCase) || key.StartsWith("tag:", StringComparison.OrdinalIgnoreCase))
             {
-                var dimension = Dimension(key) ?? throw new BadQueryException(key, $"'{key}' is not a filter; tag filters are written tag:KEY=VALUE.");
+                var dimension = Dimension(key) ?? throw new BadParameterException(key, $"'{key}' is not a filter; tag filters are written tag:KEY=VALUE.");
                 filters.Add((dimension, QueryParameters.Values(values).Distinct(StringComparer.Ordinal).ToList()));
             }
         }

@@ -29,6 +29,29 @@ public sealed class CostReader(NpgsqlDataSource dataSource)
         return totals;
     }
 
+    /// <summary>
+    /// The import ids whose rollups the answer is read from (the organization's current cost periods): the
+    /// answer changes only when one of them does, so they make its ETag. Null for queries by owner, whose
+    /// answer also changes with discovery.
+    /// </summary>
+    public async Task<string?> SourceVersionAsync(CostQuery query, CancellationToken cancellationToken)
+    {
+        if (query.NeedsOwner)
+        {
+            return null;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            select coalesce(string_agg(import_id::text, ',' order by data_source_id, billing_period), '')
+            from {QueryDb.Schema}.cost_periods where organization_id = $1 and ($2::uuid is null or data_source_id = $2)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = query.OrganizationId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.DataSourceId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     public async IAsyncEnumerable<CostGroup> GroupsAsync(CostQuery query, long offset, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();

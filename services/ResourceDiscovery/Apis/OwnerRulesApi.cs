@@ -1,6 +1,7 @@
 using DigiUsher.Contracts;
 using DigiUsher.ResourceDiscovery.Data;
 using DigiUsher.ResourceDiscovery.Owners;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,13 +35,13 @@ public static class OwnerRulesApi
     {
         var group = app.MapGroup("/api/v1/owner-rules").WithTags("Owner rules").RequireAuthorization(DigiUsherClaims.TenantPolicy);
 
-        group.MapGet("/", async (HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
-                TypedResults.Ok((await rules.ListAsync(http.User.GetOrganizationId(), ct)).Select(ToResponse).ToList()))
+        group.MapGet("/", ListAsync)
+            .WithParameters(ApiParameter.Limit(100, 500), ApiParameter.Cursor)
             .WithName("ListOwnerRules")
             .WithSummary("The organization's owner rules, in evaluation order.");
 
-        group.MapGet("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, NotFound>> (Guid id, HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
-                await rules.GetAsync(http.User.GetOrganizationId(), id, ct) is { } rule ? TypedResults.Ok(ToResponse(rule)) : TypedResults.NotFound())
+        group.MapGet("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, ProblemHttpResult>> (Guid id, HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
+                await rules.GetAsync(http.User.GetOrganizationId(), id, ct) is { } rule ? TypedResults.Ok(ToResponse(rule)) : NotFound(id))
             .WithName("GetOwnerRule")
             .WithSummary("One owner rule.");
 
@@ -56,12 +57,12 @@ public static class OwnerRulesApi
             .WithName("ReplaceOwnerRule")
             .WithSummary("Replaces a rule's condition and owner; its position stays.");
 
-        group.MapDelete("/{id:guid}", async Task<Results<NoContent, NotFound>> (Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
+        group.MapDelete("/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
             {
                 var organizationId = http.User.GetOrganizationId();
                 if (!await rules.DeleteAsync(organizationId, id, ct))
                 {
-                    return TypedResults.NotFound();
+                    return NotFound(id);
                 }
 
                 await discovery.RequestRunsAsync(organizationId, ct);
@@ -78,6 +79,18 @@ public static class OwnerRulesApi
             .WithSummary("Sets the evaluation order of all rules.");
 
         return app;
+    }
+
+    // A page continues after the last rule's position (rules are listed in position order).
+    private const string ListQuery = "owner-rules";
+
+    private static async Task<Ok<Page<OwnerRuleResponse>>> ListAsync(HttpContext http, OwnerRuleStore rules, CursorCodec cursors, CancellationToken ct)
+    {
+        var limit = PageParameters.Limit(http.Request.Query, 100, 500);
+        var after = cursors.DecodeOffset(PageParameters.Single(http.Request.Query, "cursor"), ListQuery);
+        var all = await rules.ListAsync(http.User.GetOrganizationId(), ct);
+        var fetched = all.Where(r => r.Position >= after).Take(limit + 1).Select(ToResponse).ToList();
+        return TypedResults.Ok(Page<OwnerRuleResponse>.Of(fetched, limit, r => cursors.EncodeOffset(r.Position + 1, ListQuery)));
     }
 
     private static async Task<Results<Created<OwnerRuleResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
@@ -100,7 +113,7 @@ public static class OwnerRulesApi
         return TypedResults.Created($"/api/v1/owner-rules/{rule.RuleId}", ToResponse(rule));
     }
 
-    private static async Task<Results<Ok<OwnerRuleResponse>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+    private static async Task<Results<Ok<OwnerRuleResponse>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
         Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct)
     {
         var (request, problem) = await RequestBody.ReadAsync<OwnerRuleRequest>(http.Request, ct);
@@ -118,14 +131,14 @@ public static class OwnerRulesApi
         var rule = await rules.UpdateAsync(organizationId, id, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), ct);
         if (rule is null)
         {
-            return TypedResults.NotFound();
+            return NotFound(id);
         }
 
         await discovery.RequestRunsAsync(organizationId, ct);
         return TypedResults.Ok(ToResponse(rule));
     }
 
-    private static async Task<Results<Ok<List<OwnerRuleResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
+    private static async Task<Results<Ok<Page<OwnerRuleResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
         HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct)
     {
         var (request, problem) = await RequestBody.ReadAsync<ReorderOwnerRulesRequest>(http.Request, ct);
@@ -145,7 +158,7 @@ public static class OwnerRulesApi
         }
 
         await discovery.RequestRunsAsync(organizationId, ct);
-        return TypedResults.Ok((await rules.ListAsync(organizationId, ct)).Select(ToResponse).ToList());
+        return TypedResults.Ok(new Page<OwnerRuleResponse>([.. (await rules.ListAsync(organizationId, ct)).Select(ToResponse)], null));
     }
 
     private static Dictionary<string, string[]>? Validate(OwnerRuleRequest request, out OwnerRuleMatch match)
@@ -192,6 +205,9 @@ public static class OwnerRulesApi
 
         return errors.Count > 0 ? errors : null;
     }
+
+    private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Owner rule not found", detail: $"There is no owner rule {id} in your organization.");
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
