@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.SecurityToken;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.Aws;
@@ -25,6 +26,17 @@ public sealed class AwsClientFactory(IOptions<AwsOptions> options)
         var config = new AmazonEC2Config { MaxErrorRetry = Options.MaxErrorRetry };
         Configure(config, region);
         return new AmazonEC2Client(credentials, config);
+    }
+
+    /// <summary>
+    /// An STS client in <paramref name="region"/> (default region when null) with <paramref name="credentials"/>,
+    /// or with the SDK's default credential chain (instance profile, IRSA, environment) when null.
+    /// </summary>
+    public IAmazonSecurityTokenService CreateSts(AWSCredentials? credentials, string? region)
+    {
+        var config = new AmazonSecurityTokenServiceConfig { MaxErrorRetry = Options.MaxErrorRetry };
+        Configure(config, region);
+        return credentials is null ? new AmazonSecurityTokenServiceClient(config) : new AmazonSecurityTokenServiceClient(credentials, config);
     }
 
     /// <summary>The endpoint for a service (e.g. <c>iam</c>, <c>monitoring</c>) in a region, for our own SigV4 clients.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Serialization;
 using DigiUsher.Contracts;
 using DigiUsher.Cur.Layout;
@@ -293,6 +294,124 @@ public class LayoutTests
 
         Assert.Equal(status, await CurDataStatus.ReadAsync(stream, CancellationToken.None));
     }
+
+    [Theory]
+    [InlineData("billing/hourly/20240101-20240201/hourly-Manifest.json", "hourly", CurLayoutKind.LegacyCsv, "billing")]
+    [InlineData("hourly/20240101-20240201/hourly-Manifest.json", "hourly", CurLayoutKind.LegacyCsv, "")]
+    [InlineData("a/b/cur/cur/year=2024/month=1/cur-Manifest.json", "cur", CurLayoutKind.LegacyParquet, "a/b")]
+    [InlineData("exports/focus/metadata/BILLING_PERIOD=2024-05/focus-Manifest.json", "focus", CurLayoutKind.DataExport, "exports")]
+    public void PeriodManifests_WhenTheKeyIsAPeriodManifest_FindsReportLayoutAndPrefix(string key, string report, CurLayoutKind layout, string prefix)
+    {
+        var found = Assert.Single(CurCatalog.PeriodManifests([Obj(key)], null));
+
+        Assert.Equal(report, found.Key.ReportName);
+        Assert.Equal(layout, found.Key.Layout);
+        Assert.Equal(prefix, found.Key.ReportPrefix);
+    }
+
+    [Theory]
+    [InlineData("billing/hourly/20240101-20240201/ea74f90b/hourly-1.csv.gz")]
+    [InlineData("billing/hourly/20240101-20240201/other-Manifest.json")]
+    [InlineData("notes/readme-Manifest.json")]
+    public void PeriodManifests_WhenTheKeyIsNoPeriodManifest_FindsNone(string key) => Assert.Empty(CurCatalog.PeriodManifests([Obj(key)], null));
+
+    [Fact]
+    public void Summarize_ReadsAccountAndWhetherResourceIdsAreIncluded()
+    {
+        var summary = ManifestParser.Summarize("""{"account":"012345678910","compression":"GZIP","columns":[{"category":"lineItem","name":"ResourceId"}]}"""u8.ToArray());
+
+        Assert.Equal("012345678910", summary.Account);
+        Assert.Equal("GZIP", summary.Compression);
+        Assert.True(summary.ResourceIdsIncluded);
+    }
+
+    [Fact]
+    public void Summarize_WhenTheJsonIsNoObject_KnowsNothing() =>
+        Assert.Equal(new ManifestSummary(null, null, null), ManifestParser.Summarize("[1]"u8.ToArray()));
+
+    [Fact]
+    public void Resolve_WhenALegacyCsvPeriodHasNoManifest_IsIncomplete()
+    {
+        var listing = Period(Obj("r/20240101-20240201/r-1.csv.gz"));
+
+        var result = DeliveryResolver.Resolve(Report(CurLayoutKind.LegacyCsv, listing), listing, null, "bucket", T0, TimeSpan.Zero);
+
+        Assert.Equal("there is no manifest for the period yet", Assert.IsType<IncompleteDelivery>(result).Reason);
+    }
+
+    [Fact]
+    public void Resolve_WhenALegacyParquetPeriodHasNoManifest_TakesThePartitionsFiles()
+    {
+        var listing = Period(Obj("r/r/year=2024/month=1/r-00001.snappy.parquet"));
+
+        var delivery = Assert.IsType<ResolvedDelivery>(DeliveryResolver.Resolve(Report(CurLayoutKind.LegacyParquet, listing), listing, null, "bucket", T0, TimeSpan.Zero));
+
+        Assert.Equal(ReportFormat.Parquet, delivery.Format);
+        Assert.Null(delivery.ManifestKey);
+    }
+
+    [Fact]
+    public void Resolve_WhenADataExportPeriodHasNoManifest_TakesThePartitionsFiles()
+    {
+        var listing = Period(Obj("e/x/data/BILLING_PERIOD=2024-01/x-00001.csv.gz"));
+
+        var delivery = Assert.IsType<ResolvedDelivery>(DeliveryResolver.Resolve(Report(CurLayoutKind.DataExport, listing), listing, null, "bucket", T0, TimeSpan.Zero));
+
+        Assert.Equal(ReportFormat.Cur2CsvGzip, delivery.Format);
+    }
+
+    [Fact]
+    public void Resolve_WhenALegacyManifestNamesItsFiles_ResolvesItsAssembly()
+    {
+        var manifestObject = Obj("r/20240101-20240201/r-Manifest.json");
+        var listing = Period(manifestObject, Obj("r/20240101-20240201/r-1.csv.gz"));
+        var read = new ManifestRead(manifestObject, Encoding.UTF8.GetBytes(Manifest("a1", "r/20240101-20240201/r-1.csv.gz").ToJson()));
+
+        var delivery = Assert.IsType<ResolvedDelivery>(DeliveryResolver.Resolve(Report(CurLayoutKind.LegacyCsv, listing), listing, read, "bucket", T0, TimeSpan.Zero));
+
+        Assert.Equal("a1", delivery.DeliveryId);
+    }
+
+    [Fact]
+    public void Resolve_WhenALegacyManifestNamesAFileInAnotherBucket_RejectsTheDelivery()
+    {
+        var manifestObject = Obj("r/20240101-20240201/r-Manifest.json");
+        var listing = Period(manifestObject, Obj("r/20240101-20240201/r-1.csv.gz"));
+        var read = new ManifestRead(manifestObject, Encoding.UTF8.GetBytes(Manifest("a1", "s3://elsewhere/r/20240101-20240201/r-1.csv.gz").ToJson()));
+
+        var rejected = Assert.IsType<RejectedDelivery>(DeliveryResolver.Resolve(Report(CurLayoutKind.LegacyCsv, listing), listing, read, "bucket", T0, TimeSpan.Zero));
+
+        Assert.Equal("a1", rejected.DeliveryId);
+        Assert.Contains("'elsewhere'", rejected.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_WhenAnExportManifestNamesAFileMissingPastTheSettleTime_RejectsTheDelivery()
+    {
+        var manifestObject = Obj("e/x/metadata/BILLING_PERIOD=2024-01/x-Manifest.json");
+        var listing = Period(manifestObject, Obj("e/x/data/BILLING_PERIOD=2024-01/x-00001.csv.gz"));
+        var read = new ManifestRead(manifestObject, """{"dataFiles":["s3://bucket/e/x/data/BILLING_PERIOD=2024-01/x-00002.csv.gz"]}"""u8.ToArray());
+        var report = Report(CurLayoutKind.DataExport, listing);
+
+        var early = DeliveryResolver.Resolve(report, listing, read, "bucket", T0.AddMinutes(5), TimeSpan.FromMinutes(30));
+        var late = DeliveryResolver.Resolve(report, listing, read, "bucket", T0.AddHours(2), TimeSpan.FromMinutes(30));
+
+        Assert.IsType<IncompleteDelivery>(early);
+        Assert.Equal("e/x/data/BILLING_PERIOD=2024-01/x-00002.csv.gz", Assert.IsType<RejectedDelivery>(late).File);
+    }
+
+    [Fact]
+    public void Resolve_WhenTheManifestIsNotJson_IsIncomplete()
+    {
+        var manifestObject = Obj("r/20240101-20240201/r-Manifest.json");
+        var listing = Period(manifestObject, Obj("r/20240101-20240201/r-1.csv.gz"));
+
+        var result = DeliveryResolver.Resolve(Report(CurLayoutKind.LegacyCsv, listing), listing, new ManifestRead(manifestObject, "{not json"u8.ToArray()), "bucket", T0, TimeSpan.Zero);
+
+        Assert.Contains("not valid JSON", Assert.IsType<IncompleteDelivery>(result).Reason, StringComparison.Ordinal);
+    }
+
+    private static CurReport Report(CurLayoutKind layout, CurPeriodListing period) => new(layout, "r", "r/", [period], null);
 
     private static CurObject Obj(string key, DateTimeOffset? at = null, string? etag = null) =>
         new(key, 100, etag ?? "etag-" + key.GetHashCode(StringComparison.Ordinal).ToString("x", System.Globalization.CultureInfo.InvariantCulture), at ?? T0);

@@ -18,7 +18,7 @@ public class DataSourceFlowTests
     public async Task WholeFlow_RegisterConnectPollStatusCredentialsDelete_Works()
     {
         await using var host = await DataSourceHost.StartAsync();
-        await using var bus = await TestBus.StartAsync(host.VirtualHost);
+        await using var bus = await PeerBus.StartAsync(host.VirtualHost, answerCredentials: false);
         var bucket = AwsFixtures.NewBucketName();
         using (var s3 = AwsFixtures.S3(host.MotoUrl))
         {
@@ -58,7 +58,7 @@ public class DataSourceFlowTests
         Assert.Equal("ok", permissions["s3:ListBucket"]);
         Assert.Equal("notChecked", permissions["cur:DescribeReportDefinitions"]);
 
-        var connected = await Eventually.Get(() => Task.FromResult(bus.Messages.OfType<DataSourceConnected>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "DataSourceConnected");
+        var connected = await Eventually.Get(() => Task.FromResult(bus.Recorded.All.OfType<DataSourceConnected>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "DataSourceConnected");
         Assert.Equal(admin.OrganizationId, connected.OrganizationId);
         Assert.Equal(bucket, connected.Settings.Bucket);
         Assert.Equal("hourly-report", connected.Settings.ReportName);
@@ -69,13 +69,13 @@ public class DataSourceFlowTests
 
         var renamed = await client.PatchAsync($"/api/v1/data-sources/{id}", AwsFixtures.Json("""{"name":"Renamed payer"}"""));
         Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
-        var updated = await Eventually.Get(() => Task.FromResult(bus.Messages.OfType<DataSourceUpdated>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "DataSourceUpdated");
+        var updated = await Eventually.Get(() => Task.FromResult(bus.Recorded.All.OfType<DataSourceUpdated>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "DataSourceUpdated");
         Assert.Equal("Renamed payer", updated.Settings.Name);
         Assert.False(updated.CredentialsRotated);
 
         var poll = await client.PostAsync($"/api/v1/data-sources/{id}/poll", null);
         Assert.Equal(HttpStatusCode.Accepted, poll.StatusCode);
-        await Eventually.Get(() => Task.FromResult(bus.Messages.OfType<PollRequested>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "PollRequested");
+        await Eventually.Get(() => Task.FromResult(bus.Recorded.All.OfType<PollRequested>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "PollRequested");
 
         var revalidated = await client.PostAsync($"/api/v1/data-sources/{id}/validate", null);
         Assert.Equal(HttpStatusCode.OK, revalidated.StatusCode);
@@ -124,7 +124,7 @@ public class DataSourceFlowTests
         var deleted = await client.DeleteAsync($"/api/v1/data-sources/{id}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/data-sources/{id}")).StatusCode);
-        await Eventually.Get(() => Task.FromResult(bus.Messages.OfType<DataSourceRemoved>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "DataSourceRemoved");
+        await Eventually.Get(() => Task.FromResult(bus.Recorded.All.OfType<DataSourceRemoved>().FirstOrDefault(m => m.DataSourceId == id)), Wait, "DataSourceRemoved");
         var afterDelete = await bus.RequestCredentialsAsync(admin.OrganizationId, id);
         Assert.True(afterDelete.Is(out Response<AwsCredentialsUnavailable>? _));
     }
@@ -156,7 +156,7 @@ public class DataSourceFlowTests
     public async Task Create_WithRole_IssuesAssumedRoleCredentialsWithSessionToken()
     {
         await using var host = await DataSourceHost.StartAsync();
-        await using var bus = await TestBus.StartAsync(host.VirtualHost);
+        await using var bus = await PeerBus.StartAsync(host.VirtualHost, answerCredentials: false);
         var bucket = AwsFixtures.NewBucketName();
         using (var s3 = AwsFixtures.S3(host.MotoUrl))
         {

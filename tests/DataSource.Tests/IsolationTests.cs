@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DigiUsher.Contracts;
 using DigiUsher.DataSource.Tests.Infrastructure;
+using DigiUsher.Testing;
 using MassTransit;
 
 namespace DigiUsher.DataSource.Tests;
@@ -13,7 +14,7 @@ public class IsolationTests
     public async Task EveryDataSourceRoute_WithAnotherOrganizationsToken_Returns404AndChangesNothing()
     {
         await using var host = await DataSourceHost.StartAsync();
-        await using var bus = await TestBus.StartAsync(host.VirtualHost);
+        await using var bus = await PeerBus.StartAsync(host.VirtualHost, answerCredentials: false);
         var bucket = AwsFixtures.NewBucketName();
         using (var s3 = AwsFixtures.S3(host.MotoUrl))
         {

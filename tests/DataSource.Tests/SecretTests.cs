@@ -19,7 +19,7 @@ public class SecretTests
         const string rotated = "ROTATED-secret-bPxRfiCYEXAMPLEKEY";
         const string refused = "REFUSED-secret-nothing-stores-this";
         await using var host = await DataSourceHost.StartAsync();
-        await using var bus = await TestBus.StartAsync(host.VirtualHost);
+        await using var bus = await PeerBus.StartAsync(host.VirtualHost, answerCredentials: false);
         var bucket = AwsFixtures.NewBucketName();
         using (var s3 = AwsFixtures.S3(host.MotoUrl))
         {
@@ -42,7 +42,7 @@ public class SecretTests
         var malformed = await client.PostAsync("/api/v1/data-sources", AwsFixtures.Json($$"""{"secretAccessKey":"{{refused}}", """));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
 
-        var updated = await Eventually.Get(() => Task.FromResult(bus.Messages.OfType<DataSourceUpdated>().FirstOrDefault(m => m.DataSourceId == id)), TimeSpan.FromSeconds(60), "DataSourceUpdated");
+        var updated = await Eventually.Get(() => Task.FromResult(bus.Recorded.All.OfType<DataSourceUpdated>().FirstOrDefault(m => m.DataSourceId == id)), TimeSpan.FromSeconds(60), "DataSourceUpdated");
         Assert.True(updated.CredentialsRotated);
         var answer = await bus.RequestCredentialsAsync(admin.OrganizationId, id);
         Assert.True(answer.Is(out Response<AwsCredentialsIssued>? issued));
@@ -52,7 +52,7 @@ public class SecretTests
         var responses = string.Join("\n", host.ResponseBodies);
         var logs = string.Join("\n", host.Logs.Lines);
         var events = string.Join("\n", (await host.OutboxAsync()).Select(o => o.Body))
-            + string.Join("\n", bus.Messages.All.Select(m => JsonSerializer.Serialize(m, m.GetType())))
+            + string.Join("\n", bus.Recorded.All.Select(m => JsonSerializer.Serialize(m, m.GetType())))
             + JsonSerializer.Serialize(issued.Message);
         Assert.NotEmpty(host.Logs.Lines);
         foreach (var secret in new[] { first, rotated, refused })

@@ -1,46 +1,79 @@
+using System.Net;
 using System.Security.Cryptography;
-using DigiUsher.DataSource.Apis;
+using Amazon.Runtime;
+using Amazon.S3;
+using DigiUsher.Aws;
+using DigiUsher.Aws.IdentityManagement;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.DataSources;
 using DigiUsher.DataSource.Secrets;
+using DigiUsher.DataSource.Validation;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.DataSource.Tests;
 
-public class ManifestScanTests
+public class PermissionProbeTests
 {
-    [Theory]
-    [InlineData("billing/hourly/20240101-20240201/hourly-Manifest.json", "hourly", "legacy-csv", "billing")]
-    [InlineData("hourly/20240101-20240201/hourly-Manifest.json", "hourly", "legacy-csv", "")]
-    [InlineData("a/b/cur/cur/year=2024/month=1/cur-Manifest.json", "cur", "legacy-parquet", "a/b")]
-    [InlineData("exports/focus/metadata/BILLING_PERIOD=2024-05/focus-Manifest.json", "focus", "cur2", "exports")]
-    public void Match_WhenTheKeyIsAPeriodManifest_FindsReportLayoutAndPrefix(string key, string report, string layout, string prefix)
-    {
-        var found = ManifestScan.Match(key, null);
-
-        Assert.NotNull(found);
-        Assert.Equal(report, found.ReportName);
-        Assert.Equal(layout, found.Layout);
-        Assert.Equal(prefix, found.Prefix);
-    }
-
-    [Theory]
-    [InlineData("billing/hourly/20240101-20240201/ea74f90b/hourly-1.csv.gz")]
-    [InlineData("billing/hourly/20240101-20240201/other-Manifest.json")]
-    [InlineData("notes/readme-Manifest.json")]
-    public void Match_WhenTheKeyIsNoPeriodManifest_ReturnsNull(string key) => Assert.Null(ManifestScan.Match(key, null));
+    private static readonly PermissionProbe Tagging = new("s3:GetBucketTagging", "s3", "arn:aws:s3:::b", "Allow it.", _ => Task.CompletedTask, AbsentMeansAllowed: true);
 
     [Fact]
-    public void Summarize_ReadsAccountAndWhetherResourceIdsAreIncluded()
+    public void Judge_WhenAwsDenies_IsDeniedWithTheFix()
     {
-        using var json = new MemoryStream("""{"account":"012345678910","compression":"GZIP","columns":[{"category":"lineItem","name":"ResourceId"}]}"""u8.ToArray());
+        var check = Tagging.Judge(new ProbeFailure(AwsErrorKind.AccessDenied, "AccessDenied", "AccessDenied: no"));
 
-        var summary = ManifestScan.Summarize(json);
-
-        Assert.Equal("012345678910", summary.Account);
-        Assert.Equal("GZIP", summary.Format);
-        Assert.True(summary.ResourceIdsIncluded);
+        Assert.Equal(PermissionStatus.Denied, check.Status);
+        Assert.Equal("AccessDenied: no", check.Detail);
+        Assert.Equal("Allow it.", check.Fix);
     }
+
+    [Fact]
+    public void Judge_WhenTheThingIsAbsentAndAbsenceProvesTheCall_IsOk() =>
+        Assert.Equal(PermissionStatus.Ok, Tagging.Judge(new ProbeFailure(AwsErrorKind.NotFound, "NoSuchTagSet", "NoSuchTagSet: none")).Status);
+
+    [Theory]
+    [InlineData(AwsErrorKind.Unavailable)]
+    [InlineData(AwsErrorKind.Throttled)]
+    [InlineData(AwsErrorKind.InvalidCredentials)]
+    [InlineData(AwsErrorKind.Other)]
+    public void Judge_WhenTheFailureSaysNothingAboutThePolicy_IsNotChecked(AwsErrorKind kind) =>
+        Assert.Equal(PermissionStatus.NotChecked, Tagging.Judge(new ProbeFailure(kind, null, "x")).Status);
+
+    [Fact]
+    public void Of_WhenTheSdkAnswersA403WithAnUnknownCode_IsAccessDenied() =>
+        Assert.Equal(AwsErrorKind.AccessDenied, ProbeFailure.Of(new AmazonS3Exception("no", ErrorType.Sender, "Whatever", "r", HttpStatusCode.Forbidden))!.Kind);
+
+    [Fact]
+    public void Of_WhenIamHasNoSuchEntity_IsNotFound() =>
+        Assert.Equal(AwsErrorKind.NotFound, ProbeFailure.Of(new IdentityManagementException(IdentityManagementFailure.NoSuchEntity, "iam:GetLoginProfile", "NoSuchEntity", "none"))!.Kind);
+
+    [Fact]
+    public void Of_WhenTheExceptionIsNotAnAwsCall_IsNull() => Assert.Null(ProbeFailure.Of(new InvalidOperationException()));
+
+    [Fact]
+    public void DiscoveryProbes_CoverEveryPermissionOfTheGuideOnce()
+    {
+        var probes = DiscoveryProbes.For(Target(userName: "reader"), null!, null!, null!, null!);
+
+        Assert.Equal(
+            ["ec2:DescribeRegions", "ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:DescribeAddresses",
+             "s3:ListAllMyBuckets", "s3:GetBucketTagging", "s3:GetBucketAcl", "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicyStatus",
+             "iam:ListUsers", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetAccessKeyLastUsed", "cloudwatch:GetMetricStatistics"],
+            probes.Select(p => p.Action));
+        Assert.All(probes, p => Assert.Contains(p.Feature, ConnectionValidator.DiscoveryFeatures));
+        Assert.All(probes, p => Assert.Contains(p.Action, p.Fix, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WhyNotAsked_WhenTheCredentialsAreARoles_SkipsOnlyTheUserProbes()
+    {
+        var target = Target(userName: null);
+        var skipped = DiscoveryProbes.For(target, null!, null!, null!, null!).Where(p => DiscoveryProbes.WhyNotAsked(p, target) is not null).Select(p => p.Action);
+
+        Assert.Equal(["iam:ListAccessKeys", "iam:GetLoginProfile"], skipped);
+    }
+
+    private static DiscoveryProbeTarget Target(string? userName) =>
+        new(new BasicAWSCredentials("AKIAEXAMPLE", "secret"), "AKIAEXAMPLE", userName, "b", "us-east-1", DateTimeOffset.UnixEpoch);
 }
 
 public class SecretCipherTests

@@ -39,6 +39,11 @@ public sealed class PeerBus : IAsyncDisposable
     public Task PublishAsync<T>(T message)
         where T : class => Bus.Publish(message);
 
+    /// <summary>Asks for a data source's keys as CurPoller, CurParser and ResourceDiscovery do (DataSource answers).</summary>
+    public async Task<Response<AwsCredentialsIssued, AwsCredentialsUnavailable>> RequestCredentialsAsync(Guid organizationId, Guid dataSourceId) =>
+        await Bus.CreateRequestClient<GetAwsCredentials>(RequestTimeout.After(s: 60))
+            .GetResponse<AwsCredentialsIssued, AwsCredentialsUnavailable>(new GetAwsCredentials(organizationId, dataSourceId, Guid.NewGuid().ToString(), "cur-poller"));
+
     /// <summary>A peer on a virtual host of the shared broker.</summary>
     public static Task<PeerBus> StartAsync(TestVirtualHost virtualHost, bool answerCredentials = true) =>
         StartAsync(TestEnvironment.RabbitHost, TestEnvironment.RabbitPort, virtualHost.Name, answerCredentials, brokerGoesDown: false);
@@ -155,10 +160,19 @@ internal sealed class PeerCredentialsResponder(CredentialBook book, CredentialSe
 
 /// <summary>Every event a service publishes (requests and their answers are not events).</summary>
 internal sealed class PeerEventRecorder(RecordedMessages recorded) :
+    IConsumer<DataSourceConnected>, IConsumer<DataSourceUpdated>, IConsumer<DataSourceRemoved>, IConsumer<PollRequested>,
     IConsumer<ReportAvailable>, IConsumer<ReportPollCompleted>, IConsumer<ReportPollFailed>,
     IConsumer<ReportImportStarted>, IConsumer<ReportImported>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>,
     IConsumer<ResourcesDiscovered>, IConsumer<DiscoveryCompleted>, IConsumer<DiscoveryFailed>
 {
+    public Task Consume(ConsumeContext<DataSourceConnected> context) => Record(context);
+
+    public Task Consume(ConsumeContext<DataSourceUpdated> context) => Record(context);
+
+    public Task Consume(ConsumeContext<DataSourceRemoved> context) => Record(context);
+
+    public Task Consume(ConsumeContext<PollRequested> context) => Record(context);
+
     public Task Consume(ConsumeContext<ReportAvailable> context) => Record(context);
 
     public Task Consume(ConsumeContext<ReportPollCompleted> context) => Record(context);

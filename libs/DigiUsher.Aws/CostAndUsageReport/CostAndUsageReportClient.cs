@@ -148,22 +148,18 @@ public sealed class CostAndUsageReportClient(
         // "__type" is either a bare code or "namespace#Code"; the header may carry ":http://..." after it.
         var code = errorType.Split('#')[^1].Split(':')[0];
         errorType = code;
-        return code switch
+        // An endpoint without the CUR API answers UnknownOperationException (moto) or 404/405/501.
+        return code == "UnknownOperationException" ? CostAndUsageReportFailure.Unavailable : AwsErrors.Classify(code, response.StatusCode) switch
         {
-            "AccessDeniedException" or "AccessDenied" => CostAndUsageReportFailure.AccessDenied,
-            "UnrecognizedClientException" or "InvalidClientTokenId" or "InvalidSignatureException" or "SignatureDoesNotMatch"
-                or "ExpiredTokenException" or "IncompleteSignature" => CostAndUsageReportFailure.InvalidCredentials,
-            "UnknownOperationException" => CostAndUsageReportFailure.Unavailable,
-            _ when response.StatusCode == HttpStatusCode.Forbidden => CostAndUsageReportFailure.AccessDenied,
+            AwsErrorKind.AccessDenied => CostAndUsageReportFailure.AccessDenied,
+            AwsErrorKind.InvalidCredentials or AwsErrorKind.ExpiredToken => CostAndUsageReportFailure.InvalidCredentials,
             _ when response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented
                 => CostAndUsageReportFailure.Unavailable,
             _ => CostAndUsageReportFailure.Failed,
         };
     }
 
-    private static bool IsRetryable(HttpStatusCode status, string errorType) =>
-        (int)status >= 500 || status == HttpStatusCode.TooManyRequests
-        || errorType is "ThrottlingException" or "Throttling" or "TooManyRequestsException";
+    private static bool IsRetryable(HttpStatusCode status, string errorType) => AwsErrors.Classify(errorType, status).IsTransient();
 
     private string Describe(CostAndUsageReportFailure failure, int status, string errorType, string message)
     {

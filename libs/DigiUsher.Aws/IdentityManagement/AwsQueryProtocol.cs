@@ -15,27 +15,15 @@ namespace DigiUsher.Aws.IdentityManagement;
 /// <param name="Message">AWS's message (never contains the secret key).</param>
 public sealed record AwsQueryError(HttpStatusCode StatusCode, string Code, string Message)
 {
-    private static readonly HashSet<string> AccessDeniedCodes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
-    };
+    /// <summary>What the error means (<see cref="AwsErrors"/>).</summary>
+    public AwsErrorKind Kind => AwsErrors.Classify(Code, StatusCode);
 
-    private static readonly HashSet<string> InvalidCredentialCodes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken", "InvalidAccessKeyId", "MissingAuthenticationToken",
-    };
+    public bool IsAccessDenied => Kind == AwsErrorKind.AccessDenied;
 
-    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "RequestThrottledException",
-    };
-
-    public bool IsAccessDenied => AccessDeniedCodes.Contains(Code) || (StatusCode == HttpStatusCode.Forbidden && !IsInvalidCredentials);
-
-    public bool IsInvalidCredentials => InvalidCredentialCodes.Contains(Code);
+    public bool IsInvalidCredentials => Kind.IsCredentialsRejected();
 
     /// <summary>Worth another attempt: throttled, a 5xx, or the endpoint unreachable.</summary>
-    public bool IsTransient => ThrottlingCodes.Contains(Code) || StatusCode == 0 || (int)StatusCode >= 500 || StatusCode == HttpStatusCode.TooManyRequests;
+    public bool IsTransient => Kind.IsTransient();
 }
 
 /// <summary>

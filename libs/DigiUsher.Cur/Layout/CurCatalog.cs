@@ -46,6 +46,16 @@ public static class CurCatalog
 {
     public const string StatusFile = "cost_and_usage_data_status/cost_and_usage_data_status.parquet";
 
+    /// <summary>
+    /// The period manifests in a listing (each names a report, its layout and where it lives), for
+    /// detecting the reports under a prefix without reading them.
+    /// </summary>
+    public static IReadOnlyList<CurListedObject> PeriodManifests(IEnumerable<CurObject> objects, string? prefix) =>
+        [.. objects
+            .Select(o => (Object: o, Key: CurKeys.Classify(o.Key, prefix)))
+            .Where(o => o.Key is { Role: CurObjectRole.PeriodManifest })
+            .Select(o => new CurListedObject(o.Object, o.Key!))];
+
     public static IReadOnlyList<CurReport> Build(IEnumerable<CurObject> objects, string? prefix)
     {
         var all = objects.ToList();

@@ -41,4 +41,23 @@ public sealed record CurKey(
     CurObjectRole Role,
     string ReportPath,
     string PeriodPath,
-    string? VersionFolder);
+    string? VersionFolder)
+{
+    /// <summary>
+    /// The prefix the report lives under, without slashes at the ends: <see cref="ReportPath"/> less the
+    /// report's own folder (for legacy Parquet, less both <c>&lt;report&gt;/&lt;report&gt;/</c>).
+    /// </summary>
+    public string ReportPrefix
+    {
+        get
+        {
+            var path = Strip(ReportPath, ReportName + "/");
+            return (Layout == CurLayoutKind.LegacyParquet ? Strip(path, ReportName + "/") : path).Trim('/');
+        }
+    }
+
+    private static string Strip(string path, string folder) =>
+        path.EndsWith(folder, StringComparison.Ordinal) && (path.Length == folder.Length || path[^(folder.Length + 1)] == '/')
+            ? path[..^folder.Length]
+            : path;
+}

@@ -30,6 +30,12 @@ public sealed record ResolvedDelivery(
 /// <summary>No consistent delivery (being written, incomplete); try again on a later poll.</summary>
 public sealed record IncompleteDelivery(BillingPeriod Period, string Reason) : DeliveryResolution;
 
+/// <summary>A manifest as read: the object (with the ETag of the read, not of the listing) and its bytes.</summary>
+public sealed record ManifestRead(CurObject Object, ReadOnlyMemory<byte> Json);
+
+/// <summary>A data file as a manifest names it: its bucket when the name is an <c>s3://</c> URI, its key, and the name itself.</summary>
+public sealed record NamedFile(string? Bucket, string Key, string Named);
+
 /// <summary>
 /// Decides a period's current delivery from its listing and manifest (I/O is the caller's). In
 /// overwrite mode AWS replaces files in place, so a reader can meet a half-written set
@@ -39,6 +45,37 @@ public sealed record IncompleteDelivery(BillingPeriod Period, string Reason) : D
 /// </summary>
 public static class DeliveryResolver
 {
+    /// <summary>
+    /// A period's current delivery in the report's layout: the manifest (if the period has one) is
+    /// parsed and screened (<see cref="ManifestScreen"/>), then the layout's rule decides. A manifest
+    /// that cannot be parsed means "not yet": AWS may still be writing it.
+    /// </summary>
+    /// <param name="report">The report (its layout and name).</param>
+    /// <param name="period">The period's listing.</param>
+    /// <param name="manifest">The period's current manifest as read (its ETag the one read), and its bytes; null when there is none.</param>
+    /// <param name="bucket">The data source's bucket: the only one a delivery may be read from.</param>
+    /// <param name="now">The time of the poll.</param>
+    /// <param name="settleTime">How long a delivery may stay incomplete before it is rejected.</param>
+    public static DeliveryResolution Resolve(
+        CurReport report, CurPeriodListing period, ManifestRead? manifest, string bucket, DateTimeOffset now, TimeSpan settleTime)
+    {
+        try
+        {
+            return (report.Layout, manifest) switch
+            {
+                (CurLayoutKind.LegacyCsv, null) => new IncompleteDelivery(period.Period, "there is no manifest for the period yet"),
+                (CurLayoutKind.LegacyParquet, null) => ResolveLegacyParquet(period, null, null, report.ReportName, now, settleTime),
+                (_, null) => ResolveDataExport(period, null, null, report.ReportName, now, settleTime),
+                (CurLayoutKind.DataExport, { } read) => ScreenAndResolveDataExport(report, period, read, bucket, now, settleTime),
+                (_, { } read) => ScreenAndResolveLegacy(report, period, read, bucket, now, settleTime),
+            };
+        }
+        catch (ManifestFormatException ex)
+        {
+            return new IncompleteDelivery(period.Period, ex.Message);
+        }
+    }
+
     /// <summary>Legacy CSV: the manifest's assemblyId and reportKeys.</summary>
     public static DeliveryResolution ResolveLegacyCsv(
         CurPeriodListing listing, CurObject manifestObject, LegacyManifest manifest, string reportName, DateTimeOffset now, TimeSpan settleTime)
@@ -145,6 +182,34 @@ public static class DeliveryResolver
         }
 
         return new ResolvedDelivery(reportName, listing.Period, format, DeliveryIds.FromFiles(files), manifestObject?.Key, files);
+    }
+
+    private static DeliveryResolution ScreenAndResolveLegacy(
+        CurReport report, CurPeriodListing period, ManifestRead read, string bucket, DateTimeOffset now, TimeSpan settleTime)
+    {
+        var legacy = ManifestParser.ParseLegacy(read.Json, read.Object.Key);
+        var named = legacy.ReportKeys
+            .Select(k => S3Location.TryParse(k, out var at) ? new NamedFile(at.Bucket, at.Key, k) : new NamedFile(null, k, k))
+            .ToList();
+        if (ManifestScreen.Check(bucket, period, read.Object, named, legacy.AssemblyId, legacy.Format, now, settleTime) is { } rejected)
+        {
+            return rejected;
+        }
+
+        legacy = legacy with { ReportKeys = [.. named.Select(n => n.Key)] };
+        return report.Layout == CurLayoutKind.LegacyCsv
+            ? ResolveLegacyCsv(period, read.Object, legacy, report.ReportName, now, settleTime)
+            : ResolveLegacyParquet(period, read.Object, legacy, report.ReportName, now, settleTime);
+    }
+
+    private static DeliveryResolution ScreenAndResolveDataExport(
+        CurReport report, CurPeriodListing period, ManifestRead read, string bucket, DateTimeOffset now, TimeSpan settleTime)
+    {
+        var export = ManifestParser.ParseDataExport(read.Json, read.Object.Key);
+        var named = export.DataFiles.Select(f => new NamedFile(f.Bucket, f.Key, $"s3://{f.Bucket}/{f.Key}")).ToList();
+        var deliveryId = DeliveryIds.FromFiles(named.Select(n => new CurObject(n.Named, 0, read.Object.ETag, read.Object.LastModified)));
+        return ManifestScreen.Check(bucket, period, read.Object, named, deliveryId, null, now, settleTime)
+            ?? ResolveDataExport(period, read.Object, export, report.ReportName, now, settleTime);
     }
 
     private static List<CurObject> Lookup(CurPeriodListing listing, IReadOnlyList<string> keys, out string? missing)

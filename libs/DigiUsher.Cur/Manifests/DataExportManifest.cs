@@ -18,6 +18,12 @@ public sealed record DataExportManifest(
     BillingPeriod? BillingPeriod,
     IReadOnlyList<S3Location> DataFiles);
 
+/// <summary>What any manifest says about its report.</summary>
+/// <param name="Account">The payer account (legacy manifests).</param>
+/// <param name="Compression"><c>GZIP</c>, <c>ZIP</c>, <c>Parquet</c> as the manifest states it.</param>
+/// <param name="ResourceIdsIncluded">Whether the columns include the resource id; null without columns.</param>
+public sealed record ManifestSummary(string? Account, string? Compression, bool? ResourceIdsIncluded);
+
 /// <summary>An object named by an <c>s3://bucket/key</c> URI.</summary>
 public sealed record S3Location(string Bucket, string Key)
 {

@@ -64,6 +64,27 @@ public static class ManifestParser
     }
 
     /// <summary>
+    /// What connection validation needs from any manifest (legacy or CUR 2.0): the payer account, the
+    /// compression, and whether resource ids are among the columns; fields absent or of another type
+    /// are null, and so is every field of JSON that is not an object.
+    /// </summary>
+    /// <exception cref="ManifestFormatException">Not JSON.</exception>
+    public static ManifestSummary Summarize(ReadOnlyMemory<byte> json, string? key = null)
+    {
+        using var document = ParseJson(json, key);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new ManifestSummary(null, null, null);
+        }
+
+        bool? resourceIds = TryGet(root, "columns", out var columns) && columns.ValueKind == JsonValueKind.Array
+            ? Columns(root).Any(c => c.Name is "ResourceId" or "line_item_resource_id")
+            : null;
+        return new ManifestSummary(String(root, "account"), String(root, "compression"), resourceIds);
+    }
+
+    /// <summary>
     /// Reads <c>billingPeriod.start</c>: legacy manifests write <c>20170701T000000.000Z</c>, Data Exports
     /// ISO-8601 or <c>yyyy-MM</c>.
     /// </summary>
@@ -80,18 +101,21 @@ public static class ManifestParser
             : null;
     }
 
-    private static JsonDocument Parse(ReadOnlyMemory<byte> json, string? key)
+    private static JsonDocument ParseJson(ReadOnlyMemory<byte> json, string? key)
     {
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, DocumentOptions);
+            return JsonDocument.Parse(json, DocumentOptions);
         }
         catch (JsonException ex)
         {
             throw new ManifestFormatException($"The manifest {key} is not valid JSON: {ex.Message}", ex);
         }
+    }
 
+    private static JsonDocument Parse(ReadOnlyMemory<byte> json, string? key)
+    {
+        var document = ParseJson(json, key);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();

@@ -4,7 +4,7 @@ namespace DigiUsher.Cur.Reading;
 /// Counts the compressed bytes read from the source and the decompressed bytes handed out, and stops
 /// a file whose ratio is beyond any real CUR (a decompression bomb) before it fills memory or disk.
 /// </summary>
-public sealed class DecompressionGuardStream : Stream
+public sealed class DecompressionGuardStream : ReadOnlyStream
 {
     private readonly Stream _decompressed;
     private readonly CountingStream _compressed;
@@ -39,13 +39,7 @@ public sealed class DecompressionGuardStream : Stream
         return new DecompressionGuardStream(decompress(counting), counting, options);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _produced; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -60,17 +54,6 @@ public sealed class DecompressionGuardStream : Stream
         Check(read, buffer.Length);
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -103,7 +86,7 @@ public sealed class DecompressionGuardStream : Stream
         }
     }
 
-    private sealed class CountingStream(Stream inner) : Stream
+    private sealed class CountingStream(Stream inner) : ReadOnlyStream
     {
         private uint _tail;
         private int _tailBytes;
@@ -127,13 +110,7 @@ public sealed class DecompressionGuardStream : Stream
             return drained;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -159,17 +136,6 @@ public sealed class DecompressionGuardStream : Stream
 
             _tailBytes = Math.Min(4, _tailBytes + bytes.Length);
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -255,39 +255,22 @@ public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket) : IReportFil
             var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
             return new ResponseStream(response);
         }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is System.Net.HttpStatusCode.NotFound)
+        catch (AmazonS3Exception ex) when (AwsErrors.Classify(ex) == AwsErrorKind.NotFound)
         {
             // A manifest naming a key that is not there is a bad delivery: it will not appear by retrying.
             throw new CurFormatException($"S3 has no object s3://{bucket}/{key} ({ex.ErrorCode}), which the delivery lists", key, inner: ex);
         }
     }
 
-    private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response) : Stream
+    private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response) : ReadOnlyStream
     {
         private readonly Stream _inner = response.ResponseStream;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => response.ContentLength;
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
         public override int Read(Span<byte> buffer) => _inner.Read(buffer);
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            _inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -83,25 +83,11 @@ public sealed class ReportFileOpener(IReportFileSource source, CurReaderOptions 
         }
     }
 
-    private sealed class ZipEntryStream(ZipArchive archive, Stream entry) : Stream
+    private sealed class ZipEntryStream(ZipArchive archive, Stream entry) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => entry.Read(buffer, offset, count);
-
         public override int Read(Span<byte> buffer) => entry.Read(buffer);
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => entry.ReadAsync(buffer, cancellationToken);
 
         protected override void Dispose(bool disposing)
         {

@@ -1,5 +1,6 @@
 using Dapper;
 using DigiUsher.Contracts;
+using DigiUsher.Cur.Layout;
 using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Messaging;
 using Npgsql;
@@ -219,7 +220,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     /// <c>ReportAvailable</c>) in one transaction. A delivery already recorded (published, imported or
     /// rejected before) is left as it is; returns whether this call recorded it.
     /// </summary>
-    public async Task<bool> RejectAsync(WatchedDataSource source, string reportName, Polling.RejectedDelivery rejected, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> RejectAsync(WatchedDataSource source, string reportName, RejectedDelivery rejected, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var period = rejected.Period.ToString();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -2,6 +2,8 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using DigiUsher.Aws;
+using DigiUsher.Aws.S3;
 using DigiUsher.Cur.Layout;
 
 namespace DigiUsher.CurPoller.Polling;
@@ -18,29 +20,10 @@ public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region)
     /// <summary>Every object under <paramref name="prefix"/>, all pages.</summary>
     public async Task<List<CurObject>> ListAsync(string prefix, CancellationToken cancellationToken)
     {
-        var objects = new List<CurObject>();
-        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix.Length == 0 ? null : prefix, MaxKeys = 1000 };
         try
         {
-            while (true)
-            {
-                var response = await s3.ListObjectsV2Async(request, cancellationToken);
-                foreach (var item in response.S3Objects ?? [])
-                {
-                    objects.Add(new CurObject(
-                        item.Key,
-                        item.Size ?? 0,
-                        (item.ETag ?? string.Empty).Trim('"'),
-                        new DateTimeOffset(DateTime.SpecifyKind(item.LastModified ?? DateTime.UnixEpoch, DateTimeKind.Utc).ToUniversalTime())));
-                }
-
-                if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
-                {
-                    return objects;
-                }
-
-                request.ContinuationToken = response.NextContinuationToken;
-            }
+            var listing = await S3Listing.ListAsync(s3, bucket, prefix, maxPages: null, cancellationToken);
+            return [.. listing.Objects.Select(o => new CurObject(o.Key, o.Size, o.ETag, o.LastModified))];
         }
         catch (AmazonServiceException ex)
         {
@@ -81,19 +64,17 @@ public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region)
         }
     }
 
-    private PollFailureException Describe(AmazonServiceException ex, string action, string what) => ex.ErrorCode switch
+    private PollFailureException Describe(AmazonServiceException ex, string action, string what) => AwsErrors.Classify(ex) switch
     {
-        "AccessDenied" or "AllAccessDisabled" => new PollFailureException(
-            $"AccessDenied on {action} for {what}: allow {action} on arn:aws:s3:::{bucket}{(action == "s3:GetObject" ? "/*" : string.Empty)} to the data source's IAM identity (and in the bucket policy).",
+        AwsErrorKind.AccessDenied => new PollFailureException(
+            $"AccessDenied on {action} for {what} ({ex.ErrorCode}): allow {action} on arn:aws:s3:::{bucket}{(action == "s3:GetObject" ? "/*" : string.Empty)} to the data source's IAM identity (and in the bucket policy).",
             action, ex),
-        "NoSuchBucket" => new PollFailureException(
+        AwsErrorKind.NotFound when ex.ErrorCode == "NoSuchBucket" => new PollFailureException(
             $"The bucket '{bucket}' does not exist; check the data source's bucket name.", null, ex),
-        "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" => new PollFailureException(
+        AwsErrorKind.WrongRegion => new PollFailureException(
             $"The bucket '{bucket}' is not in region {region}; set the data source's region to the bucket's region.", null, ex),
-        "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "ExpiredToken" or "InvalidToken" => new PollFailureException(
+        { } kind when kind.IsCredentialsRejected() => new PollFailureException(
             $"S3 rejected the data source's AWS credentials ({ex.ErrorCode}); update or rotate its access keys.", null, ex),
-        _ when ex.StatusCode == HttpStatusCode.Forbidden => new PollFailureException(
-            $"AccessDenied on {action} for {what} ({ex.ErrorCode}): allow {action} to the data source's IAM identity.", action, ex),
         _ => new PollFailureException($"S3 answered {(int)ex.StatusCode} {ex.ErrorCode} to {action} on {what}; the next poll retries.", null, ex),
     };
 }

@@ -3,7 +3,6 @@ using DigiUsher.Aws.CostAndUsageReport;
 using DigiUsher.Contracts;
 using DigiUsher.Cur;
 using DigiUsher.Cur.Layout;
-using DigiUsher.Cur.Manifests;
 using DigiUsher.CurPoller.Data;
 using Microsoft.Extensions.Options;
 
@@ -178,52 +177,19 @@ public sealed partial class ReportPoller(
     {
         var settle = options.Value.OverwriteSettleTime;
         var now = clock.GetUtcNow();
-        (byte[] Bytes, string ETag)? manifest = manifestObject is null ? null : await bucket.GetAsync(manifestObject.Key, cancellationToken);
-        if (manifestObject is not null && manifest is null)
+        if (manifestObject is null)
+        {
+            return (DeliveryResolver.Resolve(report, period, null, bucket.Name, now, settle), null);
+        }
+
+        if (await bucket.GetAsync(manifestObject.Key, cancellationToken) is not { } manifest)
         {
             return (new IncompleteDelivery(period.Period, $"the manifest {manifestObject.Key} disappeared while being read"), null);
         }
 
         // The manifest's own ETag, not the listed one, is what the second read is compared against.
-        var read = manifestObject is null ? null : manifestObject with { ETag = manifest!.Value.ETag };
-        try
-        {
-            DeliveryResolution resolution;
-            if (read is null)
-            {
-                resolution = report.Layout switch
-                {
-                    CurLayoutKind.LegacyCsv => new IncompleteDelivery(period.Period, "there is no manifest for the period yet"),
-                    CurLayoutKind.LegacyParquet => DeliveryResolver.ResolveLegacyParquet(period, null, null, report.ReportName, now, settle),
-                    _ => DeliveryResolver.ResolveDataExport(period, null, null, report.ReportName, now, settle),
-                };
-            }
-            else if (report.Layout is CurLayoutKind.LegacyCsv or CurLayoutKind.LegacyParquet)
-            {
-                var legacy = ManifestParser.ParseLegacy(manifest!.Value.Bytes, read.Key);
-                var named = legacy.ReportKeys.Select(k => S3Location.TryParse(k, out var at) ? (Bucket: (string?)at.Bucket, Key: at.Key, Named: k) : (Bucket: null, Key: k, Named: k)).ToList();
-                var screened = ManifestScreen.Check(bucket.Name, period, read, named, legacy.AssemblyId, legacy.Format, now, settle);
-                legacy = legacy with { ReportKeys = [.. named.Select(n => n.Key)] };
-                resolution = screened
-                    ?? (report.Layout == CurLayoutKind.LegacyCsv
-                        ? DeliveryResolver.ResolveLegacyCsv(period, read, legacy, report.ReportName, now, settle)
-                        : DeliveryResolver.ResolveLegacyParquet(period, read, legacy, report.ReportName, now, settle));
-            }
-            else
-            {
-                var export = ManifestParser.ParseDataExport(manifest!.Value.Bytes, read.Key);
-                var named = export.DataFiles.Select(f => (Bucket: (string?)f.Bucket, f.Key, Named: $"s3://{f.Bucket}/{f.Key}")).ToList();
-                var deliveryId = DeliveryIds.FromFiles(named.Select(n => new CurObject(n.Named, 0, read.ETag, read.LastModified)));
-                resolution = ManifestScreen.Check(bucket.Name, period, read, named, deliveryId, null, now, settle)
-                    ?? DeliveryResolver.ResolveDataExport(period, read, export, report.ReportName, now, settle);
-            }
-
-            return (resolution, read?.ETag);
-        }
-        catch (ManifestFormatException ex)
-        {
-            return (new IncompleteDelivery(period.Period, ex.Message), read?.ETag);
-        }
+        var read = new ManifestRead(manifestObject with { ETag = manifest.ETag }, manifest.Bytes);
+        return (DeliveryResolver.Resolve(report, period, read, bucket.Name, now, settle), read.Object.ETag);
     }
 
     private static async Task<bool> IsUpdatingAsync(ReportBucket bucket, string statusKey, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DigiUsher.DataSource.Connections;
+using DigiUsher.DataSource.Validation;
 using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Security;
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
+using DigiUsher.DataSource.Validation;
 using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;

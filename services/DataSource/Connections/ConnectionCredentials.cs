@@ -68,7 +68,7 @@ public sealed class CredentialResolver(AwsClientFactory clients, IOptions<RoleAs
                         c.AccessKeyId,
                         c.SecretAccessKey,
                         c.SessionToken,
-                        c.Expiration is { } expiration ? new DateTimeOffset(DateTime.SpecifyKind(expiration, DateTimeKind.Utc)) : null);
+                        AwsTimestamps.Utc(c.Expiration));
                 }
 
             default:
@@ -77,24 +77,10 @@ public sealed class CredentialResolver(AwsClientFactory clients, IOptions<RoleAs
     }
 
     /// <summary>An STS client with <paramref name="credentials"/>, or with DigiUsher's own principal when null.</summary>
-    public IAmazonSecurityTokenService CreateSts(AWSCredentials? credentials)
-    {
-        var config = new AmazonSecurityTokenServiceConfig { MaxErrorRetry = clients.Options.MaxErrorRetry };
-        var region = clients.Options.DefaultRegion;
-        if (!string.IsNullOrEmpty(clients.Options.ServiceUrl))
-        {
-            config.ServiceURL = clients.Options.ServiceUrl;
-            config.AuthenticationRegion = region;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
-        }
-
-        var effective = credentials
-            ?? (string.IsNullOrEmpty(roleOptions.Value.AccessKeyId)
+    public IAmazonSecurityTokenService CreateSts(AWSCredentials? credentials) =>
+        clients.CreateSts(
+            credentials ?? (string.IsNullOrEmpty(roleOptions.Value.AccessKeyId)
                 ? null
-                : new BasicAWSCredentials(roleOptions.Value.AccessKeyId, roleOptions.Value.SecretAccessKey));
-        return effective is null ? new AmazonSecurityTokenServiceClient(config) : new AmazonSecurityTokenServiceClient(effective, config);
-    }
+                : new BasicAWSCredentials(roleOptions.Value.AccessKeyId, roleOptions.Value.SecretAccessKey)),
+            null);
 }

@@ -1,4 +1,3 @@
-using Amazon.EC2.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -7,6 +6,9 @@ using DigiUsher.Aws;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.CostAndUsageReport;
 using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.Aws.S3;
+using DigiUsher.Cur.Layout;
+using DigiUsher.Cur.Manifests;
 
 namespace DigiUsher.DataSource.Connections;
 
@@ -28,207 +30,138 @@ public sealed partial class ConnectionValidator(
     public const string Billing = "billing";
     public const string CurApi = "cur-api";
 
+    /// <summary>Pages of 1,000 keys a validation lists at most; the poller does the exhaustive walk.</summary>
+    public const int MaxListingPages = 10;
+
     /// <summary>The discovery features, as <c>DataSourceSettings.DisabledFeatures</c> names them.</summary>
     public static readonly IReadOnlyList<string> DiscoveryFeatures = ["ec2", "s3", "iam", "cloudwatch"];
 
-    private static readonly HashSet<string> RejectedCodes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId", "UnrecognizedClientException",
-        "AuthFailure", "ExpiredToken", "ExpiredTokenException", "InvalidToken", "IncompleteSignature",
-    };
-
-    private static readonly HashSet<string> DeniedCodes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden",
-    };
-
     public async Task<ValidationReport> ValidateAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
-        var checks = new List<PermissionCheck>();
-        var warnings = new List<string>();
-        var checkedAt = time.GetUtcNow();
-        var bucketArn = $"arn:aws:s3:::{target.Bucket}";
-
-        ResolvedCredentials resolved;
+        var run = new ValidationRun(target, time.GetUtcNow());
         try
         {
-            resolved = await resolver.ResolveAsync(target.Credentials, "digiusher-validation", cancellationToken);
+            var resolved = await AssumeAsync(target, cancellationToken);
+            var caller = await CallerIdentityAsync(resolved.Credentials, cancellationToken);
+            using var s3 = clients.CreateS3(resolved.Credentials, target.Region);
+            var billing = await CheckBillingAsync(run, s3, cancellationToken);
+            var reports = await DetectReportsAsync(run, resolved.Credentials, billing, cancellationToken);
+            var region = billing.BucketRegion ?? target.Region ?? clients.Options.DefaultRegion;
+            var userName = caller.Arn is { } arn && arn.Contains(":user/", StringComparison.Ordinal) ? arn[(arn.LastIndexOf('/') + 1)..] : null;
+            await CheckDiscoveryAsync(run, s3, new DiscoveryProbeTarget(resolved.Credentials, resolved.AccessKeyId, userName, target.Bucket, region, run.CheckedAt), cancellationToken);
+            return run.Report(billing, reports, billing.Summary?.Account ?? caller.Account);
+        }
+        catch (ValidationRefusedException refused)
+        {
+            return run.Refused(refused.Outcome, refused.Message);
+        }
+    }
+
+    private async Task<ResolvedCredentials> AssumeAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await resolver.ResolveAsync(target.Credentials, "digiusher-validation", cancellationToken);
         }
         catch (AmazonServiceException ex)
         {
-            return Refused(checkedAt, ValidationReport.RoleNotAssumable, checks, warnings,
+            throw new ValidationRefusedException(ValidationReport.RoleNotAssumable,
                 $"DigiUsher could not assume the role ({ex.ErrorCode}: {ex.Message}). Check the role's trust policy names DigiUsher's principal and the external id.");
         }
         catch (AmazonClientException ex)
         {
-            return Refused(checkedAt, ValidationReport.RoleNotAssumable, checks, warnings,
-                $"DigiUsher could not call STS to assume the role: {ex.Message}");
+            throw new ValidationRefusedException(ValidationReport.RoleNotAssumable, $"DigiUsher could not call STS to assume the role: {ex.Message}");
         }
-
-        var credentials = resolved.Credentials;
-
-        // sts:GetCallerIdentity needs no permission on AWS (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html),
-        // so it tells wrong keys from missing permissions before anything else.
-        string? callerAccount = null;
-        string? callerArn = null;
-        using (var sts = resolver.CreateSts(credentials))
-        {
-            try
-            {
-                var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken);
-                callerAccount = identity.Account;
-                callerArn = identity.Arn;
-            }
-            catch (AmazonServiceException ex) when (RejectedCodes.Contains(ex.ErrorCode ?? string.Empty))
-            {
-                return Refused(checkedAt, ValidationReport.CredentialsRejected, checks, warnings, CredentialsRejectedMessage(ex));
-            }
-            catch (AmazonServiceException ex)
-            {
-                LogCallerIdentityFailed(logger, ex.ErrorCode ?? "unknown");
-            }
-            catch (AmazonClientException ex)
-            {
-                LogCallerIdentityFailed(logger, ex.GetType().Name);
-            }
-        }
-
-        using var s3 = clients.CreateS3(credentials, target.Region);
-        string? bucketRegion = null;
-        try
-        {
-            var location = await s3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = target.Bucket }, cancellationToken);
-            bucketRegion = NormalizeRegion(location.Location?.Value);
-            checks.Add(new PermissionCheck("s3:GetBucketLocation", Billing, bucketArn, PermissionStatus.Ok, null));
-        }
-        catch (AmazonS3Exception ex) when (RejectedCodes.Contains(ex.ErrorCode ?? string.Empty))
-        {
-            return Refused(checkedAt, ValidationReport.CredentialsRejected, checks, warnings, CredentialsRejectedMessage(ex));
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
-        {
-            return Refused(checkedAt, ValidationReport.BucketNotFound, checks, warnings, $"The bucket '{target.Bucket}' does not exist.");
-        }
-        catch (AmazonServiceException ex)
-        {
-            checks.Add(Failed("s3:GetBucketLocation", Billing, bucketArn, ex));
-        }
-        catch (AmazonClientException ex)
-        {
-            checks.Add(new PermissionCheck("s3:GetBucketLocation", Billing, bucketArn, PermissionStatus.NotChecked, ex.Message));
-        }
-
-        // Listing and reading the reports (the scan also finds the manifests when the CUR API cannot).
-        IReadOnlyList<FoundManifest> manifests = [];
-        var listPrefix = target.Prefix.Length == 0 ? string.Empty : target.Prefix.TrimEnd('/') + "/";
-        try
-        {
-            (manifests, var truncated) = await ManifestScan.ListAsync(s3, target.Bucket, target.Prefix, cancellationToken);
-            checks.Add(new PermissionCheck("s3:ListBucket", Billing, bucketArn, PermissionStatus.Ok, null));
-            if (truncated)
-            {
-                warnings.Add($"Only the first {ManifestScan.MaxPages * 1000} keys under the prefix were scanned for report manifests.");
-            }
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
-        {
-            return Refused(checkedAt, ValidationReport.BucketNotFound, checks, warnings, $"The bucket '{target.Bucket}' does not exist.");
-        }
-        catch (AmazonServiceException ex) when (RejectedCodes.Contains(ex.ErrorCode ?? string.Empty))
-        {
-            return Refused(checkedAt, ValidationReport.CredentialsRejected, checks, warnings, CredentialsRejectedMessage(ex));
-        }
-        catch (AmazonServiceException ex)
-        {
-            checks.Add(Failed("s3:ListBucket", Billing, bucketArn, ex));
-        }
-        catch (AmazonClientException ex)
-        {
-            checks.Add(new PermissionCheck("s3:ListBucket", Billing, bucketArn, PermissionStatus.NotChecked, ex.Message));
-        }
-
-        var newest = manifests.OrderByDescending(m => m.LastModified).FirstOrDefault();
-        var probeKey = newest?.Key ?? listPrefix + "digiusher-permission-probe";
-        ManifestSummary? newestSummary = null;
-        try
-        {
-            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = target.Bucket, Key = probeKey }, cancellationToken);
-            if (newest is not null)
-            {
-                using var limited = new MemoryStream();
-                await response.ResponseStream.CopyToAsync(limited, cancellationToken);
-                limited.Position = 0;
-                newestSummary = TrySummarize(limited, newest.Key, warnings);
-            }
-
-            checks.Add(new PermissionCheck("s3:GetObject", Billing, $"{bucketArn}/{listPrefix}*", PermissionStatus.Ok, null));
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey")
-        {
-            checks.Add(new PermissionCheck("s3:GetObject", Billing, $"{bucketArn}/{listPrefix}*", PermissionStatus.Ok, null));
-        }
-        catch (AmazonServiceException ex)
-        {
-            checks.Add(Failed("s3:GetObject", Billing, $"{bucketArn}/{listPrefix}*", ex));
-        }
-        catch (AmazonClientException ex)
-        {
-            checks.Add(new PermissionCheck("s3:GetObject", Billing, $"{bucketArn}/{listPrefix}*", PermissionStatus.NotChecked, ex.Message));
-        }
-
-        var reports = new List<DetectedReport>();
-        checks.Add(await CheckCurApiAsync(credentials, target, reports, cancellationToken));
-        reports.AddRange(manifests
-            .GroupBy(m => (m.ReportName, m.Prefix))
-            .Select(g => g.OrderByDescending(m => m.LastModified).First())
-            .Where(m => !reports.Any(r => r.Name == m.ReportName))
-            .Select(m => new DetectedReport(
-                m.ReportName,
-                "manifest",
-                m.Layout == "cur2" ? "cur2" : m == newest ? newestSummary?.Format ?? Format(m.Layout) : Format(m.Layout),
-                null,
-                m == newest ? newestSummary?.ResourceIdsIncluded : null,
-                m.Prefix,
-                m.Key,
-                m.LastModified)));
-        reports = [.. reports.OrderByDescending(r => r.Compatible == true).ThenByDescending(r => r.LatestDeliveryAt).ThenBy(r => r.Name, StringComparer.Ordinal)];
-
-        await CheckDiscoveryAsync(credentials, s3, target, bucketRegion, callerArn, resolved.AccessKeyId, checks, cancellationToken);
-
-        var reportName = ChooseReport(target.ReportName, reports, warnings);
-        var payerAccount = newestSummary?.Account ?? callerAccount;
-        var missing = checks.Where(c => c.Status == PermissionStatus.Denied).Select(c => c.Action).Distinct().ToList();
-        var billingAccess = checks.Where(c => c.Feature == Billing).All(c => c.Status == PermissionStatus.Ok);
-        var disabled = DiscoveryFeatures.Where(f => checks.Any(c => c.Feature == f && c.Status == PermissionStatus.Denied)).ToList();
-        foreach (var feature in disabled)
-        {
-            warnings.Add($"Discovery of {feature} is off: the policy lacks {string.Join(", ", checks.Where(c => c.Feature == feature && c.Status == PermissionStatus.Denied).Select(c => c.Action))}.");
-        }
-
-        if (reports.Count == 0)
-        {
-            warnings.Add("No Cost and Usage Report was found under the bucket and prefix yet; AWS delivers the first report up to 24 hours after it is created.");
-        }
-
-        var billingChecks = checks.Where(c => c.Feature == Billing && c.Status != PermissionStatus.Ok).ToList();
-        var error = billingAccess
-            ? null
-            : $"The credentials cannot read the billing bucket: {string.Join(", ", billingChecks.Select(c => $"{c.Action} on {c.Resource} ({(c.Status == PermissionStatus.Denied ? "denied" : c.Detail)})"))}.";
-        return new ValidationReport(
-            checkedAt,
-            billingAccess ? ValidationReport.Ok : ValidationReport.BillingAccessDenied,
-            billingAccess,
-            payerAccount,
-            payerAccount is null ? null : newestSummary?.Account is not null ? "manifest" : "sts",
-            bucketRegion,
-            reportName,
-            reports,
-            checks,
-            missing,
-            disabled,
-            warnings,
-            error);
     }
+
+    /// <summary>
+    /// sts:GetCallerIdentity needs no permission on AWS (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html),
+    /// so it tells wrong keys from missing permissions before anything else.
+    /// </summary>
+    private async Task<(string? Account, string? Arn)> CallerIdentityAsync(AWSCredentials credentials, CancellationToken cancellationToken)
+    {
+        using var sts = resolver.CreateSts(credentials);
+        try
+        {
+            var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken);
+            return (identity.Account, identity.Arn);
+        }
+        catch (Exception ex) when (ProbeFailure.Of(ex) is { } failure)
+        {
+            RefuseRejectedCredentials(failure);
+            LogCallerIdentityFailed(logger, failure.Code ?? ex.GetType().Name);
+            return (null, null);
+        }
+    }
+
+    /// <summary>s3:GetBucketLocation, s3:ListBucket (which also finds the manifests) and s3:GetObject (which reads the newest).</summary>
+    private static async Task<BillingAccess> CheckBillingAsync(ValidationRun run, IAmazonS3 s3, CancellationToken cancellationToken)
+    {
+        var target = run.Target;
+        var bucketArn = $"arn:aws:s3:::{target.Bucket}";
+        var folder = target.Prefix.Length == 0 ? string.Empty : target.Prefix.TrimEnd('/') + "/";
+        string? region = null;
+        S3ListingPage listing = new([], false);
+        byte[]? newestManifest = null;
+
+        await RunBillingProbeAsync(run, BillingProbe("s3:GetBucketLocation", bucketArn, async ct =>
+            region = NormalizeRegion((await s3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = target.Bucket }, ct)).Location?.Value)), cancellationToken);
+        await RunBillingProbeAsync(run, BillingProbe("s3:ListBucket", bucketArn, async ct =>
+            listing = await S3Listing.ListAsync(s3, target.Bucket, folder, MaxListingPages, ct)), cancellationToken);
+        if (listing.Truncated)
+        {
+            run.Warnings.Add($"Only the first {MaxListingPages * 1000} keys under the prefix were scanned for report manifests.");
+        }
+
+        var manifests = CurCatalog.PeriodManifests(listing.Objects.Select(o => new CurObject(o.Key, o.Size, o.ETag, o.LastModified)), target.Prefix);
+        var newest = manifests.OrderByDescending(m => m.Object.LastModified).FirstOrDefault();
+        await RunBillingProbeAsync(run, BillingProbe("s3:GetObject", $"{bucketArn}/{folder}*", async ct =>
+        {
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = target.Bucket, Key = newest?.Object.Key ?? folder + "digiusher-permission-probe" }, ct);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, ct);
+            newestManifest = newest is null ? null : buffer.ToArray();
+        }, absentMeansAllowed: true), cancellationToken);
+        return new BillingAccess(region, manifests, newest, newestManifest is null ? null : TrySummarize(run, newestManifest, newest!.Object.Key));
+    }
+
+    /// <summary>A billing probe that AWS answers with "wrong keys" or "no such bucket" refuses the connection.</summary>
+    private static async Task RunBillingProbeAsync(ValidationRun run, PermissionProbe probe, CancellationToken cancellationToken)
+    {
+        var (check, failure) = await probe.TryAsync(cancellationToken);
+        if (failure is not null)
+        {
+            RefuseRejectedCredentials(failure);
+            if (failure.Code == "NoSuchBucket" && probe.Action != "s3:GetObject")
+            {
+                throw new ValidationRefusedException(ValidationReport.BucketNotFound, $"The bucket '{run.Target.Bucket}' does not exist.");
+            }
+        }
+
+        run.Checks.Add(check);
+    }
+
+    private async Task<List<DetectedReport>> DetectReportsAsync(ValidationRun run, AWSCredentials credentials, BillingAccess billing, CancellationToken cancellationToken)
+    {
+        var reports = new List<DetectedReport>();
+        run.Checks.Add(await CheckCurApiAsync(credentials, run.Target, reports, cancellationToken));
+        reports.AddRange(billing.Manifests
+            .GroupBy(m => (m.Key.ReportName, m.Key.ReportPrefix))
+            .Select(g => g.OrderByDescending(m => m.Object.LastModified).First())
+            .Where(m => !reports.Any(r => r.Name == m.Key.ReportName))
+            .Select(m => FromManifest(m, m == billing.Newest ? billing.Summary : null)));
+        return [.. reports.OrderByDescending(r => r.Compatible == true).ThenByDescending(r => r.LatestDeliveryAt).ThenBy(r => r.Name, StringComparer.Ordinal)];
+    }
+
+    private static DetectedReport FromManifest(CurListedObject manifest, ManifestSummary? summary) => new(
+        manifest.Key.ReportName,
+        "manifest",
+        manifest.Key.Layout == CurLayoutKind.DataExport ? "cur2" : summary?.Compression ?? Format(manifest.Key.Layout),
+        null,
+        summary?.ResourceIdsIncluded,
+        manifest.Key.ReportPrefix,
+        manifest.Object.Key,
+        manifest.Object.LastModified);
 
     private async Task<PermissionCheck> CheckCurApiAsync(AWSCredentials credentials, ConnectionTarget target, List<DetectedReport> reports, CancellationToken cancellationToken)
     {
@@ -244,7 +177,8 @@ public sealed partial class ConnectionValidator(
         }
         catch (CostAndUsageReportException ex) when (ex.Failure == CostAndUsageReportFailure.AccessDenied)
         {
-            return new PermissionCheck(action, CurApi, "*", PermissionStatus.Denied, "Report definitions are found by scanning the bucket instead.");
+            return new PermissionCheck(action, CurApi, "*", PermissionStatus.Denied, "Report definitions are found by scanning the bucket instead.",
+                $"Allow {action} to the data source's IAM identity to find reports by name.");
         }
         catch (CostAndUsageReportException ex)
         {
@@ -253,170 +187,49 @@ public sealed partial class ConnectionValidator(
         }
     }
 
-    private async Task CheckDiscoveryAsync(
-        AWSCredentials credentials,
-        IAmazonS3 s3,
-        ConnectionTarget target,
-        string? bucketRegion,
-        string? callerArn,
-        string accessKeyId,
-        List<PermissionCheck> checks,
-        CancellationToken cancellationToken)
+    /// <summary>The probes are independent reads: run together, validation takes one round trip per API, not twenty.</summary>
+    private async Task CheckDiscoveryAsync(ValidationRun run, IAmazonS3 s3, DiscoveryProbeTarget target, CancellationToken cancellationToken)
     {
-        var region = bucketRegion ?? target.Region ?? clients.Options.DefaultRegion;
-        using var ec2 = clients.CreateEc2(credentials, region);
-        var bucketArn = $"arn:aws:s3:::{target.Bucket}";
-        var userName = callerArn is { } arn && arn.Contains(":user/", StringComparison.Ordinal) ? arn[(arn.LastIndexOf('/') + 1)..] : null;
-
-        // The probes are independent reads: run them together so validation takes one round trip per API, not twenty.
-        var probes = new List<Task<PermissionCheck>>
-        {
-            ProbeAsync("ec2:DescribeRegions", "ec2", "*", () => ec2.DescribeRegionsAsync(new DescribeRegionsRequest(), cancellationToken)),
-            ProbeAsync("ec2:DescribeInstances", "ec2", "*", () => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 5 }, cancellationToken)),
-            ProbeAsync("ec2:DescribeVolumes", "ec2", "*", () => ec2.DescribeVolumesAsync(new DescribeVolumesRequest { MaxResults = 5 }, cancellationToken)),
-            ProbeAsync("ec2:DescribeSnapshots", "ec2", "*", () => ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { OwnerIds = ["self"], MaxResults = 5 }, cancellationToken)),
-            ProbeAsync("ec2:DescribeAddresses", "ec2", "*", () => ec2.DescribeAddressesAsync(new DescribeAddressesRequest(), cancellationToken)),
-            ProbeAsync("s3:ListAllMyBuckets", "s3", "*", () => s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken)),
-            ProbeAsync("s3:GetBucketTagging", "s3", bucketArn, () => s3.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchTagSet"),
-            ProbeAsync("s3:GetBucketAcl", "s3", bucketArn, () => s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = target.Bucket }, cancellationToken)),
-            ProbeAsync("s3:GetBucketPublicAccessBlock", "s3", bucketArn, () => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchPublicAccessBlockConfiguration"),
-            ProbeAsync("s3:GetBucketPolicyStatus", "s3", bucketArn, () => s3.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = target.Bucket }, cancellationToken), "NoSuchBucketPolicy"),
-            IamProbeAsync("iam:ListUsers", () => iam.ListUsersAsync(credentials, new ListUsersRequest(MaxItems: 1), cancellationToken)),
-        };
-        if (userName is null)
-        {
-            // An assumed role has no user of its own to ask about; these two need a user name.
-            probes.Add(Task.FromResult(new PermissionCheck("iam:ListAccessKeys", "iam", "*", PermissionStatus.NotChecked, "The credentials are not an IAM user's; there is no user to list keys of.")));
-            probes.Add(Task.FromResult(new PermissionCheck("iam:GetLoginProfile", "iam", "*", PermissionStatus.NotChecked, "The credentials are not an IAM user's.")));
-        }
-        else
-        {
-            probes.Add(IamProbeAsync("iam:ListAccessKeys", () => iam.ListAccessKeysAsync(credentials, new ListAccessKeysRequest(userName, MaxItems: 1), cancellationToken)));
-            probes.Add(IamProbeAsync("iam:GetLoginProfile", () => iam.GetLoginProfileAsync(credentials, userName, cancellationToken)));
-        }
-
-        probes.Add(IamProbeAsync("iam:GetAccessKeyLastUsed", () => iam.GetAccessKeyLastUsedAsync(credentials, accessKeyId, cancellationToken)));
-        probes.Add(CpuProbeAsync(credentials, region, cancellationToken));
-        checks.AddRange(await Task.WhenAll(probes));
+        using var ec2 = clients.CreateEc2(target.Credentials, target.Region);
+        var probes = DiscoveryProbes.For(target, ec2, s3, iam, cloudWatch);
+        run.Checks.AddRange(await Task.WhenAll(probes.Select(p => DiscoveryProbes.WhyNotAsked(p, target) is { } why
+            ? Task.FromResult(p.NotChecked(why))
+            : p.RunAsync(cancellationToken))));
     }
 
-    private async Task<PermissionCheck> CpuProbeAsync(AWSCredentials credentials, string region, CancellationToken cancellationToken)
+    private static void RefuseRejectedCredentials(ProbeFailure failure)
     {
-        const string cpu = "cloudwatch:GetMetricStatistics";
-        try
+        if (failure.Kind.IsCredentialsRejected())
         {
-            var now = time.GetUtcNow();
-            await cloudWatch.GetMetricStatisticsAsync(credentials, region, new GetMetricStatisticsRequest(
-                "AWS/EC2", "CPUUtilization", [], now.AddHours(-2), now, 3600, ["Average"]), cancellationToken);
-            return new PermissionCheck(cpu, "cloudwatch", "*", PermissionStatus.Ok, null);
-        }
-        catch (CloudWatchException ex)
-        {
-            return new PermissionCheck(cpu, "cloudwatch", "*",
-                ex.Failure == CloudWatchFailure.AccessDenied ? PermissionStatus.Denied : PermissionStatus.NotChecked, $"{ex.ErrorCode}: {ex.Message}");
-        }
-        catch (HttpRequestException ex)
-        {
-            return new PermissionCheck(cpu, "cloudwatch", "*", PermissionStatus.NotChecked, ex.Message);
-        }
-    }
-
-    private static async Task<PermissionCheck> IamProbeAsync(string action, Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return new PermissionCheck(action, "iam", "*", PermissionStatus.Ok, null);
-        }
-        catch (IdentityManagementException ex) when (ex.Failure == IdentityManagementFailure.NoSuchEntity)
-        {
-            return new PermissionCheck(action, "iam", "*", PermissionStatus.Ok, null);
-        }
-        catch (IdentityManagementException ex)
-        {
-            return new PermissionCheck(action, "iam", "*",
-                ex.Failure == IdentityManagementFailure.AccessDenied ? PermissionStatus.Denied : PermissionStatus.NotChecked, $"{ex.ErrorCode}: {ex.Message}");
-        }
-        catch (HttpRequestException ex)
-        {
-            return new PermissionCheck(action, "iam", "*", PermissionStatus.NotChecked, ex.Message);
-        }
-    }
-
-    private static async Task<PermissionCheck> ProbeAsync(string action, string feature, string resource, Func<Task> call, params string[] notFoundCodes)
-    {
-        try
-        {
-            await call();
-            return new PermissionCheck(action, feature, resource, PermissionStatus.Ok, null);
-        }
-        catch (AmazonServiceException ex) when (notFoundCodes.Contains(ex.ErrorCode))
-        {
-            return new PermissionCheck(action, feature, resource, PermissionStatus.Ok, null);
-        }
-        catch (AmazonServiceException ex)
-        {
-            return Failed(action, feature, resource, ex);
-        }
-        catch (AmazonClientException ex)
-        {
-            return new PermissionCheck(action, feature, resource, PermissionStatus.NotChecked, ex.Message);
-        }
-    }
-
-    private static PermissionCheck Failed(string action, string feature, string resource, AmazonServiceException ex) =>
-        DeniedCodes.Contains(ex.ErrorCode ?? string.Empty) || (ex.StatusCode == System.Net.HttpStatusCode.Forbidden && !RejectedCodes.Contains(ex.ErrorCode ?? string.Empty))
-            ? new PermissionCheck(action, feature, resource, PermissionStatus.Denied, $"{ex.ErrorCode}: {ex.Message}")
-            : new PermissionCheck(action, feature, resource, PermissionStatus.NotChecked, $"{ex.ErrorCode}: {ex.Message}");
-
-    private static string? ChooseReport(string? given, List<DetectedReport> reports, List<string> warnings)
-    {
-        if (given is not null)
-        {
-            if (reports.Count > 0 && !reports.Any(r => r.Name == given))
+            throw new ValidationRefusedException(ValidationReport.CredentialsRejected, failure.Code switch
             {
-                warnings.Add($"No report named '{given}' was found; found: {string.Join(", ", reports.Select(r => r.Name).Distinct())}.");
-            }
-
-            if (reports.FirstOrDefault(r => r.Name == given) is { Compatible: false })
-            {
-                warnings.Add($"The report '{given}' lacks resource ids or is monthly: costs cannot be linked to resources or days.");
-            }
-
-            return given;
+                "SignatureDoesNotMatch" => "AWS rejected the secret access key (SignatureDoesNotMatch): it does not belong to this access key id.",
+                "InvalidAccessKeyId" or "InvalidClientTokenId" or "UnrecognizedClientException" => $"AWS does not know this access key id ({failure.Code}): it is wrong, deleted or inactive.",
+                _ => $"AWS rejected the credentials ({failure.Code}).",
+            });
         }
-
-        var compatible = reports.Where(r => r.Compatible != false).ToList();
-        if (reports.Count > 0 && compatible.Count == 0)
-        {
-            warnings.Add("No compatible report was found: enable 'Include resource IDs' and hourly or daily granularity.");
-        }
-
-        if (compatible.Select(r => r.Name).Distinct().Count() > 1)
-        {
-            warnings.Add($"Several reports were found ({string.Join(", ", compatible.Select(r => r.Name).Distinct())}); '{compatible[0].Name}' was chosen. Set reportName to choose another.");
-        }
-
-        return compatible.FirstOrDefault()?.Name;
     }
 
-    private static ManifestSummary? TrySummarize(Stream json, string key, List<string> warnings)
+    private static PermissionProbe BillingProbe(string action, string resource, Func<CancellationToken, Task> call, bool absentMeansAllowed = false) =>
+        new(action, Billing, resource, $"Allow {action} on {resource} to the data source's IAM identity, and in the bucket policy if it has one.", call, absentMeansAllowed);
+
+    private static ManifestSummary? TrySummarize(ValidationRun run, byte[] json, string key)
     {
         try
         {
-            return ManifestScan.Summarize(json);
+            return ManifestParser.Summarize(json, key);
         }
-        catch (System.Text.Json.JsonException)
+        catch (ManifestFormatException)
         {
-            warnings.Add($"The manifest '{key}' is not valid JSON.");
+            run.Warnings.Add($"The manifest '{key}' is not valid JSON.");
             return null;
         }
     }
 
-    private static string Format(string layout) => layout switch
+    private static string Format(CurLayoutKind layout) => layout switch
     {
-        "legacy-parquet" => "Parquet",
-        "cur2" => "cur2",
+        CurLayoutKind.LegacyParquet => "Parquet",
+        CurLayoutKind.DataExport => "cur2",
         _ => "textORcsv",
     };
 
@@ -429,16 +242,11 @@ public sealed partial class ConnectionValidator(
         _ => constraint,
     };
 
-    private static string CredentialsRejectedMessage(AmazonServiceException ex) => ex.ErrorCode switch
-    {
-        "SignatureDoesNotMatch" => "AWS rejected the secret access key (SignatureDoesNotMatch): it does not belong to this access key id.",
-        "InvalidAccessKeyId" or "InvalidClientTokenId" or "UnrecognizedClientException" => $"AWS does not know this access key id ({ex.ErrorCode}): it is wrong, deleted or inactive.",
-        _ => $"AWS rejected the credentials ({ex.ErrorCode}).",
-    };
-
-    private static ValidationReport Refused(DateTimeOffset checkedAt, string outcome, List<PermissionCheck> checks, List<string> warnings, string error) =>
-        new(checkedAt, outcome, false, null, null, null, null, [], checks, [], [], warnings, error);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "sts:GetCallerIdentity failed with {ErrorCode}; the payer account comes from the manifest")]
     private static partial void LogCallerIdentityFailed(ILogger logger, string errorCode);
+
+    private sealed class ValidationRefusedException(string outcome, string message) : Exception(message)
+    {
+        public string Outcome { get; } = outcome;
+    }
 }

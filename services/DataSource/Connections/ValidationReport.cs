@@ -19,7 +19,8 @@ public enum PermissionStatus
 /// <param name="Resource">The resource it was checked on.</param>
 /// <param name="Status">ok, denied or notChecked.</param>
 /// <param name="Detail">AWS's error code and message, or why it was not checked.</param>
-public sealed record PermissionCheck(string Action, string Feature, string Resource, PermissionStatus Status, string? Detail);
+/// <param name="Fix">When denied: what to allow, and where.</param>
+public sealed record PermissionCheck(string Action, string Feature, string Resource, PermissionStatus Status, string? Detail, string? Fix = null);
 
 /// <summary>A Cost and Usage Report found for the bucket.</summary>
 /// <param name="Name">Report (or export) name.</param>

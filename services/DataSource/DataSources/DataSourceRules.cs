@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using DigiUsher.DataSource.Apis;
+using DigiUsher.DataSource.Validation;
 
 namespace DigiUsher.DataSource.DataSources;
 

@@ -58,7 +58,7 @@ public static class CostsApi
     private static async Task<IResult> GetCostsAsync(
         HttpContext http, CostReader reader, CursorCodec cursors, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var query = CostQuery.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var query = CostQueryParser.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         var offset = cursors.DecodeOffset(QueryParameters.Single(http.Request.Query, "cursor"), query.Fingerprint);
         if (await reader.SourceVersionAsync(query, cancellationToken) is { } version
             && ETags.Answer(http, ETags.Of($"{version}|{query.Fingerprint}|{offset}")))
@@ -90,7 +90,7 @@ public static class CostsApi
     private static async Task ExportAsync(
         HttpContext http, CostReader reader, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var query = CostQuery.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var query = CostQueryParser.Parse(http.User.GetOrganizationId(), http.Request.Query, options.Value, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
 
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"costs-{query.From:yyyyMMdd}-{query.To:yyyyMMdd}.csv\"";

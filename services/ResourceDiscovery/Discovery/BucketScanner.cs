@@ -31,7 +31,7 @@ public sealed class BucketScanner(AwsClientFactory factory, IOptions<DiscoveryOp
             {
                 buckets = await ListBucketsAsync(home, cancellationToken);
             }
-            catch (AmazonS3Exception ex) when (AwsErrors.IsAccessDenied(ex))
+            catch (AmazonS3Exception ex) when (AwsErrors.Classify(ex) == AwsErrorKind.AccessDenied)
             {
                 var reason = "AccessDenied on s3:ListAllMyBuckets: " + ex.Message;
                 run.Deny(DiscoveryFeatures.S3, reason);
@@ -148,7 +148,7 @@ public sealed class BucketScanner(AwsClientFactory factory, IOptions<DiscoveryOp
         attributes["publicReason"] = reason;
         return new DiscoveredResource(
             name, ResourceKinds.Bucket, name, region, null,
-            bucket.CreationDate is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created.ToUniversalTime(), DateTimeKind.Utc)) : null,
+            AwsTimestamps.Utc(bucket.CreationDate),
             tags, attributes, null, null, null);
     }
 

@@ -1,5 +1,4 @@
 using Amazon.Runtime;
-using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using DigiUsher.Aws;
 using DigiUsher.Contracts;
@@ -99,18 +98,7 @@ public sealed partial class DiscoveryRunner(
 
     private async Task<string?> AccountIdAsync(AWSCredentials aws, string region, CancellationToken cancellationToken)
     {
-        var config = new AmazonSecurityTokenServiceConfig { MaxErrorRetry = factory.Options.MaxErrorRetry };
-        if (!string.IsNullOrEmpty(factory.Options.ServiceUrl))
-        {
-            config.ServiceURL = factory.Options.ServiceUrl;
-            config.AuthenticationRegion = region;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
-        }
-
-        using var sts = new AmazonSecurityTokenServiceClient(aws, config);
+        using var sts = factory.CreateSts(aws, region);
         try
         {
             // GetCallerIdentity needs no permission: https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html

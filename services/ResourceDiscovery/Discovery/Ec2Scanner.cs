@@ -30,7 +30,7 @@ public sealed class Ec2Scanner(AwsClientFactory factory, ICloudWatchClient cloud
                 var response = await home.DescribeRegionsAsync(new DescribeRegionsRequest(), cancellationToken);
                 regions = (response.Regions ?? []).Select(r => r.RegionName).Order(StringComparer.Ordinal).ToList();
             }
-            catch (AmazonServiceException ex) when (AwsErrors.IsAccessDenied(ex))
+            catch (AmazonServiceException ex) when (AwsErrors.Classify(ex) == AwsErrorKind.AccessDenied)
             {
                 var reason = "AccessDenied on ec2:DescribeRegions: " + ex.Message;
                 run.Deny(DiscoveryFeatures.Ec2, reason);
@@ -76,12 +76,12 @@ public sealed class Ec2Scanner(AwsClientFactory factory, ICloudWatchClient cloud
             {
                 run.Covered(kind, region, await list());
             }
-            catch (AmazonServiceException ex) when (AwsErrors.IsRegionRefused(ex))
+            catch (AmazonServiceException ex) when (IsRegionRefused(ex))
             {
                 run.Skip("region", region, AwsErrors.Describe(action, ex));
                 return;
             }
-            catch (AmazonServiceException ex) when (AwsErrors.IsAccessDenied(ex))
+            catch (AmazonServiceException ex) when (AwsErrors.Classify(ex) == AwsErrorKind.AccessDenied)
             {
                 var reason = "AccessDenied on " + action + ": " + ex.Message;
                 run.Deny(kind, reason);
@@ -130,7 +130,7 @@ public sealed class Ec2Scanner(AwsClientFactory factory, ICloudWatchClient cloud
                 };
                 return new DiscoveredResource(
                     i.InstanceId, ResourceKinds.Instance, NameOf(tags), region, i.State?.Name?.Value,
-                    Utc(i.LaunchTime), tags, attributes, null, null, cpu.GetValueOrDefault(i.InstanceId));
+                    AwsTimestamps.Utc(i.LaunchTime), tags, attributes, null, null, cpu.GetValueOrDefault(i.InstanceId));
             })
             .ToList();
     }
@@ -207,7 +207,7 @@ public sealed class Ec2Scanner(AwsClientFactory factory, ICloudWatchClient cloud
                     ["attachedTo"] = string.Join(',', attachments.Select(a => a.InstanceId)),
                 };
                 result.Add(new DiscoveredResource(
-                    v.VolumeId, ResourceKinds.Volume, NameOf(tags), region, v.State?.Value, Utc(v.CreateTime), tags, attributes, null, null, null));
+                    v.VolumeId, ResourceKinds.Volume, NameOf(tags), region, v.State?.Value, AwsTimestamps.Utc(v.CreateTime), tags, attributes, null, null, null));
             }
 
             token = page.NextToken;
@@ -237,7 +237,7 @@ public sealed class Ec2Scanner(AwsClientFactory factory, ICloudWatchClient cloud
                     ["ownerId"] = s.OwnerId ?? string.Empty,
                 };
                 result.Add(new DiscoveredResource(
-                    s.SnapshotId, ResourceKinds.Snapshot, NameOf(tags), region, s.State?.Value, Utc(s.StartTime), tags, attributes, null, null, null));
+                    s.SnapshotId, ResourceKinds.Snapshot, NameOf(tags), region, s.State?.Value, AwsTimestamps.Utc(s.StartTime), tags, attributes, null, null, null));
             }
 
             token = page.NextToken;
@@ -278,6 +278,7 @@ public sealed class Ec2Scanner(AwsClientFactory factory, ICloudWatchClient cloud
     internal static string? NameOf(IReadOnlyDictionary<string, string> tags) =>
         tags.TryGetValue("Name", out var name) && !string.IsNullOrWhiteSpace(name) ? name : null;
 
-    private static DateTimeOffset? Utc(DateTime? value) =>
-        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : null;
+    // A region that is not enabled for the account refuses the keys as if they were wrong
+    // (AuthFailure, InvalidClientTokenId): https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html
+    private static bool IsRegionRefused(AmazonServiceException ex) => AwsErrors.Classify(ex) is AwsErrorKind.RegionDisabled or AwsErrorKind.InvalidCredentials;
 }

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace DigiUsher.DataSource.Apis;
+namespace DigiUsher.DataSource.Validation;
 
 /// <summary>Collects field errors of a request; answered as an RFC 7807 validation problem naming each field.</summary>
 public sealed partial class FieldErrors

@@ -1,8 +1,6 @@
 using DigiUsher.Contracts;
-using DigiUsher.Cur;
-using DigiUsher.Cur.Layout;
 
-namespace DigiUsher.CurPoller.Polling;
+namespace DigiUsher.Cur.Layout;
 
 /// <summary>
 /// A manifest that can never become a consistent delivery: it names a data file in another bucket,
@@ -39,7 +37,7 @@ public static class ManifestScreen
         string bucket,
         CurPeriodListing period,
         CurObject manifest,
-        IReadOnlyList<(string? Bucket, string Key, string Named)> files,
+        IReadOnlyList<NamedFile> files,
         string deliveryId,
         ReportFormat? format,
         DateTimeOffset now,
