@@ -43,8 +43,12 @@ public static class ServiceDefaultsExtensions
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
         builder.Services.AddNpgsqlDataSource(connectionString);
-        builder.Services.AddSingleton(sp => new OutboxWriter(service.Schema));
-        builder.Services.AddHostedService<OutboxDispatcher>();
+        if (service.Outbox)
+        {
+            builder.Services.AddSingleton(sp => new OutboxWriter(service.Schema));
+            builder.Services.AddHostedService<OutboxDispatcher>();
+        }
+
         builder.Services.AddSingleton<MigrationRunner>();
 
         builder.Services.AddHealthChecks()
@@ -103,6 +107,15 @@ public static class ServiceDefaultsExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        return app.MapHealthEndpoints();
+    }
+
+    /// <summary>
+    /// The correlation-id and control-character middleware and the two health endpoints, without the
+    /// JSON problem-details error handling (the console answers people with pages, not problems).
+    /// </summary>
+    public static WebApplication MapHealthEndpoints(this WebApplication app)
+    {
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseMiddleware<ControlCharacterGuardMiddleware>();
         app.UseMiddleware<ApiRequestRulesMiddleware>();

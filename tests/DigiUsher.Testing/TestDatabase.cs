@@ -16,6 +16,7 @@ public sealed class TestDatabase : IAsyncDisposable
         ["CurParser"] = "curparser",
         ["ResourceDiscovery"] = "discovery",
         ["Query"] = "query",
+        ["Console"] = "console",
     };
 
     private TestDatabase(string name) => Name = name;

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DigiUsher.Testing;
+using DigiUsher.Testing.Aws;
 
 namespace DigiUsher.EndToEnd.Tests;
 

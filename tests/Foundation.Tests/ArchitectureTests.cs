@@ -14,7 +14,7 @@ public class ArchitectureTests
         var libs = Path.Combine(TestEnvironment.RepositoryRoot, "libs") + Path.DirectorySeparatorChar;
         var offending = new List<string>();
         var projects = ServiceProjects().ToList();
-        Assert.Equal(5, projects.Count);
+        Assert.Equal(6, projects.Count);
         foreach (var project in projects)
         {
             var references = XDocument.Load(project).Descendants("ProjectReference")

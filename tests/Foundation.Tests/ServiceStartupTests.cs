@@ -25,7 +25,7 @@ public class ServiceStartupTests
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
         await using var connection = new NpgsqlConnection(database.ConnectionStringFor(service));
         var migrations = await connection.ExecuteScalarAsync<int>($"select count(*) from {TestDatabase.Schemas[service]}.schema_migrations");
-        Assert.True(migrations >= 2);
+        Assert.True(migrations >= 1);
     }
 
     [Fact]
@@ -44,11 +44,11 @@ public class ServiceStartupTests
             await connection.OpenAsync();
             foreach (var (owner, schema) in TestDatabase.Schemas.Where(s => s.Key != reader))
             {
-                var ex = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteScalarAsync<long>($"select count(*) from {schema}.outbox"));
+                var ex = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteScalarAsync<long>($"select count(*) from {schema}.schema_migrations"));
                 Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, ex.SqlState);
             }
 
-            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"select count(*) from {TestDatabase.Schemas[reader]}.outbox"));
+            Assert.True(await connection.ExecuteScalarAsync<long>($"select count(*) from {TestDatabase.Schemas[reader]}.schema_migrations") >= 1);
         }
     }
 }

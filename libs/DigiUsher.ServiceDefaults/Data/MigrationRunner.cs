@@ -15,10 +15,12 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, DigiUsh
 {
     public async Task<int> MigrateAsync(Assembly defaultsAssembly, Assembly serviceAssembly, CancellationToken cancellationToken)
     {
-        var scripts = new List<(string Name, string Sql)>
+        var scripts = new List<(string Name, string Sql)>();
+        if (service.Outbox)
         {
-            ("0000_outbox", ReadResource(defaultsAssembly, "DigiUsher.ServiceDefaults.outbox.sql")),
-        };
+            scripts.Add(("0000_outbox", ReadResource(defaultsAssembly, "DigiUsher.ServiceDefaults.outbox.sql")));
+        }
+
         scripts.AddRange(serviceAssembly.GetManifestResourceNames()
             .Where(n => n.Contains(".Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => (Name: ScriptName(n), Sql: ReadResource(serviceAssembly, n)))

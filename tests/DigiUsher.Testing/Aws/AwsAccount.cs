@@ -5,7 +5,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using DigiUsher.Aws.Signing;
 
-namespace DigiUsher.EndToEnd.Tests;
+namespace DigiUsher.Testing.Aws;
 
 /// <summary>A resource seeded in moto, with what the generated CUR bills for it.</summary>
 public sealed record SeededResource(string ResourceId, string Kind, string Team, string? Owner, string ProductCode, string UsageType, decimal DailyCost);
@@ -14,10 +14,15 @@ public sealed record SeededResource(string ResourceId, string Kind, string Team,
 /// An AWS account in a dedicated moto: a running instance (team web, owner alice), a stopped
 /// instance whose root volume still costs, an unattached 500 GiB volume, a snapshot of a deleted
 /// volume, an unassociated Elastic IP, a bucket, the CUR bucket, and the read-only user DigiUsher gets.
+/// Against a moto that enforces IAM (<see cref="MotoServer.StartAsync"/> with free requests), call
+/// <see cref="CreateAdminAsync"/> first: it spends 3 free requests on an admin that seeds the rest.
 /// </summary>
 public sealed class AwsAccount(string motoUrl)
 {
-    private readonly BasicAWSCredentials _setup = new("e2e-setup", "e2e-setup-secret");
+    private BasicAWSCredentials _setup = new("e2e-setup", "e2e-setup-secret");
+
+    /// <summary>The credentials that seed the account (and upload its reports).</summary>
+    public AWSCredentials Setup => _setup;
 
     public List<SeededResource> Resources { get; } = [];
 
@@ -27,16 +32,28 @@ public sealed class AwsAccount(string motoUrl)
 
     public string CurBucket { get; } = $"e2e-billing-{Guid.NewGuid():N}"[..28];
 
+    /// <summary>An admin user (policy "*") whose keys seed everything after: 3 requests.</summary>
+    public async Task CreateAdminAsync()
+    {
+        var (id, secret) = await CreateUserAsync("e2e-admin", "*");
+        _setup = new BasicAWSCredentials(id, secret);
+    }
+
+    /// <summary>An IAM user allowed exactly <paramref name="actions"/> on every resource, and its access key.</summary>
+    public async Task<(string AccessKeyId, string SecretAccessKey)> CreateUserAsync(string userName, params string[] actions)
+    {
+        using var signer = new AwsSignedHttpClientFactory();
+        using var iam = signer.CreateClient(_setup, "us-east-1", "iam", new Uri(motoUrl + "/"));
+        await IamAsync(iam, ("Action", "CreateUser"), ("UserName", userName));
+        var policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[{{string.Join(",", actions.Select(a => $"\"{a}\""))}}],"Resource":"*"}]}""";
+        await IamAsync(iam, ("Action", "PutUserPolicy"), ("UserName", userName), ("PolicyName", "digiusher"), ("PolicyDocument", policy));
+        var key = await IamAsync(iam, ("Action", "CreateAccessKey"), ("UserName", userName));
+        return (Between(key, "<AccessKeyId>", "</AccessKeyId>"), Between(key, "<SecretAccessKey>", "</SecretAccessKey>"));
+    }
+
     public async Task SeedAsync()
     {
-        using (var signer = new AwsSignedHttpClientFactory())
-        using (var iam = signer.CreateClient(_setup, "us-east-1", "iam", new Uri(motoUrl + "/")))
-        {
-            await IamAsync(iam, ("Action", "CreateUser"), ("UserName", "digiusher-readonly"));
-            var key = await IamAsync(iam, ("Action", "CreateAccessKey"), ("UserName", "digiusher-readonly"));
-            AccessKeyId = Between(key, "<AccessKeyId>", "</AccessKeyId>");
-            SecretAccessKey = Between(key, "<SecretAccessKey>", "</SecretAccessKey>");
-        }
+        (AccessKeyId, SecretAccessKey) = await CreateUserAsync("digiusher-readonly", "*");
 
         using var ec2 = new AmazonEC2Client(_setup, new AmazonEC2Config { ServiceURL = motoUrl, AuthenticationRegion = "us-east-1" });
         var image = (await ec2.DescribeImagesAsync(new DescribeImagesRequest())).Images.First().ImageId;

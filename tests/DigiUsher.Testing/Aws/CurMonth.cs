@@ -6,7 +6,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using DigiUsher.Cur.Manifests;
 
-namespace DigiUsher.EndToEnd.Tests;
+namespace DigiUsher.Testing.Aws;
 
 /// <summary>
 /// Writes one month of legacy CUR (gzip CSV, "create new report version" layout: the assembly folder
@@ -44,7 +44,7 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
 
     public decimal ByResource(string id) => resources.Where(r => r.ResourceId == id).Sum(r => r.DailyCost) * Days;
 
-    public async Task UploadAsync(string motoUrl, string bucket)
+    public async Task UploadAsync(string motoUrl, string bucket, AWSCredentials? credentials = null)
     {
         var periodEnd = periodStart.AddMonths(1);
         var folder = $"{Prefix}/{ReportName}/{periodStart:yyyyMMdd}-{periodEnd:yyyyMMdd}";
@@ -54,7 +54,7 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
             assemblyId, payerAccount, [.. Columns.Select(c => new ManifestColumn(c.Split('/')[0], c.Split('/')[1], null))], "UTF-8", "GZIP", "text/csv",
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ReportName))), ReportName,
             DigiUsher.Cur.BillingPeriod.Of(periodStart), bucket, [dataKey], []).ToJson();
-        using var s3 = new AmazonS3Client(new BasicAWSCredentials("e2e-setup", "e2e-setup-secret"),
+        using var s3 = new AmazonS3Client(credentials ?? new BasicAWSCredentials("e2e-setup", "e2e-setup-secret"),
             new AmazonS3Config { ServiceURL = motoUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(CsvGzip()) });
         foreach (var key in new[] { $"{folder}/{assemblyId}/{ReportName}-Manifest.json", $"{folder}/{ReportName}-Manifest.json" })

@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using DigiUsher.Console.Apis;
+
+namespace DigiUsher.Console.Session;
+
+/// <summary>The bearer token of the signed-in person, for the API calls; never leaves the server.</summary>
+public interface ISessionTokens
+{
+    /// <summary>The session's access token; <see cref="SessionExpiredException"/> when the session ended.</summary>
+    ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The console's session: the browser holds only an opaque, HttpOnly cookie; the tokens the APIs
+/// issued stay in the server-side session store. The switch to OAuth 2.0 (refresh tokens) happens
+/// behind this interface.
+/// </summary>
+public interface IUserSession : ISessionTokens
+{
+    /// <summary>Starts a session for the token an API issued (sign-in, registration, accepted invitation).</summary>
+    Task SignInAsync(HttpContext http, TokenResponse token);
+
+    /// <summary>Ends the session on the server and removes the cookie.</summary>
+    Task SignOutAsync(HttpContext http);
+}
+
+/// <summary>Who is signed in, read from the session's claims.</summary>
+public sealed record SignedInUser(Guid UserId, Guid OrganizationId, string Email, string Role)
+{
+    public bool IsAdmin => Role == "admin";
+
+    public static SignedInUser? From(ClaimsPrincipal principal) =>
+        principal.Identity?.IsAuthenticated == true
+        && Guid.TryParse(principal.FindFirstValue(SessionClaims.Subject), out var user)
+        && Guid.TryParse(principal.FindFirstValue(SessionClaims.Organization), out var organization)
+            ? new SignedInUser(user, organization, principal.FindFirstValue(SessionClaims.Email) ?? "", principal.FindFirstValue(SessionClaims.Role) ?? "member")
+            : null;
+}
+
+public static class SessionClaims
+{
+    public const string Subject = "sub";
+    public const string Organization = "org";
+    public const string Role = "role";
+    public const string Email = "email";
+
+    /// <summary>The server-side session's id (the key of its row in <c>console.sessions</c>).</summary>
+    public const string Session = "sid";
+}

@@ -1,0 +1,77 @@
+using DigiUsher.Testing;
+using Microsoft.Playwright;
+
+namespace DigiUsher.Console.Tests;
+
+/// <summary>
+/// Debian's chromium driven by Playwright (never a browser download), one context per person, and
+/// a screenshot of every page visited under <c>.dev/test-results/console/</c>.
+/// </summary>
+public sealed class Browser : IAsyncDisposable
+{
+    private static readonly string[] Arguments =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private int _shots;
+
+    private Browser(IPlaywright playwright, IBrowser browser, string folder)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        Folder = folder;
+    }
+
+    public string Folder { get; }
+
+    public static async Task<Browser> LaunchAsync(string testName)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = Arguments });
+        var folder = Path.Combine(TestEnvironment.RepositoryRoot, ".dev", "test-results", "console", testName);
+        Directory.CreateDirectory(folder);
+        return new Browser(playwright, browser, folder);
+    }
+
+    /// <summary>A person: their own cookies, a laptop-sized window.</summary>
+    public async Task<IPage> NewPersonAsync()
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+            AcceptDownloads = true,
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves the page as <c>NN-name.png</c>; returns the file.</summary>
+    public async Task<string> ShotAsync(IPage page, string name)
+    {
+        var file = Path.Combine(Folder, $"{Interlocked.Increment(ref _shots):00}-{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        return file;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
+
+public static class PageExtensions
+{
+    /// <summary>Opens a console page and waits until it is interactive (its circuit connected).</summary>
+    public static async Task OpenAsync(this IPage page, Uri console, string path)
+    {
+        await page.GotoAsync(new Uri(console, path).ToString());
+        await page.WaitForInteractiveAsync();
+    }
+
+    public static Task WaitForInteractiveAsync(this IPage page) =>
+        page.Locator("main[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+
+    public static ILocator TestId(this IPage page, string id) => page.Locator($"[data-testid='{id}']");
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Bunit;
+using DigiUsher.Console.Apis;
+using DigiUsher.Console.Components.Shared;
+using DigiUsher.Console.Connections;
+using DigiUsher.Console.Costs;
+using Microsoft.Extensions.DependencyInjection;
+using Radzen;
+
+namespace DigiUsher.Console.Tests;
+
+/// <summary>The console's components with logic, rendered by bUnit (no browser).</summary>
+public class ComponentTests : IDisposable
+{
+    private readonly BunitContext _context = new();
+    private readonly SetupOnlyDataSources _dataSources = new();
+
+    public ComponentTests()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        // Radzen's chart measures itself in the browser; here it is a laptop-sized box.
+        _context.JSInterop.Setup<Radzen.Blazor.Rendering.Rect>("Radzen.createChart", _ => true).SetResult(new Radzen.Blazor.Rendering.Rect { Width = 800, Height = 280 });
+        _context.Services.AddRadzenComponents();
+        _context.Services.AddSingleton<IDataSourcesApi>(_dataSources);
+    }
+
+    [Fact]
+    public void PolicyPanel_WhenTheBucketIsValid_ShowsTheThreePoliciesFilledInForIt()
+    {
+        var panel = _context.Render<PolicyPanel>(p => p.Add(x => x.Bucket, " acme-billing ").Add(x => x.AccountId, "123456789012"));
+
+        panel.WaitForElement("[data-testid=read-policy]");
+        Assert.Equal([("acme-billing", "123456789012")], _dataSources.Asked);
+        var read = JsonDocument.Parse(panel.Find("[data-testid=read-policy]").TextContent).RootElement;
+        Assert.Equal("arn:aws:s3:::acme-billing/*", read.GetProperty("Statement")[1].GetProperty("Resource").GetString());
+        Assert.Contains("123456789012", panel.Find("[data-testid=bucket-policy]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("ec2:Describe*", panel.Find("[data-testid=discovery-policy]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(3, panel.FindAll("button").Count(b => b.TextContent == "Copy"));
+    }
+
+    [Fact]
+    public void PolicyPanel_WhenTheBucketNameIsInvalid_AsksNothingAndSaysWhy()
+    {
+        var panel = _context.Render<PolicyPanel>(p => p.Add(x => x.Bucket, "Acme_Billing"));
+
+        Assert.Empty(_dataSources.Asked);
+        Assert.Contains("lowercase letters", panel.Find("[data-testid=policies-hint]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(panel.FindAll("pre"));
+    }
+
+    [Fact]
+    public void PolicyPanel_WhenCopyIsPressed_CopiesExactlyThePolicyShown()
+    {
+        var copy = _context.JSInterop.Setup<bool>("digiusher.copy", _ => true).SetResult(true);
+        var panel = _context.Render<PolicyPanel>(p => p.Add(x => x.Bucket, "acme-billing"));
+        panel.WaitForElement("[data-testid=read-policy]");
+
+        panel.FindAll("button").First(b => b.TextContent == "Copy").Click();
+
+        var copied = Assert.Single(copy.Invocations).Arguments[0] as string;
+        Assert.Equal(panel.Find("[data-testid=bucket-policy]").TextContent, copied);
+        Assert.Contains("Copied.", panel.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChartWithTable_WhenShowTheNumbersIsPressed_ShowsEachSeriesAndTheTotals()
+    {
+        IReadOnlyList<ChartSeries> series =
+        [
+            new("AmazonEC2", [new("2026-03-01", 10m), new("2026-03-02", 20.5m)]),
+            new("AmazonS3", [new("2026-03-01", 1m), new("2026-03-02", 0m)]),
+        ];
+        var chart = _context.Render<ChartWithTable>(p => p.Add(x => x.Title, "Daily cost").Add(x => x.Series, series).Add(x => x.Currency, "USD").Add(x => x.TestId, "daily"));
+        Assert.Empty(chart.FindAll("table"));
+        Assert.Equal("false", chart.Find("[data-testid=daily-toggle]").GetAttribute("aria-expanded"));
+
+        chart.Find("[data-testid=daily-toggle]").Click();
+
+        var rows = chart.FindAll("[data-testid=daily-table] tbody tr").Select(r => r.Children.Select(c => c.TextContent).ToList()).ToList();
+        Assert.Equal(["2026-03-01", "10.00 USD", "1.00 USD", "11.00 USD"], rows[0]);
+        Assert.Equal(["2026-03-02", "20.50 USD", "0.00 USD", "20.50 USD"], rows[1]);
+        Assert.Equal("31.50 USD", chart.Find("[data-testid=daily-total]").TextContent);
+        Assert.Equal("true", chart.Find("[data-testid=daily-toggle]").GetAttribute("aria-expanded"));
+    }
+
+    [Fact]
+    public void ConnectionForm_WhenEditingWithoutANewSecret_SendsOnlyWhatChanged()
+    {
+        var existing = new DataSourceView(Guid.NewGuid(), "Payer", "aws-root", "access-key", "AKIAEXAMPLEEXAMPLE12", null, null, "acme-billing", "cur", "hourly", "us-east-1",
+            "123456789012", [], null, new CreatedBy(Guid.NewGuid(), "a@example.com"), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var form = ConnectionForm.From(existing);
+        form.Prefix = "reports";
+
+        var update = form.ToUpdate(existing);
+
+        Assert.Equal(new DataSourceRequest { Prefix = "reports" }, update);
+        Assert.Empty(form.Check(editing: true));
+        form.SecretAccessKey = "new-secret";
+        Assert.Equal(("AKIAEXAMPLEEXAMPLE12", "new-secret"), (form.ToUpdate(existing).AccessKeyId, form.ToUpdate(existing).SecretAccessKey));
+    }
+
+    [Fact]
+    public void ConnectionForm_WhenFieldsAreMissing_NamesEachWithWhatToDo()
+    {
+        var form = new ConnectionForm { Name = " ", Bucket = "x", DetectReport = false };
+
+        var errors = form.Check(editing: false);
+
+        Assert.Equal(["accessKeyId", "bucket", "name", "reportName", "secretAccessKey"], errors.Keys.Order());
+        Assert.Contains("3 to 63", errors["bucket"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConnectionAdvice_WhenAPermissionIsDenied_SaysWhichPolicyToAttach()
+    {
+        var denied = new PermissionCheck("s3:GetObject", "billing", "arn:aws:s3:::acme/*", "denied", "AccessDenied");
+        var discovery = new PermissionCheck("ec2:DescribeVolumes", "ec2", "*", "denied", "UnauthorizedOperation");
+
+        Assert.StartsWith("s3:GetObject is missing on arn:aws:s3:::acme/*", ConnectionAdvice.For(denied), StringComparison.Ordinal);
+        Assert.Contains("read-only policy", ConnectionAdvice.For(denied), StringComparison.Ordinal);
+        Assert.Contains("discovery policy", ConnectionAdvice.For(discovery), StringComparison.Ordinal);
+        Assert.Contains("EC2 instances", ConnectionAdvice.For(discovery), StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _context.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Answers only the setup endpoint, as DataSource fills it in (bucket and account in the ARNs).</summary>
+    private sealed class SetupOnlyDataSources : IDataSourcesApi
+    {
+        public List<(string Bucket, string? Account)> Asked { get; } = [];
+
+        public Task<AwsSetup> GetAwsSetupAsync(string bucket, string? accountId, CancellationToken cancellationToken)
+        {
+            Asked.Add((bucket, accountId));
+            var account = accountId ?? "${PayerAccountId}";
+            JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
+            return Task.FromResult(new AwsSetup(bucket, accountId,
+                Json("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"billingreports.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringLike":{"aws:SourceAccount":"ACCOUNT"}}}]}""".Replace("BUCKET", bucket, StringComparison.Ordinal).Replace("ACCOUNT", account, StringComparison.Ordinal)),
+                Json($$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetBucketLocation"],"Resource":"arn:aws:s3:::{{bucket}}"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{bucket}}/*"}]}"""),
+                Json("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}""")));
+        }
+
+        public Task<IReadOnlyList<DataSourceView>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<DataSourceView> GetAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<DataSourceStatus> StatusAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<DataSourceView> CreateAsync(DataSourceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<DataSourceView> UpdateAsync(Guid id, DataSourceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task DeleteAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ValidationReport> ValidateAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task PollAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> NewExternalIdAsync(CancellationToken cancellationToken) => Task.FromResult("digiusher-test");
+    }
+}

@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DigiUsher.Console.Costs;
+using DigiUsher.Testing;
+using DigiUsher.Testing.Aws;
+using Microsoft.Playwright;
+
+namespace DigiUsher.Console.Tests;
+
+/// <summary>
+/// The connection guide's whole journey in a real browser against the real stack, as one test (a
+/// browser test must earn its minutes): register, connect the AWS root account through the "AWS
+/// Root Account" tab past a wrong secret, a missing bucket, a missing permission and an ended
+/// session, wait for the import, read the dashboard, explore and export costs, invite the employee
+/// who owns resources and see them as that employee, survive a failing API; then a second
+/// organization sees none of it on any page or by editing a URL.
+/// </summary>
+public class ConsoleJourneyTests
+{
+    private const string Password = "correct-horse-battery-staple";
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Journey_WhenANewUserConnectsAnAwsRootAccount_ShowsItsCostsToItsOrganizationOnly()
+    {
+        await using var stack = await ConsoleStack.StartAsync();
+        await using var browser = await Browser.LaunchAsync("journey");
+        var console = stack.Console;
+        var month = stack.Month;
+        var account = stack.Account;
+        try
+        {
+            // 1. Register: lands on the Data Source Connection step, AWS Root Account tab first.
+            var admin = await browser.NewPersonAsync();
+            var adminEmail = $"finops-{Guid.NewGuid():N}@example.com"[..30] + ".com";
+            await admin.GotoAsync(new Uri(console, "/register").ToString());
+            await admin.FillAsync("#organization", "Acme");
+            await admin.FillAsync("#email", adminEmail);
+            await admin.FillAsync("#password", Password);
+            await browser.ShotAsync(admin, "register");
+            await admin.ClickAsync("button[type=submit]");
+            await admin.WaitForURLAsync(new Regex("/connect$"));
+            await admin.WaitForInteractiveAsync();
+            Assert.Equal("AWS Root Account", await admin.Locator("[role=tab]").First.InnerTextAsync());
+            Assert.Equal("true", await admin.Locator("[role=tab]").First.GetAttributeAsync("aria-selected"));
+
+            // The guide's policies fill in with the bucket as it is typed.
+            await admin.FillAsync("#bucket", account.CurBucket);
+            await admin.TestId("read-policy").WaitForAsync();
+            StringAssert(await admin.TestId("read-policy").InnerTextAsync(), $"arn:aws:s3:::{account.CurBucket}/*");
+            StringAssert(await admin.TestId("bucket-policy").InnerTextAsync(), $"arn:aws:s3:::{account.CurBucket}/*");
+
+            // 2a. A wrong secret: AWS rejects the credentials; everything typed stays.
+            await admin.FillAsync("#ds-name", "Acme payer");
+            await admin.FillAsync("#access-key-id", account.AccessKeyId);
+            await admin.FillAsync("#secret-access-key", "wrong-secret-wrong-secret-wrong-secret12");
+            await admin.FillAsync("#prefix", CurMonth.Prefix);
+            await admin.TestId("connect").ClickAsync();
+            StringAssert(await admin.TestId("problem").InnerTextAsync(Wait), "AWS rejected these credentials");
+            Assert.Equal(account.AccessKeyId, await admin.InputValueAsync("#access-key-id"));
+            Assert.Equal(account.CurBucket, await admin.InputValueAsync("#bucket"));
+            await browser.ShotAsync(admin, "connect-wrong-secret");
+
+            // 2b. A bucket that does not exist.
+            await admin.FillAsync("#secret-access-key", account.SecretAccessKey);
+            await admin.FillAsync("#bucket", "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]);
+            await admin.TestId("connect").ClickAsync();
+            StringAssert(await admin.TestId("problem").InnerTextAsync(Wait), "The bucket does not exist");
+            await browser.ShotAsync(admin, "connect-no-bucket");
+
+            // 2c. A missing permission is named, with the policy to attach.
+            await admin.FillAsync("#bucket", account.CurBucket);
+            await admin.FillAsync("#access-key-id", stack.NoGetObject.AccessKeyId);
+            await admin.FillAsync("#secret-access-key", stack.NoGetObject.SecretAccessKey);
+            await admin.TestId("connect").ClickAsync();
+            var getObject = admin.Locator("[data-testid=permission][data-action='s3:GetObject']");
+            await getObject.WaitForAsync(Long);
+            Assert.Equal("denied", await getObject.GetAttributeAsync("data-status"));
+            StringAssert(await getObject.InnerTextAsync(), "s3:GetObject is missing");
+            StringAssert(await getObject.InnerTextAsync(), "read-only policy");
+            Assert.Equal("ok", await admin.Locator("[data-testid=permission][data-action='s3:ListBucket']").GetAttributeAsync("data-status"));
+            await browser.ShotAsync(admin, "connect-missing-permission");
+
+            // 2d. The session ends (signed out in another tab) while the form is filled in: the
+            // person signs in again and finds what they typed.
+            await admin.FillAsync("#access-key-id", account.AccessKeyId);
+            await admin.FillAsync("#secret-access-key", account.SecretAccessKey);
+            var otherTab = await admin.Context.NewPageAsync();
+            await otherTab.OpenAsync(console, "/dashboard");
+            await otherTab.ClickAsync("form.signout button");
+            await otherTab.WaitForURLAsync(new Regex("/signin"));
+            await otherTab.CloseAsync();
+            await admin.TestId("connect").ClickAsync();
+            StringAssert(await admin.TestId("problem").InnerTextAsync(Wait), "Your session has ended");
+            await browser.ShotAsync(admin, "session-ended");
+            await admin.TestId("sign-in-again").ClickAsync();
+            await admin.TestId("session-ended").WaitForAsync();
+            await admin.FillAsync("#email", adminEmail);
+            await admin.FillAsync("#password", Password);
+            await admin.ClickAsync("button[type=submit]");
+            await admin.WaitForURLAsync(new Regex("/connect$"));
+            await admin.WaitForInteractiveAsync();
+            await admin.TestId("draft-restored").WaitForAsync();
+            Assert.Equal(account.AccessKeyId, await admin.InputValueAsync("#access-key-id"));
+            Assert.Equal(account.CurBucket, await admin.InputValueAsync("#bucket"));
+            Assert.Equal(CurMonth.Prefix, await admin.InputValueAsync("#prefix"));
+
+            // 2e. Connected: every permission of the guide was checked and is allowed.
+            await admin.TestId("connect").ClickAsync();
+            await admin.TestId("connected").WaitForAsync(Long);
+            var statuses = await admin.Locator("[data-testid=permission]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.status)");
+            Assert.True(statuses.Length >= 10, $"{statuses.Length} permissions shown");
+            Assert.All(statuses, s => Assert.Equal("ok", s));
+            await admin.TestId("read-policy").ScrollIntoViewIfNeededAsync();
+            await SaveForReadmeAsync(await browser.ShotAsync(admin, "connected"), "connection-step.png");
+
+            // 3. The import completes (the data source's page refreshes itself while it runs).
+            await admin.ClickAsync("[data-testid=connected] a");
+            await admin.WaitForInteractiveAsync();
+            await admin.Locator("[data-testid=delivery-row][data-state=imported]").WaitForAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
+            await browser.ShotAsync(admin, "data-source-imported");
+
+            // 4. The dashboard's month total equals the CUR file's, to the cent.
+            var expectedTotal = Money.Format(month.Total, "USD");
+            await Eventually.True(async () =>
+            {
+                await admin.OpenAsync(console, $"/dashboard?month={month.BillingPeriod}");
+                return await admin.TestId("month-total").InnerTextAsync() == expectedTotal;
+            }, Patience, $"the dashboard to show {expectedTotal}");
+            await admin.TestId("daily-toggle").ClickAsync();
+            Assert.Equal(expectedTotal, await admin.TestId("daily-total").InnerTextAsync());
+            Assert.Equal(month.Days, await admin.Locator("[data-testid=daily-table] tbody tr").CountAsync());
+            await admin.TestId("daily-toggle").ClickAsync();
+            await SaveForReadmeAsync(await browser.ShotAsync(admin, "dashboard"), "dashboard.png");
+
+            // 5. The cost explorer: grouped by service, as the file says; the URL keeps the query;
+            // the CSV has exactly the rows shown.
+            var explorer = $"/costs?from={month.From}&to={month.To}&metric=unblended&groupBy=service";
+            await admin.OpenAsync(console, explorer);
+            var rows = await ExplorerRowsAsync(admin);
+            Assert.Equal(Money.Format(month.ByService("AmazonEC2"), "USD"), rows["AmazonEC2"]);
+            Assert.Equal(Money.Format(month.ByService("AmazonS3"), "USD"), rows["AmazonS3"]);
+            await admin.SelectOptionAsync("#group-1", "tag:team");
+            await admin.TestId("run-query").ClickAsync();
+            await admin.WaitForURLAsync(new Regex("groupBy=service%2Ctag%3Ateam|groupBy=service,tag:team"));
+            var shared = admin.Url;
+            var download = await admin.RunAndWaitForDownloadAsync(() => admin.TestId("export-csv").ClickAsync());
+            var csv = await File.ReadAllLinesAsync(await download.PathAsync());
+            var table = await admin.Locator("[data-testid=explorer-table] tbody tr").EvaluateAllAsync<string[][]>(
+                "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))");
+            Assert.Equal(table.Length + 1, csv.Length);
+            for (var i = 0; i < table.Length; i++)
+            {
+                var cells = csv[i + 1].Split(',');
+                Assert.Equal(table[i][0], cells[0]);
+                Assert.Equal(table[i][1], cells[1]);
+                Assert.Equal(table[i][2], Money.Format(decimal.Parse(cells[3], CultureInfo.InvariantCulture), cells[2]));
+            }
+
+            var viewer = await browser.NewPersonAsync();
+            await viewer.GotoAsync(shared);
+            await viewer.WaitForURLAsync(new Regex("/signin"));
+            await viewer.FillAsync("#email", adminEmail);
+            await viewer.FillAsync("#password", Password);
+            await viewer.ClickAsync("button[type=submit]");
+            await viewer.WaitForURLAsync(shared);
+            await viewer.WaitForInteractiveAsync();
+            Assert.Equal(table.Length, await viewer.Locator("[data-testid=explorer-table] tbody tr").CountAsync());
+            await browser.ShotAsync(viewer, "explorer-shared-link");
+
+            // 6. Resources, a resource's page, findings and imports.
+            var web = account.Resources.First(r => r.Kind == "instance");
+            await admin.OpenAsync(console, "/resources");
+            await admin.Locator($"[data-testid=resource-row][data-resource-id='{web.ResourceId}']").WaitForAsync();
+            await browser.ShotAsync(admin, "resources");
+            await admin.ClickAsync($"[data-testid=resource-row][data-resource-id='{web.ResourceId}'] a >> nth=0");
+            await admin.WaitForInteractiveAsync();
+            StringAssert(await admin.TestId("resource-owner").InnerTextAsync(Wait), "alice@example.com");
+            await browser.ShotAsync(admin, "resource");
+            await admin.OpenAsync(console, "/findings");
+            StringAssert(await admin.TestId("findings").InnerTextAsync(Wait), "unattached-volume");
+            await browser.ShotAsync(admin, "findings");
+            await admin.OpenAsync(console, "/imports");
+            Assert.Equal(expectedTotal, await admin.Locator($"[data-testid=import-row][data-period='{month.BillingPeriod}'] [data-testid=import-unblended]").InnerTextAsync(Wait));
+            await browser.ShotAsync(admin, "imports");
+
+            // 7. The employee who owns resources accepts an invitation and lands on "My resources".
+            await admin.OpenAsync(console, "/settings/users");
+            await admin.FillAsync("#invite-email", "alice@example.com");
+            await admin.ClickAsync("[data-testid=invite-form] button[type=submit]");
+            var link = await admin.TestId("invitation-link").InnerTextAsync(Wait);
+            await browser.ShotAsync(admin, "users");
+            var alice = await browser.NewPersonAsync();
+            await alice.GotoAsync(link);
+            await alice.FillAsync("#password", Password);
+            await alice.ClickAsync("button[type=submit]");
+            await alice.WaitForURLAsync(new Regex("/$"));
+            await alice.WaitForInteractiveAsync();
+            var owned = account.Resources.Where(r => r.Owner == "alice@example.com").ToList();
+            Assert.Equal(Money.Format(owned.Sum(r => month.ByResource(r.ResourceId)), "USD"), await alice.TestId("owned-total").InnerTextAsync(Wait));
+            var ownedIds = await alice.Locator("[data-testid=resource-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.resourceId)");
+            Assert.Equal(owned.Select(r => r.ResourceId).Order(), ownedIds.Order());
+            await browser.ShotAsync(alice, "my-resources");
+
+            // 8. The Query API answers 500: the page says so in words and keeps the query; it works again after.
+            await stack.AdminSqlAsync("alter table query.daily_service_costs rename to daily_service_costs_hidden");
+            await admin.OpenAsync(console, $"/costs?from={month.From}&to={month.To}&groupBy=service");
+            StringAssert(await admin.TestId("problem").InnerTextAsync(Wait), "The Query service failed (500");
+            Assert.Equal(month.From, await admin.InputValueAsync("#from"));
+            Assert.Equal("service", await admin.InputValueAsync("#group-0"));
+            await browser.ShotAsync(admin, "query-api-failing");
+            await stack.AdminSqlAsync("alter table query.daily_service_costs_hidden rename to daily_service_costs");
+            await admin.ClickAsync("[data-testid=problem] button");
+            await admin.TestId("explorer-table").WaitForAsync();
+
+            // 9. Another organization sees none of it, on any page or by editing a URL.
+            var dataSourceId = new Regex("/settings/data-sources/([0-9a-f-]{36})").Match(await admin.EvaluateAsync<string>("() => document.body.innerHTML")) is { Success: true } m
+                ? m.Groups[1].Value
+                : (await ReadDataSourceIdAsync(admin, console));
+            var other = await browser.NewPersonAsync();
+            await other.GotoAsync(new Uri(console, "/register").ToString());
+            await other.FillAsync("#organization", "Other Corp");
+            await other.FillAsync("#email", $"other-{Guid.NewGuid():N}@example.com");
+            await other.FillAsync("#password", Password);
+            await other.ClickAsync("button[type=submit]");
+            await other.WaitForURLAsync(new Regex("/connect$"));
+            await other.OpenAsync(console, $"/dashboard?month={month.BillingPeriod}");
+            Assert.Equal(Money.Format(0m, null), await other.TestId("month-total").InnerTextAsync(Wait));
+            await other.TestId("dashboard-empty").WaitForAsync();
+            await browser.ShotAsync(other, "other-dashboard");
+            await other.OpenAsync(console, explorer);
+            StringAssert(await other.TestId("explorer-total").InnerTextAsync(Wait), "0.00");
+            Assert.Equal(0, await other.Locator("[data-testid=explorer-table] tbody tr").CountAsync());
+            await other.OpenAsync(console, $"/costs?from={month.From}&to={month.To}&groupBy=resource&dataSourceId={dataSourceId}");
+            Assert.Equal(0, await other.Locator("[data-testid=explorer-table] tbody tr").CountAsync());
+            await other.OpenAsync(console, "/resources");
+            Assert.Equal(0, await other.Locator("[data-testid=resource-row]").CountAsync());
+            await other.OpenAsync(console, "/findings");
+            StringAssert(await other.TestId("findings-total").InnerTextAsync(Wait), "0 findings");
+            await other.OpenAsync(console, "/imports");
+            await other.TestId("no-imports").WaitForAsync();
+            await other.OpenAsync(console, "/settings/data-sources");
+            StringAssert(await other.Locator("main").InnerTextAsync(), "No data source yet");
+            await other.OpenAsync(console, $"/settings/data-sources/{dataSourceId}");
+            await other.TestId("data-source-not-found").WaitForAsync();
+            await browser.ShotAsync(other, "other-data-source-by-url");
+            await other.OpenAsync(console, $"/resource?id={Uri.EscapeDataString(web.ResourceId)}&dataSourceId={dataSourceId}&from={month.From}&to={month.To}");
+            await other.TestId("resource-not-found").WaitForAsync();
+            await other.OpenAsync(console, "/employees/alice%40example.com");
+            await other.TestId("nothing-owned").WaitForAsync();
+            await other.OpenAsync(console, "/settings/owner-rules");
+            StringAssert(await other.Locator("main").InnerTextAsync(), "No rules yet");
+            await other.OpenAsync(console, "/settings/users");
+            Assert.DoesNotContain(adminEmail, await other.TestId("users").InnerTextAsync(Wait), StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n{stack.Logs()}", ex);
+        }
+    }
+
+    private static readonly LocatorInnerTextOptions Wait = new() { Timeout = 60_000 };
+
+    private static readonly LocatorWaitForOptions Long = new() { Timeout = 120_000 };
+
+    private static void StringAssert(string actual, string expected) => Assert.Contains(expected, actual, StringComparison.Ordinal);
+
+    private static async Task<Dictionary<string, string>> ExplorerRowsAsync(IPage page)
+    {
+        await page.TestId("explorer-table").WaitForAsync();
+        var rows = await page.Locator("[data-testid=explorer-table] tbody tr").EvaluateAllAsync<string[][]>("rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))");
+        return rows.ToDictionary(r => r[0], r => r[1]);
+    }
+
+    private static async Task<string> ReadDataSourceIdAsync(IPage page, Uri console)
+    {
+        await page.OpenAsync(console, "/settings/data-sources");
+        var href = await page.Locator("[data-testid=data-sources] tbody a").First.GetAttributeAsync("href");
+        return href!.Split('/')[^1];
+    }
+
+    /// <summary>The README's screenshots are these; set UPDATE_README_SCREENSHOTS=true to refresh docs/screenshots/.</summary>
+    private static async Task SaveForReadmeAsync(string shot, string name)
+    {
+        if (Environment.GetEnvironmentVariable("UPDATE_README_SCREENSHOTS") == "true")
+        {
+            var docs = Path.Combine(TestEnvironment.RepositoryRoot, "docs", "screenshots");
+            Directory.CreateDirectory(docs);
+            await using var from = File.OpenRead(shot);
+            await using var to = File.Create(Path.Combine(docs, name));
+            await from.CopyToAsync(to);
+        }
+    }
+}
