@@ -100,6 +100,11 @@ var owners = await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metri
 PrintGroups(owners, "owner");
 Console.WriteLine();
 Console.WriteLine($"Browse the APIs: http://127.0.0.1:5101/scalar (DataSource) and http://127.0.0.1:5105/scalar (Query). Token for curl:\n  {token["accessToken"]}");
+Console.WriteLine();
+Console.WriteLine($"The console: {Environment.GetEnvironmentVariable("DEMO_CONSOLE_URL") ?? "http://127.0.0.1:5100/"}");
+Console.WriteLine($"  sign in as {email}");
+Console.WriteLine($"  password   {password}");
+Console.WriteLine($"  the dashboard opens on {month.BillingPeriod}, the month the demo imported");
 return 0;
 
 static void Section(string title)

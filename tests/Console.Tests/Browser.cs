@@ -54,6 +54,21 @@ public sealed class Browser : IAsyncDisposable
         return file;
     }
 
+    /// <summary>Where every open page was when a test failed.</summary>
+    public async Task ShotEveryPageAsync(string name)
+    {
+        foreach (var page in _browser.Contexts.SelectMany(c => c.Pages))
+        {
+            try
+            {
+                await ShotAsync(page, name);
+            }
+            catch (PlaywrightException)
+            {
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();
