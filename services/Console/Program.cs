@@ -1,9 +1,10 @@
 using DigiUsher.Console;
 using DigiUsher.Console.Components;
+using DigiUsher.Console.Data;
 using DigiUsher.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new DigiUsherService("console", "console", Outbox: false));
+builder.AddServiceDefaults(new DigiUsherService("console", ConsoleDb.Schema, Outbox: false));
 builder.AddConsoleServices();
 
 var app = builder.Build();

@@ -144,9 +144,10 @@ public class ConsoleJourneyTests
             var rows = await ExplorerRowsAsync(admin);
             Assert.Equal(Money.Format(month.ByService("AmazonEC2"), "USD"), rows["AmazonEC2"]);
             Assert.Equal(Money.Format(month.ByService("AmazonS3"), "USD"), rows["AmazonS3"]);
-            await admin.SelectOptionAsync("#group-1", "tag:team");
+            await admin.SelectOptionAsync("#group-1", "region");
             await admin.TestId("run-query").ClickAsync();
-            await admin.WaitForURLAsync(new Regex("groupBy=service%2Ctag%3Ateam|groupBy=service,tag:team"));
+            await admin.WaitForURLAsync(new Regex("groupBy=service%2Cregion|groupBy=service,region"));
+            await admin.TestId("explorer-table").WaitForAsync();
             var shared = admin.Url;
             var download = await admin.RunAndWaitForDownloadAsync(() => admin.TestId("export-csv").ClickAsync());
             var csv = await File.ReadAllLinesAsync(await download.PathAsync());

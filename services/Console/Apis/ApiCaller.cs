@@ -18,6 +18,22 @@ public sealed class ApiCaller(HttpClient http, ISessionTokens tokens, string api
     public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
         await ReadAsync<T>(await SendAsync(HttpMethod.Get, path, null, anonymous: false, cancellationToken), cancellationToken);
 
+    /// <summary>Every item of a cursor-paged list (<c>items</c>, <c>nextCursor</c>), up to <paramref name="max"/>.</summary>
+    public async Task<IReadOnlyList<T>> GetAllAsync<T>(string pathAndQuery, int max, CancellationToken cancellationToken)
+    {
+        var all = new List<T>();
+        string? cursor = null;
+        do
+        {
+            var separator = pathAndQuery.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            var page = await GetAsync<Page<T>>(cursor is null ? pathAndQuery : $"{pathAndQuery}{separator}cursor={Uri.EscapeDataString(cursor)}", cancellationToken);
+            all.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && all.Count < max);
+        return all;
+    }
+
     public async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken, bool anonymous = false) =>
         await ReadAsync<T>(await SendAsync(method, path, body, anonymous, cancellationToken), cancellationToken);
 

@@ -63,18 +63,7 @@ public sealed class CostsApi(ApiClients clients) : ICostsApi
 
     public Task<CostForecast?> ForecastAsync(DateOnly month, string metric, CancellationToken cancellationToken) => Task.FromResult<CostForecast?>(null);
 
-    public async Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken)
-    {
-        var all = new List<ImportItem>();
-        string? cursor = null;
-        do
-        {
-            var page = await clients.Query.GetAsync<Page<ImportItem>>("api/v1/imports" + new ApiQuery().Add("dataSourceId", dataSourceId).Add("limit", 500).Add("cursor", cursor), cancellationToken);
-            all.AddRange(page.Items);
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-        return all;
-    }
+    public Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken) =>
+        clients.Query.GetAllAsync<ImportItem>("api/v1/imports" + new ApiQuery().Add("dataSourceId", dataSourceId).Add("limit", 500), int.MaxValue, cancellationToken);
 }
 

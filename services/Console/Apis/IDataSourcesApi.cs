@@ -56,19 +56,8 @@ public interface IDataSourcesApi
 
 public sealed class DataSourcesApi(ApiClients clients) : IDataSourcesApi
 {
-    public async Task<IReadOnlyList<DataSourceView>> ListAsync(CancellationToken cancellationToken)
-    {
-        var all = new List<DataSourceView>();
-        string? cursor = null;
-        do
-        {
-            var page = await clients.DataSource.GetAsync<Page<DataSourceView>>("api/v1/data-sources" + new ApiQuery().Add("limit", 200).Add("cursor", cursor), cancellationToken);
-            all.AddRange(page.Items);
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-        return all;
-    }
+    public Task<IReadOnlyList<DataSourceView>> ListAsync(CancellationToken cancellationToken) =>
+        clients.DataSource.GetAllAsync<DataSourceView>("api/v1/data-sources?limit=200", int.MaxValue, cancellationToken);
 
     public Task<DataSourceView> GetAsync(Guid id, CancellationToken cancellationToken) =>
         clients.DataSource.GetAsync<DataSourceView>($"api/v1/data-sources/{id}", cancellationToken);

@@ -46,19 +46,8 @@ public sealed class InventoryApi(ApiClients clients) : IInventoryApi
         }
     }
 
-    public async Task<IReadOnlyList<Finding>> ListFindingsAsync(string? type, CancellationToken cancellationToken)
-    {
-        var all = new List<Finding>();
-        string? cursor = null;
-        do
-        {
-            var page = await clients.Query.GetAsync<Page<Finding>>("api/v1/findings" + new ApiQuery().Add("type", type).Add("limit", 1000).Add("cursor", cursor), cancellationToken);
-            all.AddRange(page.Items);
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null && all.Count < 10000);
-        return all;
-    }
+    public Task<IReadOnlyList<Finding>> ListFindingsAsync(string? type, CancellationToken cancellationToken) =>
+        clients.Query.GetAllAsync<Finding>("api/v1/findings" + new ApiQuery().Add("type", type).Add("limit", 1000), 10000, cancellationToken);
 
     public async Task<EmployeeResources?> EmployeeResourcesAsync(string employee, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using DigiUsher.Console.Apis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
+using DigiUsher.ServiceDefaults.Security;
 
 namespace DigiUsher.Console.Session;
 
@@ -27,10 +28,10 @@ public sealed class CookieSession(IHttpContextAccessor http, AuthenticationState
         var identity = new ClaimsIdentity(
             [
                 new Claim(SessionClaims.Session, SessionStore.NewId()),
-                .. new[] { SessionClaims.Subject, SessionClaims.Organization, SessionClaims.Role, SessionClaims.Email }
+                .. new[] { DigiUsherClaims.Subject, DigiUsherClaims.Organization, DigiUsherClaims.Role, DigiUsherClaims.Email }
                     .Where(claims.ContainsKey).Select(name => new Claim(name, claims[name])),
             ],
-            CookieAuthenticationDefaults.AuthenticationScheme, SessionClaims.Email, SessionClaims.Role);
+            CookieAuthenticationDefaults.AuthenticationScheme, DigiUsherClaims.Email, DigiUsherClaims.Role);
         var properties = new AuthenticationProperties
         {
             IsPersistent = false,

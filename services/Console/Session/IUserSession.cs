@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using DigiUsher.Console.Apis;
+using DigiUsher.ServiceDefaults.Security;
 
 namespace DigiUsher.Console.Session;
 
@@ -31,19 +32,15 @@ public sealed record SignedInUser(Guid UserId, Guid OrganizationId, string Email
 
     public static SignedInUser? From(ClaimsPrincipal principal) =>
         principal.Identity?.IsAuthenticated == true
-        && Guid.TryParse(principal.FindFirstValue(SessionClaims.Subject), out var user)
-        && Guid.TryParse(principal.FindFirstValue(SessionClaims.Organization), out var organization)
-            ? new SignedInUser(user, organization, principal.FindFirstValue(SessionClaims.Email) ?? "", principal.FindFirstValue(SessionClaims.Role) ?? "member")
+        && Guid.TryParse(principal.FindFirstValue(DigiUsherClaims.Subject), out var user)
+        && Guid.TryParse(principal.FindFirstValue(DigiUsherClaims.Organization), out var organization)
+            ? new SignedInUser(user, organization, principal.FindFirstValue(DigiUsherClaims.Email) ?? "", principal.FindFirstValue(DigiUsherClaims.Role) ?? "member")
             : null;
 }
 
+/// <summary>The session's own claim; the others are the token's (<see cref="DigiUsherClaims"/>).</summary>
 public static class SessionClaims
 {
-    public const string Subject = "sub";
-    public const string Organization = "org";
-    public const string Role = "role";
-    public const string Email = "email";
-
     /// <summary>The server-side session's id (the key of its row in <c>console.sessions</c>).</summary>
     public const string Session = "sid";
 }

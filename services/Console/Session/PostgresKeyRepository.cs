@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Dapper;
+using DigiUsher.Console.Data;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
 
@@ -14,14 +15,14 @@ public sealed class PostgresKeyRepository(NpgsqlDataSource dataSource) : IXmlRep
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         using var connection = dataSource.OpenConnection();
-        return [.. connection.Query<string>("select xml from console.data_protection_keys order by created_at").Select(XElement.Parse)];
+        return [.. connection.Query<string>($"select xml from {ConsoleDb.Schema}.data_protection_keys order by created_at").Select(XElement.Parse)];
     }
 
     public void StoreElement(XElement element, string friendlyName)
     {
         using var connection = dataSource.OpenConnection();
         connection.Execute(
-            "insert into console.data_protection_keys (name, xml) values (@friendlyName, @xml) on conflict (name) do nothing",
+            $"insert into {ConsoleDb.Schema}.data_protection_keys (name, xml) values (@friendlyName, @xml) on conflict (name) do nothing",
             new { friendlyName, xml = element.ToString(SaveOptions.DisableFormatting) });
     }
 }

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using Dapper;
+using DigiUsher.Console.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
+using DigiUsher.ServiceDefaults.Security;
 
 namespace DigiUsher.Console.Session;
 
@@ -24,9 +26,9 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, IDataProtectionPro
         var id = ticket.Principal.FindFirst(SessionClaims.Session)?.Value ?? NewId();
         await using var connection = await dataSource.OpenConnectionAsync();
         await connection.ExecuteAsync(
-            """
-            delete from console.sessions where expires_at < now() - interval '1 day';
-            insert into console.sessions (id, user_id, ticket, expires_at) values (@id, @userId, @ticket, @expiresAt)
+            $"""
+            delete from {ConsoleDb.Schema}.sessions where expires_at < now() - interval '1 day';
+            insert into {ConsoleDb.Schema}.sessions (id, user_id, ticket, expires_at) values (@id, @userId, @ticket, @expiresAt)
             on conflict (id) do update set ticket = excluded.ticket, expires_at = excluded.expires_at;
             """,
             new { id, userId = UserId(ticket), ticket = Protect(ticket), expiresAt = Expiry(ticket) });
@@ -37,7 +39,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, IDataProtectionPro
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await connection.ExecuteAsync(
-            "update console.sessions set ticket = @ticket, expires_at = @expiresAt where id = @key",
+            $"update {ConsoleDb.Schema}.sessions set ticket = @ticket, expires_at = @expiresAt where id = @key",
             new { key, ticket = Protect(ticket), expiresAt = Expiry(ticket) });
     }
 
@@ -45,7 +47,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, IDataProtectionPro
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         var ticket = await connection.QuerySingleOrDefaultAsync<byte[]>(
-            "select ticket from console.sessions where id = @key and expires_at > @now", new { key, now = clock.GetUtcNow() });
+            $"select ticket from {ConsoleDb.Schema}.sessions where id = @key and expires_at > @now", new { key, now = clock.GetUtcNow() });
         if (ticket is null)
         {
             return null;
@@ -65,7 +67,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, IDataProtectionPro
     public async Task RemoveAsync(string key)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync("delete from console.sessions where id = @key", new { key });
+        await connection.ExecuteAsync($"delete from {ConsoleDb.Schema}.sessions where id = @key", new { key });
     }
 
     private byte[] Protect(AuthenticationTicket ticket) => _protector.Protect(TicketSerializer.Default.Serialize(ticket));
@@ -73,7 +75,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, IDataProtectionPro
     private DateTimeOffset Expiry(AuthenticationTicket ticket) => ticket.Properties.ExpiresUtc ?? clock.GetUtcNow().AddHours(1);
 
     private static Guid UserId(AuthenticationTicket ticket) =>
-        Guid.TryParse(ticket.Principal.FindFirst(SessionClaims.Subject)?.Value, out var id) ? id : Guid.Empty;
+        Guid.TryParse(ticket.Principal.FindFirst(DigiUsherClaims.Subject)?.Value, out var id) ? id : Guid.Empty;
 }
 
 /// <summary>Points the cookie handler at the Postgres session store.</summary>
