@@ -170,13 +170,18 @@ public class ConsoleJourneyTests
             await viewer.ClickAsync("button[type=submit]");
             await viewer.WaitForURLAsync(shared);
             await viewer.WaitForInteractiveAsync();
-            Assert.Equal(table.Length, await viewer.Locator("[data-testid=explorer-table] tbody tr").CountAsync());
+            await Assertions.Expect(viewer.Locator("[data-testid=explorer-table] tbody tr")).ToHaveCountAsync(table.Length, new() { Timeout = 60_000 });
             await browser.ShotAsync(viewer, "explorer-shared-link");
 
             // 6. Resources, a resource's page, findings and imports.
             var web = account.Resources.First(r => r.Kind == "instance");
-            await admin.OpenAsync(console, "/resources");
-            await admin.Locator($"[data-testid=resource-row][data-resource-id='{web.ResourceId}']").WaitForAsync();
+            await Eventually.True(async () =>
+            {
+                await admin.OpenAsync(console, "/resources");
+                await admin.Locator("[data-testid=resources], main .empty").First.WaitForAsync();
+                var row = admin.Locator($"[data-testid=resource-row][data-resource-id='{web.ResourceId}']");
+                return await row.CountAsync() == 1 && (await row.InnerTextAsync()).Contains("alice@example.com", StringComparison.Ordinal);
+            }, Patience, "the discovered instance and its owner on the resources page");
             await browser.ShotAsync(admin, "resources");
             await admin.ClickAsync($"[data-testid=resource-row][data-resource-id='{web.ResourceId}'] a >> nth=0");
             await admin.WaitForInteractiveAsync();
@@ -234,11 +239,13 @@ public class ConsoleJourneyTests
             await other.TestId("dashboard-empty").WaitForAsync();
             await browser.ShotAsync(other, "other-dashboard");
             await other.OpenAsync(console, explorer);
-            StringAssert(await other.TestId("explorer-total").InnerTextAsync(Wait), "0.00");
+            await Assertions.Expect(other.TestId("explorer-total")).ToContainTextAsync("0.00", Expect);
             Assert.Equal(0, await other.Locator("[data-testid=explorer-table] tbody tr").CountAsync());
             await other.OpenAsync(console, $"/costs?from={month.From}&to={month.To}&groupBy=resource&dataSourceId={dataSourceId}");
+            await Assertions.Expect(other.TestId("explorer-total")).ToContainTextAsync("0.00", Expect);
             Assert.Equal(0, await other.Locator("[data-testid=explorer-table] tbody tr").CountAsync());
             await other.OpenAsync(console, "/resources");
+            await other.Locator("main .empty").WaitForAsync();
             Assert.Equal(0, await other.Locator("[data-testid=resource-row]").CountAsync());
             await other.OpenAsync(console, "/findings");
             StringAssert(await other.TestId("findings-total").InnerTextAsync(Wait), "0 findings");

@@ -102,7 +102,7 @@ public sealed record CostsResponse(
     string? Currency,
     decimal? Total,
     IReadOnlyList<CurrencyAmount> Totals,
-    IReadOnlyList<CostGroup> Groups,
+    IReadOnlyList<CostGroup> Items,
     string? NextCursor);
 
 public sealed record ResourceOwner(string Email, Guid EmployeeId, string? Rule);

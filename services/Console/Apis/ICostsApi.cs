@@ -37,22 +37,22 @@ public sealed class CostsApi(ApiClients clients) : ICostsApi
     {
         var parameters = query.ToQueryString().Add("limit", Math.Min(PageSize, max)).ToString();
         var first = await clients.Query.GetAsync<CostsResponse>("api/v1/costs" + parameters, cancellationToken);
-        var groups = new List<CostGroup>(first.Groups);
+        var groups = new List<CostGroup>(first.Items);
         var cursor = first.NextCursor;
         while (cursor is not null && groups.Count < max)
         {
             var page = await clients.Query.GetAsync<CostsResponse>("api/v1/costs" + parameters + "&cursor=" + Uri.EscapeDataString(cursor), cancellationToken);
-            groups.AddRange(page.Groups);
+            groups.AddRange(page.Items);
             cursor = page.NextCursor;
         }
 
-        return new CostResult(first with { Groups = groups.Take(max).ToList(), NextCursor = null }, cursor is not null || groups.Count > max);
+        return new CostResult(first with { Items = groups.Take(max).ToList(), NextCursor = null }, cursor is not null || groups.Count > max);
     }
 
     public async Task<IReadOnlyList<string>> DimensionValuesAsync(CostQuery query, string dimension, CancellationToken cancellationToken)
     {
         var result = await GetCostsAsync(query with { GroupBy = [dimension], Filters = [.. query.Filters.Where(f => f.Dimension != dimension)] }, cancellationToken, 500);
-        return [.. result.Costs.Groups.Select(g => g.Keys[dimension]).Distinct(StringComparer.Ordinal)];
+        return [.. result.Costs.Items.Select(g => g.Keys[dimension]).Distinct(StringComparer.Ordinal)];
     }
 
     public async Task<IReadOnlyList<string>> TagKeysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)

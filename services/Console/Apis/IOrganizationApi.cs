@@ -25,13 +25,13 @@ public sealed class OrganizationApi(ApiClients clients) : IOrganizationApi
     public bool CanChangeRoles => false;
 
     public Task<IReadOnlyList<UserView>> ListUsersAsync(CancellationToken cancellationToken) =>
-        clients.DataSource.GetAsync<IReadOnlyList<UserView>>("api/v1/users", cancellationToken);
+        clients.DataSource.GetAllAsync<UserView>("api/v1/users?limit=200", int.MaxValue, cancellationToken);
 
     public Task<Invitation> InviteAsync(string email, string role, CancellationToken cancellationToken) =>
         clients.DataSource.SendAsync<Invitation>(HttpMethod.Post, "api/v1/users", new { email, role }, cancellationToken);
 
     public Task<IReadOnlyList<ServiceClientView>> ListServiceClientsAsync(CancellationToken cancellationToken) =>
-        clients.DataSource.GetAsync<IReadOnlyList<ServiceClientView>>("api/v1/service-clients", cancellationToken);
+        clients.DataSource.GetAllAsync<ServiceClientView>("api/v1/service-clients?limit=200", int.MaxValue, cancellationToken);
 
     public Task<ServiceClientCreated> CreateServiceClientAsync(string name, CancellationToken cancellationToken) =>
         clients.DataSource.SendAsync<ServiceClientCreated>(HttpMethod.Post, "api/v1/service-clients", new { name }, cancellationToken);

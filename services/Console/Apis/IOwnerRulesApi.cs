@@ -20,7 +20,7 @@ public interface IOwnerRulesApi
 public sealed class OwnerRulesApi(ApiClients clients) : IOwnerRulesApi
 {
     public Task<IReadOnlyList<OwnerRule>> ListAsync(CancellationToken cancellationToken) =>
-        clients.ResourceDiscovery.GetAsync<IReadOnlyList<OwnerRule>>("api/v1/owner-rules", cancellationToken);
+        clients.ResourceDiscovery.GetAllAsync<OwnerRule>("api/v1/owner-rules?limit=500", int.MaxValue, cancellationToken);
 
     public Task<OwnerRule> CreateAsync(OwnerRuleRequest request, CancellationToken cancellationToken) =>
         clients.ResourceDiscovery.SendAsync<OwnerRule>(HttpMethod.Post, "api/v1/owner-rules", request, cancellationToken);
@@ -31,6 +31,6 @@ public sealed class OwnerRulesApi(ApiClients clients) : IOwnerRulesApi
     public Task DeleteAsync(Guid id, CancellationToken cancellationToken) =>
         clients.ResourceDiscovery.SendAsync(HttpMethod.Delete, $"api/v1/owner-rules/{id}", null, cancellationToken);
 
-    public Task<IReadOnlyList<OwnerRule>> ReorderAsync(IReadOnlyList<Guid> ruleIds, CancellationToken cancellationToken) =>
-        clients.ResourceDiscovery.SendAsync<IReadOnlyList<OwnerRule>>(HttpMethod.Put, "api/v1/owner-rules/order", new { ruleIds }, cancellationToken);
+    public async Task<IReadOnlyList<OwnerRule>> ReorderAsync(IReadOnlyList<Guid> ruleIds, CancellationToken cancellationToken) =>
+        (await clients.ResourceDiscovery.SendAsync<Page<OwnerRule>>(HttpMethod.Put, "api/v1/owner-rules/order", new { ruleIds }, cancellationToken)).Items;
 }

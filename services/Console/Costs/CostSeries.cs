@@ -70,21 +70,21 @@ public static class CostSeries
         var other = costs.GroupBy.FirstOrDefault(d => d is not ("day" or "month"));
         if (time is not null)
         {
-            var categories = costs.Groups.Where(g => g.Currency == currency).Select(g => g.Keys[time]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var categories = costs.Items.Where(g => g.Currency == currency).Select(g => g.Keys[time]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (other is null)
             {
-                return [new ChartSeries(CostQuery.MetricLabel(costs.Metric), [.. categories.Select(c => new CostPoint(c, costs.Groups.Where(g => g.Currency == currency && g.Keys[time] == c).Sum(g => g.Amount)))])];
+                return [new ChartSeries(CostQuery.MetricLabel(costs.Metric), [.. categories.Select(c => new CostPoint(c, costs.Items.Where(g => g.Currency == currency && g.Keys[time] == c).Sum(g => g.Amount)))])];
             }
 
-            var tops = Top(costs.Groups, other, currency, top).Select(p => p.Category).Where(c => c != Other).ToHashSet(StringComparer.Ordinal);
+            var tops = Top(costs.Items, other, currency, top).Select(p => p.Category).Where(c => c != Other).ToHashSet(StringComparer.Ordinal);
             string Name(CostGroup g) => CostTable.KeyLabel(other, g.Keys[other]) is var name && tops.Contains(name) ? name : Other;
-            var named = costs.Groups.Where(g => g.Currency == currency).GroupBy(Name).OrderByDescending(s => s.Key != Other).ThenByDescending(s => s.Sum(g => g.Amount));
+            var named = costs.Items.Where(g => g.Currency == currency).GroupBy(Name).OrderByDescending(s => s.Key != Other).ThenByDescending(s => s.Sum(g => g.Amount));
             return [.. named.Select(s => new ChartSeries(s.Key, [.. categories.Select(c => new CostPoint(c, s.Where(g => g.Keys[time] == c).Sum(g => g.Amount)))]))];
         }
 
         var first = costs.GroupBy.FirstOrDefault();
         return first is null
             ? [new ChartSeries(CostQuery.MetricLabel(costs.Metric), [new CostPoint("Total", costs.Totals.FirstOrDefault(t => t.Currency == currency)?.Amount ?? 0m)])]
-            : [new ChartSeries(CostQuery.MetricLabel(costs.Metric), Top(costs.Groups, first, currency, top))];
+            : [new ChartSeries(CostQuery.MetricLabel(costs.Metric), Top(costs.Items, first, currency, top))];
     }
 }

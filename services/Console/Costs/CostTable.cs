@@ -16,7 +16,7 @@ public sealed record CostTable(IReadOnlyList<string> Columns, string Metric, IRe
     public static CostTable From(CostsResponse costs) => new(
         [.. costs.GroupBy.Select(CostQuery.Label)],
         costs.Metric,
-        [.. costs.Groups.Select(g => new CostRow([.. costs.GroupBy.Select(d => KeyLabel(d, g.Keys.TryGetValue(d, out var k) ? k : ""))], g.Currency, g.Amount))],
+        [.. costs.Items.Select(g => new CostRow([.. costs.GroupBy.Select(d => KeyLabel(d, g.Keys.TryGetValue(d, out var k) ? k : ""))], g.Currency, g.Amount))],
         costs.Totals);
 
     /// <summary>How an empty key reads: "(untagged)" for a tag, "(none)" otherwise (a line without resource, owner ...).</summary>
