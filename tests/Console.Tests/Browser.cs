@@ -50,7 +50,7 @@ public sealed class Browser : IAsyncDisposable
     public async Task<string> ShotAsync(IPage page, string name)
     {
         var file = Path.Combine(Folder, $"{Interlocked.Increment(ref _shots):00}-{name}.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true, Timeout = 120_000 });
         return file;
     }
 
