@@ -1,3 +1,4 @@
+using DigiUsher.Console.Apis;
 using DigiUsher.Console.Costs;
 using Microsoft.AspNetCore.WebUtilities;
 

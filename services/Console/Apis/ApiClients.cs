@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using DigiUsher.Console.Session;
 
 namespace DigiUsher.Console.Apis;
 

@@ -1,4 +1,3 @@
-using DigiUsher.Console.Costs;
 
 namespace DigiUsher.Console.Apis;
 

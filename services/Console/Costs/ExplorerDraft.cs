@@ -1,3 +1,5 @@
+using DigiUsher.Console.Apis;
+
 namespace DigiUsher.Console.Costs;
 
 /// <summary>The explorer's form while the person edits it; <see cref="ToQuery"/> is what "Show" runs.</summary>

@@ -4,13 +4,6 @@ using DigiUsher.ServiceDefaults.Security;
 
 namespace DigiUsher.Console.Session;
 
-/// <summary>The bearer token of the signed-in person, for the API calls; never leaves the server.</summary>
-public interface ISessionTokens
-{
-    /// <summary>The session's access token; <see cref="SessionExpiredException"/> when the session ended.</summary>
-    ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// The console's session: the browser holds only an opaque, HttpOnly cookie; the tokens the APIs
 /// issued stay in the server-side session store. The switch to OAuth 2.0 (refresh tokens) happens

@@ -1,8 +1,7 @@
 using System.Globalization;
-using DigiUsher.Console.Apis;
 using Microsoft.Extensions.Primitives;
 
-namespace DigiUsher.Console.Costs;
+namespace DigiUsher.Console.Apis;
 
 /// <summary>A filter of a cost query: one dimension, any of its values ("" is "untagged" for a tag, "none" otherwise).</summary>
 public sealed record CostFilter(string Dimension, IReadOnlyList<string> Values);
