@@ -31,6 +31,12 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, DigiUsherService service)
     {
         builder.Services.AddSingleton(service);
+        if (OpenApiExtensions.IsGeneratingDocument)
+        {
+            // The build only reads the endpoints: placeholders satisfy the settings validated on start.
+            builder.Configuration.AddInMemoryCollection(DocumentGenerationSettings);
+        }
+
         builder.AddTelemetry(service);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -57,12 +63,26 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    private static readonly Dictionary<string, string?> DocumentGenerationSettings = new()
+    {
+        ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=1;Timeout=1",
+        ["RabbitMq:Host"] = "127.0.0.1",
+        ["RabbitMq:Port"] = "1",
+        ["Jwt:SigningKey"] = "openapi-document-generation-placeholder-key",
+        ["Credentials:EncryptionKeys:0:Id"] = "openapi",
+        ["Credentials:EncryptionKeys:0:Key"] = Convert.ToBase64String(new byte[32]),
+        ["Credentials:TransportKey"] = Convert.ToBase64String(new byte[32]),
+        ["Services:CurParser"] = "http://127.0.0.1:1",
+    };
+
     /// <summary>Our JSON conventions: camelCase, enums as camelCase strings, instants read as UTC, bounded depth.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.MaxDepth = 32;
+        // Numbers are JSON numbers both ways (the web default also reads "42" as 42), as the OpenAPI documents say.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         options.Converters.Add(new UtcDateTimeOffsetConverter());
     }

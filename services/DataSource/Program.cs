@@ -9,7 +9,7 @@ using MassTransit;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("data-source", DataSourceDb.Schema));
 builder.AddDigiUsherAuthentication();
-builder.AddDigiUsherOpenApi();
+builder.AddDigiUsherOpenApi("DigiUsher DataSource API", "Organizations, users, service clients and tokens; AWS root (payer) data sources with their connection validation, polling and status.");
 builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
 builder.AddDataSourceServices();
 

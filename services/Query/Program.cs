@@ -10,7 +10,7 @@ using MassTransit;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("query", QueryDb.Schema));
 builder.AddDigiUsherAuthentication();
-builder.AddDigiUsherOpenApi();
+builder.AddDigiUsherOpenApi("DigiUsher Query API", "Costs (grouped, filtered, per currency, CSV export), resources with their owners and daily cost, findings (waste and risk), what an employee owns, and imports.");
 builder.AddQueryServices();
 builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
 

@@ -11,7 +11,7 @@ using MassTransit;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(new DigiUsherService("resource-discovery", DiscoveryDb.Schema));
 builder.AddDigiUsherAuthentication();
-builder.AddDigiUsherOpenApi();
+builder.AddDigiUsherOpenApi("DigiUsher ResourceDiscovery API", "Owner assignment rules: which employee owns a discovered resource, by tag, name prefix, resource type or region.");
 builder.AddResourceDiscovery();
 builder.AddMessageBus(bus =>
 {

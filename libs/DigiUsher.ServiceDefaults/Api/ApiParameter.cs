@@ -26,6 +26,9 @@ public sealed record ApiParameter(string Name, ApiParameterType Type, string Des
     /// <summary>The allowed values, when a closed set.</summary>
     public IReadOnlyList<string>? Values { get; init; }
 
+    /// <summary>The name of the enum's schema in the document, so every operation (and a generated client) shares one type.</summary>
+    public string? SchemaName { get; init; }
+
     /// <summary>The value used when the parameter is absent.</summary>
     public string? Default { get; init; }
 

@@ -50,7 +50,7 @@ public static class CostsApi
             .WithMetadata(new StreamedResponse())
             .WithName("ExportCosts")
             .WithSummary("The same query as CSV, streamed (all groups, no paging)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesValidationProblem();
         return group;
     }

@@ -21,10 +21,10 @@ public static class QueryApiParameters
     };
 
     public static readonly ApiParameter Metric = new("metric", ApiParameterType.String,
-        "The metric summed: unblended, net_unblended, amortized (effective cost: Savings Plans and Reserved Instances applied), blended, usage_amount.")
+        "The metric summed (default unblended): unblended, net_unblended, amortized (effective cost: Savings Plans and Reserved Instances applied), blended, usage_amount.")
     {
         Values = MetricNames,
-        Default = "unblended",
+        SchemaName = "Metric",
     };
 
     public static readonly ApiParameter DataSourceId = new("dataSourceId", ApiParameterType.Uuid, "Only this data source.");
@@ -76,6 +76,7 @@ public static class QueryApiParameters
     public static readonly ApiParameter FindingType = new("type", ApiParameterType.String, "Only these finding types.")
     {
         Values = FindingTypes.All,
+        SchemaName = "FindingType",
         Repeated = true,
     };
 

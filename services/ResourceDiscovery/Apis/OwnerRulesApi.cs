@@ -37,11 +37,13 @@ public static class OwnerRulesApi
 
         group.MapGet("/", ListAsync)
             .WithParameters(ApiParameter.Limit(100, 500), ApiParameter.Cursor)
+            .ProducesValidationProblem()
             .WithName("ListOwnerRules")
             .WithSummary("The organization's owner rules, in evaluation order.");
 
         group.MapGet("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, ProblemHttpResult>> (Guid id, HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
                 await rules.GetAsync(http.User.GetOrganizationId(), id, ct) is { } rule ? TypedResults.Ok(ToResponse(rule)) : NotFound(id))
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetOwnerRule")
             .WithSummary("One owner rule.");
 
@@ -54,6 +56,7 @@ public static class OwnerRulesApi
         group.MapPut("/{id:guid}", ReplaceAsync)
             .Accepts<OwnerRuleRequest>("application/json")
             .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReplaceOwnerRule")
             .WithSummary("Replaces a rule's condition and owner; its position stays.");
 
@@ -69,6 +72,7 @@ public static class OwnerRulesApi
                 return TypedResults.NoContent();
             })
             .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("DeleteOwnerRule")
             .WithSummary("Deletes a rule; later rules move up.");
 
