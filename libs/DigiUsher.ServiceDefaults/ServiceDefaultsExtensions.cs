@@ -119,12 +119,13 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (Postgres and the bus), in
-    /// every environment; the correlation-id middleware; problem details for unhandled errors; the API
-    /// request rules (undeclared query parameters refused, <see cref="BadParameterException"/> as 400) and
-    /// ETags on GETs.
+    /// every environment; forwarded headers from the configured proxies only; the correlation-id
+    /// middleware; problem details for unhandled errors; the API request rules (undeclared query
+    /// parameters refused, <see cref="BadParameterException"/> as 400) and ETags on GETs.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseForwardedHeaders(ForwardedHeadersSettings.FromConfiguration(app.Configuration));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app.MapHealthEndpoints();
@@ -149,16 +150,22 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Runs the service, or with <c>migrate</c> as first argument applies its schema migrations and
-    /// exits (the same command a Kubernetes Job runs). Migrations never run on a normal start.
+    /// exits (the same command a Kubernetes Job runs). Migrations never run on a normal start, except
+    /// in Development with <c>Migrations:ApplyOnStart</c> (set by the launch profile only), so that
+    /// <c>dotnet run --project services/X</c> works against a fresh <c>scripts/dev infra up</c>.
     /// </summary>
     public static async Task<int> RunOrMigrateAsync(this WebApplication app, string[] args)
     {
-        if (args.Length > 0 && args[0] == "migrate")
+        var migrateOnly = args.Length > 0 && args[0] == "migrate";
+        if (migrateOnly || (app.Environment.IsDevelopment() && app.Configuration.GetValue<bool>("Migrations:ApplyOnStart")))
         {
             var runner = app.Services.GetRequiredService<MigrationRunner>();
             var applied = await runner.MigrateAsync(typeof(MigrationRunner).Assembly, System.Reflection.Assembly.GetEntryAssembly()!, CancellationToken.None);
             app.Logger.LogInformation("Migrations applied: {Count}", applied);
-            return 0;
+            if (migrateOnly)
+            {
+                return 0;
+            }
         }
 
         await app.RunAsync();

@@ -5,7 +5,6 @@ namespace DigiUsher.Deployment.Tests;
 
 public class ChartDocumentationTests
 {
-    private static readonly HashSet<string> ServiceKeys = ["dataSource", "curPoller", "curParser", "resourceDiscovery", "query"];
 
     [Fact]
     public void ChartReadme_WhenValuesChange_DocumentsEveryValue()
@@ -28,17 +27,19 @@ public class ChartDocumentationTests
         Assert.True(undocumented.Count == 0, "charts/digiusher/README.md does not document: " + string.Join(", ", undocumented));
     }
 
-    // Keys shared by the five services are documented once, as <service>.key; the parser's KEDA keys are its own.
-    private static string[] Documented(string[] path) =>
-        ServiceKeys.Contains(path[0]) && !(path[0] == "curParser" && path.Length > 1 && path[1] == "keda")
-            ? ["<service>", .. path[1..]]
-            : path;
+    // Keys of serviceDefaults and of each services entry are documented once, as <service>.key.
+    private static string[] Documented(string[] path) => path[0] switch
+    {
+        "serviceDefaults" => ["<service>", .. path[1..]],
+        "services" when path.Length > 2 => ["<service>", .. path[2..]],
+        _ => path,
+    };
 
     // A key is documented by itself or by a documented parent (podSecurityContext covers its fields),
-    // though never by a service's name alone.
+    // though never by <service> alone.
     private static IEnumerable<string> Candidates(string[] path)
     {
-        var shortest = path[0] == "<service>" || ServiceKeys.Contains(path[0]) ? Math.Min(2, path.Length) : 1;
+        var shortest = path[0] == "<service>" ? Math.Min(2, path.Length) : 1;
         return Enumerable.Range(shortest, path.Length - shortest + 1).Select(n => string.Join('.', path[..n]));
     }
 

@@ -36,8 +36,9 @@ public class ComposeTests
         {
             var service = services.Map(name);
             Assert.Equal([$"{port}:8080"], service.List("ports"));
-            Assert.Equal($"services/{project}/Dockerfile", service.Map("build")["dockerfile"]);
-            Assert.True(File.Exists(Path.Combine(Root, "services", project, "Dockerfile")));
+            Assert.False(service.Map("build").ContainsKey("dockerfile"), "every service builds from the one Dockerfile at the root");
+            Assert.Equal(project, service.Map("build").Map("args")["SERVICE"]);
+            Assert.True(File.Exists(Path.Combine(Root, "services", project, $"DigiUsher.{project}.csproj")));
             var environment = service.Map("environment");
             Assert.Superset(ConfigurationNames.ToHashSet(), environment.Keys.ToHashSet());
             Assert.Contains($"Username={role};", (string)environment["ConnectionStrings__Postgres"], StringComparison.Ordinal);
@@ -76,14 +77,51 @@ public class ComposeTests
         var services = ComposeServices();
 
         Assert.StartsWith("postgres:15", (string)services.Map("postgres")["image"], StringComparison.Ordinal);
-        Assert.Equal("rabbitmq:3.10-management", services.Map("rabbitmq")["image"]);
         Assert.StartsWith("motoserver/moto:", (string)services.Map("moto")["image"], StringComparison.Ordinal);
         Assert.StartsWith("otel/opentelemetry-collector", (string)services.Map("otel-collector")["image"], StringComparison.Ordinal);
-        var mounts = new[] { "postgres", "otel-collector" }.SelectMany(s => services.Map(s).List("volumes")).Cast<string>()
+        Assert.StartsWith("prom/prometheus:", (string)services.Map("prometheus")["image"], StringComparison.Ordinal);
+        Assert.StartsWith("grafana/grafana:", (string)services.Map("grafana")["image"], StringComparison.Ordinal);
+        var mounts = new[] { "postgres", "otel-collector", "prometheus", "grafana" }.SelectMany(s => services.Map(s).List("volumes")).Cast<string>()
             .Where(v => v.StartsWith("./", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, mounts.Count);
-        Assert.All(mounts, m => Assert.True(File.Exists(Path.Combine(Root, m.Split(':')[0])), $"{m}: the mounted file is missing"));
+        Assert.Equal(7, mounts.Count);
+        Assert.All(mounts, m => Assert.True(Path.Exists(Path.Combine(Root, m.Split(':')[0])), $"{m}: the mounted file is missing"));
         Assert.Contains(mounts, m => m.Contains(":/docker-entrypoint-initdb.d/", StringComparison.Ordinal));
+        Assert.Contains("./charts/digiusher/dashboards:/var/lib/grafana/dashboards/digiusher:ro", mounts);
+        Assert.Contains(mounts, m => m.StartsWith("./charts/digiusher/files/alerts.yaml:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compose_WhenParsed_StartsMotoAsScriptsDevDoesAndASupportedRabbitMq()
+    {
+        var services = ComposeServices();
+        var script = File.ReadAllText(Path.Combine(Root, "scripts", "dev"));
+
+        // scripts/dev: MOTO_EC2_LOAD_DEFAULT_AMIS=false setsid moto_server ...
+        var motoSettings = System.Text.RegularExpressions.Regex.Matches(script, @"(MOTO_[A-Z0-9_]+)=(\S+) setsid moto_server")
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        Assert.NotEmpty(motoSettings);
+        Assert.Equal(motoSettings, services.Map("moto").Map("environment").ToDictionary(e => e.Key, e => (string)e.Value));
+
+        // 3.10 and 3.11 are past their end of life; 3.13 and 4.x are supported lines.
+        var rabbit = System.Text.RegularExpressions.Regex.Match((string)services.Map("rabbitmq")["image"], @"^rabbitmq:(\d+)\.(\d+)-management$");
+        Assert.True(rabbit.Success);
+        var version = new Version(int.Parse(rabbit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(rabbit.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(version >= new Version(3, 13), $"rabbitmq {version} is not a supported line");
+    }
+
+    [Fact]
+    public void ComposePrometheus_WhenParsed_ScrapesEveryServiceUnderItsKubernetesJobName()
+    {
+        var services = ComposeServices();
+        var prometheus = ComposeFile.Load(Path.Combine(Root, "deploy", "compose", "prometheus.yaml"));
+
+        var jobs = prometheus.List("scrape_configs").Cast<Dictionary<string, object>>()
+            .ToDictionary(j => (string)j["job_name"], j => (string)((Dictionary<string, object>)j.List("static_configs")[0]).List("targets")[0]);
+        foreach (var name in Services.Keys)
+        {
+            Assert.Equal($"{name}:8080", jobs[$"digiusher-{name}"]);
+            Assert.True(services.ContainsKey(name));
+        }
     }
 
     [Fact]

@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace DigiUsher.Deployment.Tests;
 
-/// <summary>A Dockerfile read into its stages and instructions (continuation lines joined, comments dropped).</summary>
+/// <summary>
+/// A Dockerfile read into its stages and instructions (continuation lines joined, comments dropped),
+/// with the build arguments given substituted where an instruction writes <c>${NAME}</c>.
+/// </summary>
 internal sealed partial class Dockerfile
 {
     private Dockerfile(IReadOnlyList<Stage> stages) => Stages = stages;
@@ -11,7 +14,7 @@ internal sealed partial class Dockerfile
 
     public Stage this[string name] => Stages.Single(s => s.Name == name);
 
-    public static Dockerfile Load(string path)
+    public static Dockerfile Load(string path, IReadOnlyDictionary<string, string>? buildArguments = null)
     {
         var stages = new List<Stage>();
         var logical = string.Empty;
@@ -30,6 +33,11 @@ internal sealed partial class Dockerfile
             }
 
             logical += line;
+            foreach (var (name, value) in buildArguments ?? new Dictionary<string, string>())
+            {
+                logical = logical.Replace("${" + name + "}", value, StringComparison.Ordinal);
+            }
+
             var match = InstructionPattern().Match(logical.Trim());
             logical = string.Empty;
             var (keyword, arguments) = (match.Groups[1].Value.ToUpperInvariant(), match.Groups[2].Value.Trim());

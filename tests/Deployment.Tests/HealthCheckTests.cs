@@ -29,7 +29,7 @@ public class HealthCheckTests
 
     private static Task<(int ExitCode, string Output, string Error)> RunHealthCheckAsync(int port)
     {
-        var dockerfile = Dockerfile.Load(Path.Combine(TestEnvironment.RepositoryRoot, "services", Service, "Dockerfile"));
+        var dockerfile = Dockerfile.Load(Path.Combine(TestEnvironment.RepositoryRoot, "Dockerfile"), new Dictionary<string, string> { ["SERVICE"] = Service });
         var healthCheck = Assert.Single(dockerfile["runtime"].Arguments("HEALTHCHECK"));
         var command = JsonSerializer.Deserialize<string[]>(healthCheck[(healthCheck.IndexOf("CMD ", StringComparison.Ordinal) + 4)..])!;
         var arguments = command.Skip(1).Select(a => a.Replace("/127.0.0.1/8080", $"/127.0.0.1/{port}", StringComparison.Ordinal));

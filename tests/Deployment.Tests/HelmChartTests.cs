@@ -199,7 +199,7 @@ public class HelmChartTests
     [Fact]
     public async Task ScaledObject_WhenKedaDisabled_IsNotRenderedAndTheParserHasFixedReplicas()
     {
-        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync("--set", "curParser.keda.enabled=false", "--set", "curParser.replicaCount=3"));
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync("--set", "services.curParser.keda.enabled=false", "--set", "services.curParser.replicaCount=3"));
 
         Assert.Empty(manifests.OfKind<V1Alpha1ScaledObject>());
         Assert.Empty(manifests.OfKind<V1Alpha1TriggerAuthentication>());
@@ -241,7 +241,7 @@ public class HelmChartTests
 
     [Theory]
     [MemberData(nameof(ValueFiles))]
-    public async Task NetworkPolicies_WhenRendered_LetOnlyDataSourceAndQueryTakeIngressTraffic(string values)
+    public async Task NetworkPolicies_WhenRendered_LetOnlyServicesWithPublicRoutesTakeTrafficFromTheIngressAndLabelledCallers(string values)
     {
         var manifests = Manifests.Parse(await RenderAsync(values));
 
@@ -250,15 +250,17 @@ public class HelmChartTests
             var policy = manifests.Single<V1NetworkPolicy>($"digiusher-{component}");
             Assert.Equal(component, policy.Spec.PodSelector.MatchLabels["app.kubernetes.io/component"]);
             Assert.Contains("Ingress", policy.Spec.PolicyTypes);
-            var fromIngressController = (policy.Spec.Ingress ?? []).Any(rule => rule.FromProperty.Any(peer => peer.NamespaceSelector is not null));
-            Assert.Equal(component is "data-source" or "query", fromIngressController);
+            var peers = (policy.Spec.Ingress ?? []).SelectMany(rule => rule.FromProperty).ToList();
+            var fromIngressController = peers.Any(peer => peer.NamespaceSelector?.MatchLabels?.ContainsKey("kubernetes.io/metadata.name") == true);
+            var fromLabelledCallers = peers.Any(peer => peer.PodSelector?.MatchLabels?.TryGetValue("digiusher.io/api-client", out var label) == true && label == "true");
+            Assert.Equal(component is "data-source" or "query" or "resource-discovery", fromIngressController);
+            Assert.Equal(fromIngressController, fromLabelledCallers);
         }
 
         var parser = manifests.Single<V1NetworkPolicy>("digiusher-cur-parser");
         var fromQuery = Assert.Single(parser.Spec.Ingress);
         Assert.Equal("query", Assert.Single(fromQuery.FromProperty).PodSelector.MatchLabels["app.kubernetes.io/component"]);
         Assert.Empty(manifests.Single<V1NetworkPolicy>("digiusher-cur-poller").Spec.Ingress);
-        Assert.Empty(manifests.Single<V1NetworkPolicy>("digiusher-resource-discovery").Spec.Ingress);
     }
 
     [Fact]
@@ -286,31 +288,82 @@ public class HelmChartTests
 
     [Theory]
     [MemberData(nameof(ValueFiles))]
-    public async Task Ingress_WhenRendered_RoutesOnlyThePublicApiOfDataSourceAndQuery(string values)
+    public async Task Ingress_WhenRendered_RoutesThePublicApiItsDocumentsAndReferencesOverTls(string values)
     {
         var manifests = Manifests.Parse(await RenderAsync(values));
 
         var ingress = Assert.Single(manifests.OfKind<V1Ingress>());
         var paths = Assert.Single(ingress.Spec.Rules).Http.Paths;
-        Assert.All(paths, p => Assert.StartsWith("/api/v1/", p.Path, StringComparison.Ordinal));
-        Assert.Equal(["digiusher-data-source", "digiusher-query"], paths.Select(p => p.Backend.Service.Name).Distinct().Order());
-        Assert.Contains(paths, p => p.Path == "/api/v1/costs" && p.Backend.Service.Name == "digiusher-query");
-        Assert.Contains(paths, p => p.Path == "/api/v1/data-sources" && p.Backend.Service.Name == "digiusher-data-source");
-        Assert.Contains(paths, p => p.Path == "/api/v1/auth" && p.Backend.Service.Name == "digiusher-data-source");
+        Assert.All(paths, p => Assert.Matches("^/(api/v1|openapi|scalar)/", p.Path + "/"));
+        Assert.Equal(["digiusher-data-source", "digiusher-query", "digiusher-resource-discovery"], paths.Select(p => p.Backend.Service.Name).Distinct().Order());
+        Assert.Contains(paths, p => p.Path == "/api/v1/users" && p.Backend.Service.Name == "digiusher-data-source");
+        Assert.Contains(paths, p => p.Path == "/api/v1/service-clients" && p.Backend.Service.Name == "digiusher-data-source");
+        Assert.Contains(paths, p => p.Path == "/api/v1/owner-rules" && p.Backend.Service.Name == "digiusher-resource-discovery");
+        Assert.Contains(paths, p => p.Path == "/scalar/query" && p.Backend.Service.Name == "digiusher-query");
+        var tls = Assert.Single(ingress.Spec.Tls);
+        Assert.Equal(Assert.Single(ingress.Spec.Rules).Host, Assert.Single(tls.Hosts));
         if (values == "production")
         {
-            Assert.Equal("api.digiusher.example.com", Assert.Single(Assert.Single(ingress.Spec.Tls).Hosts));
+            Assert.Equal("api.digiusher.example.com", Assert.Single(tls.Hosts));
+            Assert.Equal("letsencrypt", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
+        }
+        else
+        {
+            Assert.Null(ingress.Metadata.Annotations);
         }
     }
 
-    [Fact]
-    public async Task HelmTemplate_WhenAnInternalServiceIsRoutedFromTheIngress_FailsWithTheReason()
+    [Theory]
+    [InlineData("/internal/v1/imports")]
+    [InlineData("/health/ready")]
+    [InlineData("/metrics")]
+    public async Task HelmTemplate_WhenARouteNamesAnInternalEndpoint_FailsWithTheReason(string path)
     {
         var (exitCode, _, error) = await KubernetesTools.TryHelmAsync(
-            "template", "digiusher", KubernetesTools.Chart, "--set", "ingress.paths.curParser={/internal}");
+            "template", "digiusher", KubernetesTools.Chart, "--set", $"services.curParser.routes={{{path}}}");
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("only dataSource and query serve the public API", error, StringComparison.Ordinal);
+        Assert.Contains($"services.curParser.routes: {path} is not a public path", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HelmTemplate_WhenANewServiceIsOneEntry_RendersItsWholeSetWithTheDefaults()
+    {
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync(
+            "--set", "services.console.project=Console", "--set", "services.console.component=console",
+            "--set", "services.console.routes={/console}", "--set", "services.console.calls={query}"));
+
+        var deployment = manifests.Single<V1Deployment>("digiusher-console");
+        Assert.Equal("digiusher/console:0.1.0", deployment.Spec.Template.Spec.Containers[0].Image);
+        Assert.DoesNotContain(deployment.Spec.Template.Spec.Containers[0].Env, e => e.Name == "ConnectionStrings__Postgres");
+        Assert.Equal("http://digiusher-query:8080", manifests.Single<V1ConfigMap>("digiusher-console").Data["Services__Query"]);
+        Assert.NotNull(manifests.Single<V1Service>("digiusher-console"));
+        Assert.DoesNotContain(manifests.OfKind<V1Job>(), j => j.Metadata.Name == "digiusher-console-migrate");
+        Assert.Contains(Assert.Single(manifests.OfKind<V1Ingress>()).Spec.Rules[0].Http.Paths, p => p.Path == "/console" && p.Backend.Service.Name == "digiusher-console");
+        var query = manifests.Single<V1NetworkPolicy>("digiusher-query");
+        Assert.Contains(query.Spec.Ingress, r => r.FromProperty.Any(p => p.PodSelector?.MatchLabels?.TryGetValue("app.kubernetes.io/component", out var component) == true && component == "console"));
+    }
+
+    [Theory]
+    [InlineData("ingres.host=api.example.com", "additional properties 'ingres' not allowed")]
+    [InlineData("services.query.replicas=3", "additional properties 'replicas' not allowed")]
+    [InlineData("services.curParser.keda.protocol=https", "/services/curParser/keda/protocol")]
+    [InlineData("postgres.port=0", "/postgres/port")]
+    public async Task HelmTemplate_WhenAValueIsMisspelledOrOutOfRange_TheSchemaRefusesIt(string setting, string reason)
+    {
+        var (exitCode, _, error) = await KubernetesTools.TryHelmAsync("template", "digiusher", KubernetesTools.Chart, "--set", setting);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HelmTemplate_WhenAServiceIsDisabled_RendersNothingOfIt()
+    {
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync("--set", "services.resourceDiscovery.enabled=false"));
+
+        Assert.DoesNotContain(manifests.OfKind<V1Deployment>(), d => d.Metadata.Name == "digiusher-resource-discovery");
+        Assert.DoesNotContain(Assert.Single(manifests.OfKind<V1Ingress>()).Spec.Rules[0].Http.Paths, p => p.Path == "/api/v1/owner-rules");
     }
 
     [Fact]

@@ -40,7 +40,13 @@ internal static class KubernetesTools
     public static Task<string> TemplateAsync(params string[] extraArguments) =>
         HelmAsync(["template", "digiusher", Chart, "--namespace", "digiusher", .. extraArguments]);
 
-    public static Task<string> KustomizeAsync(string folder) => KubectlAsync("kustomize", Path.Combine(Root, folder));
+    /// <summary>
+    /// <c>kubectl kustomize</c> as deploy/README.md says to run it: the base inflates the chart with
+    /// Helm (through scripts/k8s-tools' kustomize-helm wrapper) from outside the kustomization folder.
+    /// </summary>
+    public static Task<string> KustomizeAsync(string folder) => KubectlAsync(
+        "kustomize", "--enable-helm", "--load-restrictor", "LoadRestrictionsNone", "--helm-command", Path.Combine(Tools, "kustomize-helm"),
+        Path.Combine(Root, folder));
 
     // The script is idempotent and returns at once when both binaries run.
     private static Task InstallAsync() =>

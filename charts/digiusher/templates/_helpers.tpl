@@ -1,17 +1,42 @@
 {{/*
-The five services: values key -> what the chart needs to know about each.
-  component  name suffix and app.kubernetes.io/component label
-  project    the .NET project (image entrypoint DigiUsher.<project>.dll)
-  schema     the Postgres schema it owns (migrated by its Job)
-  public     takes traffic from the ingress
-  aws        calls AWS APIs (egress on 443)
+The enabled services, each entry of .Values.services laid over .Values.serviceDefaults, as a YAML
+map keyed like .Values.services. Every per-service template ranges over it:
+  {{- range $key, $values := include "digiusher.services" . | fromYaml }}
+The service's own entry decides "enabled" (a merge would not let false override a default true).
 */}}
-{{- define "digiusher.catalog" -}}
-dataSource: { component: data-source, project: DataSource, schema: datasource, public: true, aws: true }
-curPoller: { component: cur-poller, project: CurPoller, schema: curpoller, public: false, aws: true }
-curParser: { component: cur-parser, project: CurParser, schema: curparser, public: false, aws: true }
-resourceDiscovery: { component: resource-discovery, project: ResourceDiscovery, schema: discovery, public: false, aws: true }
-query: { component: query, project: Query, schema: query, public: true, aws: false }
+{{- define "digiusher.services" -}}
+{{- $result := dict }}
+{{- range $key, $entry := .Values.services }}
+{{- if ne (toString (dig "enabled" true $entry)) "false" }}
+{{- if not (and $entry.project $entry.component) }}
+{{- fail (printf "services.%s: project and component are required" $key) }}
+{{- end }}
+{{- $values := mergeOverwrite (deepCopy $.Values.serviceDefaults) (deepCopy $entry) }}
+{{- $_ := set $values "key" $key }}
+{{- $_ := set $values "public" (or (gt (len ($values.routes | default list)) 0) ($values.openApi | default false)) }}
+{{- if not $values.image.repository }}
+{{- $_ := set $values.image "repository" (printf "digiusher/%s" $values.component) }}
+{{- end }}
+{{- if $values.schema }}
+{{- $_ := set $values.database "username" ($values.database.username | default (printf "%s_svc" $values.schema)) }}
+{{- $_ := set $values.database "existingSecret" ($values.database.existingSecret | default (printf "digiusher-db-%s" $values.schema)) }}
+{{- end }}
+{{- range ($values.routes | default list) }}
+{{- if or (not (hasPrefix "/" .)) (hasPrefix "/internal" .) (hasPrefix "/health" .) (hasPrefix "/metrics" .) }}
+{{- fail (printf "services.%s.routes: %s is not a public path (internal endpoints, health checks and metrics are never routed)" $key .) }}
+{{- end }}
+{{- end }}
+{{- $_ := set $result $key $values }}
+{{- end }}
+{{- end }}
+{{- range $key, $values := $result }}
+{{- range ($values.calls | default list) }}
+{{- if not (hasKey $result .) }}
+{{- fail (printf "services.%s.calls: %s is not an enabled service" $key .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toYaml $result }}
 {{- end }}
 
 {{- define "digiusher.name" -}}
@@ -31,16 +56,16 @@ query: { component: query, project: Query, schema: query, public: true, aws: fal
 {{- end }}
 {{- end }}
 
-{{/* Name of one service's objects: (dict "root" $ "meta" $meta) */}}
+{{/* Name of one service's objects: (dict "root" $ "values" $values), $values.component the suffix */}}
 {{- define "digiusher.componentName" -}}
-{{- printf "%s-%s" (include "digiusher.fullname" .root) .meta.component | trunc 63 | trimSuffix "-" }}
+{{- printf "%s-%s" (include "digiusher.fullname" .root) .values.component | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{- define "digiusher.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Labels of one service's objects: (dict "root" $ "meta" $meta) */}}
+{{/* Labels of one service's objects: (dict "root" $ "values" $values) */}}
 {{- define "digiusher.labels" -}}
 helm.sh/chart: {{ include "digiusher.chart" .root }}
 {{ include "digiusher.selectorLabels" . }}
@@ -52,7 +77,7 @@ app.kubernetes.io/part-of: digiusher
 {{- define "digiusher.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "digiusher.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .meta.component }}
+app.kubernetes.io/component: {{ .values.component }}
 {{- end }}
 
 {{/* Image of a service: (dict "root" $ "values" $values) */}}
@@ -68,7 +93,7 @@ app.kubernetes.io/component: {{ .meta.component }}
 {{/*
 Non-secret settings of a service, as environment variables (YAML map of strings). The Deployment
 reads them from its ConfigMap; the migration Job, which runs before the ConfigMap exists on a
-first install, gets the same map inline. (dict "root" $ "key" $key "meta" $meta "values" $values)
+first install, gets the same map inline. (dict "root" $ "values" $values "services" $services)
 */}}
 {{- define "digiusher.config" -}}
 {{- $root := .root }}
@@ -84,10 +109,17 @@ first install, gets the same map inline. (dict "root" $ "key" $key "meta" $meta 
   "Aws__ServiceUrl" $root.Values.aws.serviceUrl
   "Aws__DefaultRegion" $root.Values.aws.defaultRegion
 }}
-{{- if eq .key "query" }}
-{{- $_ := set $config "Services__CurParser" (printf "http://%s:8080" (include "digiusher.componentName" (dict "root" $root "meta" (dict "component" "cur-parser")))) }}
+{{- range (.values.calls | default list) }}
+{{- $callee := get $.services . }}
+{{- $_ := set $config (printf "Services__%s" $callee.project) (printf "http://%s:8080" (include "digiusher.componentName" (dict "root" $root "values" $callee))) }}
 {{- end }}
-{{- if eq .key "dataSource" }}
+{{- range $index, $network := $root.Values.forwardedHeaders.knownNetworks }}
+{{- $_ := set $config (printf "ForwardedHeaders__KnownNetworks__%d" $index) $network }}
+{{- end }}
+{{- range $index, $proxy := $root.Values.forwardedHeaders.knownProxies }}
+{{- $_ := set $config (printf "ForwardedHeaders__KnownProxies__%d" $index) $proxy }}
+{{- end }}
+{{- if .values.encryptionKeys }}
 {{- range $index, $key := $root.Values.credentials.encryptionKeys }}
 {{- $_ := set $config (printf "Credentials__EncryptionKeys__%d__Id" $index) $key.id }}
 {{- end }}
@@ -111,12 +143,13 @@ first install, gets the same map inline. (dict "root" $ "key" $key "meta" $meta 
 
 {{/*
 Secret settings of a service as container env entries: the database password (its own role), the
-broker credentials, the JWT signing key, the transport key and (DataSource) the encryption keys.
-(dict "root" $ "key" $key "meta" $meta "values" $values)
+broker credentials, the JWT signing key, the transport key and (encryptionKeys) the at-rest keys.
+(dict "root" $ "values" $values)
 */}}
 {{- define "digiusher.secretEnv" -}}
 {{- $root := .root }}
 {{- $pg := $root.Values.postgres }}
+{{- if .values.schema }}
 - name: DIGIUSHER_DB_PASSWORD
   valueFrom:
     secretKeyRef:
@@ -124,6 +157,7 @@ broker credentials, the JWT signing key, the transport key and (DataSource) the 
       key: {{ .values.database.passwordKey }}
 - name: ConnectionStrings__Postgres
   value: {{ printf "Host=%s;Port=%v;Database=%s;Username=%s;Password=$(DIGIUSHER_DB_PASSWORD);SSL Mode=%s%s" $pg.host $pg.port $pg.database .values.database.username $pg.sslMode (ternary (printf ";%s" $pg.extraConnectionParameters) "" (ne $pg.extraConnectionParameters "")) | quote }}
+{{- end }}
 - name: RabbitMq__Username
   valueFrom:
     secretKeyRef:
@@ -144,7 +178,7 @@ broker credentials, the JWT signing key, the transport key and (DataSource) the 
     secretKeyRef:
       name: {{ $root.Values.credentials.existingSecret }}
       key: {{ $root.Values.credentials.transportKeyKey }}
-{{- if eq .key "dataSource" }}
+{{- if .values.encryptionKeys }}
 {{- range $index, $key := $root.Values.credentials.encryptionKeys }}
 - name: {{ printf "Credentials__EncryptionKeys__%d__Key" $index }}
   valueFrom:

@@ -50,11 +50,23 @@ public static class OpenApiExtensions
     public static bool IsGeneratingDocument =>
         string.Equals(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name, "GetDocument.Insider", StringComparison.Ordinal);
 
-    /// <summary>Serves <c>/openapi/v1.json</c> and a browsable reference at <c>/scalar</c>, anonymously.</summary>
+
+    /// <summary>Where a service's OpenAPI documents are served beside its name, e.g. <c>/openapi/query/v1.json</c>.</summary>
+    public static string DocumentRoutePattern(DigiUsherService service) => $"/openapi/{service.Name}/{{documentName}}.json";
+
+    /// <summary>
+    /// Serves the OpenAPI document and a browsable reference anonymously, twice: under the service's
+    /// name (<c>/openapi/query/v1.json</c>, <c>/scalar/query</c>), which one ingress host routes to
+    /// each service without rewriting paths, and at <c>/openapi/v1.json</c> and <c>/scalar</c> for
+    /// local work against one service.
+    /// </summary>
     public static WebApplication MapDigiUsherOpenApi(this WebApplication app)
     {
+        var service = app.Services.GetRequiredService<DigiUsherService>();
         app.MapOpenApi().AllowAnonymous();
+        app.MapOpenApi(DocumentRoutePattern(service)).AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
+        app.MapScalarApiReference($"/scalar/{service.Name}", o => o.WithOpenApiRoutePattern(DocumentRoutePattern(service))).AllowAnonymous();
         return app;
     }
 
