@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Hosting;
+using DigiUsher.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -25,6 +26,13 @@ public static class ServiceDefaultsExtensions
     public const string TelemetryPrefix = "DigiUsher";
 
     /// <summary>
+    /// Prometheus' scrape endpoint (the OpenTelemetry exporter, beside OTLP): every meter, ours
+    /// included, in the Prometheus text format. Never routed by the ingress; the chart's
+    /// ServiceMonitor or PodMonitor scrapes it.
+    /// </summary>
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>
     /// Telemetry, health checks, problem details, JSON options, the service's Postgres data source,
     /// its migrations and outbox. Call first in every <c>Program.cs</c>.
     /// </summary>
@@ -37,6 +45,7 @@ public static class ServiceDefaultsExtensions
             builder.Configuration.AddInMemoryCollection(DocumentGenerationSettings);
         }
 
+        builder.Services.AddSingleton<ServiceMeter>();
         builder.AddTelemetry(service);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -53,6 +62,7 @@ public static class ServiceDefaultsExtensions
         {
             builder.Services.AddSingleton(sp => new OutboxWriter(service.Schema));
             builder.Services.AddHostedService<OutboxDispatcher>();
+            builder.Services.AddHostedService<OutboxMetrics>();
         }
 
         builder.Services.AddSingleton<MigrationRunner>();
@@ -105,9 +115,11 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("MassTransit", "Npgsql", $"{TelemetryPrefix}.*"))
+                .AddMeter("MassTransit", "Npgsql", $"{TelemetryPrefix}.*")
+                .AddPrometheusExporter())
             .WithTracing(t => t
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
+                    !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments(MetricsPath))
                 .AddHttpClientInstrumentation()
                 .AddSource("MassTransit", $"{TelemetryPrefix}.*")
                 .AddNpgsql());
@@ -139,12 +151,14 @@ public static class ServiceDefaultsExtensions
     {
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseMiddleware<ControlCharacterGuardMiddleware>();
+        app.UseMiddleware<RateLimitRefusalMiddleware>();
         app.UseMiddleware<ApiRequestRulesMiddleware>();
         app.UseMiddleware<ETagMiddleware>();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") })
             .AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready") })
             .AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         return app;
     }
 

@@ -11,6 +11,7 @@ public static class CurParserServiceCollectionExtensions
         services.AddDigiUsherAws();
         services.AddOptions<CurParserOptions>().BindConfiguration(CurParserOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ImportStore>();
+        services.AddSingleton<ImportMetrics>();
         services.AddScoped<DeliveryImporter>();
         return services;
     }

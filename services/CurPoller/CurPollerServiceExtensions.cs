@@ -16,6 +16,8 @@ public static class CurPollerServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PollerStore>();
         builder.Services.AddSingleton<PollSignal>();
+        builder.Services.AddSingleton<PollMetrics>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PollMetrics>());
         builder.Services.AddScoped<ReportPoller>();
         builder.Services.AddHostedService<PollScheduler>();
         return builder;

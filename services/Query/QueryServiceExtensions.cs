@@ -21,6 +21,7 @@ public static class QueryServiceExtensions
         builder.Services.AddSingleton<DataSourceStore>();
         builder.Services.AddSingleton<ImportStore>();
         builder.Services.AddSingleton<CostPeriodStore>();
+        builder.Services.AddSingleton<CostMetrics>();
         builder.Services.AddSingleton<ResourceStore>();
         builder.Services.AddSingleton<CostReader>();
         builder.Services.AddSingleton<ResourceReader>();

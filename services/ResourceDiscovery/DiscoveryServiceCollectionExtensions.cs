@@ -23,6 +23,7 @@ public static class DiscoveryServiceCollectionExtensions
         builder.Services.AddSingleton<Ec2Scanner>();
         builder.Services.AddSingleton<BucketScanner>();
         builder.Services.AddSingleton<IamScanner>();
+        builder.Services.AddSingleton<DiscoveryMetrics>();
         builder.Services.AddScoped<DiscoveryRunner>();
         builder.Services.AddSingleton<DiscoveryScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DiscoveryScheduler>());

@@ -25,6 +25,9 @@ internal sealed class Manifests
         ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
         ["keda.sh/v1alpha1/ScaledObject"] = typeof(V1Alpha1ScaledObject),
         ["keda.sh/v1alpha1/TriggerAuthentication"] = typeof(V1Alpha1TriggerAuthentication),
+        ["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(PrometheusOperator.V1ServiceMonitor),
+        ["monitoring.coreos.com/v1/PodMonitor"] = typeof(PrometheusOperator.V1PodMonitor),
+        ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusOperator.V1PrometheusRule),
     };
 
     private Manifests(IReadOnlyList<object> objects) => Objects = objects;

@@ -40,6 +40,12 @@ public static class ForwardedHeadersSettings
                 : throw new InvalidOperationException($"{Section}:KnownProxies: '{proxy}' is not an IP address."));
         }
 
+        // With both lists empty ASP.NET Core believes every peer: nothing configured means none.
+        if (options.KnownIPNetworks.Count == 0 && options.KnownProxies.Count == 0)
+        {
+            options.ForwardedHeaders = ForwardedHeaders.None;
+        }
+
         return options;
     }
 }

@@ -22,6 +22,15 @@ public static class MessageBusExtensions
         // name, or two services consuming the same event would compete for one queue.
         var service = builder.Services.Select(d => d.ImplementationInstance).OfType<DigiUsherService>().FirstOrDefault();
         var prefix = service?.Name ?? builder.Environment.ApplicationName;
+        if (service is not null)
+        {
+            // A service (AddServiceDefaults) reports its queues; a bare bus host (a test's peer) does not.
+            builder.Services.AddSingleton<Telemetry.QueueMetrics>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.QueueMetrics>());
+            builder.Services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<Telemetry.QueueMetrics>());
+            builder.Services.AddConsumeObserver(sp => sp.GetRequiredService<Telemetry.QueueMetrics>());
+        }
+
         builder.Services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));

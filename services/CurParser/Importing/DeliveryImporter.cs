@@ -18,6 +18,7 @@ public sealed partial class DeliveryImporter(
     IDataSourceCredentials credentials,
     AwsClientFactory aws,
     IOptions<CurParserOptions> options,
+    ImportMetrics metrics,
     ILogger<DeliveryImporter> logger)
 {
     private static readonly string Replica = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -52,6 +53,7 @@ public sealed partial class DeliveryImporter(
             throw;
         }
 
+        using var tracking = metrics.Start(m.Format);
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewal = RenewLeaseAsync(m, owner, settings.LeaseDuration, leaseLost);
         try
@@ -64,9 +66,9 @@ public sealed partial class DeliveryImporter(
                 var issued = await credentials.GetAsync(m.OrganizationId, m.DataSourceId, leaseLost.Token);
                 s3 = aws.CreateS3(issued.Credentials, m.Region);
                 var readerOptions = settings.ReaderOptions();
-                var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket), readerOptions, settings.TempDirectory);
+                var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket, tracking.BytesRead), readerOptions, settings.TempDirectory);
                 var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize);
-                load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, leaseLost.Token);
+                load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, leaseLost.Token, tracking.RowsCopied);
             }
             finally
             {
@@ -78,10 +80,12 @@ public sealed partial class DeliveryImporter(
             if (result == CompleteResult.Superseded)
             {
                 LogSuperseded(logger, importId, m.DeliveryId);
+                tracking.End("superseded");
                 await store.DropAsync(importId);
                 return;
             }
 
+            tracking.End("succeeded");
             LogImported(logger, importId, m.DeliveryId, load.Rows, clock.Elapsed.TotalSeconds);
             foreach (var warning in load.Warnings)
             {
@@ -112,6 +116,7 @@ public sealed partial class DeliveryImporter(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutdown: nothing became current; the unacknowledged message returns to the queue.
+            tracking.End("cancelled");
             LogCancelled(logger, importId, m.DeliveryId);
             await store.MarkAsync(importId, "cancelled");
             await store.DropAsync(importId);
@@ -121,6 +126,7 @@ public sealed partial class DeliveryImporter(
         catch (Exception ex)
         {
             LogTransient(logger, ex, importId, m.DeliveryId);
+            tracking.End("retried");
             await RecordTransientFailureAsync(m, importId, $"transient failure, will be retried: {ex.GetType().Name}: {ex.Message}", owner, settings.LeaseDuration, cancellationToken);
             throw;
         }
@@ -246,14 +252,14 @@ public sealed partial class DeliveryImporter(
 }
 
 /// <summary>Report files from the data source's bucket, streamed (GetObject).</summary>
-public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket) : IReportFileSource
+public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket, Action<long>? bytesRead = null) : IReportFileSource
 {
     public async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
             var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
-            return new ResponseStream(response);
+            return new ResponseStream(response, bytesRead);
         }
         catch (AmazonS3Exception ex) when (AwsErrors.Classify(ex) == AwsErrorKind.NotFound)
         {
@@ -262,15 +268,17 @@ public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket) : IReportFil
         }
     }
 
-    private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response) : ReadOnlyStream
+    // Reports each read's size (the import's bytes meter) as the file streams.
+    private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response, Action<long>? bytesRead) : ReadOnlyStream
     {
         private readonly Stream _inner = response.ResponseStream;
 
         public override long Length => response.ContentLength;
 
-        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
+        public override int Read(Span<byte> buffer) => Counted(_inner.Read(buffer));
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await _inner.ReadAsync(buffer, cancellationToken));
 
         protected override void Dispose(bool disposing)
         {
@@ -281,6 +289,16 @@ public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket) : IReportFil
             }
 
             base.Dispose(disposing);
+        }
+
+        private int Counted(int read)
+        {
+            if (read > 0)
+            {
+                bytesRead?.Invoke(read);
+            }
+
+            return read;
         }
     }
 }

@@ -23,8 +23,12 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         "operation, region, availability_zone, resource_id, usage_start, usage_end, usage_amount, pricing_unit, currency, unblended, " +
         "net_unblended, blended, amortized, public_on_demand, invoice_id, tags, cost_categories";
 
-    /// <summary>Reads <paramref name="keys"/> (in order) and loads them into the partition of <paramref name="importId"/>.</summary>
-    public async Task<LoadResult> LoadAsync(Guid importId, ReportFormat format, IReadOnlyList<string> keys, ReportFileOpener opener, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads <paramref name="keys"/> (in order) and loads them into the partition of <paramref name="importId"/>;
+    /// <paramref name="rowsCopied"/> hears of each batch once COPY has taken it.
+    /// </summary>
+    public async Task<LoadResult> LoadAsync(Guid importId, ReportFormat format, IReadOnlyList<string> keys, ReportFileOpener opener, CancellationToken cancellationToken,
+        Action<long>? rowsCopied = null)
     {
         var filled = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchesInFlight) { SingleReader = true, SingleWriter = true });
         var empty = Channel.CreateUnbounded<Batch>();
@@ -83,7 +87,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         {
             try
             {
-                return await CopyAsync(importId, filled.Reader, empty.Writer, stop.Token);
+                return await CopyAsync(importId, filled.Reader, empty.Writer, rowsCopied, stop.Token);
             }
             catch
             {
@@ -123,7 +127,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
 
     public static string PartitionOf(string schema, string table, Guid importId) => $"{schema}.{table}_{importId:N}";
 
-    private async Task<long> CopyAsync(Guid importId, ChannelReader<Batch> filled, ChannelWriter<Batch> empty, CancellationToken cancellationToken)
+    private async Task<long> CopyAsync(Guid importId, ChannelReader<Batch> filled, ChannelWriter<Batch> empty, Action<long>? rowsCopied, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var writer = await connection.BeginBinaryImportAsync(
@@ -137,6 +141,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
             }
 
             rows += batch.Count;
+            rowsCopied?.Invoke(batch.Count);
             empty.TryWrite(batch);
         }
 

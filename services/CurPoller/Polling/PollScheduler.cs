@@ -18,6 +18,7 @@ public sealed partial class PollScheduler(
     PollSignal signal,
     TimeProvider clock,
     IOptions<CurPollerOptions> options,
+    PollMetrics metrics,
     ILogger<PollScheduler> logger) : BackgroundService
 {
     /// <summary>How soon a data source whose poll a database outage cut short is polled again (at most the poll interval).</summary>
@@ -63,6 +64,7 @@ public sealed partial class PollScheduler(
     private async Task RunAsync(WatchedDataSource source, CancellationToken stoppingToken)
     {
         var pollId = Guid.NewGuid();
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -95,6 +97,7 @@ public sealed partial class PollScheduler(
                 LogPollFailed(logger, source.DataSourceId, message);
             }
 
+            metrics.PollEnded(startedAt, status == "completed");
             await Complete(source, pollId, status, reason, statusEvent, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -102,6 +105,7 @@ public sealed partial class PollScheduler(
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
+            metrics.PollEnded(startedAt, succeeded: false);
             LogPollCrashed(logger, source.DataSourceId, ex);
             await RecordOutageAsync(source, pollId, stoppingToken);
         }

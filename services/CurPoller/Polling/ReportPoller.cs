@@ -28,6 +28,7 @@ public sealed partial class ReportPoller(
     PollerStore store,
     TimeProvider clock,
     IOptions<CurPollerOptions> options,
+    PollMetrics metrics,
     ILogger<ReportPoller> logger)
 {
     public async Task<PollResult> PollAsync(WatchedDataSource source, CancellationToken cancellationToken)
@@ -166,6 +167,7 @@ public sealed partial class ReportPoller(
             : await store.RepublishAsync(message, state.Attempts, cancellationToken);
         if (done)
         {
+            metrics.Announced(first: state is null);
             LogPublished(logger, source.DataSourceId, period.Period.ToString(), delivery.DeliveryId, delivery.Files.Count, state is null ? 1 : state.Attempts + 1);
         }
 

@@ -32,6 +32,7 @@ public sealed partial class CostsImportedConsumer(
     DataSourceStore dataSources,
     CostPeriodStore costs,
     CurParserClient curParser,
+    CostMetrics metrics,
     ILogger<CostsImportedConsumer> logger) : IConsumer<CostsImported>
 {
     public async Task Consume(ConsumeContext<CostsImported> context)
@@ -52,6 +53,7 @@ public sealed partial class CostsImportedConsumer(
         try
         {
             var result = await costs.ReplaceAsync(m, period, ct => curParser.GetDailyCostsAsync(m.ImportId, ct), cancellationToken);
+            metrics.Recorded(result);
             if (result.Outcome == CostLoadOutcome.Mismatch)
             {
                 LogMismatch(logger, m.ImportId, m.BillingPeriod, result.Detail);

@@ -17,12 +17,14 @@ public sealed partial class DiscoveryRunner(
     IamScanner iam,
     DiscoveryStore store,
     TimeProvider clock,
+    DiscoveryMetrics metrics,
     ILogger<DiscoveryRunner> logger)
 {
     public async Task RunAsync(DataSourceRecord source, Guid runId, CancellationToken cancellationToken)
     {
         var startedAt = clock.GetUtcNow();
         LogStarted(logger, runId, source.DataSourceId);
+        var result = "failed";
         try
         {
             var outcome = await ScanAsync(source, runId, startedAt, cancellationToken);
@@ -35,6 +37,8 @@ public sealed partial class DiscoveryRunner(
             }
 
             await store.CompleteRunAsync(outcome, CancellationToken.None);
+            result = "succeeded";
+            metrics.Found(outcome.Groups.GroupBy(g => g.Kind).Select(g => (g.Key, g.Sum(r => r.Resources.Count))));
             LogCompleted(logger, runId, source.DataSourceId, outcome.Groups.Sum(g => g.Resources.Count), outcome.Skipped.Count);
         }
         catch (Exception ex) when (ex is CredentialsUnavailableException or RequestTimeoutException or RequestFaultException)
@@ -47,6 +51,7 @@ public sealed partial class DiscoveryRunner(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            result = "cancelled";
             await store.FailRunAsync(source, runId, "The discovery run was interrupted by a shutdown; it will run again.", CancellationToken.None);
         }
         catch (AmazonServiceException ex)
@@ -54,6 +59,10 @@ public sealed partial class DiscoveryRunner(
             var reason = $"AWS refused the data source's keys ({ex.ErrorCode}): {ex.Message}";
             await store.FailRunAsync(source, runId, reason, CancellationToken.None);
             LogFailed(logger, runId, source.DataSourceId, reason);
+        }
+        finally
+        {
+            metrics.RunEnded(clock.GetUtcNow() - startedAt, result);
         }
     }
 
