@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,7 @@ public static class ServiceDefaultsExtensions
             builder.Configuration.AddInMemoryCollection(DocumentGenerationSettings);
         }
 
-        builder.Services.AddSingleton<ServiceMeter>();
+        builder.Services.TryAddSingleton<ServiceMeter>();
         builder.AddTelemetry(service);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {

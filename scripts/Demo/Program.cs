@@ -51,9 +51,11 @@ foreach (var check in dataSource["validation"]?["permissions"]?.AsArray() ?? [])
 }
 
 Section("3. Waiting for the import and the discovery");
+var progress = new ProgressLine();
 var status = await WaitAsync(async () =>
 {
     var s = await api.GetDataSourceApiAsync($"api/v1/data-sources/{dataSourceId}/status", ct);
+    progress.Show(s, month.BillingPeriod);
     var imported = s["imports"]?.AsArray().Any(p => p?["billingPeriod"]?.GetValue<string>() == month.BillingPeriod && p?["currentDeliveryId"] is not null) == true;
     var discovered = s["lastDiscovery"]?["finishedAt"] is not null;
     return imported && discovered ? s : null;
@@ -64,6 +66,7 @@ Console.WriteLine($"   discovery: {status["lastDiscovery"]?["counts"]?.ToJsonStr
 
 var from = month.BillingPeriod + "-01";
 var to = DateOnly.ParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(1).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+Console.WriteLine("   waiting for Query to load the month's daily costs ...");
 await WaitAsync(async () =>
 {
     var c = await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=unblended", ct);
@@ -99,7 +102,8 @@ Section("8. Who owns what");
 var owners = await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=amortized&groupBy=owner", ct);
 PrintGroups(owners, "owner");
 Console.WriteLine();
-Console.WriteLine($"Browse the APIs: http://127.0.0.1:5101/scalar (DataSource) and http://127.0.0.1:5105/scalar (Query). Token for curl:\n  {token["accessToken"]}");
+Console.WriteLine("Browse the APIs: http://127.0.0.1:5101/scalar (DataSource) and http://127.0.0.1:5105/scalar (Query).");
+Console.WriteLine($"Log in as {email} (POST /api/v1/auth/token; services/DataSource/DataSource.http has the requests) for a token of your own.");
 Console.WriteLine();
 Console.WriteLine($"The console: {Environment.GetEnvironmentVariable("DEMO_CONSOLE_URL") ?? "http://127.0.0.1:5100/"}");
 Console.WriteLine($"  sign in as {email}");
@@ -143,5 +147,25 @@ static async Task<JsonNode> WaitAsync(Func<Task<JsonNode?>> probe, CancellationT
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+    }
+}
+
+/// <summary>One line per change while the demo waits: the poll, the import (state, rows), the discovery.</summary>
+sealed class ProgressLine
+{
+    private string? _last;
+
+    public void Show(JsonNode status, string billingPeriod)
+    {
+        var poll = status["lastPoll"] is { } p ? $"polled ({p["deliveriesFound"]} deliveries found)" : "waiting for the first poll";
+        var delivery = status["imports"]?.AsArray().FirstOrDefault(i => i?["billingPeriod"]?.GetValue<string>() == billingPeriod)?["deliveries"]?.AsArray().LastOrDefault();
+        var import = delivery is null ? "not announced yet" : $"{delivery["state"]}{(delivery["rows"] is { } rows ? $", {rows} rows" : string.Empty)}";
+        var discovery = status["lastDiscovery"] is { } d ? $"done ({d["counts"]?.AsObject().Sum(c => c.Value?.GetValue<int>() ?? 0)} resources)" : "running";
+        var line = $"   poll: {poll}; import {billingPeriod}: {import}; discovery: {discovery}";
+        if (line != _last)
+        {
+            Console.WriteLine(line);
+            _last = line;
+        }
     }
 }

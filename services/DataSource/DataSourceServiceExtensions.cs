@@ -22,6 +22,7 @@ public static class DataSourceServiceExtensions
             .Validate(o => { SecretCipher.Validate(o); return true; }).ValidateOnStart();
         services.AddOptions<RoleAssumptionOptions>().BindConfiguration(RoleAssumptionOptions.Section);
         services.AddSingleton<SecretCipher>();
+        services.AddSingleton<SecretRekeyer>();
 
         // DataSource owns the credentials: it reads them from its own tables, not over the bus.
         services.AddDigiUsherAws(credentialsFromDataSource: false);
@@ -48,6 +49,7 @@ public static class DataSourceServiceExtensions
         app.MapServiceClientsApi();
         app.MapDataSourcesApi();
         app.MapAwsSetupApi();
+        app.MapAdminApi();
         return app;
     }
 }

@@ -52,6 +52,20 @@ public sealed class MonthEndLoadTests(ITestOutputHelper output)
         Assert.Equal(0, await h.ErrorMessagesAsync());
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"month-end drain: {deliveries} deliveries x {rows} rows, 2 CurParser processes: {drain.TotalSeconds:0.0} s ({deliveries * (long)rows / drain.TotalSeconds:0} rows/s)"));
+
+        // Per replica, from each parser's own meters (digiusher_import_rows_total): what the
+        // dashboards show as rows per second per replica.
+        var perReplica = new List<double>();
+        foreach (var parser in h.Parsers)
+        {
+            using var http = parser.CreateClient();
+            var loaded = (await MetricsScrape.OfAsync(http)).Value("digiusher_import_rows_total");
+            perReplica.Add(loaded);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  replica {parser.BaseAddress.Port}: {loaded:0} rows, {loaded / drain.TotalSeconds:0} rows/s"));
+        }
+
+        Assert.Equal(deliveries * (double)rows, perReplica.Sum());
     }
 
     private static int Setting(string name, int fallback) =>

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.ServiceDefaults.Messaging;
@@ -24,7 +25,8 @@ public static class MessageBusExtensions
         var prefix = service?.Name ?? builder.Environment.ApplicationName;
         if (service is not null)
         {
-            // A service (AddServiceDefaults) reports its queues; a bare bus host (a test's peer) does not.
+            // A service reports its queues; a bare bus host (a test's peer) does not.
+            builder.Services.TryAddSingleton<Telemetry.ServiceMeter>();
             builder.Services.AddSingleton<Telemetry.QueueMetrics>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.QueueMetrics>());
             builder.Services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<Telemetry.QueueMetrics>());

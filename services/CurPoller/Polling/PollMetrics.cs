@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Dapper;
-using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.CurPoller.Data;
 using DigiUsher.ServiceDefaults.Telemetry;
 using Npgsql;
 
@@ -21,14 +21,12 @@ public sealed partial class PollMetrics : BackgroundService
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _duration;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly OutboxWriter _outbox;
     private readonly ILogger<PollMetrics> _logger;
     private (long Pending, double Staleness) _sample;
 
-    public PollMetrics(ServiceMeter meter, NpgsqlDataSource dataSource, OutboxWriter outbox, ILogger<PollMetrics> logger)
+    public PollMetrics(ServiceMeter meter, NpgsqlDataSource dataSource, ILogger<PollMetrics> logger)
     {
         _dataSource = dataSource;
-        _outbox = outbox;
         _logger = logger;
         _found = meter.Counter(Instruments.DeliveriesFound);
         _announced = meter.Counter(Instruments.DeliveriesAnnounced);
@@ -68,9 +66,9 @@ public sealed partial class PollMetrics : BackgroundService
                 await using var connection = await _dataSource.OpenConnectionAsync(stoppingToken);
                 _sample = await connection.QuerySingleAsync<(long, double)>(
                     $"""
-                    select (select count(*) from {_outbox.Schema}.deliveries where status in ('published', 'failed_transient')),
+                    select (select count(*) from {CurPollerDb.Schema}.deliveries where status in ('published', 'failed_transient')),
                            coalesce((select extract(epoch from max(now() - coalesce(last_polled_at, created_at)))
-                                     from {_outbox.Schema}.data_sources where removed_at is null), 0)::float8
+                                     from {CurPollerDb.Schema}.data_sources where removed_at is null), 0)::float8
                     """);
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)

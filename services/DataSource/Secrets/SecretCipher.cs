@@ -55,6 +55,9 @@ public sealed class SecretCipher
         }
     }
 
+    /// <summary>The key new secrets are encrypted with (the first configured).</summary>
+    public string CurrentKeyId => _keys[0].Id;
+
     public EncryptedSecret Encrypt(string secret, Guid ownerId)
     {
         var (id, key) = _keys[0];

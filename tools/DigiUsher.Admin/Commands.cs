@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DigiUsher.ServiceDefaults.Security;
+
+namespace DigiUsher.Admin;
+
+/// <summary>What each command does: read, act, print. Exit codes: 0 done, 1 something needs attention, 2 refused.</summary>
+public static class Commands
+{
+    public static async Task<int> StatusAsync(AdminSettings settings, TimeSpan stuckAfter, TextWriter output, CancellationToken cancellationToken)
+    {
+        var attention = false;
+        output.WriteLine("Services");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var (name, url) in settings.Services.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            string state;
+            try
+            {
+                using var response = await http.GetAsync(new Uri(url, "/health/ready"), cancellationToken);
+                state = response.IsSuccessStatusCode ? "ready" : $"not ready ({(int)response.StatusCode})";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                state = "unreachable";
+            }
+
+            attention |= state != "ready";
+            output.WriteLine($"  {name,-18} {state,-22} {url}");
+        }
+
+        using var rabbit = new RabbitMqAdmin(settings);
+        var queues = await rabbit.QueuesAsync(cancellationToken);
+        output.WriteLine("Queues (ready, unacknowledged, consumers)");
+        foreach (var queue in queues.Where(q => !ErrorQueues.IsErrorQueue(q.Name)))
+        {
+            output.WriteLine($"  {queue.Name,-48} {queue.Ready,8} {queue.Unacknowledged,8} {queue.Consumers,4}");
+        }
+
+        var errors = queues.Where(q => ErrorQueues.IsErrorQueue(q.Name) && q.Ready + q.Unacknowledged > 0).ToList();
+        output.WriteLine(errors.Count == 0 ? "_error queues: empty" : "_error queues (digiusher-admin errors list <queue>)");
+        foreach (var queue in errors)
+        {
+            output.WriteLine($"  {queue.Name,-48} {queue.Ready,8}");
+        }
+
+        attention |= errors.Count > 0;
+        var database = new DatabaseReports(settings.Postgres);
+        var stuck = await database.LoadingImportsAsync(stuckAfter, cancellationToken);
+        output.WriteLine(stuck.Count == 0 ? $"Imports loading for over {stuckAfter.TotalMinutes:0} min: none" : $"Imports loading for over {stuckAfter.TotalMinutes:0} min");
+        foreach (var import in stuck)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {import.ImportId} data source {import.DataSourceId} {import.BillingPeriod} delivery {import.DeliveryId} since {import.StartedAt:u} held by {import.LeaseOwner ?? "nobody"} until {import.LeaseExpiresAt:u}"));
+        }
+
+        attention |= stuck.Count > 0;
+        output.WriteLine("Outbox backlog (rows, oldest)");
+        foreach (var outbox in await database.OutboxesAsync(cancellationToken))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {outbox.Schema,-18} {outbox.Rows,8} {outbox.Oldest.TotalSeconds,10:0} s"));
+            attention |= outbox.Oldest > TimeSpan.FromMinutes(5);
+        }
+
+        return attention ? 1 : 0;
+    }
+
+    public static async Task<int> ErrorsListAsync(AdminSettings settings, string? queue, int max, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var rabbit = new RabbitMqAdmin(settings);
+        if (queue is null)
+        {
+            var errors = (await rabbit.QueuesAsync(cancellationToken)).Where(q => ErrorQueues.IsErrorQueue(q.Name)).ToList();
+            foreach (var error in errors)
+            {
+                output.WriteLine($"{error.Name,-48} {error.Ready,8}");
+            }
+
+            return errors.Any(e => e.Ready > 0) ? 1 : 0;
+        }
+
+        var messages = await rabbit.PeekAsync(ErrorQueues.Named(queue), max, cancellationToken);
+        foreach (var message in messages)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{message.MessageId} {message.MessageType} faulted {message.FaultedAt:u}: {message.ExceptionType}: {message.ExceptionMessage ?? message.Reason}"));
+        }
+
+        output.WriteLine($"{messages.Count} message(s) in {ErrorQueues.Named(queue)}");
+        return messages.Count > 0 ? 1 : 0;
+    }
+
+    public static async Task<int> ErrorsReplayAsync(AdminSettings settings, string queue, int max, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var rabbit = new RabbitMqAdmin(settings);
+        var errorQueue = ErrorQueues.Named(queue);
+        var moved = await rabbit.ReplayAsync(errorQueue, max, cancellationToken);
+        output.WriteLine($"{moved} message(s) moved from {errorQueue} to {ErrorQueues.SourceOf(errorQueue)}");
+        return 0;
+    }
+
+    public static async Task<int> ErrorsPurgeAsync(AdminSettings settings, string queue, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var rabbit = new RabbitMqAdmin(settings);
+        var errorQueue = ErrorQueues.Named(queue);
+        var purged = await rabbit.PurgeAsync(errorQueue, cancellationToken);
+        output.WriteLine($"{purged} message(s) deleted from {errorQueue}");
+        return 0;
+    }
+
+    public static async Task<int> SecretsRekeyAsync(AdminSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (settings.SigningKey is null)
+        {
+            output.WriteLine("Jwt__SigningKey is not set: the tool signs an internal token with it to call DataSource.");
+            return 2;
+        }
+
+        using var http = new HttpClient { BaseAddress = settings.ServiceUrl("DataSource"), Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", InternalToken.Create(new JwtOptions { SigningKey = settings.SigningKey }, "digiusher-admin"));
+        using var response = await http.PostAsync("/internal/v1/admin/secrets/rekey", null, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            output.WriteLine($"DataSource refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            return 1;
+        }
+
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var unreadable = result.GetProperty("unreadable").EnumerateArray().Select(e => e.GetString()).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Re-encrypted with key {result.GetProperty("keyId").GetString()}: {result.GetProperty("rekeyed").GetInt32()}; already on it: {result.GetProperty("alreadyCurrent").GetInt32()}"));
+        foreach (var id in unreadable)
+        {
+            output.WriteLine($"  data source {id}: no configured key opens its secret (re-enter its keys)");
+        }
+
+        return unreadable.Count > 0 ? 1 : 0;
+    }
+
+    public static async Task<int> MigrateStatusAsync(AdminSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        var missing = false;
+        foreach (var schema in await new DatabaseReports(settings.Postgres).MigrationsAsync(cancellationToken))
+        {
+            if (schema.Applied.Count == 0)
+            {
+                output.WriteLine($"{schema.Schema,-12} not migrated (run the service's migrate step)");
+                missing = true;
+                continue;
+            }
+
+            var last = schema.Applied[^1];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{schema.Schema,-12} {schema.Applied.Count} applied, last {last.Name} at {last.AppliedAt:u}"));
+            foreach (var (name, at) in schema.Applied)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {name,-40} {at:u}"));
+            }
+        }
+
+        return missing ? 1 : 0;
+    }
+}

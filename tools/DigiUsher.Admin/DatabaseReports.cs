@@ -1,0 +1,81 @@
+using Dapper;
+using Npgsql;
+
+namespace DigiUsher.Admin;
+
+/// <summary>An import loading for longer than expected, and who holds its delivery.</summary>
+public sealed record StuckImport(Guid ImportId, Guid DataSourceId, string BillingPeriod, string DeliveryId, DateTimeOffset StartedAt, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt);
+
+/// <summary>One schema's outbox: rows not yet published and the oldest one's age.</summary>
+public sealed record OutboxBacklog(string Schema, long Rows, TimeSpan Oldest);
+
+/// <summary>One schema's applied migrations.</summary>
+public sealed record SchemaMigrations(string Schema, IReadOnlyList<(string Name, DateTimeOffset AppliedAt)> Applied);
+
+/// <summary>What the tool reads from Postgres (an admin login that can read every service's schema).</summary>
+public sealed class DatabaseReports(string connectionString)
+{
+    public async Task<IReadOnlyList<StuckImport>> LoadingImportsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        if (!await SchemaHasAsync(connection, "curparser", "imports"))
+        {
+            return [];
+        }
+
+        return (await connection.QueryAsync<StuckImport>(new CommandDefinition(
+            """
+            select i.import_id as ImportId, i.data_source_id as DataSourceId, i.billing_period as BillingPeriod, i.delivery_id as DeliveryId,
+                   i.started_at as StartedAt, d.lease_owner as LeaseOwner, d.lease_expires_at as LeaseExpiresAt
+            from curparser.imports i
+            left join curparser.deliveries d on d.data_source_id = i.data_source_id and d.delivery_id = i.delivery_id
+            where i.status = 'loading' and i.started_at < now() - make_interval(secs => @seconds)
+            order by i.started_at
+            """, new { seconds = olderThan.TotalSeconds }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    public async Task<IReadOnlyList<OutboxBacklog>> OutboxesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var result = new List<OutboxBacklog>();
+        foreach (var schema in AdminSettings.Schemas.Values)
+        {
+            if (await SchemaHasAsync(connection, schema, "outbox"))
+            {
+                var (rows, seconds) = await connection.QuerySingleAsync<(long, double)>(new CommandDefinition(
+                    $"select count(*), coalesce(extract(epoch from now() - min(created_at)), 0)::float8 from {schema}.outbox where dispatched_at is null",
+                    cancellationToken: cancellationToken));
+                result.Add(new OutboxBacklog(schema, rows, TimeSpan.FromSeconds(seconds)));
+            }
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<SchemaMigrations>> MigrationsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var result = new List<SchemaMigrations>();
+        foreach (var schema in AdminSettings.Schemas.Values)
+        {
+            var applied = await SchemaHasAsync(connection, schema, "schema_migrations")
+                ? (await connection.QueryAsync<(string, DateTime)>(new CommandDefinition(
+                    $"select name, applied_at from {schema}.schema_migrations order by name", cancellationToken: cancellationToken)))
+                    .Select(r => (r.Item1, new DateTimeOffset(DateTime.SpecifyKind(r.Item2, DateTimeKind.Utc)))).ToList()
+                : [];
+            result.Add(new SchemaMigrations(schema, applied));
+        }
+
+        return result;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static Task<bool> SchemaHasAsync(NpgsqlConnection connection, string schema, string table) =>
+        connection.ExecuteScalarAsync<bool>("select to_regclass(@name) is not null", new { name = $"{schema}.{table}" });
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using DigiUsher.Admin;
+
+var postgres = new Option<string>("--postgres") { Description = "Postgres admin connection string (env DIGIUSHER_ADMIN_POSTGRES)", Recursive = true };
+var management = new Option<string>("--rabbitmq") { Description = "RabbitMQ management URL with credentials (env DIGIUSHER_ADMIN_RABBITMQ)", Recursive = true };
+var amqp = new Option<string>("--amqp") { Description = "RabbitMQ AMQP URL with credentials (env DIGIUSHER_ADMIN_AMQP)", Recursive = true };
+var vhost = new Option<string>("--vhost") { Description = "RabbitMQ virtual host (env DIGIUSHER_ADMIN_VHOST, default /)", Recursive = true };
+var services = new Option<string>("--services") { Description = "Service addresses, Name=URL;... (env DIGIUSHER_ADMIN_SERVICES)", Recursive = true };
+
+AdminSettings Settings(ParseResult parse) => new(
+    parse.GetValue(postgres) ?? Env("DIGIUSHER_ADMIN_POSTGRES") ?? AdminSettings.DefaultPostgres,
+    new Uri(parse.GetValue(management) ?? Env("DIGIUSHER_ADMIN_RABBITMQ") ?? AdminSettings.DefaultRabbitManagement),
+    new Uri(parse.GetValue(amqp) ?? Env("DIGIUSHER_ADMIN_AMQP") ?? AdminSettings.DefaultAmqp),
+    parse.GetValue(vhost) ?? Env("DIGIUSHER_ADMIN_VHOST") ?? "/",
+    AdminSettings.ParseServices(parse.GetValue(services) ?? Env("DIGIUSHER_ADMIN_SERVICES") ?? AdminSettings.DefaultServices),
+    Env("Jwt__SigningKey"));
+
+var root = new RootCommand("digiusher-admin: operate a DigiUsher installation.") { postgres, management, amqp, vhost, services };
+
+var stuckAfter = new Option<int>("--stuck-after-minutes") { Description = "An import loading longer than this is listed as stuck", DefaultValueFactory = _ => 60 };
+var status = new Command("status", "Services' readiness, queues with their depth, _error queues, stuck imports and outbox backlogs.") { stuckAfter };
+status.SetAction((parse, ct) => Commands.StatusAsync(Settings(parse), TimeSpan.FromMinutes(parse.GetValue(stuckAfter)), Console.Out, ct));
+root.Subcommands.Add(status);
+
+var queueArgument = new Argument<string?>("queue") { Description = "An _error queue (the suffix may be left out)", Arity = ArgumentArity.ZeroOrOne };
+var requiredQueue = new Argument<string>("queue") { Description = "An _error queue (the suffix may be left out)" };
+var max = new Option<int>("--max") { Description = "At most this many messages", DefaultValueFactory = _ => 1000 };
+var list = new Command("list", "Without a queue: every _error queue and its depth. With one: its messages and why they failed.") { queueArgument, max };
+list.SetAction((parse, ct) => Commands.ErrorsListAsync(Settings(parse), parse.GetValue(queueArgument), parse.GetValue(max), Console.Out, ct));
+var replay = new Command("replay", "Moves an _error queue's messages back to the queue they came from, to be consumed again.") { requiredQueue, max };
+replay.SetAction((parse, ct) => Commands.ErrorsReplayAsync(Settings(parse), parse.GetValue(requiredQueue)!, parse.GetValue(max), Console.Out, ct));
+var purgeQueue = new Argument<string>("queue") { Description = "An _error queue (the suffix may be left out)" };
+var purge = new Command("purge", "Deletes every message of an _error queue.") { purgeQueue };
+purge.SetAction((parse, ct) => Commands.ErrorsPurgeAsync(Settings(parse), parse.GetValue(purgeQueue)!, Console.Out, ct));
+root.Subcommands.Add(new Command("errors", "The _error queues: messages a consumer gave up on after its retries.") { list, replay, purge });
+
+var rekey = new Command("rekey", "Re-encrypts every stored secret with DataSource's current (first) key; older keys can then be removed.");
+rekey.SetAction((parse, ct) => Commands.SecretsRekeyAsync(Settings(parse), Console.Out, ct));
+root.Subcommands.Add(new Command("secrets", "Secrets at rest.") { rekey });
+
+var migrateStatus = new Command("status", "The migrations applied to each service's schema.");
+migrateStatus.SetAction((parse, ct) => Commands.MigrateStatusAsync(Settings(parse), Console.Out, ct));
+root.Subcommands.Add(new Command("migrate", "Schema migrations (applied by each service's migrate step).") { migrateStatus });
+
+return await root.Parse(args).InvokeAsync();
+
+static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
