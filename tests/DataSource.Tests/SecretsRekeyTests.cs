@@ -25,7 +25,7 @@ public class SecretsRekeyTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var vhost = await TestVirtualHost.CreateAsync();
-        await using var bus = await TestBus.StartAsync(vhost);
+        await using var bus = await PeerBus.StartAsync(vhost, answerCredentials: false);
         var oldKey = TestEnvironment.EncryptionKey;
         var newKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         // Two organizations (one payer account can be connected once per organization), one data source each.

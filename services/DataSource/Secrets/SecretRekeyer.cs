@@ -19,7 +19,7 @@ public sealed class SecretRekeyer(NpgsqlDataSource dataSource, SecretCipher ciph
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<(Guid Id, string KeyId, byte[] Ciphertext)>(new CommandDefinition(
-            $"select data_source_id, secret_key_id, secret_ciphertext from {DataSourceDb.Schema}.data_sources where secret_ciphertext is not null",
+            $"select id, secret_key_id, secret_ciphertext from {DataSourceDb.Schema}.data_sources where secret_ciphertext is not null",
             cancellationToken: cancellationToken))).ToList();
         var rekeyed = 0;
         var unreadable = new List<Guid>();
@@ -40,7 +40,7 @@ public sealed class SecretRekeyer(NpgsqlDataSource dataSource, SecretCipher ciph
             rekeyed += await connection.ExecuteAsync(new CommandDefinition(
                 $"""
                 update {DataSourceDb.Schema}.data_sources set secret_key_id = @newKey, secret_ciphertext = @newCiphertext
-                where data_source_id = @id and secret_key_id = @oldKey and secret_ciphertext = @oldCiphertext
+                where id = @id and secret_key_id = @oldKey and secret_ciphertext = @oldCiphertext
                 """,
                 new { id, newKey = encrypted.KeyId, newCiphertext = encrypted.Ciphertext, oldKey = keyId, oldCiphertext = ciphertext },
                 cancellationToken: cancellationToken));
