@@ -1,5 +1,7 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
+using DigiUsher.Client;
+using DigiUsher.Client.DataSource;
+using DigiUsher.Client.Query;
+using DigiUsher.Client.Tokens;
 using DigiUsher.Demo;
 
 // The demonstration behind `scripts/dev demo`: the services are already running on local
@@ -7,9 +9,14 @@ using DigiUsher.Demo;
 // account through the public API exactly as a customer would, waits for import and discovery, and
 // prints what DigiUsher answers.
 var motoUrl = Environment.GetEnvironmentVariable("DEMO_MOTO_URL") ?? "http://127.0.0.1:5000";
+var email = $"finops-{DateTime.UtcNow:yyyyMMddHHmmss}@example.com";
+const string password = "correct-horse-battery-staple";
 using var api = new DigiUsherClient(
-    new Uri(Environment.GetEnvironmentVariable("DEMO_DATASOURCE_URL") ?? "http://127.0.0.1:5101/"),
-    new Uri(Environment.GetEnvironmentVariable("DEMO_QUERY_URL") ?? "http://127.0.0.1:5105/"));
+    new DigiUsherEndpoints(
+        new Uri(Environment.GetEnvironmentVariable("DEMO_DATASOURCE_URL") ?? "http://127.0.0.1:5101/"),
+        new Uri(Environment.GetEnvironmentVariable("DEMO_QUERY_URL") ?? "http://127.0.0.1:5105/"),
+        new Uri(Environment.GetEnvironmentVariable("DEMO_RESOURCEDISCOVERY_URL") ?? "http://127.0.0.1:5104/")),
+    (dataSource, _) => PasswordTokenSource.ForUser(dataSource, email, password));
 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 var ct = cts.Token;
 
@@ -27,80 +34,69 @@ await month.UploadAsync(motoUrl, account.CurBucket, ct);
 Console.WriteLine($"   CUR {DemoCurMonth.ReportName} for {month.BillingPeriod}: {month.Rows:N0} hourly line items in s3://{account.CurBucket}/{DemoCurMonth.Prefix}/, unblended {month.TotalUnblended:N2} USD");
 
 Section("2. Register, log in, connect the payer account");
-var email = $"finops-{DateTime.UtcNow:yyyyMMddHHmmss}@example.com";
-const string password = "correct-horse-battery-staple";
-var registered = await api.PostAsync("api/v1/auth/register", new { email, password, organizationName = "Demo Corp" }, ct);
-var token = await api.PostAsync("api/v1/auth/token", new { email, password }, ct);
-api.UseToken(token["accessToken"]!.GetValue<string>());
-Console.WriteLine($"   organization {registered["organizationId"]} admin {email}");
-var dataSource = await api.PostAsync("api/v1/data-sources", new
+var registered = await api.Anonymous.RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = "Demo Corp" }, ct);
+Console.WriteLine($"   organization {registered.OrganizationId} admin {email}");
+var dataSource = await api.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
 {
-    name = "Demo payer account",
-    kind = "aws-root",
-    accessKeyId = account.AccessKeyId,
-    secretAccessKey = account.SecretAccessKey,
-    bucket = account.CurBucket,
-    prefix = DemoCurMonth.Prefix,
-    region = "us-east-1",
+    Name = "Demo payer account",
+    Kind = "aws-root",
+    AccessKeyId = account.AccessKeyId,
+    SecretAccessKey = account.SecretAccessKey,
+    Bucket = account.CurBucket,
+    Prefix = DemoCurMonth.Prefix,
+    Region = "us-east-1",
 }, ct);
-var dataSourceId = dataSource["id"]!.GetValue<string>();
-Console.WriteLine($"   data source {dataSourceId}: report {dataSource["reportName"]}, payer {dataSource["payerAccountId"]}");
-foreach (var check in dataSource["validation"]?["permissions"]?.AsArray() ?? [])
+Console.WriteLine($"   data source {dataSource.Id}: report {dataSource.ReportName}, payer {dataSource.PayerAccountId}");
+foreach (var check in dataSource.Validation?.Permissions ?? [])
 {
-    Console.WriteLine($"     {check?["action"],-36} {check?["status"],-12} {check?["detail"]}");
+    Console.WriteLine($"     {check.Action,-36} {check.Status,-12} {check.Detail}");
 }
 
 Section("3. Waiting for the import and the discovery");
 var progress = new ProgressLine();
 var status = await WaitAsync(async () =>
 {
-    var s = await api.GetDataSourceApiAsync($"api/v1/data-sources/{dataSourceId}/status", ct);
+    var s = await api.DataSource.GetDataSourceStatusAsync(dataSource.Id, ct);
     progress.Show(s, month.BillingPeriod);
-    var imported = s["imports"]?.AsArray().Any(p => p?["billingPeriod"]?.GetValue<string>() == month.BillingPeriod && p?["currentDeliveryId"] is not null) == true;
-    var discovered = s["lastDiscovery"]?["finishedAt"] is not null;
-    return imported && discovered ? s : null;
+    var imported = s.Imports.Any(p => p.BillingPeriod == month.BillingPeriod && p.CurrentDeliveryId is not null);
+    return imported && s.LastDiscovery?.FinishedAt is not null ? s : null;
 }, ct);
-Console.WriteLine($"   last poll: {status["lastPoll"]?["at"]}, deliveries found {status["lastPoll"]?["deliveriesFound"]}");
-Console.WriteLine($"   imported {month.BillingPeriod}: delivery {status["imports"]![0]!["currentDeliveryId"]}");
-Console.WriteLine($"   discovery: {status["lastDiscovery"]?["counts"]?.ToJsonString()}");
+Console.WriteLine($"   last poll: {status.LastPoll?.At}, deliveries found {status.LastPoll?.DeliveriesFound}");
+Console.WriteLine($"   imported {month.BillingPeriod}: delivery {status.Imports[0].CurrentDeliveryId}");
+Console.WriteLine($"   discovery: {string.Join(", ", status.LastDiscovery?.Counts?.Select(c => $"{c.Key} {c.Value}") ?? [])}");
 
-var from = month.BillingPeriod + "-01";
-var to = DateOnly.ParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(1).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+var from = DateOnly.ParseExact(month.BillingPeriod + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+var to = from.AddMonths(1).AddDays(-1);
 Console.WriteLine("   waiting for Query to load the month's daily costs ...");
-await WaitAsync(async () =>
-{
-    var c = await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=unblended", ct);
-    return c["total"] is not null && c["total"]!.GetValue<decimal>() != 0m ? c : null;
-}, ct);
+await WaitAsync(async () => (await api.Query.GetCostsAsync(from, to, Metric.Unblended, cancellationToken: ct)) is { Total: not null and not 0m } c ? c : null, ct);
 
 Section($"4. What did we spend in {month.BillingPeriod}? (unblended, by service)");
-var byService = await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=unblended&groupBy=service", ct);
-PrintGroups(byService, "service");
-Console.WriteLine($"   file total {month.TotalUnblended:N2} USD   API total {byService["total"]!.GetValue<decimal>():N2} {byService["currency"]}   {(byService["total"]!.GetValue<decimal>() == month.TotalUnblended ? "equal to the cent" : "DIFFERENT")}");
-var amortized = await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=amortized", ct);
-Console.WriteLine($"   amortized (Savings Plan applied): {amortized["total"]!.GetValue<decimal>():N2} {amortized["currency"]} (file: {month.TotalAmortized:N2})");
+var byService = await api.Query.GetCostsAsync(from, to, Metric.Unblended, groupBy: ["service"], cancellationToken: ct);
+PrintGroups(byService);
+Console.WriteLine($"   file total {month.TotalUnblended:N2} USD   API total {byService.Total:N2} {byService.Currency}   {(byService.Total == month.TotalUnblended ? "equal to the cent" : "DIFFERENT")}");
+var amortized = await api.Query.GetCostsAsync(from, to, Metric.Amortized, cancellationToken: ct);
+Console.WriteLine($"   amortized (Savings Plan applied): {amortized.Total:N2} {amortized.Currency} (file: {month.TotalAmortized:N2})");
 
 Section("5. By team (tag:team)");
-PrintGroups(await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=amortized&groupBy=tag:team", ct), "tag:team");
+PrintGroups(await api.Query.GetCostsAsync(from, to, Metric.Amortized, groupBy: ["tag:team"], cancellationToken: ct));
 
 Section("6. The most expensive resources");
-PrintGroups(await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=unblended&groupBy=resource,region", ct), "resource", 8);
+PrintGroups(await api.Query.GetCostsAsync(from, to, Metric.Unblended, groupBy: ["resource", "region"], cancellationToken: ct), 8);
 
 Section("7. What is wasted (findings)");
-var findings = (await api.GetQueryApiAsync("api/v1/findings", ct))["items"]?.AsArray() ?? [];
-foreach (var kind in findings.GroupBy(f => f?["type"]?.ToString() ?? "?"))
+var findings = (await api.Query.ListFindingsAsync(cancellationToken: ct)).Items;
+foreach (var kind in findings.GroupBy(f => f.Type))
 {
-    var monthly = kind.Sum(f => f?["monthlyCost"]?.GetValue<decimal?>() ?? 0m);
+    var monthly = kind.Sum(f => f.MonthlyCost ?? 0m);
     Console.WriteLine($"   {kind.Key} ({kind.Count()}){(monthly == 0m ? "" : $", {monthly:N2} USD/month")}");
     foreach (var finding in kind.Take(3))
     {
-        Console.WriteLine($"      {finding?["resourceId"],-26} {finding?["reason"]}");
+        Console.WriteLine($"      {finding.ResourceId,-26} {finding.Reason}");
     }
 }
 
 Section("8. Who owns what");
-var owners = await api.GetQueryApiAsync($"api/v1/costs?from={from}&to={to}&metric=amortized&groupBy=owner", ct);
-PrintGroups(owners, "owner");
+PrintGroups(await api.Query.GetCostsAsync(from, to, Metric.Amortized, groupBy: ["owner"], cancellationToken: ct));
 Console.WriteLine();
 Console.WriteLine("Browse the APIs: http://127.0.0.1:5101/scalar (DataSource) and http://127.0.0.1:5105/scalar (Query).");
 Console.WriteLine($"Log in as {email} (POST /api/v1/auth/token; services/DataSource/DataSource.http has the requests) for a token of your own.");
@@ -117,20 +113,19 @@ static void Section(string title)
     Console.WriteLine(title);
 }
 
-static void PrintGroups(JsonNode result, string key, int limit = 20)
+static void PrintGroups(CostsResponse result, int limit = 20)
 {
-    var groups = result["items"]?.AsArray() ?? [];
-    foreach (var group in groups.OrderByDescending(g => g?["amount"]?.GetValue<decimal>() ?? 0m).Take(limit))
+    foreach (var group in result.Items.OrderByDescending(g => g.Amount).Take(limit))
     {
-        var keys = group?["keys"]?.AsObject();
-        var label = keys is null ? "" : string.Join("  ", keys.Select(k => string.IsNullOrEmpty(k.Value?.ToString()) ? "(none)" : k.Value!.ToString()));
-        Console.WriteLine($"   {label,-48} {group?["amount"]?.GetValue<decimal>(),14:N2} {result["currency"]}");
+        var label = string.Join("  ", group.Keys.Values.Select(k => string.IsNullOrEmpty(k) ? "(none)" : k));
+        Console.WriteLine($"   {label,-48} {group.Amount,14:N2} {result.Currency}");
     }
 
-    Console.WriteLine($"   {"total",-48} {result["total"]?.GetValue<decimal>(),14:N2} {result["currency"]}");
+    Console.WriteLine($"   {"total",-48} {result.Total,14:N2} {result.Currency}");
 }
 
-static async Task<JsonNode> WaitAsync(Func<Task<JsonNode?>> probe, CancellationToken cancellationToken)
+static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, CancellationToken cancellationToken)
+    where T : class
 {
     while (true)
     {
@@ -142,7 +137,7 @@ static async Task<JsonNode> WaitAsync(Func<Task<JsonNode?>> probe, CancellationT
                 return done;
             }
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains(" answered 404", StringComparison.Ordinal))
+        catch (DigiUsher.Client.DataSource.ApiException ex) when (ex.StatusCode == 404)
         {
         }
 
@@ -155,12 +150,12 @@ sealed class ProgressLine
 {
     private string? _last;
 
-    public void Show(JsonNode status, string billingPeriod)
+    public void Show(DataSourceStatus status, string billingPeriod)
     {
-        var poll = status["lastPoll"] is { } p ? $"polled ({p["deliveriesFound"]} deliveries found)" : "waiting for the first poll";
-        var delivery = status["imports"]?.AsArray().FirstOrDefault(i => i?["billingPeriod"]?.GetValue<string>() == billingPeriod)?["deliveries"]?.AsArray().LastOrDefault();
-        var import = delivery is null ? "not announced yet" : $"{delivery["state"]}{(delivery["rows"] is { } rows ? $", {rows} rows" : string.Empty)}";
-        var discovery = status["lastDiscovery"] is { } d ? $"done ({d["counts"]?.AsObject().Sum(c => c.Value?.GetValue<int>() ?? 0)} resources)" : "running";
+        var poll = status.LastPoll is { } p ? $"polled ({p.DeliveriesFound} deliveries found)" : "waiting for the first poll";
+        var delivery = status.Imports.FirstOrDefault(i => i.BillingPeriod == billingPeriod)?.Deliveries.LastOrDefault();
+        var import = delivery is null ? "not announced yet" : $"{delivery.State}{(delivery.Rows is { } rows ? $", {rows} rows" : string.Empty)}";
+        var discovery = status.LastDiscovery is { } d ? $"done ({d.Counts?.Values.Sum() ?? 0} resources)" : "running";
         var line = $"   poll: {poll}; import {billingPeriod}: {import}; discovery: {discovery}";
         if (line != _last)
         {

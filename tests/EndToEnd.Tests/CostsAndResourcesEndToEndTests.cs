@@ -1,6 +1,8 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
+using System.Globalization;
+using DigiUsher.Client;
+using DigiUsher.Client.DataSource;
+using DigiUsher.Client.Query;
+using DigiUsher.Client.Tokens;
 using DigiUsher.Testing;
 using DigiUsher.Testing.Aws;
 
@@ -45,35 +47,29 @@ public class CostsAndResourcesEndToEndTests
                 curParser = name == "CurParser" ? process : curParser;
             }
 
-            var dataSourceApi = services[0].CreateClient();
-            var queryApi = services[^1].CreateClient();
-            var orgA = await RegisterAsync(dataSourceApi, "a");
-            Authorize(dataSourceApi, orgA.Token);
-            Authorize(queryApi, orgA.Token);
-            using var created = await dataSourceApi.PostAsJsonAsync("api/v1/data-sources", new
+            var endpoints = new DigiUsherEndpoints(services[0].BaseAddress, services[^1].BaseAddress, services[3].BaseAddress);
+            using var orgA = await RegisterAsync(endpoints, "a");
+            await orgA.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
             {
-                name = "E2E payer", kind = "aws-root", accessKeyId = account.AccessKeyId, secretAccessKey = account.SecretAccessKey,
-                bucket = account.CurBucket, prefix = CurMonth.Prefix, region = "us-east-1",
+                Name = "E2E payer", Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,
+                Bucket = account.CurBucket, Prefix = CurMonth.Prefix, Region = "us-east-1",
             });
-            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
 
-            var costsUrl = $"api/v1/costs?from={month.From}&to={month.To}";
-            var total = await Eventually.Get(async () =>
-            {
-                var costs = await GetAsync(queryApi, costsUrl);
-                return costs.GetProperty("total").GetDecimal() == month.Total ? (object)true : null;
-            }, Patience, $"Query to show the imported month ({month.Total} USD)");
+            var from = DateOnly.Parse(month.From, CultureInfo.InvariantCulture);
+            var to = DateOnly.Parse(month.To, CultureInfo.InvariantCulture);
+            await Eventually.Get(
+                async () => (await orgA.Query.GetCostsAsync(from, to)).Total == month.Total ? (object)true : null,
+                Patience, $"Query to show the imported month ({month.Total} USD)");
 
-            var byService = await GetAsync(queryApi, costsUrl + "&groupBy=service");
-            Assert.Equal("USD", byService.GetProperty("currency").GetString());
+            var byService = await orgA.Query.GetCostsAsync(from, to, groupBy: ["service"]);
+            Assert.Equal("USD", byService.Currency);
             Assert.Equal(
                 new Dictionary<string, decimal> { ["AmazonEC2"] = month.ByService("AmazonEC2"), ["AmazonS3"] = month.ByService("AmazonS3") },
                 Groups(byService, "service"));
-            var byTeam = await GetAsync(queryApi, costsUrl + "&groupBy=tag:team");
             Assert.Equal(
                 new Dictionary<string, decimal> { ["web"] = month.ByTeam("web"), ["data"] = month.ByTeam("data"), [""] = month.ByTeam("") },
-                Groups(byTeam, "tag:team"));
-            var byResource = Groups(await GetAsync(queryApi, costsUrl + "&groupBy=resource"), "resource");
+                Groups(await orgA.Query.GetCostsAsync(from, to, groupBy: ["tag:team"]), "tag:team"));
+            var byResource = Groups(await orgA.Query.GetCostsAsync(from, to, groupBy: ["resource"]), "resource");
             foreach (var resource in account.Resources)
             {
                 Assert.Equal(month.ByResource(resource.ResourceId), byResource[resource.ResourceId]);
@@ -82,17 +78,15 @@ public class CostsAndResourcesEndToEndTests
             var web = account.Resources.First(r => r.Kind == "instance");
             await Eventually.True(async () =>
             {
-                var discovered = (await GetAsync(queryApi, $"api/v1/resources?discovered=true&from={month.From}&to={month.To}&limit=1000"))
-                    .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("resourceId").GetString()).ToHashSet();
+                var discovered = (await orgA.Query.ListResourcesAsync(discovered: true, from: from, to: to, limit: 1000)).Items.Select(i => i.ResourceId).ToHashSet();
                 return account.Resources.All(r => discovered.Contains(r.ResourceId));
             }, Patience, "every seeded resource discovered in Query");
-            var detail = await GetAsync(queryApi, $"api/v1/resources/{web.ResourceId}?from={month.From}&to={month.To}");
-            Assert.True(detail.GetProperty("resource").GetProperty("discovered").GetBoolean());
-            Assert.Equal(month.Days, detail.GetProperty("dailyCost").GetArrayLength());
-            Assert.Equal(month.ByResource(web.ResourceId), detail.GetProperty("dailyCost").EnumerateArray().Sum(d => d.GetProperty("amount").GetDecimal()));
+            var detail = await orgA.Query.GetResourceAsync(web.ResourceId, from: from, to: to);
+            Assert.True(detail.Resource.Discovered);
+            Assert.Equal(month.Days, detail.DailyCost.Count);
+            Assert.Equal(month.ByResource(web.ResourceId), detail.DailyCost.Sum(d => d.Amount));
 
-            var findings = (await GetAsync(queryApi, "api/v1/findings")).GetProperty("items").EnumerateArray()
-                .Select(f => (Type: f.GetProperty("type").GetString()!, Id: f.GetProperty("resourceId").GetString()!)).ToHashSet();
+            var findings = (await orgA.Query.ListFindingsAsync()).Items.Select(f => (Type: f.Type, Id: f.ResourceId)).ToHashSet();
             var orphanVolume = account.Resources.First(r => r.Kind == "volume" && r.Team == "data").ResourceId;
             var snapshot = account.Resources.First(r => r.Kind == "snapshot").ResourceId;
             var address = account.Resources.First(r => r.Kind == "elastic-ip").ResourceId;
@@ -102,20 +96,19 @@ public class CostsAndResourcesEndToEndTests
             Assert.Contains(findings, f => f.Type == "stopped-instance-with-storage");
             Assert.DoesNotContain(findings, f => f.Id == web.ResourceId);
 
-            var imports = (await GetAsync(queryApi, "api/v1/imports")).GetProperty("items");
-            var import = Assert.Single(imports.EnumerateArray());
-            Assert.Equal(month.BillingPeriod, import.GetProperty("billingPeriod").GetString());
-            Assert.Equal("loaded", import.GetProperty("costsStatus").GetString());
+            var import = Assert.Single((await orgA.Query.ListImportsAsync()).Items);
+            Assert.Equal(month.BillingPeriod, import.BillingPeriod);
+            Assert.Equal("loaded", import.CostsStatus);
 
             // Another organization sees none of it.
-            var orgB = await RegisterAsync(services[0].CreateClient(), "b");
-            using var queryB = services[^1].CreateClient();
-            Authorize(queryB, orgB.Token);
-            Assert.Equal(0m, (await GetAsync(queryB, costsUrl)).GetProperty("total").GetDecimal());
-            Assert.Empty((await GetAsync(queryB, "api/v1/resources")).GetProperty("items").EnumerateArray());
-            Assert.Empty((await GetAsync(queryB, "api/v1/findings")).GetProperty("items").EnumerateArray());
-            Assert.Empty((await GetAsync(queryB, "api/v1/imports")).GetProperty("items").EnumerateArray());
-            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await queryB.GetAsync($"api/v1/resources/{web.ResourceId}?from={month.From}&to={month.To}")).StatusCode);
+            using var orgB = await RegisterAsync(endpoints, "b");
+            Assert.Equal(0m, (await orgB.Query.GetCostsAsync(from, to)).Total);
+            Assert.Empty((await orgB.Query.ListResourcesAsync()).Items);
+            Assert.Empty((await orgB.Query.ListFindingsAsync()).Items);
+            Assert.Empty((await orgB.Query.ListImportsAsync()).Items);
+            var notFound = await Assert.ThrowsAsync<DigiUsher.Client.Query.ApiException<DigiUsher.Client.Query.ProblemDetails>>(
+                () => orgB.Query.GetResourceAsync(web.ResourceId, from: from, to: to));
+            Assert.Equal(404, notFound.StatusCode);
         }
         catch (Exception ex) when (ex is not Xunit.Sdk.XunitException || services.Count > 0)
         {
@@ -134,31 +127,16 @@ public class CostsAndResourcesEndToEndTests
         }
     }
 
-    private static async Task<(Guid Organization, string Token)> RegisterAsync(HttpClient dataSourceApi, string suffix)
+    /// <summary>A new organization's admin, signed in through the typed client (its token renewed as needed).</summary>
+    private static async Task<DigiUsherClient> RegisterAsync(DigiUsherEndpoints endpoints, string suffix)
     {
         var email = $"e2e-{suffix}-{Guid.NewGuid():N}@example.com";
         const string password = "correct-horse-battery-staple";
-        using var registered = await dataSourceApi.PostAsJsonAsync("api/v1/auth/register", new { email, password, organizationName = $"E2E {suffix}" });
-        var body = JsonDocument.Parse(await registered.Content.ReadAsStringAsync()).RootElement;
-        Assert.True(registered.IsSuccessStatusCode, body.ToString());
-        using var token = await dataSourceApi.PostAsJsonAsync("api/v1/auth/token", new { email, password });
-        var tokenBody = JsonDocument.Parse(await token.Content.ReadAsStringAsync()).RootElement;
-        Assert.True(token.IsSuccessStatusCode, tokenBody.ToString());
-        return (body.GetProperty("organizationId").GetGuid(), tokenBody.GetProperty("accessToken").GetString()!);
+        var client = new DigiUsherClient(endpoints, (dataSource, _) => PasswordTokenSource.ForUser(dataSource, email, password));
+        await client.Anonymous.RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = $"E2E {suffix}" });
+        return client;
     }
 
-    private static void Authorize(HttpClient client, string token) =>
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-
-    private static async Task<JsonElement> GetAsync(HttpClient client, string url)
-    {
-        using var response = await client.GetAsync(url);
-        var text = await response.Content.ReadAsStringAsync();
-        return response.IsSuccessStatusCode
-            ? JsonDocument.Parse(text).RootElement.Clone()
-            : throw new InvalidOperationException($"GET {url}: {(int)response.StatusCode} {text}");
-    }
-
-    private static Dictionary<string, decimal> Groups(JsonElement costs, string key) =>
-        costs.GetProperty("items").EnumerateArray().ToDictionary(g => g.GetProperty("keys").GetProperty(key).GetString()!, g => g.GetProperty("amount").GetDecimal());
+    private static Dictionary<string, decimal> Groups(CostsResponse costs, string key) =>
+        costs.Items.ToDictionary(g => g.Keys[key], g => g.Amount);
 }

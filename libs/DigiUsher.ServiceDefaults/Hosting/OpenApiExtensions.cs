@@ -256,7 +256,7 @@ public static class OpenApiExtensions
     }
 
     /// <summary>
-    /// Money is decimal (never double) in generated clients; every field of an answer is always written
+    /// Money is decimal (never double) in generated clients; enums are strings; every field of an answer is always written
     /// (nulls included), so each is required; request bodies (types named *Request) keep what they declare.
     /// </summary>
     private static Task DescribeSchema(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
@@ -265,6 +265,12 @@ public static class OpenApiExtensions
         if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(decimal))
         {
             schema.Format = "decimal";
+        }
+
+        // Enums are written as strings (JsonStringEnumConverter); say so, or generators read them as numbers.
+        if (type.IsEnum && schema.Enum is { Count: > 0 })
+        {
+            schema.Type = JsonSchemaType.String;
         }
 
         if (schema.Properties is { Count: > 0 } properties && !type.Name.EndsWith("Request", StringComparison.Ordinal)

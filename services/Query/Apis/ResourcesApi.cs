@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DigiUsher.Contracts;
 using DigiUsher.Query.Costs;
 using DigiUsher.Query.Resources;
 using DigiUsher.ServiceDefaults.Hosting;
@@ -12,7 +13,7 @@ namespace DigiUsher.Query.Apis;
 public sealed record ResourceDetail(
     ResourceItem Resource,
     IReadOnlyDictionary<string, string> Attributes,
-    JsonElement? Cpu,
+    IReadOnlyList<DailyCpu>? Cpu,
     DateOnly From,
     DateOnly To,
     string Metric,

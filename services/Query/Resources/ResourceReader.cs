@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DigiUsher.Contracts;
 using DigiUsher.Query.Costs;
 using DigiUsher.Query.Data;
 using Npgsql;
@@ -163,7 +164,7 @@ public sealed class ResourceReader(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The attributes and CPU history of one discovered resource (null when it was never discovered).</summary>
-    public async Task<(IReadOnlyDictionary<string, string> Attributes, JsonElement? Cpu)?> DetailsAsync(
+    public async Task<(IReadOnlyDictionary<string, string> Attributes, IReadOnlyList<DailyCpu>? Cpu)?> DetailsAsync(
         Guid organizationId, Guid dataSourceId, string resourceId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -180,7 +181,7 @@ public sealed class ResourceReader(NpgsqlDataSource dataSource)
         }
 
         var attributes = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(0))!;
-        JsonElement? cpu = reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(1));
+        var cpu = reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<List<DailyCpu>>(reader.GetString(1), JsonDefaults.Options);
         return (attributes, cpu);
     }
 
