@@ -9,7 +9,7 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<SQL
 select 'create database $database' where not exists (select from pg_database where datname = '$database')\gexec
 SQL
 
-for role in datasource_svc curpoller_svc curparser_svc discovery_svc query_svc; do
+for role in datasource_svc curpoller_svc curparser_svc discovery_svc query_svc console_svc; do
   psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<SQL
 do \$\$ begin
   if not exists (select from pg_roles where rolname = '$role') then

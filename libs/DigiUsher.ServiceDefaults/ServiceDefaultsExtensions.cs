@@ -150,6 +150,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
+        app.UseMiddleware<ClusterOnlyEndpointsMiddleware>();
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseMiddleware<ControlCharacterGuardMiddleware>();
         app.UseMiddleware<RateLimitRefusalMiddleware>();

@@ -39,11 +39,17 @@ public sealed class ParserProcess : IAsyncDisposable
 
     public long WorkshopBytes { get; }
 
-    public static async Task<ParserProcess> StartAsync()
+    /// <param name="settings">Extra configuration of the parser (environment variable names).</param>
+    public static async Task<ParserProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var database = await TestDatabase.CreateAsync();
         var vhost = await TestVirtualHost.CreateAsync();
         var environment = ServiceProcess.EnvironmentFor("CurParser", database, vhost);
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
         await ServiceProcess.MigrateAsync("CurParser", environment);
         var parser = await ServiceProcess.StartAsync("CurParser", environment, readyTimeout: TimeSpan.FromSeconds(90));
         var peer = await PeerBus.StartAsync(vhost);

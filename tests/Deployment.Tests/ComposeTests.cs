@@ -13,6 +13,7 @@ public class ComposeTests
         ["cur-parser"] = ("CurParser", 5103, "curparser_svc"),
         ["resource-discovery"] = ("ResourceDiscovery", 5104, "discovery_svc"),
         ["query"] = ("Query", 5105, "query_svc"),
+        ["console"] = ("Console", 5100, "console_svc"),
     };
 
     // The configuration names scripts/dev exports to every service.
@@ -28,7 +29,7 @@ public class ComposeTests
     private static Dictionary<string, object> ComposeServices() => ComposeFile.Load(Path.Combine(Root, "docker-compose.yml")).Map("services");
 
     [Fact]
-    public void Compose_WhenParsed_RunsTheFiveServicesOnPorts5101To5105WithTheDevConfigurationNames()
+    public void Compose_WhenParsed_RunsTheSixServicesOnPorts5100To5105WithTheDevConfigurationNames()
     {
         var services = ComposeServices();
 

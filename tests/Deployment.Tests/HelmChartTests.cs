@@ -5,7 +5,7 @@ namespace DigiUsher.Deployment.Tests;
 
 public class HelmChartTests
 {
-    private static readonly string[] Components = ["data-source", "cur-poller", "cur-parser", "resource-discovery", "query"];
+    private static readonly string[] Components = ["data-source", "cur-poller", "cur-parser", "resource-discovery", "query", "console"];
 
     public static TheoryData<string> ValueFiles => new() { "default", "production" };
 
@@ -34,17 +34,17 @@ public class HelmChartTests
 
         var kinds = manifests.Objects.Where(o => o is not V1ConfigMap map || !map.Metadata.Labels.ContainsKey("grafana_dashboard"))
             .GroupBy(o => o.GetType()).ToDictionary(g => g.Key, g => g.Count());
-        Assert.Equal(5, kinds[typeof(V1Deployment)]);
-        Assert.Equal(5, kinds[typeof(V1Service)]);
-        Assert.Equal(5, kinds[typeof(V1ConfigMap)]);
-        Assert.Equal(5, kinds[typeof(V1ServiceAccount)]);
-        Assert.Equal(5, kinds[typeof(V1Job)]);
+        Assert.Equal(6, kinds[typeof(V1Deployment)]);
+        Assert.Equal(6, kinds[typeof(V1Service)]);
+        Assert.Equal(6, kinds[typeof(V1ConfigMap)]);
+        Assert.Equal(6, kinds[typeof(V1ServiceAccount)]);
+        Assert.Equal(6, kinds[typeof(V1Job)]);
         Assert.Equal(2, kinds[typeof(V2HorizontalPodAutoscaler)]);
         Assert.Equal(1, kinds[typeof(V1Alpha1ScaledObject)]);
         Assert.Equal(1, kinds[typeof(V1Alpha1TriggerAuthentication)]);
         Assert.Equal(1, kinds[typeof(V1Ingress)]);
         Assert.True(kinds[typeof(V1PodDisruptionBudget)] >= 3);
-        Assert.Equal(6, kinds[typeof(V1NetworkPolicy)]);
+        Assert.Equal(7, kinds[typeof(V1NetworkPolicy)]);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public class HelmChartTests
         var roles = new Dictionary<string, string>
         {
             ["data-source"] = "datasource_svc", ["cur-poller"] = "curpoller_svc", ["cur-parser"] = "curparser_svc",
-            ["resource-discovery"] = "discovery_svc", ["query"] = "query_svc",
+            ["resource-discovery"] = "discovery_svc", ["query"] = "query_svc", ["console"] = "console_svc",
         };
 
         foreach (var component in Components)
@@ -254,7 +254,7 @@ public class HelmChartTests
             var peers = (policy.Spec.Ingress ?? []).SelectMany(rule => rule.FromProperty).ToList();
             var fromIngressController = peers.Any(peer => peer.NamespaceSelector?.MatchLabels?.TryGetValue("kubernetes.io/metadata.name", out var ns) == true && ns == "ingress-nginx");
             var fromLabelledCallers = peers.Any(peer => peer.PodSelector?.MatchLabels?.TryGetValue("digiusher.io/api-client", out var label) == true && label == "true");
-            Assert.Equal(component is "data-source" or "query" or "resource-discovery", fromIngressController);
+            Assert.Equal(component is "data-source" or "query" or "resource-discovery" or "console", fromIngressController);
             Assert.Equal(fromIngressController, fromLabelledCallers);
         }
 
@@ -281,11 +281,15 @@ public class HelmChartTests
             Assert.Contains("Egress", policy.Spec.PolicyTypes);
             var ports = Ports(policy).ToHashSet();
             Assert.Superset(new HashSet<int> { 53, 5432, 5672 }, ports);
-            Assert.Equal(component != "query", ports.Contains(443));
+            Assert.Equal(component is not ("query" or "console"), ports.Contains(443));
         }
 
         var query = manifests.Single<V1NetworkPolicy>("digiusher-query");
         Assert.Contains(query.Spec.Egress, rule => rule.To?.Any(peer => peer.PodSelector?.MatchLabels["app.kubernetes.io/component"] == "cur-parser") == true);
+        var console = manifests.Single<V1NetworkPolicy>("digiusher-console");
+        Assert.Equal(["data-source", "query", "resource-discovery"], console.Spec.Egress
+            .SelectMany(rule => rule.To ?? []).Select(peer => peer.PodSelector?.MatchLabels is { } labels && labels.TryGetValue("app.kubernetes.io/component", out var callee) ? callee : null)
+            .OfType<string>().Order());
         var migrations = manifests.Single<V1NetworkPolicy>("digiusher-migrations");
         Assert.Equal([53, 53, 5432], Ports(migrations).Order());
     }
@@ -298,8 +302,9 @@ public class HelmChartTests
 
         var ingress = Assert.Single(manifests.OfKind<V1Ingress>());
         var paths = Assert.Single(ingress.Spec.Rules).Http.Paths;
-        Assert.All(paths, p => Assert.Matches("^/(api/v1|openapi|scalar)/", p.Path + "/"));
-        Assert.Equal(["digiusher-data-source", "digiusher-query", "digiusher-resource-discovery"], paths.Select(p => p.Backend.Service.Name).Distinct().Order());
+        Assert.All(paths.Where(p => p.Path != "/"), p => Assert.Matches("^/(api/v1|openapi|scalar)/", p.Path + "/"));
+        Assert.Equal("digiusher-console", Assert.Single(paths, p => p.Path == "/").Backend.Service.Name);
+        Assert.Equal(["digiusher-console", "digiusher-data-source", "digiusher-query", "digiusher-resource-discovery"], paths.Select(p => p.Backend.Service.Name).Distinct().Order());
         Assert.Contains(paths, p => p.Path == "/api/v1/users" && p.Backend.Service.Name == "digiusher-data-source");
         Assert.Contains(paths, p => p.Path == "/api/v1/service-clients" && p.Backend.Service.Name == "digiusher-data-source");
         Assert.Contains(paths, p => p.Path == "/api/v1/owner-rules" && p.Backend.Service.Name == "digiusher-resource-discovery");
@@ -334,18 +339,18 @@ public class HelmChartTests
     public async Task HelmTemplate_WhenANewServiceIsOneEntry_RendersItsWholeSetWithTheDefaults()
     {
         var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync(
-            "--set", "services.console.project=Console", "--set", "services.console.component=console",
-            "--set", "services.console.routes={/console}", "--set", "services.console.calls={query}"));
+            "--set", "services.reports.project=Reports", "--set", "services.reports.component=reports",
+            "--set", "services.reports.routes={/api/v1/reports}", "--set", "services.reports.calls={query}"));
 
-        var deployment = manifests.Single<V1Deployment>("digiusher-console");
-        Assert.Equal("digiusher/console:0.1.0", deployment.Spec.Template.Spec.Containers[0].Image);
+        var deployment = manifests.Single<V1Deployment>("digiusher-reports");
+        Assert.Equal("digiusher/reports:0.1.0", deployment.Spec.Template.Spec.Containers[0].Image);
         Assert.DoesNotContain(deployment.Spec.Template.Spec.Containers[0].Env, e => e.Name == "ConnectionStrings__Postgres");
-        Assert.Equal("http://digiusher-query:8080", manifests.Single<V1ConfigMap>("digiusher-console").Data["Services__Query"]);
-        Assert.NotNull(manifests.Single<V1Service>("digiusher-console"));
-        Assert.DoesNotContain(manifests.OfKind<V1Job>(), j => j.Metadata.Name == "digiusher-console-migrate");
-        Assert.Contains(Assert.Single(manifests.OfKind<V1Ingress>()).Spec.Rules[0].Http.Paths, p => p.Path == "/console" && p.Backend.Service.Name == "digiusher-console");
+        Assert.Equal("http://digiusher-query:8080", manifests.Single<V1ConfigMap>("digiusher-reports").Data["Services__Query"]);
+        Assert.NotNull(manifests.Single<V1Service>("digiusher-reports"));
+        Assert.DoesNotContain(manifests.OfKind<V1Job>(), j => j.Metadata.Name == "digiusher-reports-migrate");
+        Assert.Contains(Assert.Single(manifests.OfKind<V1Ingress>()).Spec.Rules[0].Http.Paths, p => p.Path == "/api/v1/reports" && p.Backend.Service.Name == "digiusher-reports");
         var query = manifests.Single<V1NetworkPolicy>("digiusher-query");
-        Assert.Contains(query.Spec.Ingress, r => r.FromProperty.Any(p => p.PodSelector?.MatchLabels?.TryGetValue("app.kubernetes.io/component", out var component) == true && component == "console"));
+        Assert.Contains(query.Spec.Ingress, r => r.FromProperty.Any(p => p.PodSelector?.MatchLabels?.TryGetValue("app.kubernetes.io/component", out var component) == true && component == "reports"));
     }
 
     [Theory]
@@ -364,10 +369,24 @@ public class HelmChartTests
     [Fact]
     public async Task HelmTemplate_WhenAServiceIsDisabled_RendersNothingOfIt()
     {
-        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync("--set", "services.resourceDiscovery.enabled=false"));
+        // The console calls ResourceDiscovery (owner rules), so it goes too; leaving it would fail
+        // the render with "services.console.calls: resourceDiscovery is not an enabled service".
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync(
+            "--set", "services.resourceDiscovery.enabled=false", "--set", "services.console.enabled=false"));
 
         Assert.DoesNotContain(manifests.OfKind<V1Deployment>(), d => d.Metadata.Name == "digiusher-resource-discovery");
+        Assert.DoesNotContain(manifests.OfKind<V1Deployment>(), d => d.Metadata.Name == "digiusher-console");
         Assert.DoesNotContain(Assert.Single(manifests.OfKind<V1Ingress>()).Spec.Rules[0].Http.Paths, p => p.Path == "/api/v1/owner-rules");
+    }
+
+    [Fact]
+    public async Task HelmTemplate_WhenAServiceOthersCallIsDisabled_RefusesNamingTheCaller()
+    {
+        var (exitCode, _, error) = await KubernetesTools.TryHelmAsync("template", "digiusher", KubernetesTools.Chart,
+            "--set", "services.resourceDiscovery.enabled=false");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("services.console.calls: resourceDiscovery is not an enabled service", error, StringComparison.Ordinal);
     }
 
     [Fact]

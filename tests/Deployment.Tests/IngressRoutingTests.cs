@@ -56,13 +56,44 @@ public partial class IngressRoutingTests
             }
 
             AssertAllowsIngressTraffic(manifests.Single<V1NetworkPolicy>(rule.Backend.Service.Name), component);
+            await AssertClusterOnlyPathsRefusedThroughTheIngressAsync(http);
         }
 
         Assert.True(checkedPaths >= 20, $"only {checkedPaths} documented paths");
-        foreach (var hidden in new[] { "/internal/v1/imports/0f8fad5b-d9cb-469f-a165-70867728950e/daily-costs", "/health/ready", "/health/live", "/metrics" })
+
+        // Every path no API claims reaches the console (routed at /), so its own health checks and
+        // scrape endpoint must refuse what came through the ingress.
+        var consoleEnvironment = ServiceProcess.EnvironmentFor("Console", database, vhost);
+        await ServiceProcess.MigrateAsync("Console", consoleEnvironment);
+        await using var console = await ServiceProcess.StartAsync("Console", consoleEnvironment, readyTimeout: TimeSpan.FromSeconds(90));
+        using var consoleHttp = console.CreateClient();
+        foreach (var hidden in ClusterOnlyPaths)
         {
-            Assert.Null(Route(rules, hidden));
+            Assert.Equal("digiusher-console", Route(rules, hidden));
         }
+
+        await AssertClusterOnlyPathsRefusedThroughTheIngressAsync(consoleHttp);
+    }
+
+    private static readonly string[] ClusterOnlyPaths =
+        ["/internal/v1/imports/0f8fad5b-d9cb-469f-a165-70867728950e/daily-costs", "/health/ready", "/health/live", "/metrics"];
+
+    // The ingress controller adds X-Forwarded-For to everything it proxies; kubelet probes and
+    // Prometheus scrapes come straight to the pod.
+    private static async Task AssertClusterOnlyPathsRefusedThroughTheIngressAsync(HttpClient http)
+    {
+        foreach (var path in ClusterOnlyPaths)
+        {
+            using var proxied = new HttpRequestMessage(HttpMethod.Get, path);
+            proxied.Headers.Add("X-Forwarded-For", "203.0.113.5");
+            using var response = await http.SendAsync(proxied);
+            // 401 where the service's fallback policy refuses an anonymous caller first.
+            Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized,
+                $"{path} through the ingress answered {(int)response.StatusCode}");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/metrics")).StatusCode);
     }
 
     private static void AssertAllowsIngressTraffic(V1NetworkPolicy policy, string component)

@@ -12,8 +12,8 @@ public class KustomizeTests
     {
         var manifests = Manifests.Parse(await KubernetesTools.KustomizeAsync(folder));
 
-        Assert.Equal(5, manifests.OfKind<V1Deployment>().Count());
-        Assert.Equal(5, manifests.OfKind<V1Job>().Count());
+        Assert.Equal(6, manifests.OfKind<V1Deployment>().Count());
+        Assert.Equal(6, manifests.OfKind<V1Job>().Count());
         Assert.Single(manifests.OfKind<Keda.V1Alpha1ScaledObject>());
         Assert.DoesNotContain(manifests.OfKind<V1ConfigMap>(), c => c.Metadata.Name == "production-settings");
     }
