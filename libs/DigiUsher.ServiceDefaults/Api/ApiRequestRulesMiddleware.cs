@@ -41,7 +41,8 @@ public sealed class ApiRequestRulesMiddleware(RequestDelegate next)
     public static ValidationProblem Problem(BadParameterException ex) => TypedResults.ValidationProblem(
         new Dictionary<string, string[]> { [ex.Parameter] = [ex.Message] },
         detail: ex.Message,
-        title: $"Invalid parameter '{ex.Parameter}'");
+        title: $"Invalid parameter '{ex.Parameter}'",
+        extensions: ex.Allowed is null ? null : new Dictionary<string, object?> { ["allowed"] = ex.Allowed });
 
     private static ValidationProblem Unknown(IReadOnlyList<string> unknown, IReadOnlyList<ApiParameter> declared)
     {

@@ -36,12 +36,14 @@ public static class RequestBody
             }
 
             var unknown = new List<string>();
-            UnknownFields(node, Json.GetTypeInfo(typeof(T)), string.Empty, unknown);
+            var allowed = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            UnknownFields(node, Json.GetTypeInfo(typeof(T)), string.Empty, unknown, allowed);
             if (unknown.Count > 0)
             {
+                var where = string.Join("; ", allowed.Select(a => $"{(a.Key.Length == 0 ? "the body" : $"'{a.Key}'")} takes {string.Join(", ", a.Value)}"));
                 return (null, BadJson(
-                    $"Unknown field{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown.Select(u => $"'{u}'"))}; see the operation's request schema.",
-                    unknown));
+                    $"Unknown field{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown.Select(u => $"'{u}'"))}: {where}.",
+                    unknown, allowed));
             }
 
             var value = node.Deserialize<T>(Json);
@@ -58,7 +60,7 @@ public static class RequestBody
     }
 
     /// <summary>Collects the paths of fields <paramref name="type"/> (and the objects inside it) does not have.</summary>
-    private static void UnknownFields(JsonNode? node, JsonTypeInfo type, string path, List<string> unknown)
+    private static void UnknownFields(JsonNode? node, JsonTypeInfo type, string path, List<string> unknown, Dictionary<string, IReadOnlyList<string>> allowed)
     {
         switch (node, type.Kind)
         {
@@ -70,10 +72,14 @@ public static class RequestBody
                     if (property is null)
                     {
                         unknown.Add(field.Length <= 128 ? field : field[..128] + "...");
+                        if (allowed.Count < 16)
+                        {
+                            allowed.TryAdd(path, [.. type.Properties.Select(p => p.Name)]);
+                        }
                     }
                     else
                     {
-                        UnknownFields(value, Json.GetTypeInfo(property.PropertyType), field, unknown);
+                        UnknownFields(value, Json.GetTypeInfo(property.PropertyType), field, unknown, allowed);
                     }
                 }
 
@@ -81,18 +87,19 @@ public static class RequestBody
             case (JsonArray array, JsonTypeInfoKind.Enumerable) when type.ElementType is { } element:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    UnknownFields(array[i], Json.GetTypeInfo(element), $"{path}[{i}]", unknown);
+                    UnknownFields(array[i], Json.GetTypeInfo(element), $"{path}[{i}]", unknown, allowed);
                 }
 
                 break;
         }
     }
 
-    private static ProblemHttpResult BadJson(string detail, IReadOnlyList<string> unknownFields) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "The request body is not valid",
-        detail: detail,
-        extensions: unknownFields.Count == 0 ? null : new Dictionary<string, object?> { ["unknownFields"] = unknownFields });
+    private static ProblemHttpResult BadJson(string detail, IReadOnlyList<string> unknownFields, IReadOnlyDictionary<string, IReadOnlyList<string>>? allowedFields = null) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "The request body is not valid",
+            detail: detail,
+            extensions: unknownFields.Count == 0 ? null : new Dictionary<string, object?> { ["unknownFields"] = unknownFields, ["allowedFields"] = allowedFields });
 
     private static JsonSerializerOptions CreateJson()
     {
