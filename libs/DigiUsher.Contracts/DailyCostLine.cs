@@ -24,6 +24,10 @@ namespace DigiUsher.Contracts;
 /// <param name="PublicOnDemand">Sum of public on-demand cost.</param>
 /// <param name="UsageAmount">Sum of usage amounts.</param>
 /// <param name="LineItems">CUR line items summed into this line.</param>
+/// <param name="PricingUnit">The unit of <paramref name="UsageAmount"/> (<c>pricing/unit</c>: Hrs, GB-Mo, ...); null from imports made before it was served.</param>
+/// <param name="CostCategories">Cost category values by category name; null from imports made before they were served.</param>
+/// <param name="UsageAccountName">The usage account's name where the CUR has it (CUR 2.0); null or empty otherwise.</param>
+/// <param name="NetAmortized">Sum of net amortized cost (after discounts); null from imports made before it was served.</param>
 public sealed record DailyCostLine(
     DateOnly Day,
     string UsageAccountId,
@@ -41,7 +45,11 @@ public sealed record DailyCostLine(
     decimal Amortized,
     decimal PublicOnDemand,
     decimal UsageAmount,
-    long LineItems)
+    long LineItems,
+    string? PricingUnit = null,
+    IReadOnlyDictionary<string, string>? CostCategories = null,
+    string? UsageAccountName = null,
+    decimal? NetAmortized = null)
 {
     /// <summary>The media type of the rollup stream.</summary>
     public const string MediaType = "application/x-ndjson";

@@ -37,6 +37,65 @@ public class DailyCostsApiTests
     }
 
     [Fact]
+    public async Task GetHourlyCosts_WhenImportIsCurrent_HoursSumToTheDailyRollupWithUnitsAndCategories()
+    {
+        await using var harness = await CurParserHarness.StartAsync();
+        var csv = new System.Text.StringBuilder(
+            "identity/LineItemId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,"
+            + "product/regionCode,lineItem/UsageType,lineItem/ResourceId,lineItem/UsageAmount,pricing/unit,lineItem/UnblendedCost,"
+            + "lineItem/NetUnblendedCost,lineItem/CurrencyCode,costCategory/env\n");
+        for (var i = 0; i < 60; i++)
+        {
+            var hour = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddHours(i % 30);
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"id{i},123456789012,Usage,{hour:yyyy-MM-ddTHH:mm:ssZ},{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ},AmazonEC2,us-east-1,BoxUsage:m5.large,i-{i % 3:D17},2,Hrs,0.25,0.2,USD,{(i % 2 == 0 ? "prod" : "dev")}\n");
+        }
+
+        using var gzip = new MemoryStream();
+        await using (var zip = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zip.Write(System.Text.Encoding.UTF8.GetBytes(csv.ToString()));
+        }
+
+        var file = await harness.UploadAsync("cur/h/20240101-20240201/h1/h-1.csv.gz", gzip.ToArray());
+        await harness.PublishAsync(harness.Delivery("h1", Monday, ReportFormat.CsvGzip, [file]));
+        var imported = await harness.WaitForAsync<ReportImported>(e => e.DeliveryId == "h1", "ReportImported");
+        using var client = harness.CreateClient(CurParserHarness.InternalTokenFor("query"));
+
+        var daily = await LinesAsync(client, $"/internal/v1/imports/{imported.ImportId}/daily-costs", DailyCostLine.Parse);
+        var hourly = await LinesAsync(client, $"/internal/v1/imports/{imported.ImportId}/hourly-costs", HourlyCostLine.Parse);
+        var secondDay = await LinesAsync(client, $"/internal/v1/imports/{imported.ImportId}/hourly-costs?from=2024-01-02", HourlyCostLine.Parse);
+        using var badFrom = await client.GetAsync($"/internal/v1/imports/{imported.ImportId}/hourly-costs?from=yesterday");
+
+        Assert.All(daily, d => Assert.Equal("Hrs", d.PricingUnit));
+        Assert.Equal(["dev", "prod"], daily.Select(d => d.CostCategories!["env"]).Distinct().Order());
+        Assert.Equal(30, hourly.Select(h => h.Hour).Distinct().Count());
+        Assert.All(hourly, h => Assert.Equal(TimeSpan.Zero, h.Hour.Offset));
+        foreach (var day in daily.GroupBy(d => d.Day))
+        {
+            var hours = hourly.Where(h => DateOnly.FromDateTime(h.Hour.UtcDateTime) == day.Key).ToList();
+            Assert.Equal(day.Sum(d => d.Unblended), hours.Sum(h => h.Unblended));
+            Assert.Equal(day.Sum(d => d.NetUnblended), hours.Sum(h => h.NetUnblended));
+            Assert.Equal(day.Sum(d => d.UsageAmount), hours.Sum(h => h.UsageAmount));
+            Assert.Equal(day.Sum(d => d.LineItems), hours.Sum(h => h.LineItems));
+        }
+
+        Assert.Equal(60 * 0.25m, hourly.Sum(h => h.Unblended));
+        Assert.Equal(60 * 0.2m, hourly.Sum(h => h.NetAmortized));
+        Assert.All(secondDay, h => Assert.Equal(new DateOnly(2024, 1, 2), DateOnly.FromDateTime(h.Hour.UtcDateTime)));
+        Assert.Equal(6, secondDay.Select(h => h.Hour).Distinct().Count());
+        Assert.Equal(HttpStatusCode.BadRequest, badFrom.StatusCode);
+    }
+
+    private static async Task<List<T>> LinesAsync<T>(HttpClient client, string path, Func<string, T?> parse)
+        where T : class
+    {
+        using var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => parse(l)!)];
+    }
+
+    [Fact]
     public async Task GetDailyCosts_WhenImportIsReplacedOrUnknown_Returns410Or404()
     {
         await using var harness = await CurParserHarness.StartAsync();

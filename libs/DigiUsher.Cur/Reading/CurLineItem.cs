@@ -13,6 +13,9 @@ public sealed class CurLineItem
     public long RowNumber;
 
     public string UsageAccountId = string.Empty;
+
+    /// <summary>The usage account's name (CUR 2.0 only; empty otherwise).</summary>
+    public string UsageAccountName = string.Empty;
     public string PayerAccountId = string.Empty;
     public string LineItemType = string.Empty;
     public string ProductCode = string.Empty;
@@ -32,6 +35,9 @@ public sealed class CurLineItem
     public decimal NetUnblended;
     public decimal Blended;
     public decimal Amortized;
+
+    /// <summary>Amortized cost after the payer's discounts (equals <see cref="Amortized"/> when the CUR has no net columns).</summary>
+    public decimal NetAmortized;
     public decimal PublicOnDemand;
 
     /// <summary>Tags as a JSON object text (<c>{}</c> when none), keys as people know them.</summary>

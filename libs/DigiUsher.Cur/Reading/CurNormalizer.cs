@@ -57,6 +57,7 @@ public sealed class CurNormalizer
     {
         var s = _schema;
         item.UsageAccountId = Text(row, s.UsageAccountId, _accounts);
+        item.UsageAccountName = Text(row, s.UsageAccountName, _accounts);
         item.PayerAccountId = Text(row, s.PayerAccountId, _accounts);
         item.LineItemType = Text(row, s.LineItemType, _dimensions);
         item.ProductCode = Text(row, s.ProductCode, _dimensions);
@@ -85,6 +86,7 @@ public sealed class CurNormalizer
         item.Blended = s.Blended >= 0 ? row.Decimal(s.Blended) ?? 0m : unblended;
         item.PublicOnDemand = Amount(row, s.PublicOnDemand) ?? 0m;
         item.Amortized = Amortize(row, item.LineItemType, unblended);
+        item.NetAmortized = NetAmortize(row, item.LineItemType, item.Amortized, item.NetUnblended);
 
         if (s.ProductMap >= 0 && (item.ServiceName.Length == 0 || item.Region.Length == 0))
         {
@@ -131,6 +133,42 @@ public sealed class CurNormalizer
             default:
                 return unblended;
         }
+    }
+
+    /// <summary>
+    /// Effective cost after the payer's discounts: the net twin of each column <see cref="Amortize"/> reads, where the
+    /// CUR has it (the net columns exist only for payers with discounts, e.g. an EDP:
+    /// https://docs.aws.amazon.com/cur/latest/userguide/cur-sp.html and reservation-columns.html). A Savings Plan's unused
+    /// commitment has no net column of its own: it is scaled by the plan's net-to-gross commitment ratio, as the FinOps
+    /// community's cloud-savings query does. Without net columns, net amortized equals amortized (net unblended for plain usage).
+    /// </summary>
+    private decimal NetAmortize(ICurRowSource row, string lineItemType, decimal amortized, decimal netUnblended)
+    {
+        var s = _schema;
+        switch (lineItemType)
+        {
+            case "SavingsPlanCoveredUsage":
+                return Amount(row, s.NetSavingsPlanEffectiveCost) ?? amortized;
+            case "SavingsPlanRecurringFee":
+                return amortized * (Ratio(row, s.NetSavingsPlanRecurringCommitment, s.SavingsPlanRecurringCommitment)
+                    ?? Ratio(row, s.NetSavingsPlanAmortizedUpfrontCommitment, s.SavingsPlanAmortizedUpfrontCommitment)
+                    ?? 1m);
+            case "DiscountedUsage":
+                return Amount(row, s.NetReservationEffectiveCost) ?? amortized;
+            case "RIFee":
+                return s.NetReservationUnusedAmortizedUpfront >= 0 || s.NetReservationUnusedRecurringFee >= 0
+                    ? (Amount(row, s.NetReservationUnusedAmortizedUpfront) ?? 0m) + (Amount(row, s.NetReservationUnusedRecurringFee) ?? 0m)
+                    : amortized;
+            case "SavingsPlanNegation":
+            case "SavingsPlanUpfrontFee":
+            case "Fee":
+                return amortized == 0m ? 0m : netUnblended;
+            default:
+                return netUnblended;
+        }
+
+        static decimal? Ratio(ICurRowSource row, int netColumn, int grossColumn) =>
+            Amount(row, netColumn) is { } net && Amount(row, grossColumn) is { } gross && gross != 0m ? net / gross : null;
     }
 
     private DateTime Start(ICurRowSource row)

@@ -15,6 +15,9 @@ public sealed class CurSchema
     public IReadOnlyList<string> Columns { get; }
 
     public int UsageAccountId { get; private set; } = -1;
+
+    /// <summary>CUR 2.0 only (<c>line_item_usage_account_name</c>).</summary>
+    public int UsageAccountName { get; private set; } = -1;
     public int PayerAccountId { get; private set; } = -1;
     public int LineItemType { get; private set; } = -1;
     public int ProductCode { get; private set; } = -1;
@@ -42,6 +45,16 @@ public sealed class CurSchema
     public int ReservationUnusedRecurringFee { get; private set; } = -1;
     public int ReservationArn { get; private set; } = -1;
 
+    /// <summary>The net (after discounts) amortization columns: present only when the payer has discounts.</summary>
+    public int NetSavingsPlanEffectiveCost { get; private set; } = -1;
+    public int SavingsPlanRecurringCommitment { get; private set; } = -1;
+    public int NetSavingsPlanRecurringCommitment { get; private set; } = -1;
+    public int SavingsPlanAmortizedUpfrontCommitment { get; private set; } = -1;
+    public int NetSavingsPlanAmortizedUpfrontCommitment { get; private set; } = -1;
+    public int NetReservationEffectiveCost { get; private set; } = -1;
+    public int NetReservationUnusedAmortizedUpfront { get; private set; } = -1;
+    public int NetReservationUnusedRecurringFee { get; private set; } = -1;
+
     /// <summary>CUR 2.0 map columns.</summary>
     public int ProductMap { get; private set; } = -1;
     public int TagsMap { get; private set; } = -1;
@@ -61,10 +74,12 @@ public sealed class CurSchema
     {
         int[] scalars =
         [
-            UsageAccountId, PayerAccountId, LineItemType, ProductCode, ProductName, UsageType, Operation, Region, AvailabilityZone,
+            UsageAccountId, UsageAccountName, PayerAccountId, LineItemType, ProductCode, ProductName, UsageType, Operation, Region, AvailabilityZone,
             ResourceId, UsageStart, UsageEnd, UsageAmount, PricingUnit, Currency, Unblended, NetUnblended, Blended, PublicOnDemand,
             InvoiceId, SavingsPlanEffectiveCost, SavingsPlanTotalCommitment, SavingsPlanUsedCommitment, ReservationEffectiveCost,
             ReservationUnusedAmortizedUpfront, ReservationUnusedRecurringFee, ReservationArn, ProductMap, TagsMap, CostCategoryMap,
+            NetSavingsPlanEffectiveCost, SavingsPlanRecurringCommitment, NetSavingsPlanRecurringCommitment, SavingsPlanAmortizedUpfrontCommitment,
+            NetSavingsPlanAmortizedUpfrontCommitment, NetReservationEffectiveCost, NetReservationUnusedAmortizedUpfront, NetReservationUnusedRecurringFee,
         ];
         return scalars.Where(c => c >= 0).Concat(TagColumns.Select(t => t.Column)).Concat(CostCategoryColumns.Select(t => t.Column)).Distinct();
     }
@@ -139,6 +154,7 @@ public sealed class CurSchema
         }
 
         schema.UsageAccountId = Find("lineitemusageaccountid");
+        schema.UsageAccountName = Find("lineitemusageaccountname");
         schema.PayerAccountId = Find("billpayeraccountid");
         schema.LineItemType = Find("lineitemlineitemtype");
         schema.ProductCode = Find("lineitemproductcode");
@@ -165,6 +181,14 @@ public sealed class CurSchema
         schema.ReservationUnusedAmortizedUpfront = Find("reservationunusedamortizedupfrontfeeforbillingperiod");
         schema.ReservationUnusedRecurringFee = Find("reservationunusedrecurringfee");
         schema.ReservationArn = Find("reservationreservationarn");
+        schema.NetSavingsPlanEffectiveCost = Find("savingsplannetsavingsplaneffectivecost");
+        schema.SavingsPlanRecurringCommitment = Find("savingsplanrecurringcommitmentforbillingperiod");
+        schema.NetSavingsPlanRecurringCommitment = Find("savingsplannetrecurringcommitmentforbillingperiod");
+        schema.SavingsPlanAmortizedUpfrontCommitment = Find("savingsplanamortizedupfrontcommitmentforbillingperiod");
+        schema.NetSavingsPlanAmortizedUpfrontCommitment = Find("savingsplannetamortizedupfrontcommitmentforbillingperiod");
+        schema.NetReservationEffectiveCost = Find("reservationneteffectivecost");
+        schema.NetReservationUnusedAmortizedUpfront = Find("reservationnetunusedamortizedupfrontfeeforbillingperiod");
+        schema.NetReservationUnusedRecurringFee = Find("reservationnetunusedrecurringfee");
         schema.TagColumns = [.. tags.OrderBy(t => t.Item2, StringComparer.Ordinal)];
         schema.CostCategoryColumns = [.. categories.OrderBy(t => t.Item2, StringComparer.Ordinal)];
         schema.Warnings = warnings;

@@ -4,6 +4,7 @@ using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.CurParser.Data;
 using DigiUsher.CurParser.Importing;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
 
@@ -12,12 +13,18 @@ namespace DigiUsher.CurParser.Apis;
 /// <summary>Internal endpoints other services pull bulk data from (never in the public OpenAPI document).</summary>
 public static class ImportsApi
 {
+    private static readonly ApiParameter HourlyFrom = new("from", ApiParameterType.Date, "First usage day served (yyyy-MM-dd, UTC); default: the whole period.");
+
     public static IEndpointRouteBuilder MapImportsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/internal/v1/imports").RequireAuthorization(InternalToken.Policy).ExcludeFromDescription();
         group.MapGet("/{importId:guid}/daily-costs", StreamDailyCostsAsync)
             .WithName("GetImportDailyCosts")
             .WithSummary("The daily rollup of a current import, as NDJSON (one JSON object per line)");
+        group.MapGet("/{importId:guid}/hourly-costs", StreamHourlyCostsAsync)
+            .WithParameters(HourlyFrom)
+            .WithName("GetImportHourlyCosts")
+            .WithSummary("The hourly rollup (no resource dimension) of a current import from a day on, as NDJSON");
         return app;
     }
 
@@ -25,7 +32,47 @@ public static class ImportsApi
     /// Streams the rollup inside one repeatable-read transaction: the import is checked current and
     /// read from the same snapshot, and its partition cannot be dropped while the stream runs.
     /// </summary>
-    private static async Task<IResult> StreamDailyCostsAsync(Guid importId, NpgsqlDataSource dataSource, ImportStore store, HttpContext http, CancellationToken cancellationToken)
+    private static Task<IResult> StreamDailyCostsAsync(Guid importId, NpgsqlDataSource dataSource, HttpContext http, CancellationToken cancellationToken) =>
+        StreamCurrentAsync(importId, dataSource, http, (connection, transaction) => connection.QueryUnbufferedAsync<DailyCostRow>(
+            $"""
+            select day, usage_account_id as usageaccountid, product_code as productcode, service_name as servicename, region,
+                   usage_type as usagetype, line_item_type as lineitemtype, resource_id as resourceid, tags::text as tags, currency,
+                   unblended, net_unblended as netunblended, blended, amortized, public_on_demand as publicondemand,
+                   usage_amount as usageamount, line_items as lineitems, pricing_unit as pricingunit, cost_categories::text as costcategories,
+                   usage_account_name as usageaccountname, net_amortized as netamortized
+            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)}
+            order by day, usage_account_id, product_code, region, usage_type, line_item_type, resource_id, currency
+            """, transaction: transaction).Select(r => (Action<Utf8JsonWriter>)r.ToLine().WriteTo), cancellationToken);
+
+    /// <summary>
+    /// The hourly rollup, summed from the import's line items when asked (one pass over the partition,
+    /// like the daily rollup at the swap): no table to fill at import time, and imports made before it
+    /// existed serve it too. Read models ask only for the days they keep hourly.
+    /// </summary>
+    private static Task<IResult> StreamHourlyCostsAsync(Guid importId, NpgsqlDataSource dataSource, HttpContext http, CancellationToken cancellationToken)
+    {
+        var from = PageParameters.Single(http.Request.Query, "from") is { } text
+            ? DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+                ? day
+                : throw new BadParameterException("from", $"'{text}' is not a date (yyyy-MM-dd).")
+            : DateOnly.MinValue;
+        var start = from == DateOnly.MinValue ? DateTime.MinValue : from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        return StreamCurrentAsync(importId, dataSource, http, (connection, transaction) => connection.QueryUnbufferedAsync<HourlyCostRow>(
+            $"""
+            select date_trunc('hour', usage_start) as hour, usage_account_id as usageaccountid, product_code as productcode, region,
+                   usage_type as usagetype, line_item_type as lineitemtype, pricing_unit as pricingunit, tags::text as tags,
+                   cost_categories::text as costcategories, currency, sum(unblended) as unblended, sum(net_unblended) as netunblended,
+                   sum(blended) as blended, sum(amortized) as amortized, sum(net_amortized) as netamortized,
+                   sum(public_on_demand) as publicondemand, sum(usage_amount) as usageamount, count(*) as lineitems
+            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "line_items", importId)}
+            where usage_start >= @start
+            group by 1, usage_account_id, product_code, region, usage_type, line_item_type, pricing_unit, tags, cost_categories, currency
+            """, new { start }, transaction).Select(r => (Action<Utf8JsonWriter>)r.ToLine().WriteTo), cancellationToken);
+    }
+
+    private static async Task<IResult> StreamCurrentAsync(
+        Guid importId, NpgsqlDataSource dataSource, HttpContext http,
+        Func<NpgsqlConnection, NpgsqlTransaction, IAsyncEnumerable<Action<Utf8JsonWriter>>> rows, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
@@ -43,31 +90,37 @@ public static class ImportsApi
 
         http.Response.RegisterForDisposeAsync(connection);
         http.Response.RegisterForDisposeAsync(transaction);
-        var rows = connection.QueryUnbufferedAsync<DailyCostRow>(
-            $"""
-            select day, usage_account_id as usageaccountid, product_code as productcode, service_name as servicename, region,
-                   usage_type as usagetype, line_item_type as lineitemtype, resource_id as resourceid, tags::text as tags, currency,
-                   unblended, net_unblended as netunblended, blended, amortized, public_on_demand as publicondemand,
-                   usage_amount as usageamount, line_items as lineitems
-            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)}
-            order by day, usage_account_id, product_code, region, usage_type, line_item_type, resource_id, currency
-            """, transaction: transaction);
-        return new NdjsonResult(rows.Select(r => r.ToLine()));
+        return new NdjsonResult(rows(connection, transaction));
     }
 
-    /// <summary>A row of an import's <c>daily_costs</c> partition (tags as the jsonb's text).</summary>
+    /// <summary>A row of an import's <c>daily_costs</c> partition (tags and categories as the jsonb's text).</summary>
     private sealed record DailyCostRow(
         DateOnly Day, string UsageAccountId, string ProductCode, string ServiceName, string Region, string UsageType, string LineItemType,
         string ResourceId, string Tags, string Currency, decimal Unblended, decimal NetUnblended, decimal Blended, decimal Amortized,
-        decimal PublicOnDemand, decimal UsageAmount, long LineItems)
+        decimal PublicOnDemand, decimal UsageAmount, long LineItems, string PricingUnit, string CostCategories, string UsageAccountName,
+        decimal? NetAmortized)
     {
         public DailyCostLine ToLine() => new(
             Day, UsageAccountId, ProductCode, ServiceName, Region, UsageType, LineItemType, ResourceId,
             JsonSerializer.Deserialize<Dictionary<string, string>>(Tags), Currency, Unblended, NetUnblended, Blended, Amortized,
-            PublicOnDemand, UsageAmount, LineItems);
+            PublicOnDemand, UsageAmount, LineItems, PricingUnit, JsonSerializer.Deserialize<Dictionary<string, string>>(CostCategories),
+            UsageAccountName.Length == 0 ? null : UsageAccountName, NetAmortized);
     }
 
-    private sealed class NdjsonResult(IAsyncEnumerable<DailyCostLine> lines) : IResult
+    /// <summary>A group of an import's line items per usage hour.</summary>
+    private sealed record HourlyCostRow(
+        DateTime Hour, string UsageAccountId, string ProductCode, string Region, string UsageType, string LineItemType, string PricingUnit,
+        string Tags, string CostCategories, string Currency, decimal Unblended, decimal NetUnblended, decimal Blended, decimal Amortized,
+        decimal? NetAmortized, decimal PublicOnDemand, decimal UsageAmount, long LineItems)
+    {
+        public HourlyCostLine ToLine() => new(
+            new DateTimeOffset(DateTime.SpecifyKind(Hour, DateTimeKind.Utc)), UsageAccountId, ProductCode, Region, UsageType, LineItemType, PricingUnit,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(Tags), JsonSerializer.Deserialize<Dictionary<string, string>>(CostCategories),
+            Currency, Unblended, NetUnblended, Blended, Amortized, NetAmortized, PublicOnDemand, UsageAmount, LineItems);
+    }
+
+    /// <summary>Writes each line's JSON object and a line break, flushing every 256 lines.</summary>
+    private sealed class NdjsonResult(IAsyncEnumerable<Action<Utf8JsonWriter>> lines) : IResult
     {
         private static readonly byte[] NewLine = "\n"u8.ToArray();
 
@@ -81,7 +134,7 @@ public static class ImportsApi
             await foreach (var line in lines.WithCancellation(httpContext.RequestAborted))
             {
                 json.Reset(body);
-                line.WriteTo(json);
+                line(json);
                 await json.FlushAsync(httpContext.RequestAborted);
                 body.Write(NewLine);
                 if (++rows % 256 == 0)

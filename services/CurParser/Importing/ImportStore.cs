@@ -186,12 +186,15 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
 
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
-            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)}
+            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} (import_id, day, usage_account_id,
+                product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency, unblended, net_unblended,
+                blended, amortized, public_on_demand, usage_amount, line_items, usage_account_name, pricing_unit, cost_categories, net_amortized)
             select import_id, (usage_start at time zone 'UTC')::date, usage_account_id, product_code, service_name, region, usage_type,
                    line_item_type, resource_id, tags, currency, sum(unblended), sum(net_unblended), sum(blended), sum(amortized),
-                   sum(public_on_demand), sum(usage_amount), count(*)
+                   sum(public_on_demand), sum(usage_amount), count(*), max(usage_account_name), pricing_unit, cost_categories, sum(net_amortized)
             from {LineItemLoader.PartitionOf(CurParserDb.Schema, "line_items", importId)}
-            group by import_id, 2, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency
+            group by import_id, 2, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency,
+                pricing_unit, cost_categories
             """, transaction: transaction, commandTimeout: 1800, cancellationToken: cancellationToken));
 
         var now = DateTimeOffset.UtcNow;

@@ -21,7 +21,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
     public static readonly string CopyColumns =
         "import_id, file_index, row_number, usage_account_id, payer_account_id, line_item_type, product_code, service_name, usage_type, " +
         "operation, region, availability_zone, resource_id, usage_start, usage_end, usage_amount, pricing_unit, currency, unblended, " +
-        "net_unblended, blended, amortized, public_on_demand, invoice_id, tags, cost_categories";
+        "net_unblended, blended, amortized, public_on_demand, invoice_id, tags, cost_categories, usage_account_name, net_amortized";
 
     /// <summary>
     /// Reads <paramref name="keys"/> (in order) and loads them into the partition of <paramref name="importId"/>;
@@ -179,6 +179,8 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         writer.Write(item.InvoiceId, NpgsqlDbType.Text);
         writer.Write(item.TagsJson, NpgsqlDbType.Jsonb);
         writer.Write(item.CostCategoriesJson, NpgsqlDbType.Jsonb);
+        writer.Write(item.UsageAccountName, NpgsqlDbType.Text);
+        writer.Write(item.NetAmortized, NpgsqlDbType.Numeric);
     }
 
     /// <summary>A reusable block of rows.</summary>
