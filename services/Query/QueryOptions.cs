@@ -53,4 +53,32 @@ public sealed class ApiOptions
 
     [Range(1, 100000)]
     public int MaxPageSize { get; set; } = 10000;
+
+    /// <summary>
+    /// Every statement of an API request is cancelled by Postgres after this long (issue 18): one tenant's
+    /// expensive query cannot hold a connection and a core for minutes. The request answers 503 naming the limit.
+    /// </summary>
+    [Range(100, 600_000)]
+    public int StatementTimeoutMs { get; set; } = 15_000;
+
+    /// <summary>The statement timeout of an export's transaction: its one statement also waits for the client to take the rows.</summary>
+    [Range(100, 3_600_000)]
+    public int ExportStatementTimeoutMs { get; set; } = 120_000;
+
+    /// <summary>The most rows an export streams; a larger one is refused before the first byte (422), naming its size and the limit.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxExportRows { get; set; } = 1_000_000;
+}
+
+/// <summary>Section <c>Costs</c>: the cost read model.</summary>
+public sealed class CostsOptions
+{
+    public const string Section = "Costs";
+
+    /// <summary>
+    /// Days (today included, UTC) for which the read model keeps the hourly rollup, for granularity hour. AWS Cost
+    /// Explorer keeps 14; older hours are pruned and not pulled.
+    /// </summary>
+    [Range(1, 400)]
+    public int HourlyDays { get; set; } = 14;
 }

@@ -1,3 +1,4 @@
+using DigiUsher.Query.Apis;
 using DigiUsher.Query.Costs;
 using DigiUsher.Query.Data;
 using DigiUsher.Query.Findings;
@@ -16,6 +17,10 @@ public static class QueryServiceExtensions
         builder.Services.AddOptions<ServicesOptions>().BindConfiguration(ServicesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<FindingsOptions>().BindConfiguration(FindingsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CostsOptions>().BindConfiguration(CostsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ApiDataSource>();
+        builder.Services.AddExceptionHandler<StatementTimeoutHandler>();
+        builder.Services.AddHostedService<HourlyCostsPruner>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CursorCodec>();
         builder.Services.AddSingleton<DataSourceStore>();
@@ -24,6 +29,8 @@ public static class QueryServiceExtensions
         builder.Services.AddSingleton<CostMetrics>();
         builder.Services.AddSingleton<ResourceStore>();
         builder.Services.AddSingleton<CostReader>();
+        builder.Services.AddSingleton<CostValuesReader>();
+        builder.Services.AddSingleton<CostForecasts>();
         builder.Services.AddSingleton<ResourceReader>();
         builder.Services.AddSingleton<FindingsReader>();
         builder.Services.AddHttpClient<CurParserClient>((sp, http) =>

@@ -9,6 +9,7 @@ using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -42,7 +43,8 @@ public sealed class QueryApp : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<QueryApp> StartAsync(Dictionary<string, string?>? settings = null)
+    /// <summary>Starts the service; <paramref name="clock"/> fixes "today" (relative windows, the hourly horizon).</summary>
+    public static async Task<QueryApp> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var database = await TestDatabase.CreateAsync();
         var virtualHost = await TestVirtualHost.CreateAsync();
@@ -59,6 +61,11 @@ public sealed class QueryApp : IAsyncDisposable
             foreach (var (key, value) in settings ?? [])
             {
                 web.UseSetting(key, value);
+            }
+
+            if (clock is not null)
+            {
+                web.ConfigureTestServices(services => services.AddSingleton(clock));
             }
         });
         var app = new QueryApp(database, virtualHost, curParser, factory);
@@ -99,10 +106,19 @@ public sealed class QueryApp : IAsyncDisposable
         where T : class => Services.GetRequiredService<IBus>().Publish(message);
 
     /// <summary>Serves <paramref name="lines"/> as the NDJSON rollup of an import, as CurParser does.</summary>
-    public void ServeRollup(Guid importId, IEnumerable<RollupLine> lines, int status = 200)
+    public void ServeRollup(Guid importId, IEnumerable<RollupLine> lines, int status = 200) => ServeRollup(importId, lines.Select(l => l.ToLine()), [], status);
+
+    /// <summary>Serves an import's daily and hourly rollups (NDJSON), as CurParser does.</summary>
+    public void ServeRollup(Guid importId, IEnumerable<DailyCostLine> daily, IEnumerable<HourlyCostLine> hourly, int status = 200)
     {
-        var body = string.Join('\n', lines.Select(l => JsonSerializer.Serialize(l.ToLine(), DailyCostLine.Json))) + "\n";
-        CurParser.Given(Request.Create().WithPath($"/internal/v1/imports/{importId}/daily-costs").UsingGet())
+        Serve($"/internal/v1/imports/{importId}/daily-costs", daily.Select(l => JsonSerializer.Serialize(l, DailyCostLine.Json)), status);
+        Serve($"/internal/v1/imports/{importId}/hourly-costs", hourly.Select(l => JsonSerializer.Serialize(l, DailyCostLine.Json)), status);
+    }
+
+    private void Serve(string path, IEnumerable<string> lines, int status)
+    {
+        var body = string.Join('\n', lines) + "\n";
+        CurParser.Given(Request.Create().WithPath(path).UsingGet())
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(status).WithHeader("Content-Type", DailyCostLine.MediaType).WithBody(status == 200 ? body : string.Empty));
     }
 
@@ -111,17 +127,29 @@ public sealed class QueryApp : IAsyncDisposable
     /// <c>ReportImported</c> (awaited until the imports list shows it or a newer import) and the
     /// <c>CostsImported</c> whose totals match the rollup (or <paramref name="totals"/>).
     /// </summary>
-    public async Task<CostsImported> ImportAsync(
+    public Task<CostsImported> ImportAsync(
         Guid organizationId, Guid dataSourceId, string period, IReadOnlyList<RollupLine> lines, DateTimeOffset? importedAt = null,
-        IReadOnlyList<CurrencyTotals>? totals = null, bool isFinal = false)
+        IReadOnlyList<CurrencyTotals>? totals = null, bool isFinal = false) =>
+        ImportAsync(organizationId, dataSourceId, period, [.. lines.Select(l => l.ToLine())], [], importedAt, totals, isFinal);
+
+    /// <summary>As <see cref="ImportAsync(Guid, Guid, string, IReadOnlyList{RollupLine}, DateTimeOffset?, IReadOnlyList{CurrencyTotals}?, bool)"/>, with both rollups.</summary>
+    public async Task<CostsImported> ImportAsync(
+        Guid organizationId, Guid dataSourceId, string period, IReadOnlyList<DailyCostLine> daily, IReadOnlyList<HourlyCostLine> hourly,
+        DateTimeOffset? importedAt = null, IReadOnlyList<CurrencyTotals>? totals = null, bool isFinal = false)
     {
         var importId = Guid.NewGuid();
         var at = importedAt ?? DateTimeOffset.UtcNow;
         var deliveryId = "delivery-" + importId.ToString("N")[..8];
-        var rollupTotals = RollupLine.Totals(lines);
-        ServeRollup(importId, lines);
+        var accumulator = new CurrencyTotalsAccumulator();
+        foreach (var line in daily)
+        {
+            accumulator.Add(line);
+        }
+
+        var rollupTotals = accumulator.ToList();
+        ServeRollup(importId, daily, hourly);
         await PublishAsync(new ReportImported(organizationId, dataSourceId, importId.ToString(), period, deliveryId, importId,
-            lines.Sum(l => l.LineItems), 1, rollupTotals, isFinal, TimeSpan.FromSeconds(1), at));
+            daily.Sum(l => l.LineItems), 1, rollupTotals, isFinal, TimeSpan.FromSeconds(1), at));
         await WaitForAsync(
             "select exists (select 1 from query.imports where data_source_id = @dataSourceId and billing_period = @start and imported_at >= @at)",
             new { dataSourceId, start = DateOnly.ParseExact(period, "yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), at = at.UtcDateTime.AddTicks(-(at.UtcTicks % 10)) },

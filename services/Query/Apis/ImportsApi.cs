@@ -8,7 +8,6 @@ using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.Query.Apis;
@@ -48,7 +47,7 @@ public static class ImportsApi
     }
 
     private static async Task<IResult> ListAsync(
-        HttpContext http, NpgsqlDataSource dataSource, CursorCodec cursors, IOptions<ApiOptions> api, CancellationToken cancellationToken)
+        HttpContext http, ApiDataSource dataSource, CursorCodec cursors, IOptions<ApiOptions> api, CancellationToken cancellationToken)
     {
         var query = http.Request.Query;
         var organizationId = http.User.GetOrganizationId();

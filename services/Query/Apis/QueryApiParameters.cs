@@ -7,8 +7,6 @@ namespace DigiUsher.Query.Apis;
 /// <summary>The query parameters of Query's operations, declared once (see <see cref="ApiParameter"/>).</summary>
 public static class QueryApiParameters
 {
-    public static readonly string[] MetricNames = ["unblended", "net_unblended", "amortized", "blended", "usage_amount"];
-
     public static readonly ApiParameter From = new("from", ApiParameterType.Date, "First day included (yyyy-MM-dd); default: the first day of the current month (UTC).")
     {
         Example = "2025-06-01",
@@ -21,16 +19,19 @@ public static class QueryApiParameters
     };
 
     public static readonly ApiParameter Metric = new("metric", ApiParameterType.String,
-        "The metric summed (default unblended): unblended, net_unblended, amortized (effective cost: Savings Plans and Reserved Instances applied), blended, usage_amount.")
+        "The metric summed (default unblended): unblended, net_unblended, amortized (effective cost: Savings Plans and Reserved Instances applied), net_amortized, "
+        + "blended, public_on_demand, usage_amount (quantities of every unit added; POST /api/v1/costs/query keeps units apart).")
     {
-        Values = MetricNames,
+        Values = CostQueryParser.MetricNames,
         SchemaName = "Metric",
     };
 
     public static readonly ApiParameter DataSourceId = new("dataSourceId", ApiParameterType.Uuid, "Only this data source.");
 
+    public static readonly ApiParameter StartsWith = new("startsWith", ApiParameterType.String, "Only values starting with this text (case-insensitive).");
+
     public static readonly ApiParameter GroupBy = new("groupBy", ApiParameterType.String,
-        "Up to three dimensions to group by: service, account, region, resource, usageType, lineItemType, owner, day, month, or tag:KEY.")
+        "Up to three dimensions to group by: service, account, region, resource, usageType, lineItemType, pricingUnit, owner, day, month, tag:KEY or costCategory:NAME.")
     {
         Repeated = true,
         Example = "service,day",

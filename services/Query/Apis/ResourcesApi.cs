@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DigiUsher.Contracts;
-using DigiUsher.Query.Costs;
 using DigiUsher.Query.Resources;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
@@ -111,9 +110,8 @@ public static class ResourcesApi
     internal static string Metric(IQueryCollection query)
     {
         var text = QueryParameters.Single(query, "metric") ?? "unblended";
-        return CostQuery.Metrics.TryGetValue(text, out var metric)
-            ? metric
-            : throw new BadParameterException("metric", $"Unknown metric '{text}'; use one of unblended, net_unblended, amortized, blended, usage_amount.");
+        return CostQueryParser.Metric(text)?.Column
+            ?? throw new BadParameterException("metric", $"Unknown metric '{text}'; use one of {string.Join(", ", CostQueryParser.MetricNames)}.", CostQueryParser.MetricNames);
     }
 
     internal static ResourceFilter Filter(IQueryCollection query, string? owner = null)

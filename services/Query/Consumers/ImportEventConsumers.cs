@@ -52,7 +52,7 @@ public sealed partial class CostsImportedConsumer(
 
         try
         {
-            var result = await costs.ReplaceAsync(m, period, ct => curParser.GetDailyCostsAsync(m.ImportId, ct), cancellationToken);
+            var result = await costs.ReplaceAsync(m, period, curParser.Import(m.ImportId), cancellationToken);
             metrics.Recorded(result);
             if (result.Outcome == CostLoadOutcome.Mismatch)
             {

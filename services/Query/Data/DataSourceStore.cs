@@ -39,7 +39,11 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
             values (@dataSourceId, @organizationId, '', '', '', '', '', @occurredAt, @occurredAt)
             on conflict (data_source_id) do update set removed_at = coalesce(d.removed_at, excluded.removed_at);
             delete from {QueryDb.Schema}.daily_costs where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.daily_service_costs where data_source_id = @dataSourceId;
+            delete from {QueryDb.Schema}.daily_dimension_costs where data_source_id = @dataSourceId;
+            delete from {QueryDb.Schema}.daily_label_costs where data_source_id = @dataSourceId;
+            delete from {QueryDb.Schema}.hourly_costs where data_source_id = @dataSourceId;
+            delete from {QueryDb.Schema}.account_names where data_source_id = @dataSourceId;
+            delete from {QueryDb.Schema}.service_names where data_source_id = @dataSourceId;
             delete from {QueryDb.Schema}.cost_periods where data_source_id = @dataSourceId;
             delete from {QueryDb.Schema}.imports where data_source_id = @dataSourceId;
             delete from {QueryDb.Schema}.cost_loads where data_source_id = @dataSourceId;

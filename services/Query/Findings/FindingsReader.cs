@@ -45,7 +45,7 @@ public sealed record Finding(
     string Reason,
     IReadOnlyList<string> RelatedResourceIds);
 
-public sealed class FindingsReader(NpgsqlDataSource dataSource, IOptions<FindingsOptions> options, TimeProvider clock)
+public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOptions> options, TimeProvider clock)
 {
     private sealed record Row(
         Guid DataSourceId, string ResourceId, string Kind, string? Name, string AccountId, string Region, string? State,
@@ -212,7 +212,7 @@ public sealed class FindingsReader(NpgsqlDataSource dataSource, IOptions<Finding
         await using var command = new NpgsqlCommand(
             $"""
             with latest as (
-                select data_source_id, max(day) as last_day from {QueryDb.Schema}.daily_service_costs where organization_id = $1 group by 1)
+                select data_source_id, max(day) as last_day from {QueryDb.Schema}.daily_dimension_costs where organization_id = $1 group by 1)
             select c.data_source_id, c.resource_key, c.currency, sum(c.unblended)
             from {QueryDb.Schema}.daily_costs c join latest l on l.data_source_id = c.data_source_id
             where c.organization_id = $1 and c.resource_key = any($2) and c.day > l.last_day - 30

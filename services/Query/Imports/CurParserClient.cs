@@ -14,12 +14,33 @@ public sealed class ImportSupersededException(Guid importId) : Exception($"Impor
 /// <summary>CurParser does not know the import.</summary>
 public sealed class ImportNotFoundException(Guid importId) : Exception($"CurParser does not know import {importId}.");
 
-/// <summary>Streams an import's daily rollup from CurParser's internal endpoint (NDJSON, one line at a time).</summary>
+/// <summary>Where an import's rollups come from: CurParser's internal endpoints, or a generator in the benchmark.</summary>
+public interface IRollupSource
+{
+    /// <summary>The import's daily rollup, every line of the billing period.</summary>
+    IAsyncEnumerable<DailyCostLine> DailyAsync(CancellationToken cancellationToken);
+
+    /// <summary>The import's hourly rollup from the start of <paramref name="from"/> (UTC) on.</summary>
+    IAsyncEnumerable<HourlyCostLine> HourlyAsync(DateOnly from, CancellationToken cancellationToken);
+}
+
+/// <summary>Streams an import's rollups from CurParser's internal endpoints (NDJSON, one line at a time).</summary>
 public sealed class CurParserClient(HttpClient http, IOptions<JwtOptions> jwt)
 {
-    public async IAsyncEnumerable<DailyCostLine> GetDailyCostsAsync(Guid importId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The rollups of <paramref name="importId"/>.</summary>
+    public IRollupSource Import(Guid importId) => new ImportRollups(this, importId);
+
+    public IAsyncEnumerable<DailyCostLine> GetDailyCostsAsync(Guid importId, CancellationToken cancellationToken) =>
+        GetLinesAsync(importId, $"internal/v1/imports/{importId}/daily-costs", "daily", DailyCostLine.Parse, cancellationToken);
+
+    public IAsyncEnumerable<HourlyCostLine> GetHourlyCostsAsync(Guid importId, DateOnly from, CancellationToken cancellationToken) =>
+        GetLinesAsync(importId, $"internal/v1/imports/{importId}/hourly-costs?from={from:yyyy-MM-dd}", "hourly", HourlyCostLine.Parse, cancellationToken);
+
+    private async IAsyncEnumerable<T> GetLinesAsync<T>(
+        Guid importId, string path, string what, Func<string, T?> parse, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"internal/v1/imports/{importId}/daily-costs");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", InternalToken.Create(jwt.Value, "query", TimeSpan.FromMinutes(30)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(DailyCostLine.MediaType));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -43,17 +64,25 @@ public sealed class CurParserClient(HttpClient http, IOptions<JwtOptions> jwt)
                 continue;
             }
 
-            DailyCostLine? parsed;
+            T? parsed;
             try
             {
-                parsed = DailyCostLine.Parse(line);
+                parsed = parse(line);
             }
             catch (JsonException ex)
             {
-                throw new InvalidDataException($"Line {lineNumber} of import {importId}'s daily costs is not valid JSON: {ex.Message}", ex);
+                throw new InvalidDataException($"Line {lineNumber} of import {importId}'s {what} costs is not valid JSON: {ex.Message}", ex);
             }
 
-            yield return parsed ?? throw new InvalidDataException($"Line {lineNumber} of import {importId}'s daily costs is null.");
+            yield return parsed ?? throw new InvalidDataException($"Line {lineNumber} of import {importId}'s {what} costs is null.");
         }
+    }
+
+    private sealed class ImportRollups(CurParserClient client, Guid importId) : IRollupSource
+    {
+        public IAsyncEnumerable<DailyCostLine> DailyAsync(CancellationToken cancellationToken) => client.GetDailyCostsAsync(importId, cancellationToken);
+
+        public IAsyncEnumerable<HourlyCostLine> HourlyAsync(DateOnly from, CancellationToken cancellationToken) =>
+            client.GetHourlyCostsAsync(importId, from, cancellationToken);
     }
 }

@@ -41,7 +41,7 @@ public sealed record ResourceFilter(
 /// <summary>The idle rule, as the findings options define it.</summary>
 public sealed record IdleRule(double ThresholdPercent, int MinDays, DateOnly WindowStart);
 
-public sealed class ResourceReader(NpgsqlDataSource dataSource)
+public sealed class ResourceReader(ApiDataSource dataSource)
 {
     /// <summary>Discovered resources (not gone) and resources that cost money in the period, sorted by cost.</summary>
     public async Task<IReadOnlyList<ResourceItem>> ListAsync(
@@ -117,11 +117,7 @@ public sealed class ResourceReader(NpgsqlDataSource dataSource)
             ), x as (
                 select coalesce(r.data_source_id, p.data_source_id) as data_source_id,
                     coalesce(r.resource_id, p.resource_key) as resource_id,
-                    coalesce(r.kind, case
-                        when p.resource_key like 'i-%' then 'ec2-instance'
-                        when p.resource_key like 'vol-%' then 'ebs-volume'
-                        when p.resource_key like 'snap-%' then 'ebs-snapshot'
-                        when p.resource_key like 'eipalloc-%' then 'elastic-ip' end) as kind,
+                    coalesce(r.kind, {QueryDb.Schema}.inferred_resource_kind(p.resource_key)) as kind,
                     r.name, coalesce(r.account_id, p.account_id) as account_id, coalesce(r.region, p.region) as region, r.state,
                     r.resource_id is not null as discovered, r.gone_at is not null as gone,
                     r.owner_email, md5(lower(r.owner_email))::uuid as employee_id, r.owner_rule,
