@@ -17,32 +17,50 @@ using Npgsql;
 
 namespace DigiUsher.QueryBench;
 
-// Query benchmark: `costs` grouped by service and by day for one month over N imported CUR line items
-// (default 10 million), through the real Query API (in-process host: auth, routing, SQL, JSON).
-// Data is loaded through the same path as a CostsImported (CostPeriodStore: binary COPY + aggregate).
+// Query benchmarks through the real Query API (in-process host: auth, routing, validation, SQL, JSON), over
+// rollups loaded through the production CostsImported path (CostPeriodStore: binary COPY + pre-aggregates):
+//   query-costs, query-costs-by-tag: GET /api/v1/costs for one month of --rows line items (default 10 million);
+//   query-v2: POST /api/v1/costs/query, filtered, grouped by three dimensions, two metrics and the previous period,
+//             over two months of --v2-rows line items in all (default 100 million);
+//   forecast-backtest: the forecast's error on generated months (no database).
 internal static class QueryBenchmark
 {
+    private const string SigningKey = "bench-only-signing-key-0123456789abcdef0123456789abcdef";
+
     public static async Task Main(string[] args)
     {
         var rows = 10_000_000L;
+        var v2Rows = 100_000_000L;
         var runs = 200;
+        var only = "all";
         for (var i = 0; i < args.Length - 1; i++)
         {
             switch (args[i])
             {
                 case "--rows": rows = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--v2-rows": v2Rows = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--only": only = args[i + 1]; break;
             }
         }
 
+        if (only is "all" or "forecast")
+        {
+            Console.WriteLine(ForecastBacktest.Run(months: 240, seed: 20261206));
+        }
+
+        if (only == "forecast")
+        {
+            return;
+        }
+
         var admin = Environment.GetEnvironmentVariable("DIGIUSHER_PG_ADMIN") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=postgres";
-        const string Database = "digiusher_bench_query";
-        const string SigningKey = "bench-only-signing-key-0123456789abcdef0123456789abcdef";
+        var database = Environment.GetEnvironmentVariable("DIGIUSHER_BENCH_QUERY_DB") ?? "digiusher_bench_query";
         await using (var connection = new NpgsqlConnection(admin))
         {
-            if (!await connection.ExecuteScalarAsync<bool>("select exists (select 1 from pg_database where datname = @Database)", new { Database }))
+            if (!await connection.ExecuteScalarAsync<bool>("select exists (select 1 from pg_database where datname = @database)", new { database }))
             {
-                await connection.ExecuteAsync($"create database {Database}");
+                await connection.ExecuteAsync($"create database {database}");
             }
         }
 
@@ -57,7 +75,7 @@ internal static class QueryBenchmark
 
         // Not a test project: tell WebApplicationFactory the Query service's content root (its build output is here).
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DIGIUSHER_QUERY", AppContext.BaseDirectory);
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = Database }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
         await using var factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:Postgres", connectionString);
@@ -69,33 +87,86 @@ internal static class QueryBenchmark
             web.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         });
         await factory.Services.GetRequiredService<MigrationRunner>().MigrateAsync(typeof(MigrationRunner).Assembly, typeof(global::Program).Assembly, CancellationToken.None);
+        var store = factory.Services.GetRequiredService<CostPeriodStore>();
 
-        var organizationId = new Guid("0b0b0b0b-0000-4000-8000-000000000001");
-        var dataSourceId = new Guid("0b0b0b0b-0000-4000-8000-000000000002");
-        var importId = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"bench-import-{rows}")));
-        var period = new DateOnly(2024, 1, 1);
-        var lines = new BenchRollup(rows, period);
-        await using (var connection = new NpgsqlConnection(connectionString))
+        if (only is "all" or "costs")
         {
-            var loaded = await connection.ExecuteScalarAsync<bool>(
-                "select exists (select 1 from query.cost_periods where data_source_id = @dataSourceId and import_id = @importId)", new { dataSourceId, importId });
-            if (!loaded)
-            {
-                await connection.ExecuteAsync("delete from query.cost_periods where data_source_id = @dataSourceId", new { dataSourceId });
-                var store = factory.Services.GetRequiredService<CostPeriodStore>();
-                var message = new CostsImported(organizationId, dataSourceId, importId.ToString(), "2024-01", "bench", importId, lines.Totals(), DateTimeOffset.UtcNow);
-                var load = Stopwatch.StartNew();
-                var result = await store.ReplaceAsync(message, period, ct => lines.GenerateAsync(), CancellationToken.None);
-                if (result.Outcome != CostLoadOutcome.Loaded)
-                {
-                    throw new InvalidOperationException($"Bench load failed: {result.Outcome} {result.Detail}");
-                }
-
-                await connection.ExecuteAsync("analyze query.daily_costs; analyze query.daily_service_costs;", commandTimeout: 600);
-                Console.Error.WriteLine($"loaded {result.Lines} rollup lines ({rows} line items) in {load.Elapsed.TotalSeconds:0.0} s");
-            }
+            var organizationId = new Guid("0b0b0b0b-0000-4000-8000-000000000001");
+            var dataSourceId = new Guid("0b0b0b0b-0000-4000-8000-000000000002");
+            await LoadAsync(connectionString, store, organizationId, dataSourceId, rows, new DateOnly(2024, 1, 1));
+            using var client = Client(factory, organizationId);
+            await Measure(client, "query-costs", rows, runs, () => Get("/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=service,day&limit=10000"));
+            await Measure(client, "query-costs-by-tag", rows, runs, () => Get("/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=tag:team&limit=10000"));
         }
 
+        if (only is "all" or "v2")
+        {
+            // Two months of half the line items each: January, and December as its previous period.
+            var organizationId = new Guid("0b0b0b0b-0000-4000-8000-000000000011");
+            var dataSourceId = new Guid("0b0b0b0b-0000-4000-8000-000000000012");
+            await LoadAsync(connectionString, store, organizationId, dataSourceId, v2Rows / 2, new DateOnly(2023, 12, 1));
+            await LoadAsync(connectionString, store, organizationId, dataSourceId, v2Rows / 2, new DateOnly(2024, 1, 1));
+            using var client = Client(factory, organizationId);
+            await Measure(client, "query-v2", v2Rows, runs, () => Post("/api/v1/costs/query", QueryV2Body));
+        }
+    }
+
+    /// <summary>
+    /// The query-v2 request: this month against the previous one, grouped by account, service and team tag, two metrics,
+    /// filtered by an expression of regions, a service prefix and a line item type.
+    /// </summary>
+    private const string QueryV2Body = """
+        {
+          "from": "2024-01-01", "to": "2024-01-31",
+          "metrics": ["unblended", "amortized"],
+          "groupBy": ["account", "service", "tag:team"],
+          "filter": { "and": [
+            { "or": [ { "dimension": "region", "in": ["us-east-1", "eu-west-1", "us-west-2"] }, { "dimension": "service", "startsWith": ["AmazonService1"] } ] },
+            { "not": { "dimension": "lineItemType", "in": ["Tax", "Credit"] } } ] },
+          "compareTo": "previousPeriod",
+          "limit": 10000
+        }
+        """;
+
+    private static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
+
+    private static HttpRequestMessage Post(string url, string body) =>
+        new(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+    private static async Task LoadAsync(string connectionString, CostPeriodStore store, Guid organizationId, Guid dataSourceId, long rows, DateOnly period)
+    {
+        var importId = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"bench-import-{organizationId}-{period:yyyy-MM}-{rows}-v2")));
+        var lines = new BenchRollup(rows, period);
+        await using var connection = new NpgsqlConnection(connectionString);
+        var loaded = await connection.ExecuteScalarAsync<bool>(
+            "select exists (select 1 from query.cost_periods where data_source_id = @dataSourceId and import_id = @importId)", new { dataSourceId, importId });
+        if (loaded)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync("delete from query.cost_periods where data_source_id = @dataSourceId and billing_period = @period", new { dataSourceId, period });
+        var message = new CostsImported(organizationId, dataSourceId, importId.ToString(), $"{period:yyyy-MM}", "bench", importId, lines.Totals(), DateTimeOffset.UtcNow);
+        var load = Stopwatch.StartNew();
+        var result = await store.ReplaceAsync(message, period, lines, CancellationToken.None);
+        if (result.Outcome != CostLoadOutcome.Loaded)
+        {
+            throw new InvalidOperationException($"Bench load failed: {result.Outcome} {result.Detail}");
+        }
+
+        await connection.ExecuteAsync("analyze query.daily_costs; analyze query.daily_dimension_costs; analyze query.daily_label_costs; analyze query.cost_periods;", commandTimeout: 1800);
+        var sizes = await connection.QuerySingleAsync<(long Dimensions, long Labels)>(
+            """
+            select (select count(*) from query.daily_dimension_costs where data_source_id = @dataSourceId and billing_period = @period),
+                   (select count(*) from query.daily_label_costs where data_source_id = @dataSourceId and billing_period = @period)
+            """, new { dataSourceId, period });
+        Console.Error.WriteLine(
+            $"loaded {period:yyyy-MM}: {result.Lines} rollup lines ({rows} line items) in {load.Elapsed.TotalSeconds:0.0} s; "
+            + $"aggregates: {sizes.Dimensions} dimension rows, {sizes.Labels} label rows");
+    }
+
+    private static HttpClient Client(WebApplicationFactory<global::Program> factory, Guid organizationId)
+    {
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "digiusher",
@@ -104,41 +175,44 @@ internal static class QueryBenchmark
             Subject = new ClaimsIdentity([new Claim(DigiUsherClaims.Subject, "bench"), new Claim(DigiUsherClaims.Organization, organizationId.ToString()), new Claim(DigiUsherClaims.Role, "service")]),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
         });
-        using var client = factory.CreateClient();
+        var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
-        await Measure("query-costs", "/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=service,day&limit=10000");
-        await Measure("query-costs-by-tag", "/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=tag:team&limit=10000");
-
-        async Task Measure(string name, string url)
+    private static async Task Measure(HttpClient client, string name, long rows, int runs, Func<HttpRequestMessage> request)
+    {
+        for (var i = 0; i < Math.Max(5, runs / 10); i++)
         {
-            for (var i = 0; i < Math.Max(5, runs / 10); i++)
+            using var warm = await client.SendAsync(request());
+            if (!warm.IsSuccessStatusCode)
             {
-                (await client.GetAsync(url)).EnsureSuccessStatusCode();
+                throw new InvalidOperationException($"{name}: {(int)warm.StatusCode} {await warm.Content.ReadAsStringAsync()}");
             }
-
-            var times = new List<double>(runs);
-            for (var i = 0; i < runs; i++)
-            {
-                var watch = Stopwatch.StartNew();
-                using var response = await client.GetAsync(url);
-                _ = await response.Content.ReadAsByteArrayAsync();
-                response.EnsureSuccessStatusCode();
-                times.Add(watch.Elapsed.TotalMilliseconds);
-            }
-
-            times.Sort();
-            double Percentile(double p) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(p * times.Count) - 1)];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench {name} rows={rows} p50_ms={Percentile(0.50):0.0} p95_ms={Percentile(0.95):0.0}"));
         }
+
+        var times = new List<double>(runs);
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await client.SendAsync(request());
+            _ = await response.Content.ReadAsByteArrayAsync();
+            response.EnsureSuccessStatusCode();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        double Percentile(double p) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(p * times.Count) - 1)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench {name} rows={rows} p50_ms={Percentile(0.50):0.0} p95_ms={Percentile(0.95):0.0}"));
     }
 }
 
 /// <summary>
 /// A month of daily rollup lines standing for <c>rows</c> CUR line items: hourly usage, so each
-/// (day, resource, usage type) line sums 24 line items, spread over 10 accounts, 40 services, 8 regions and 20 teams.
+/// (day, resource, usage type) line sums 24 line items, spread over 10 accounts, 40 services, 8 regions,
+/// 20 teams, 3 environments and 5 business units (a cost category).
 /// </summary>
-internal sealed class BenchRollup(long rows, DateOnly period)
+internal sealed class BenchRollup(long rows, DateOnly period) : IRollupSource
 {
     private const int ItemsPerLine = 24;
     private static readonly string[] Regions = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
@@ -155,25 +229,34 @@ internal sealed class BenchRollup(long rows, DateOnly period)
         {
             var service = (int)(r % 40);
             var tags = new Dictionary<string, string> { ["team"] = $"team-{r % 20}", ["env"] = r % 3 == 0 ? "prod" : "dev" };
+            var categories = new Dictionary<string, string> { ["Business Unit"] = $"bu-{r % 5}" };
+            var account = (100000000000 + (r % 10)).ToString(CultureInfo.InvariantCulture);
             for (var d = 0; d < Days && emitted < Lines; d++, emitted++)
             {
                 var cost = decimal.Round(0.0001m * (((r * 7919) + d) % 100000), 4) + 0.01m;
                 yield return new DailyCostLine(
-                    period.AddDays(d), (100000000000 + (r % 10)).ToString(CultureInfo.InvariantCulture), $"AmazonService{service:D2}", $"Amazon Service {service}",
-                    Regions[r % Regions.Length], $"Usage{r % 50}", "Usage", $"i-{r:x12}", tags, "USD", cost, cost, cost, cost * 0.9m, cost * 1.2m, ItemsPerLine, ItemsPerLine);
+                    period.AddDays(d), account, $"AmazonService{service:D2}", $"Amazon Service {service}",
+                    Regions[r % Regions.Length], $"Usage{r % 50}", "Usage", $"i-{r:x12}", tags, "USD", cost, cost, cost, cost * 0.9m, cost * 1.2m, ItemsPerLine, ItemsPerLine,
+                    "Hrs", categories, $"account {r % 10}", cost * 0.85m);
             }
         }
     }
 
-#pragma warning disable CS1998 // an async stream over the in-memory generator, the shape CostPeriodStore pulls
-    public async IAsyncEnumerable<DailyCostLine> GenerateAsync()
-#pragma warning restore CS1998
+#pragma warning disable CS1998 // async streams over the in-memory generator, the shape CostPeriodStore pulls
+    public async IAsyncEnumerable<DailyCostLine> DailyAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var line in Generate())
         {
             yield return line;
         }
     }
+
+    /// <summary>None: the bench's months are older than the hours the read model keeps.</summary>
+    public async IAsyncEnumerable<HourlyCostLine> HourlyAsync(DateOnly from, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield break;
+    }
+#pragma warning restore CS1998
 
     public IReadOnlyList<CurrencyTotals> Totals()
     {
