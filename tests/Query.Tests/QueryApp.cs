@@ -106,13 +106,33 @@ public sealed class QueryApp : IAsyncDisposable
         where T : class => Services.GetRequiredService<IBus>().Publish(message);
 
     /// <summary>Serves <paramref name="lines"/> as the NDJSON rollup of an import, as CurParser does.</summary>
-    public void ServeRollup(Guid importId, IEnumerable<RollupLine> lines, int status = 200) => ServeRollup(importId, lines.Select(l => l.ToLine()), [], status);
+    public void ServeRollup(Guid importId, IEnumerable<RollupLine> lines, int status = 200) =>
+        ServeRollup(importId, lines.Select(l => l.ToLine()), lines.Select(l => l.ToHourly()), status);
 
     /// <summary>Serves an import's daily and hourly rollups (NDJSON), as CurParser does.</summary>
     public void ServeRollup(Guid importId, IEnumerable<DailyCostLine> daily, IEnumerable<HourlyCostLine> hourly, int status = 200)
     {
         Serve($"/internal/v1/imports/{importId}/daily-costs", daily.Select(l => JsonSerializer.Serialize(l, DailyCostLine.Json)), status);
-        Serve($"/internal/v1/imports/{importId}/hourly-costs", hourly.Select(l => JsonSerializer.Serialize(l, DailyCostLine.Json)), status);
+        // As CurParser, the hourly rollup starts at the day the read model asks from.
+        var hours = hourly.ToList();
+        CurParser.Given(Request.Create().WithPath($"/internal/v1/imports/{importId}/hourly-costs").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(request =>
+            {
+                var from = request.Query is { } query && query.TryGetValue("from", out var values)
+                    ? DateOnly.ParseExact(values[0], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+                    : DateOnly.MinValue;
+                var lines = hours.Where(h => DateOnly.FromDateTime(h.Hour.UtcDateTime) >= from).Select(l => JsonSerializer.Serialize(l, DailyCostLine.Json));
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = status,
+                    Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new(DailyCostLine.MediaType) },
+                    BodyData = new WireMock.Util.BodyData
+                    {
+                        BodyAsString = status == 200 ? string.Join('\n', lines) + "\n" : string.Empty,
+                        DetectedBodyType = WireMock.Types.BodyType.String,
+                    },
+                };
+            }));
     }
 
     private void Serve(string path, IEnumerable<string> lines, int status)
@@ -130,7 +150,7 @@ public sealed class QueryApp : IAsyncDisposable
     public Task<CostsImported> ImportAsync(
         Guid organizationId, Guid dataSourceId, string period, IReadOnlyList<RollupLine> lines, DateTimeOffset? importedAt = null,
         IReadOnlyList<CurrencyTotals>? totals = null, bool isFinal = false) =>
-        ImportAsync(organizationId, dataSourceId, period, [.. lines.Select(l => l.ToLine())], [], importedAt, totals, isFinal);
+        ImportAsync(organizationId, dataSourceId, period, [.. lines.Select(l => l.ToLine())], [.. lines.Select(l => l.ToHourly())], importedAt, totals, isFinal);
 
     /// <summary>As <see cref="ImportAsync(Guid, Guid, string, IReadOnlyList{RollupLine}, DateTimeOffset?, IReadOnlyList{CurrencyTotals}?, bool)"/>, with both rollups.</summary>
     public async Task<CostsImported> ImportAsync(
@@ -224,6 +244,12 @@ public sealed record RollupLine(
     public DailyCostLine ToLine() => new(
         DateOnly.ParseExact(Day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), UsageAccountId, ProductCode, ServiceName, Region,
         UsageType, LineItemType, ResourceId, Tags, Currency, Unblended, NetUnblended, Blended, Amortized, PublicOnDemand, UsageAmount, LineItems);
+
+    /// <summary>The line's day as one usage hour (its first): what CurParser's hourly rollup serves for it.</summary>
+    public HourlyCostLine ToHourly() => new(
+        new DateTimeOffset(DateOnly.ParseExact(Day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+        UsageAccountId, ProductCode, Region, UsageType, LineItemType, string.Empty, Tags, null, Currency, Unblended, NetUnblended, Blended, Amortized,
+        Amortized, PublicOnDemand, UsageAmount, LineItems);
 
     public static IReadOnlyList<CurrencyTotals> Totals(IEnumerable<RollupLine> lines)
     {
