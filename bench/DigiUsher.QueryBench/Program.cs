@@ -22,7 +22,10 @@ namespace DigiUsher.QueryBench;
 //   query-costs, query-costs-by-tag: GET /api/v1/costs for one month of --rows line items (default 10 million);
 //   query-v2: POST /api/v1/costs/query, filtered, grouped by three dimensions, two metrics and the previous period,
 //             over two months of --v2-rows line items in all (default 100 million);
+//   *-reference-sql: in the same run, the same question as one plain SQL statement over the wide daily rollup
+//             (daily_costs, no pre-aggregates, no HTTP): what the API's answer is compared with;
 //   forecast-backtest: the forecast's error on generated months (no database).
+// Options: --rows N (query-costs), --v2-rows N (query-v2), --runs N (timed requests, 200), --only all|costs|v2|forecast.
 internal static class QueryBenchmark
 {
     private const string SigningKey = "bench-only-signing-key-0123456789abcdef0123456789abcdef";
@@ -97,6 +100,7 @@ internal static class QueryBenchmark
             using var client = Client(factory, organizationId);
             await Measure(client, "query-costs", rows, runs, () => Get("/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=service,day&limit=10000"));
             await Measure(client, "query-costs-by-tag", rows, runs, () => Get("/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=tag:team&limit=10000"));
+            await MeasureSql(connectionString, "query-costs-by-tag-reference-sql", rows, ReferenceRuns(runs), ByTagReferenceSql, organizationId);
         }
 
         if (only is "all" or "v2")
@@ -108,6 +112,7 @@ internal static class QueryBenchmark
             await LoadAsync(connectionString, store, organizationId, dataSourceId, v2Rows / 2, new DateOnly(2024, 1, 1));
             using var client = Client(factory, organizationId);
             await Measure(client, "query-v2", v2Rows, runs, () => Post("/api/v1/costs/query", QueryV2Body));
+            await MeasureSql(connectionString, "query-v2-reference-sql", v2Rows, ReferenceRuns(runs), QueryV2ReferenceSql, organizationId);
         }
     }
 
@@ -127,6 +132,32 @@ internal static class QueryBenchmark
           "limit": 10000
         }
         """;
+
+    /// <summary>
+    /// The reference for query-v2, in the same run: the same question as one plain SQL statement over the wide daily
+    /// rollup (what a read model without the pre-aggregates would run), straight to Postgres (no HTTP, no JSON).
+    /// </summary>
+    private const string QueryV2ReferenceSql = """
+        select account_id, product_code, coalesce(tags->>'team', ''), currency,
+            sum(unblended) filter (where day >= '2024-01-01'), sum(amortized) filter (where day >= '2024-01-01'),
+            sum(unblended) filter (where day < '2024-01-01'), sum(amortized) filter (where day < '2024-01-01')
+        from query.daily_costs
+        where organization_id = @organizationId and day between '2023-12-01' and '2024-01-31'
+            and (region in ('us-east-1', 'eu-west-1', 'us-west-2') or product_code like 'AmazonService1%')
+            and line_item_type not in ('Tax', 'Credit')
+        group by 1, 2, 3, 4
+        """;
+
+    /// <summary>The reference for query-costs-by-tag: spend by the team tag over the wide daily rollup, one SQL statement.</summary>
+    private const string ByTagReferenceSql = """
+        select coalesce(tags->>'team', ''), currency, sum(unblended)
+        from query.daily_costs
+        where organization_id = @organizationId and day between '2024-01-01' and '2024-01-31'
+        group by 1, 2
+        """;
+
+    /// <summary>The wide-table references take seconds at 100M line items: fewer runs, the same percentiles.</summary>
+    private static int ReferenceRuns(int runs) => Math.Max(5, Math.Min(runs, 20));
 
     private static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
 
@@ -180,6 +211,36 @@ internal static class QueryBenchmark
         return client;
     }
 
+    private static async Task MeasureSql(string connectionString, string name, long rows, int runs, string sql, Guid organizationId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var times = new List<double>(runs);
+        for (var i = -1; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var groups = (await connection.QueryAsync(sql, new { organizationId }, commandTimeout: 600)).Count();
+            if (groups == 0)
+            {
+                throw new InvalidOperationException($"{name}: no groups");
+            }
+
+            if (i >= 0)
+            {
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Report(name, rows, times);
+    }
+
+    private static void Report(string name, long rows, List<double> times)
+    {
+        times.Sort();
+        double Percentile(double p) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(p * times.Count) - 1)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench {name} rows={rows} p50_ms={Percentile(0.50):0.0} p95_ms={Percentile(0.95):0.0}"));
+    }
+
     private static async Task Measure(HttpClient client, string name, long rows, int runs, Func<HttpRequestMessage> request)
     {
         for (var i = 0; i < Math.Max(5, runs / 10); i++)
@@ -201,9 +262,7 @@ internal static class QueryBenchmark
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        times.Sort();
-        double Percentile(double p) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(p * times.Count) - 1)];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench {name} rows={rows} p50_ms={Percentile(0.50):0.0} p95_ms={Percentile(0.95):0.0}"));
+        Report(name, rows, times);
     }
 }
 
