@@ -27,6 +27,45 @@ public class QueryLimitsTests
     }
 
     [Fact]
+    public async Task Query_WhenATenantAsksForMoreThanAStatementMayTake_Answers503ProblemAndOtherTenantsAreAnswered()
+    {
+        await using var app = await QueryApp.StartAsync(new() { ["Api:StatementTimeoutMs"] = "100" });
+        var attacker = Guid.NewGuid();
+        await using (var connection = new NpgsqlConnection(app.Database.ConnectionStringFor("Query")))
+        {
+            // 400,000 resource-days: grouping a year of them by resource and tag under a substring filter takes seconds.
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                """
+                insert into query.daily_costs (organization_id, data_source_id, billing_period, import_id, day, account_id, product_code, service_name,
+                    region, usage_type, line_item_type, resource_id, resource_key, tags, currency, unblended, net_unblended, blended, amortized,
+                    public_on_demand, usage_amount, line_items, pricing_unit, cost_categories, net_amortized)
+                select @attacker, @dataSource, date_trunc('month', d)::date, @import, d::date, '123456789012', 'AmazonEC2', '', 'us-east-1',
+                    'BoxUsage:m5.large', 'Usage', 'i-' || r, 'i-' || r, jsonb_build_object('team', 'team-' || (r % 50)), 'USD', 1, 1, 1, 1, 1, 24, 24,
+                    'Hrs', '{}', 1
+                from generate_series(1, 4000) r cross join generate_series('2024-01-01'::date, '2024-04-09'::date, interval '1 day') d
+                """, connection);
+            insert.Parameters.AddWithValue("attacker", attacker);
+            insert.Parameters.AddWithValue("dataSource", Guid.NewGuid());
+            insert.Parameters.AddWithValue("import", Guid.NewGuid());
+            insert.CommandTimeout = 300;
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        using var client = app.ClientFor(attacker);
+        using var bystander = app.ClientFor(Guid.NewGuid());
+
+        var (status, problem) = await CostExplorerFixture.PostAsync(client, "/api/v1/costs/query",
+            """{"from":"2024-01-01","to":"2024-12-31","granularity":"day","groupBy":["resource","tag:team"],"filter":{"dimension":"resource","contains":["1"]}}""");
+        var (otherStatus, _) = await CostExplorerFixture.PostAsync(bystander, "/api/v1/costs/query", """{"from":"2024-01-01","to":"2024-01-31"}""");
+
+        Assert.Equal(503, status);
+        Assert.Equal("Query took too long", problem.GetProperty("title").GetString());
+        Assert.Contains("Api:StatementTimeoutMs", problem.GetProperty("detail").GetString());
+        Assert.Equal(200, otherStatus);
+    }
+
+    [Fact]
     public async Task StatementTimeoutHandler_WhenAStatementWasCancelled_Answers503ProblemNamingTheLimit()
     {
         await using var app = await QueryApp.StartAsync(new() { ["Api:StatementTimeoutMs"] = "1500" });

@@ -119,22 +119,20 @@ public static class CostsApi
             .WithName("ListCostDimensionValues")
             .WithSummary("The values a dimension (service, account, ..., tag:KEY, costCategory:NAME) has in a period, with line items and cost")
             .ProducesValidationProblem();
-        group.MapGet("/tags", (HttpContext http, CostValuesReader reader, CursorCodec cursors, IOptions<ApiOptions> api, TimeProvider clock, CancellationToken ct) =>
-                KeysAsync(http, reader, cursors, api.Value, clock, CostDimensionKind.Tag, ct))
-            .WithParameters(QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.DataSourceId, QueryApiParameters.Limit(app), ApiParameter.Cursor)
-            .Produces<Page<LabelKey>>()
-            .WithName("ListCostTagKeys")
-            .WithSummary("The tag keys on costs in a period, with how many values and line items")
-            .ProducesValidationProblem();
-        group.MapGet("/cost-categories", (HttpContext http, CostValuesReader reader, CursorCodec cursors, IOptions<ApiOptions> api, TimeProvider clock, CancellationToken ct) =>
-                KeysAsync(http, reader, cursors, api.Value, clock, CostDimensionKind.CostCategory, ct))
-            .WithParameters(QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.DataSourceId, QueryApiParameters.Limit(app), ApiParameter.Cursor)
-            .Produces<Page<LabelKey>>()
-            .WithName("ListCostCategories")
-            .WithSummary("The cost categories on costs in a period, with how many values and line items")
-            .ProducesValidationProblem();
+        MapKeys(group, app, "/tags", CostDimensionKind.Tag, "ListCostTagKeys", "The tag keys on costs in a period, with how many values and line items");
+        MapKeys(group, app, "/cost-categories", CostDimensionKind.CostCategory, "ListCostCategories",
+            "The cost categories on costs in a period, with how many values and line items");
         return group;
     }
+
+    private static void MapKeys(RouteGroupBuilder group, IEndpointRouteBuilder app, string path, CostDimensionKind kind, string name, string summary) =>
+        group.MapGet(path, (HttpContext http, CostValuesReader reader, CursorCodec cursors, IOptions<ApiOptions> api, TimeProvider clock, CancellationToken ct) =>
+                KeysAsync(http, reader, cursors, api.Value, clock, kind, ct))
+            .WithParameters(QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.DataSourceId, QueryApiParameters.Limit(app), ApiParameter.Cursor)
+            .Produces<Page<LabelKey>>()
+            .WithName(name)
+            .WithSummary(summary)
+            .ProducesValidationProblem();
 
     private static async Task<IResult> GetCostsAsync(
         HttpContext http, CostReader reader, CursorCodec cursors, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
