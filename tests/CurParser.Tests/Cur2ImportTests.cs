@@ -137,6 +137,16 @@ public class Cur2ImportTests
                 "select sum(unblended), sum(net_unblended), sum(amortized), sum(line_items)::int from curparser.daily_costs where import_id = @id",
                 new { id = imported.ImportId }));
 
+        // The daily rollup names each account as the export does (CUR 2.0's line_item_usage_account_name) and keeps the cost categories.
+        Assert.Equal(
+            (rows.Select(r => r.Account).Distinct().LongCount(), 0L, rows.Any(r => r.CostCategories.Count > 0)),
+            await db.QuerySingleAsync<(long, long, bool)>(
+                """
+                select count(distinct usage_account_id), count(*) filter (where usage_account_name <> 'account ' || right(usage_account_id, 4)),
+                       bool_or(cost_categories <> '{}'::jsonb)
+                from curparser.daily_costs where import_id = @id
+                """, new { id = imported.ImportId }));
+
         var lines = await db.QueryAsync<(int File, long Row, string Service, string Region, string ResourceId, string Tags, string Categories)>(
             """
             select file_index, row_number, service_name, region, resource_id, tags::text, cost_categories::text
