@@ -17,6 +17,7 @@ public class LayoutTests
     [InlineData("cur/hourly/20240101-20240201/20240307T053621Z/hourly-00001.csv.zip", CurObjectRole.DataFile, "20240307T053621Z")]
     [InlineData("cur/hourly/20240101-20240201/hourly-1.csv.gz", CurObjectRole.DataFile, null)]
     [InlineData("cur/hourly/20240101-20240131/hourly-1.csv.gz", CurObjectRole.DataFile, null)]
+    [InlineData("cur/hourly/20240101-20240201/5c1e-uuid/hourly-00001.snappy.parquet", CurObjectRole.DataFile, "5c1e-uuid")]
     public void Classify_WhenLegacyCsvKeys_FindsReportPeriodAndRole(string key, CurObjectRole role, string? version)
     {
         var classified = CurKeys.Classify(key, "cur");
@@ -91,6 +92,7 @@ public class LayoutTests
     [InlineData("cur/hourly/20240101-20240301/hourly-1.csv.gz", "cur")]
     [InlineData("cur/pq/pq/year=2024/month=13/pq-1.parquet", "cur")]
     [InlineData("cur/x/data/BILLING_PERIOD=2024-5x/x-1.csv.gz", "cur")]
+    [InlineData("cur/hourly/20240101-20240201/hourly-1.snappy.parquet", "cur")]
     public void Classify_WhenNotADeliveryFile_ReturnsNull(string key, string prefix)
     {
         Assert.Null(CurKeys.Classify(key, prefix));
@@ -205,6 +207,44 @@ public class LayoutTests
     }
 
     [Fact]
+    public void ResolveLegacyCsv_WhenThePeriodManifestWasWrittenBeforeItsAssemblyFolder_ResolvesAtOnce()
+    {
+        // aws s3 sync writes <period>/r-Manifest.json before <period>/<assembly>/: nothing is overwritten.
+        var manifestObject = Obj("r/20240101-20240201/r-Manifest.json", T0);
+        var listing = Period(manifestObject, Obj("r/20240101-20240201/a1/r-1.csv.gz", T0.AddMinutes(2)), Obj("r/20240101-20240201/a1/r-2.csv.gz", T0.AddMinutes(3)));
+        var manifest = Manifest("a1", "r/20240101-20240201/a1/r-1.csv.gz", "r/20240101-20240201/a1/r-2.csv.gz");
+
+        var delivery = DeliveryResolver.ResolveLegacyCsv(listing, manifestObject, manifest, "r", T0.AddMinutes(3), TimeSpan.FromMinutes(30));
+
+        Assert.Equal("a1", Assert.IsType<ResolvedDelivery>(delivery).DeliveryId);
+    }
+
+    [Fact]
+    public void ResolveLegacyCsv_WhenAParquetAssemblyIsNewerThanTheManifest_ResolvesAtOnceAsParquet()
+    {
+        var manifestObject = Obj("r/20240101-20240201/r-Manifest.json", T0);
+        var listing = Period(manifestObject, Obj("r/20240101-20240201/a1/r-00001.snappy.parquet", T0.AddMinutes(1)));
+        var manifest = Manifest("a1", "r/20240101-20240201/a1/r-00001.snappy.parquet") with { Compression = "Parquet" };
+
+        var delivery = Assert.IsType<ResolvedDelivery>(DeliveryResolver.ResolveLegacyCsv(listing, manifestObject, manifest, "r", T0.AddMinutes(1), TimeSpan.FromMinutes(30)));
+
+        Assert.Equal(ReportFormat.Parquet, delivery.Format);
+    }
+
+    [Theory]
+    [InlineData("r/20240101-20240201/a1/r-1.csv.gz", true)]
+    [InlineData("e/x/data/BILLING_PERIOD=2024-01/2024-01-03T01:00:00.000Z-bbb/x-00001.csv.gz", true)]
+    [InlineData("r/20240101-20240201/r-1.csv.gz", false)]
+    [InlineData("r/r/year=2024/month=1/r-00001.snappy.parquet", false)]
+    [InlineData("e/x/data/BILLING_PERIOD=2024-01/x-00001.csv.gz", false)]
+    public void InOwnFolder_WhenTheFileIsInAVersionFolderOrThePeriodFolder_TellsWhichCanBeOverwritten(string key, bool ownFolder) =>
+        Assert.Equal(ownFolder, DeliveryResolver.InOwnFolder([Obj(key)]));
+
+    [Fact]
+    public void InOwnFolder_WhenOneFileIsInThePeriodFolder_IsFalse() =>
+        Assert.False(DeliveryResolver.InOwnFolder([Obj("r/20240101-20240201/a1/r-1.csv.gz"), Obj("r/20240101-20240201/r-2.csv.gz")]));
+
+    [Fact]
     public void ResolveLegacyCsv_WhenManifestKeysLackTheListingsLeadingSlash_MatchesThem()
     {
         var manifestObject = Obj("/r/20240101-20240201/r-Manifest.json", T0);
@@ -281,6 +321,19 @@ public class LayoutTests
         var result = DeliveryResolver.ResolveDataExport(listing, manifestObject, manifest, "x", T0.AddMinutes(2), TimeSpan.FromMinutes(30));
 
         Assert.IsType<IncompleteDelivery>(result);
+    }
+
+    [Fact]
+    public void ResolveDataExport_WhenAnExecutionFolderIsNewerThanItsManifest_ResolvesAtOnce()
+    {
+        var manifestObject = Obj("e/x/metadata/BILLING_PERIOD=2024-01/x-Manifest.json", T0);
+        const string key = "e/x/data/BILLING_PERIOD=2024-01/2024-01-03T01:00:00.000Z-bbb/x-00001.csv.gz";
+        var listing = Period(manifestObject, Obj(key, T0.AddMinutes(1)));
+        var manifest = new DataExportManifest("exec", null, [], null, [new S3Location("b", key)]);
+
+        var result = DeliveryResolver.ResolveDataExport(listing, manifestObject, manifest, "x", T0.AddMinutes(2), TimeSpan.FromMinutes(30));
+
+        Assert.Equal(key, Assert.Single(Assert.IsType<ResolvedDelivery>(result).Files).Key);
     }
 
     [Theory]
@@ -377,12 +430,36 @@ public class LayoutTests
     {
         var manifestObject = Obj("r/20240101-20240201/r-Manifest.json");
         var listing = Period(manifestObject, Obj("r/20240101-20240201/r-1.csv.gz"));
-        var read = new ManifestRead(manifestObject, Encoding.UTF8.GetBytes(Manifest("a1", "s3://elsewhere/r/20240101-20240201/r-1.csv.gz").ToJson()));
+        var read = new ManifestRead(manifestObject, Encoding.UTF8.GetBytes(Manifest("a1", "s3://elsewhere/r/20240101-20240201/r-9.csv.gz").ToJson()));
 
         var rejected = Assert.IsType<RejectedDelivery>(DeliveryResolver.Resolve(Report(CurLayoutKind.LegacyCsv, listing), listing, read, "bucket", T0, TimeSpan.Zero));
 
         Assert.Equal("a1", rejected.DeliveryId);
         Assert.Contains("'elsewhere'", rejected.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_WhenAReplicatedManifestNamesTheSourceBucket_ReadsTheSameKeysInTheDataSourcesBucket()
+    {
+        var manifestObject = Obj("r/20240101-20240201/r-Manifest.json");
+        var listing = Period(manifestObject, Obj("r/20240101-20240201/a1/r-1.csv.gz"));
+        var read = new ManifestRead(manifestObject, Encoding.UTF8.GetBytes(Manifest("a1", "s3://source/r/20240101-20240201/a1/r-1.csv.gz").ToJson()));
+
+        var delivery = Assert.IsType<ResolvedDelivery>(DeliveryResolver.Resolve(Report(CurLayoutKind.LegacyCsv, listing), listing, read, "replica", T0, TimeSpan.Zero));
+
+        Assert.Equal("r/20240101-20240201/a1/r-1.csv.gz", Assert.Single(delivery.Files).Key);
+    }
+
+    [Fact]
+    public void Resolve_WhenAReplicatedExportManifestNamesTheSourceBucket_ReadsTheSameKeysInTheDataSourcesBucket()
+    {
+        var manifestObject = Obj("e/x/metadata/BILLING_PERIOD=2024-01/x-Manifest.json");
+        var listing = Period(manifestObject, Obj("e/x/data/BILLING_PERIOD=2024-01/x-00001.csv.gz"));
+        var read = new ManifestRead(manifestObject, """{"dataFiles":["s3://source/e/x/data/BILLING_PERIOD=2024-01/x-00001.csv.gz"]}"""u8.ToArray());
+
+        var delivery = Assert.IsType<ResolvedDelivery>(DeliveryResolver.Resolve(Report(CurLayoutKind.DataExport, listing), listing, read, "replica", T0, TimeSpan.Zero));
+
+        Assert.Equal("e/x/data/BILLING_PERIOD=2024-01/x-00001.csv.gz", Assert.Single(delivery.Files).Key);
     }
 
     [Fact]

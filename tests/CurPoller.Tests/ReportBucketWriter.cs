@@ -143,14 +143,18 @@ public sealed class ReportBucketWriter : IDisposable
         new Cur.Manifests.LegacyManifest(assemblyId, "012345678910", [new("lineItem", "UnblendedCost", "BigDecimal")], "UTF-8", compression, "text/csv",
             new string('a', 64), report, period, "billing-bucket", keys, []).ToJson();
 
-    public string ExportManifest(string executionId, BillingPeriod period, IReadOnlyList<string> keys) =>
+    /// <param name="executionId">The refresh's execution id.</param>
+    /// <param name="period">The billing period.</param>
+    /// <param name="keys">The data files, named <c>s3://&lt;bucket&gt;/&lt;key&gt;</c>.</param>
+    /// <param name="bucket">The bucket the manifest names (a replica's manifest names the source bucket); this bucket by default.</param>
+    public string ExportManifest(string executionId, BillingPeriod period, IReadOnlyList<string> keys, string? bucket = null) =>
         JsonSerializer.Serialize(new
         {
             executionId,
             exportArn = "arn:aws:bcm-data-exports:us-east-1:123456789012:export/cur2",
             billingPeriod = new { start = $"{period.Start:yyyy-MM-dd}T00:00:00.000Z", end = $"{period.End:yyyy-MM-dd}T00:00:00.000Z" },
             columns = new[] { new { name = "line_item_unblended_cost", type = "double" } },
-            dataFiles = keys.Select(k => $"s3://{Bucket}/{k}").ToArray(),
+            dataFiles = keys.Select(k => $"s3://{bucket ?? Bucket}/{k}").ToArray(),
         });
 
     public void Dispose() => _s3.Dispose();

@@ -79,8 +79,11 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
 
         var otherBucket = $"rel-other-{Guid.NewGuid():N}"[..30];
         await h.S3.PutBucketAsync(new PutBucketRequest { BucketName = otherBucket });
-        await h.S3.PutObjectAsync(new PutObjectRequest { BucketName = otherBucket, Key = dataKey, InputStream = new MemoryStream(Cur2Csv(7).Gzip) });
-        var named = $"s3://{otherBucket}/{dataKey}";
+        // A key the data source's bucket does not hold: not a replica of it (a replica's manifest names
+        // the source bucket at keys the data source's bucket has, and is imported from there).
+        var foreignKey = dataKey.Replace("-00001.", "-00002.", StringComparison.Ordinal);
+        await h.S3.PutObjectAsync(new PutObjectRequest { BucketName = otherBucket, Key = foreignKey, InputStream = new MemoryStream(Cur2Csv(7).Gzip) });
+        var named = $"s3://{otherBucket}/{foreignKey}";
         await h.S3.PutObjectAsync(new PutObjectRequest { BucketName = h.Bucket, Key = manifestKey, ContentBody = ExportManifest(named) });
 
         var failed = await RejectionAsync(org, tenant, null);

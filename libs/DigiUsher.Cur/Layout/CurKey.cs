@@ -3,7 +3,7 @@ namespace DigiUsher.Cur.Layout;
 /// <summary>The three ways AWS lays out report deliveries in S3.</summary>
 public enum CurLayoutKind
 {
-    /// <summary>Legacy CUR, CSV: <c>&lt;prefix&gt;/&lt;report&gt;/yyyyMMdd-yyyyMMdd/[&lt;assemblyId&gt;/]</c>.</summary>
+    /// <summary>Legacy CUR, date-range folders: <c>&lt;prefix&gt;/&lt;report&gt;/yyyyMMdd-yyyyMMdd/[&lt;assemblyId&gt;/]</c>; CSV, or Parquet in create-new assemblies.</summary>
     LegacyCsv,
 
     /// <summary>Legacy CUR, Parquet (Athena): <c>&lt;prefix&gt;/&lt;report&gt;/&lt;report&gt;/year=YYYY/month=M/</c>.</summary>

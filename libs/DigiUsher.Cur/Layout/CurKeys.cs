@@ -129,7 +129,7 @@ public static class CurKeys
 
     private static CurKey? ClassifyLegacyCsv(string key, int offset, string[] segments)
     {
-        // <report>/<period>/<file> (overwrite) or <report>/<period>/<assembly>/<file> (create new).
+        // <report>/<period>/<file> (overwrite) or <report>/<period>/<assembly>/<file> (create new, CSV or Parquet).
         for (var i = 1; i < segments.Length - 1; i++)
         {
             if (!TryParsePeriodFolder(segments[i], out var period))
@@ -148,7 +148,11 @@ public static class CurKeys
 
             CurObjectRole? role = file.Equals(name + ManifestSuffix, StringComparison.Ordinal)
                 ? (version is null ? CurObjectRole.PeriodManifest : CurObjectRole.AssemblyManifest)
-                : FormatOf(file, dataExport: false) is ReportFormat.CsvGzip or ReportFormat.CsvZip ? CurObjectRole.DataFile : null;
+                : FormatOf(file, dataExport: false) is ReportFormat.CsvGzip or ReportFormat.CsvZip ? CurObjectRole.DataFile
+                // A Parquet report without the Athena artifact may create new versions: the same
+                // yyyyMMdd-yyyyMMdd/<assemblyId>/ folders as CSV, with .snappy.parquet files.
+                : version is not null && FormatOf(file, dataExport: false) == ReportFormat.Parquet ? CurObjectRole.DataFile
+                : null;
             return role is { } r ? Build(CurLayoutKind.LegacyCsv, name, period, r, key, offset, segments, i, version) : null;
         }
 

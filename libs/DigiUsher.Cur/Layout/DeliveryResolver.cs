@@ -91,7 +91,7 @@ public static class DeliveryResolver
             return new IncompleteDelivery(listing.Period, $"The manifest {manifestObject.Key} lists {missing}, which is not in the bucket (yet).");
         }
 
-        if (RewriteInProgress(files, manifestObject, now, settleTime) is { } newer)
+        if (!InOwnFolder(files) && RewriteInProgress(files, manifestObject, now, settleTime) is { } newer)
         {
             return new IncompleteDelivery(listing.Period, $"{newer} is newer than the manifest {manifestObject.Key}: a rewrite is in progress.");
         }
@@ -129,7 +129,7 @@ public static class DeliveryResolver
             return new IncompleteDelivery(listing.Period, "The partition has no Parquet files yet.");
         }
 
-        if (manifestObject is not null && RewriteInProgress(files, manifestObject, now, settleTime) is { } newer)
+        if (manifestObject is not null && !InOwnFolder(files) && RewriteInProgress(files, manifestObject, now, settleTime) is { } newer)
         {
             return new IncompleteDelivery(listing.Period, $"{newer} is newer than the manifest {manifestObject.Key}: a rewrite is in progress.");
         }
@@ -175,7 +175,7 @@ public static class DeliveryResolver
             return new IncompleteDelivery(listing.Period, "The export's data files are not all .csv.gz or all .parquet.");
         }
 
-        if (manifestObject is not null && files.All(f => CurKeys.Classify(f.Key, null)?.VersionFolder is null)
+        if (manifestObject is not null && !InOwnFolder(files)
             && RewriteInProgress(files, manifestObject, now, settleTime) is { } newer)
         {
             return new IncompleteDelivery(listing.Period, $"{newer} is newer than the manifest {manifestObject.Key}: a rewrite is in progress.");
@@ -183,6 +183,18 @@ public static class DeliveryResolver
 
         return new ResolvedDelivery(reportName, listing.Period, format, DeliveryIds.FromFiles(files), manifestObject?.Key, files);
     }
+
+    /// <summary>
+    /// Whether every data file lives in a folder of its own: a legacy create-new assembly folder or a
+    /// CUR 2.0 create-new execution folder. AWS never writes such a key twice
+    /// (https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html), and an S3
+    /// PUT is atomic, so once every key the manifest names exists the delivery is whole, whatever order
+    /// the manifest and the files were written in (<c>aws s3 sync</c> writes the period manifest before
+    /// the assembly folder). Only files in the period folder itself are replaced in place, and only they
+    /// wait for the settle time when they are newer than the manifest.
+    /// </summary>
+    public static bool InOwnFolder(IReadOnlyCollection<CurObject> files) =>
+        files.Count > 0 && files.All(f => CurKeys.Classify(f.Key, null)?.VersionFolder is not null);
 
     private static DeliveryResolution ScreenAndResolveLegacy(
         CurReport report, CurPeriodListing period, ManifestRead read, string bucket, DateTimeOffset now, TimeSpan settleTime)

@@ -27,8 +27,13 @@ public sealed record RejectedDelivery(
 public static class ManifestScreen
 {
     /// <summary>
-    /// A file in another bucket is rejected at once: a poll reads only the data source's bucket, with
-    /// the data source's credentials, whatever a manifest says. A missing file is "not yet" while the
+    /// A poll reads only the data source's bucket, with the data source's credentials, whatever a
+    /// manifest says. A manifest naming another bucket is what S3 replication copies: AWS writes the
+    /// manifest in the source bucket, naming it, and replication keeps the keys
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html). So a file named in
+    /// another bucket is read at the same key in the data source's bucket; the manifest is rejected at
+    /// once only when none of the keys it names in another bucket is there (a manifest pointing
+    /// elsewhere, not a replica). A missing file is "not yet" while the
     /// manifest is younger than <paramref name="settleTime"/> (AWS may still be writing the delivery,
     /// https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html) and
     /// rejected after that.
@@ -43,14 +48,17 @@ public static class ManifestScreen
         DateTimeOffset now,
         TimeSpan settleTime)
     {
-        if (files.FirstOrDefault(f => f.Bucket is not null && !string.Equals(f.Bucket, bucket, StringComparison.Ordinal)) is { Named: not null } foreign)
+        var listed = period.Objects.Select(o => o.Object.Key.TrimStart('/')).ToHashSet(StringComparer.Ordinal);
+        var elsewhere = files.Where(f => f.Bucket is not null && !string.Equals(f.Bucket, bucket, StringComparison.Ordinal)).ToList();
+        if (elsewhere.Count > 0 && !elsewhere.Any(f => listed.Contains(f.Key.TrimStart('/'))))
         {
+            var foreign = elsewhere[0];
             return new RejectedDelivery(period.Period, deliveryId, format, manifest.Key, files.Count, foreign.Named,
                 $"The manifest {manifest.Key} lists {foreign.Named}, in the bucket '{foreign.Bucket}', not in the data source's bucket '{bucket}'. "
-                + "Reports are read only from the data source's own bucket; the delivery is not imported and the previous one stays current.");
+                + "Reports are read only from the data source's own bucket, and none of the files it names is there (as S3 replication would copy them); "
+                + "the delivery is not imported and the previous one stays current.");
         }
 
-        var listed = period.Objects.Select(o => o.Object.Key.TrimStart('/')).ToHashSet(StringComparer.Ordinal);
         if (files.FirstOrDefault(f => !listed.Contains(f.Key.TrimStart('/'))) is { Named: not null } missing)
         {
             var age = now - manifest.LastModified;
