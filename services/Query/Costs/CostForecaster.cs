@@ -10,8 +10,9 @@ public sealed record ForecastAmount(decimal Amount, decimal Lower, decimal Upper
 /// the history has enough days to estimate it. The 80% interval of a sum of future days is the OLS
 /// prediction interval of that sum, ±1.2816·σ·√(h·(1+ρ)/(1−ρ) + aᵀ(XᵀX)⁻¹a): h the days summed, a the sum of
 /// their feature rows, σ the residuals' standard deviation, ρ their lag-1 autocorrelation (errors of
-/// consecutive days are alike, so a sum of them spreads wider than independent ones). Computed in decimal;
-/// the bench back-tests it (bench/RESULTS.md).
+/// consecutive days are alike, so a sum of them spreads wider than independent ones), widened further when the
+/// model, refitted on earlier days of the same history, missed by more than that (<see cref="Calibration"/>).
+/// Computed in decimal; the bench back-tests it (bench/RESULTS.md).
 /// </summary>
 public static class CostForecaster
 {
@@ -19,7 +20,8 @@ public static class CostForecaster
     public const int MinimumDays = 7;
     public const string Method =
         "least squares on the last 90 days of daily costs: level, linear trend, day of week, first of the month; "
-        + "80% prediction interval of the sum from the residuals, widened for their day-to-day autocorrelation";
+        + "80% prediction interval of the sum from the residuals, widened for their day-to-day autocorrelation "
+        + "and to the model's own errors when refitted on earlier days of the history";
 
     private const decimal Z80 = 1.2815515655m;
 
@@ -45,11 +47,64 @@ public static class CostForecaster
         {
             if (Model.TryFit(candidate, days, series) is { } model)
             {
-                return model;
+                return model.Calibrated(Calibration(candidate, days, series));
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// How much wider than the model's own interval its errors have been in this history: the model refitted on
+    /// the history up to earlier days (every 7 days from 28 on, the same effects) forecasts the sums of the spans
+    /// after them it can check (<see cref="CheckedSpans"/>); each error is measured in the model's standard errors, and the 80th percentile
+    /// of those over 1.2816 (at least 1) widens the interval. A month with level shifts in its history then gets
+    /// an interval as wide as its past errors were; one the model fits gets the model's own interval.
+    /// </summary>
+    /// <summary>The spans checked after each earlier day (days ahead, days summed): a rest of month, a month, a month a fortnight on.</summary>
+    private static readonly (int Lead, int Length)[] CheckedSpans = [(0, 7), (0, 14), (0, 28), (14, 28)];
+
+    private static decimal Calibration(Features features, IReadOnlyList<DateOnly> days, IReadOnlyList<decimal> series)
+    {
+        var scores = new List<decimal>();
+        for (var origin = days.Count - 7; origin >= 28; origin -= 7)
+        {
+            if (Model.TryFit(features, days.Take(origin).ToList(), series.Take(origin).ToList()) is not { } earlier)
+            {
+                continue;
+            }
+
+            foreach (var (lead, length) in CheckedSpans)
+            {
+                var start = origin + lead;
+                if (start + length > days.Count)
+                {
+                    continue;
+                }
+
+                var forecast = earlier.Sum(days[start], days[start + length - 1]);
+                var standardError = (forecast.Upper - forecast.Amount) / Z80;
+                var actual = 0m;
+                for (var d = start; d < start + length; d++)
+                {
+                    actual += series[d];
+                }
+
+                if (standardError > 0m)
+                {
+                    scores.Add(Math.Abs(actual - forecast.Amount) / standardError);
+                }
+            }
+        }
+
+        if (scores.Count < 3)
+        {
+            return 1m;
+        }
+
+        scores.Sort();
+        var quantile = scores[Math.Min(scores.Count - 1, (int)Math.Ceiling(0.8 * scores.Count) - 1)];
+        return Math.Max(1m, quantile / Z80);
     }
 
     /// <summary>Which effects a model has, and the day its trend counts from.</summary>
@@ -92,6 +147,7 @@ public static class CostForecaster
         private readonly decimal[] _beta;
         private readonly decimal _variance;
         private readonly decimal _persistence;
+        private decimal _calibration = 1m;
 
         private Model(Features features, decimal[,] normal, decimal[] beta, decimal variance, decimal persistence, int days)
         {
@@ -104,6 +160,15 @@ public static class CostForecaster
         }
 
         public Features Features { get; }
+
+        /// <summary>The factor the interval is widened by, from the history's own forecast errors (at least 1).</summary>
+        public decimal Calibration => _calibration;
+
+        internal Model Calibrated(decimal factor)
+        {
+            _calibration = factor;
+            return this;
+        }
 
         /// <summary>Days the model was fitted on.</summary>
         public int Days { get; }
@@ -181,7 +246,7 @@ public static class CostForecaster
 
             var point = Dot(a, _beta);
             var leverage = Dot(a, Solve(_normal, a)!);
-            var spread = Z80 * Sqrt(_variance * ((h * _persistence) + leverage));
+            var spread = Z80 * _calibration * Sqrt(_variance * ((h * _persistence) + leverage));
             return new ForecastAmount(Round(point), Round(point - spread), Round(point + spread));
         }
     }
