@@ -39,7 +39,7 @@ public static class ImportBenchmark
             var service = new DigiUsherService("bench", "curparser");
             await new MigrationRunner(dataSource, service, NullLogger<MigrationRunner>.Instance)
                 .MigrateAsync(typeof(MigrationRunner).Assembly, typeof(ImportStore).Assembly, CancellationToken.None);
-            var store = new ImportStore(dataSource, new OutboxWriter(service.Schema));
+            var store = new ImportStore(dataSource, new OutboxWriter(service.Schema), LeaseHolder.ForThisProcess(), Microsoft.Extensions.Options.Options.Create(new DigiUsher.CurParser.CurParserOptions()));
 
             var copyRowsPerSecond = await BareCopyAsync(dataSource, service.Schema, format, files, CurReaderOptions.Default);
             PeakMemory.Reset();

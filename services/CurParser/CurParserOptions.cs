@@ -18,6 +18,15 @@ public sealed class CurParserOptions
     /// <summary>How long a delivery stays leased to a replica without a renewal (renewed every third of it).</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often a replica renews its liveness mark (the lease holders table), apart from its imports.</summary>
+    public TimeSpan HolderRenewInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A holder whose mark is older than this is dead (killed, lost its node): its deliveries are taken
+    /// over at once instead of when their leases run out. Three renewals, so a loaded but live replica keeps them.
+    /// </summary>
+    public TimeSpan HolderTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Rows per batch handed from the parser to the COPY.</summary>
     [Range(64, 1_000_000)]
     public int BatchSize { get; set; } = 4096;

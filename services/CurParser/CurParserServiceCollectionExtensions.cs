@@ -10,6 +10,11 @@ public static class CurParserServiceCollectionExtensions
     {
         services.AddDigiUsherAws();
         services.AddOptions<CurParserOptions>().BindConfiguration(CurParserOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CurParserOptions>()
+            .Validate(o => o.HolderTimeout >= 2 * o.HolderRenewInterval && o.HolderRenewInterval > TimeSpan.Zero,
+                "CurParser:HolderTimeout must be at least twice CurParser:HolderRenewInterval (a live replica must not look dead after one late renewal).");
+        services.AddSingleton(LeaseHolder.ForThisProcess());
+        services.AddHostedService<LeaseHolderHeartbeat>();
         services.AddSingleton<ImportStore>();
         services.AddSingleton<ImportMetrics>();
         services.AddScoped<DeliveryImporter>();

@@ -1,6 +1,9 @@
 using DigiUsher.Contracts;
 using DigiUsher.CurParser.Importing;
+using DigiUsher.ServiceDefaults.Data;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace DigiUsher.CurParser.Tests;
 
@@ -39,4 +42,55 @@ public class LeaseTests
 
         Assert.Equal(ClaimResult.Claimed, takeover);
     }
+
+    [Fact]
+    public async Task Claim_WhenTheHolderStoppedRenewingItsMark_AnotherReplicaTakesOverBeforeTheLeaseRunsOut()
+    {
+        await using var harness = await CurParserHarness.StartAsync();
+        var delivery = harness.Delivery("lease-3", DateTimeOffset.UtcNow, ReportFormat.CsvGzip, []);
+        var killed = Replica(harness, "killed-replica");
+        var live = Replica(harness, "live-replica");
+        await killed.ClaimAsync(delivery, "killed-attempt", TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        var atOnce = await live.ClaimAsync(delivery, "live-attempt", TimeSpan.FromMinutes(5), CancellationToken.None);
+        await Task.Delay(HolderTimeout + TimeSpan.FromSeconds(0.5));
+        var afterTheMarkWentStale = await live.ClaimAsync(delivery, "live-attempt", TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        Assert.Equal(ClaimResult.LeasedElsewhere, atOnce);
+        Assert.Equal(ClaimResult.Claimed, afterTheMarkWentStale);
+        Assert.False(await killed.RenewAsync(delivery, "killed-attempt", TimeSpan.FromMinutes(5), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Claim_WhenASlowHolderKeepsRenewingItsMark_IsRefusedLongAfterTheHolderTimeout()
+    {
+        await using var harness = await CurParserHarness.StartAsync();
+        var delivery = harness.Delivery("lease-4", DateTimeOffset.UtcNow, ReportFormat.CsvGzip, []);
+        var slow = Replica(harness, "slow-replica");
+        var other = Replica(harness, "other-replica");
+        await slow.ClaimAsync(delivery, "slow-attempt", TimeSpan.FromMinutes(5), CancellationToken.None);
+        var dataSource = harness.Services.GetRequiredService<NpgsqlDataSource>();
+
+        var claims = new List<ClaimResult>();
+        for (var i = 0; i < 8; i++)
+        {
+            await using (var connection = await dataSource.OpenConnectionAsync())
+            {
+                await LeaseHolder.MarkAliveAsync(connection, "slow-replica", CancellationToken.None);
+            }
+
+            await Task.Delay(HolderTimeout / 4);
+            claims.Add(await other.ClaimAsync(delivery, "other-attempt", TimeSpan.FromMinutes(5), CancellationToken.None));
+        }
+
+        Assert.All(claims, c => Assert.Equal(ClaimResult.LeasedElsewhere, c));
+        Assert.True(await slow.RenewAsync(delivery, "slow-attempt", TimeSpan.FromMinutes(5), CancellationToken.None));
+    }
+
+    private static readonly TimeSpan HolderTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>A second replica's store on the same database, as another process would have it.</summary>
+    private static ImportStore Replica(CurParserHarness harness, string holder) =>
+        new(harness.Services.GetRequiredService<NpgsqlDataSource>(), harness.Services.GetRequiredService<OutboxWriter>(), new LeaseHolder(holder),
+            Options.Create(new CurParserOptions { HolderTimeout = HolderTimeout, HolderRenewInterval = TimeSpan.FromSeconds(1) }));
 }

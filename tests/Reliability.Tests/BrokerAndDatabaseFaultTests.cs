@@ -61,9 +61,11 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Import_WhenTheReplicaHoldingItDiesMidLoad_TheOtherReplicaImportsTheRedeliveredMessageOnce()
+    public async Task Import_WhenTheReplicaHoldingItDiesMidLoad_TheOtherReplicaResumesWithin30SecondsAndImportsItOnce()
     {
-        await using var h = await ParserHarness.StartAsync(parsers: 2, settings: new Dictionary<string, string> { ["CurParser__LeaseDuration"] = "00:00:12" });
+        // Five-minute leases: only the dead holder's stale liveness mark (CurParser:HolderTimeout) lets
+        // the live replica take the delivery over in time; a live holder would keep it.
+        await using var h = await ParserHarness.StartAsync(parsers: 2, settings: new Dictionary<string, string> { ["CurParser__LeaseDuration"] = "00:05:00" });
         var tenant = Tenant.New();
         var period = FaultHarness.Period(0);
         var files = Enumerable.Range(1, 3).Select(i => new CurCsv(period).AddRows(60_000, seed: 40 + i)).ToList();
@@ -72,8 +74,18 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
 
         // RabbitMQ hands the dead replica's unacknowledged message to the live one at once, while the
         // dead one's lease still runs: the live one must not take "leased elsewhere" for "done".
+        var deadHolder = await LeaseHolderAsync(h, tenant, "large");
         h.Kill(holder);
+        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
+        await Eventually.True(
+            async () => await LeaseHolderAsync(h, tenant, "large") is { } now && now != deadHolder,
+            TimeSpan.FromSeconds(30),
+            "the live replica to take the dead one's delivery over within 30 s of the kill");
+        var resumedAfter = sinceKill.Elapsed;
         await Eventually.True(async () => (await h.CurrentAsync(tenant.DataSourceId, period))?.DeliveryId == "large", Timeout, "the surviving replica to import the delivery");
+
+        Assert.True(resumedAfter < TimeSpan.FromSeconds(30), $"resumed {resumedAfter.TotalSeconds:0.0} s after the kill");
+        Assert.Contains($":{holder.ProcessId}:", deadHolder, StringComparison.Ordinal);
 
         Assert.Equal((files.Sum(f => f.Unblended), files.Sum(f => f.Rows)), await h.CurrentLineItemsAsync(tenant.DataSourceId, period));
         Assert.Equal(files.Sum(f => f.Rows), await h.RowsOfDeliveryAsync(tenant.DataSourceId, "large"));
@@ -261,6 +273,14 @@ public sealed class BrokerAndDatabaseFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>The replica whose lease covers the delivery once its COPY is under way (the lease owner names the process).</summary>
+    private static async Task<string?> LeaseHolderAsync(ParserHarness h, Tenant tenant, string deliveryId)
+    {
+        await using var connection = new NpgsqlConnection(h.Database.AdminConnectionString);
+        return await connection.QuerySingleOrDefaultAsync<string?>(
+            "select lease_holder from curparser.deliveries where data_source_id = @ds and delivery_id = @deliveryId",
+            new { ds = tenant.DataSourceId, deliveryId });
+    }
+
     private static async Task<ServiceProcess?> LoadingReplicaAsync(ParserHarness h, Tenant tenant, string deliveryId)
     {
         await using var connection = new NpgsqlConnection(h.Database.AdminConnectionString);

@@ -143,7 +143,8 @@ public sealed partial class DeliveryImporter(
     /// </summary>
     /// <remarks>
     /// When a replica dies mid-import (kill -9, a lost node), RabbitMQ hands its unacknowledged
-    /// message to a live replica at once, while the dead one's lease still runs. Acknowledging
+    /// message to a live replica at once, while the dead one's lease still runs; the claim succeeds
+    /// once the dead holder's liveness mark is stale (seconds, not the lease duration). Acknowledging
     /// "leased elsewhere" then would lose the delivery: nobody imports it and nothing asks again.
     /// A live holder renews its lease, so after one lease duration of waiting the holder is alive
     /// and the message can be acknowledged (the holder finishes the delivery).
@@ -151,7 +152,8 @@ public sealed partial class DeliveryImporter(
     private async Task<ClaimResult> ClaimAsync(ReportAvailable m, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + lease;
-        var pause = TimeSpan.FromTicks(Math.Clamp(lease.Ticks / 10, TimeSpan.TicksPerSecond / 2, TimeSpan.TicksPerSecond * 5));
+        // Short enough that a dead holder's delivery is taken soon after its mark goes stale.
+        var pause = TimeSpan.FromTicks(Math.Clamp(lease.Ticks / 10, TimeSpan.TicksPerSecond / 2, TimeSpan.TicksPerSecond * 2));
         while (true)
         {
             var claim = await store.ClaimAsync(m, owner, lease, cancellationToken);

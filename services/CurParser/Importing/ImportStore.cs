@@ -4,6 +4,7 @@ using DigiUsher.Contracts;
 using DigiUsher.CurParser.Data;
 using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Messaging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DigiUsher.CurParser.Importing;
@@ -23,17 +24,21 @@ public enum CompleteResult
 }
 
 /// <summary>The SQL of an import's life: lease, partitions, reconciliation, the swap, failure.</summary>
-public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox)
+public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox, LeaseHolder holder, IOptions<CurParserOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
     /// Takes the delivery's lease unless it is done, leased by a live replica, or older than the
-    /// period's current import (only the newest delivery may become current).
+    /// period's current import (only the newest delivery may become current). A lease whose holder
+    /// stopped renewing its liveness mark (<see cref="CurParserOptions.HolderTimeout"/>) is taken over
+    /// before it runs out: its replica is dead. This replica's own mark is renewed first, so nobody
+    /// can take it for dead between its first claim and its first heartbeat.
     /// </summary>
     public async Task<ClaimResult> ClaimAsync(ReportAvailable m, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await LeaseHolder.MarkAliveAsync(connection, holder.Id, cancellationToken);
         await connection.ExecuteAsync(
             $"""
             insert into {CurParserDb.Schema}.deliveries (data_source_id, delivery_id, organization_id, billing_period, detected_at)
@@ -56,11 +61,14 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
 
         var status = await connection.QuerySingleOrDefaultAsync<string>(
             $"""
-            update {CurParserDb.Schema}.deliveries set lease_owner = @owner, lease_expires_at = now() + @lease
+            update {CurParserDb.Schema}.deliveries d set lease_owner = @owner, lease_holder = @holder, lease_expires_at = now() + @lease
             where data_source_id = @DataSourceId and delivery_id = @DeliveryId and status = 'pending'
-              and (lease_expires_at is null or lease_expires_at < now() or lease_owner = @owner)
+              and (lease_expires_at is null or lease_expires_at < now() or lease_owner = @owner
+                   or (lease_holder is not null and not exists (
+                       select 1 from {CurParserDb.Schema}.lease_holders h
+                       where h.holder = d.lease_holder and h.renewed_at > now() - @holderTimeout)))
             returning status
-            """, new { m.DataSourceId, m.DeliveryId, owner, lease });
+            """, new { m.DataSourceId, m.DeliveryId, owner, lease, holder = holder.Id, holderTimeout = options.Value.HolderTimeout });
         if (status is not null)
         {
             return ClaimResult.Claimed;
