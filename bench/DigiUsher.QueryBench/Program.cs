@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
@@ -9,10 +8,9 @@ using DigiUsher.Contracts;
 using DigiUsher.Query.Imports;
 using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Security;
+using DigiUsher.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
 namespace DigiUsher.QueryBench;
@@ -28,7 +26,6 @@ namespace DigiUsher.QueryBench;
 // Options: --rows N (query-costs), --v2-rows N (query-v2), --runs N (timed requests, 200), --only all|costs|v2|forecast.
 internal static class QueryBenchmark
 {
-    private const string SigningKey = "bench-only-signing-key-0123456789abcdef0123456789abcdef";
 
     public static async Task Main(string[] args)
     {
@@ -83,7 +80,8 @@ internal static class QueryBenchmark
         {
             web.UseSetting("ConnectionStrings:Postgres", connectionString);
             web.UseSetting("RabbitMq:VirtualHost", rabbitVhost);
-            web.UseSetting("Jwt:SigningKey", SigningKey);
+            // Tokens from the test issuer (an ES256 key served as DataSource serves its JWKS).
+            web.UseSetting("Auth:Authority", TestIssuer.Shared.Url);
             web.UseSetting("Credentials:TransportKey", Convert.ToBase64String(new byte[32]));
             web.UseSetting("Services:CurParser", "http://127.0.0.1:9");
             web.UseSetting("Logging:LogLevel:Default", "Warning");
@@ -198,14 +196,7 @@ internal static class QueryBenchmark
 
     private static HttpClient Client(WebApplicationFactory<global::Program> factory, Guid organizationId)
     {
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "digiusher",
-            Audience = "digiusher-api",
-            Expires = DateTime.UtcNow.AddHours(2),
-            Subject = new ClaimsIdentity([new Claim(DigiUsherClaims.Subject, "bench"), new Claim(DigiUsherClaims.Organization, organizationId.ToString()), new Claim(DigiUsherClaims.Role, "service")]),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
-        });
+        var token = TestIssuer.Shared.Token(organizationId, DigiUsherClaims.MemberRole, [Scopes.CostsRead]);
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;

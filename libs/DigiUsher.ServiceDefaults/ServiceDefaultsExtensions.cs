@@ -52,8 +52,13 @@ public static class ServiceDefaultsExtensions
         {
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
             ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier;
+            if (ctx.HttpContext.Response.Headers[CorrelationIdMiddleware.HeaderName] is { Count: > 0 } correlationId)
+            {
+                ctx.ProblemDetails.Extensions["correlationId"] = correlationId.ToString();
+            }
         });
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.AddOptions<CursorOptions>().BindConfiguration(CursorOptions.Section);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
@@ -133,8 +138,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (Postgres and the bus), in
     /// every environment; forwarded headers from the configured proxies only; the correlation-id
-    /// middleware; problem details for unhandled errors; the API request rules (undeclared query
-    /// parameters refused, <see cref="BadParameterException"/> as 400) and ETags on GETs.
+    /// middleware; problem details for unhandled errors; authentication and authorization before the
+    /// API request rules (undeclared query parameters refused, <see cref="BadParameterException"/> as 400)
+    /// and ETags on GETs, so every 401 and 403 is problem details with the correlation id.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -154,6 +160,12 @@ public static class ServiceDefaultsExtensions
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseMiddleware<ControlCharacterGuardMiddleware>();
         app.UseMiddleware<RateLimitRefusalMiddleware>();
+        if (app.Services.GetService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
         app.UseMiddleware<ApiRequestRulesMiddleware>();
         app.UseMiddleware<ETagMiddleware>();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") })

@@ -99,7 +99,7 @@ Section("8. Who owns what");
 PrintGroups(await api.Query.GetCostsAsync(from, to, Metric.Amortized, groupBy: ["owner"], cancellationToken: ct));
 Console.WriteLine();
 Console.WriteLine("Browse the APIs: http://127.0.0.1:5101/scalar (DataSource) and http://127.0.0.1:5105/scalar (Query).");
-Console.WriteLine($"Log in as {email} (POST /api/v1/auth/token; services/DataSource/DataSource.http has the requests) for a token of your own.");
+Console.WriteLine($"Log in as {email} (POST /connect/token, grant_type=password; services/DataSource/DataSource.http has the requests) for a token of your own.");
 Console.WriteLine();
 Console.WriteLine($"The console: {Environment.GetEnvironmentVariable("DEMO_CONSOLE_URL") ?? "http://127.0.0.1:5100/"}");
 Console.WriteLine($"  sign in as {email}");

@@ -19,8 +19,6 @@ builder.AddMessageBus(bus =>
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.UseAuthentication();
-app.UseAuthorization();
 app.MapImportsApi();
 
 return await app.RunOrMigrateAsync(args);

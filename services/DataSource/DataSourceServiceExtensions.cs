@@ -9,6 +9,8 @@ using DigiUsher.DataSource.DataSources;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.DataSource.Secrets;
 using DigiUsher.ServiceDefaults.Hosting;
+using DigiUsher.DataSource.Tokens;
+using DigiUsher.ServiceDefaults.Security;
 
 namespace DigiUsher.DataSource;
 
@@ -33,7 +35,16 @@ public static class DataSourceServiceExtensions
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<DataSourceStore>();
         services.AddSingleton<StatusStore>();
-        services.AddSingleton<TokenIssuer>();
+        services.AddOptions<IssuerOptions>().BindConfiguration(IssuerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.Section);
+        services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<ILocalSigningKeys>(sp => sp.GetRequiredService<SigningKeyRing>());
+        services.AddHostedService<SigningKeyRotation>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<TokenExchange>();
+        services.AddSingleton<PasswordCheck>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<ConnectionValidator>();
@@ -44,6 +55,7 @@ public static class DataSourceServiceExtensions
 
     public static WebApplication MapDataSourceApis(this WebApplication app)
     {
+        app.MapConnectApi();
         app.MapAuthApi();
         app.MapUsersApi();
         app.MapServiceClientsApi();

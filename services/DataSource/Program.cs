@@ -15,8 +15,6 @@ builder.AddDataSourceServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.UseAuthentication();
-app.UseAuthorization();
 app.MapDigiUsherOpenApi();
 app.MapDataSourceApis();
 

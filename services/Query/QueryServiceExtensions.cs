@@ -5,6 +5,7 @@ using DigiUsher.Query.Findings;
 using DigiUsher.Query.Imports;
 using DigiUsher.Query.Resources;
 using DigiUsher.ServiceDefaults.Hosting;
+using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.Query;
@@ -37,7 +38,7 @@ public static class QueryServiceExtensions
         {
             http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<ServicesOptions>>().Value.CurParser.TrimEnd('/') + "/");
             http.Timeout = TimeSpan.FromMinutes(30);
-        });
+        }).AddServiceToken(Scopes.ImportRollupsRead);
         return builder;
     }
 }

@@ -123,8 +123,8 @@ internal sealed class CurParserHarness : IAsyncDisposable
         return client;
     }
 
-    public static string InternalTokenFor(string service) =>
-        InternalToken.Create(new JwtOptions { SigningKey = TestEnvironment.JwtSigningKey }, service);
+    /// <summary>A token of one of DigiUsher's own services holding the rollup scope (only Query's is accepted).</summary>
+    public static string InternalTokenFor(string service) => TestIssuer.Shared.ServiceToken(service, [Scopes.ImportRollupsRead]);
 
     public async ValueTask DisposeAsync()
     {

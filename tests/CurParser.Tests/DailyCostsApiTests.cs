@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using DigiUsher.Contracts;
+using DigiUsher.Testing;
 
 namespace DigiUsher.CurParser.Tests;
 
@@ -124,5 +126,27 @@ public class DailyCostsApiTests
         using var response = await anonymous.GetAsync($"/internal/v1/imports/{Guid.NewGuid()}/daily-costs");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(string.IsNullOrEmpty((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("correlationId").GetString()));
+    }
+
+    [Fact]
+    public async Task GetDailyCosts_WhenTheTokenIsNotQuerysServiceIdentity_Returns403()
+    {
+        await using var harness = await CurParserHarness.StartAsync();
+        using var tenantAdmin = harness.CreateClient(TestIssuer.Shared.Token(Guid.NewGuid()));
+        using var otherService = harness.CreateClient(CurParserHarness.InternalTokenFor("resource-discovery"));
+        using var queryWithoutScope = harness.CreateClient(TestIssuer.Shared.ServiceToken("query", []));
+        var url = $"/internal/v1/imports/{Guid.NewGuid()}/daily-costs";
+
+        foreach (var client in new[] { tenantAdmin, otherService, queryWithoutScope })
+        {
+            using var response = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var query = harness.CreateClient(CurParserHarness.InternalTokenFor("query"));
+        Assert.Equal(HttpStatusCode.NotFound, (await query.GetAsync(url)).StatusCode);
     }
 }

@@ -100,7 +100,7 @@ public class AuthTests
         var admin = await host.RegisterAsync();
         using var adminClient = host.CreateClient(admin.Token);
 
-        var created = await adminClient.PostAsJsonAsync("/api/v1/service-clients", new { name = "billing-dashboard" });
+        var created = await adminClient.PostAsJsonAsync("/api/v1/service-clients", new { name = "billing-dashboard", scopes = new[] { "costs:read" } });
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();

@@ -57,7 +57,7 @@ public partial class ChartConfigurationTests
     private static string SecretValue(string name, string key, string service) => (name, key) switch
     {
         ("digiusher-rabbitmq", "username") or ("digiusher-rabbitmq", "password") => "guest",
-        ("digiusher-jwt", "signing-key") => TestEnvironment.JwtSigningKey,
+        ("digiusher-service-identities", "query") => TestEnvironment.ServiceSecret("query"),
         ("digiusher-credentials", "transport-key") => TestEnvironment.TransportKey,
         ("digiusher-credentials", "encryption-key-k1") => TestEnvironment.EncryptionKey,
         (_, "password") when name == $"digiusher-db-{TestDatabase.Schemas[service]}" => $"{TestDatabase.Schemas[service]}_svc",

@@ -20,7 +20,7 @@ public class ComposeTests
     private static readonly string[] ConfigurationNames =
     [
         "ConnectionStrings__Postgres", "RabbitMq__Host", "RabbitMq__Port", "RabbitMq__VirtualHost", "RabbitMq__Username",
-        "RabbitMq__Password", "Aws__ServiceUrl", "Jwt__SigningKey", "Credentials__TransportKey",
+        "RabbitMq__Password", "Aws__ServiceUrl", "Auth__Issuer", "Auth__Authority", "Credentials__TransportKey",
         "Credentials__EncryptionKeys__0__Id", "Credentials__EncryptionKeys__0__Key", "Services__CurParser", "OTEL_EXPORTER_OTLP_ENDPOINT",
     ];
 

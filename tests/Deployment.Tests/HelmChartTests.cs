@@ -101,7 +101,7 @@ public class HelmChartTests
     public async Task Secrets_WhenRendered_AreReferencedFromSecretsAndNeverWrittenIntoTheManifests(string values)
     {
         var manifests = Manifests.Parse(await RenderAsync(values));
-        var secretNames = new[] { "RabbitMq__Username", "RabbitMq__Password", "Jwt__SigningKey", "Credentials__TransportKey", "DIGIUSHER_DB_PASSWORD" };
+        var secretNames = new[] { "RabbitMq__Username", "RabbitMq__Password", "Credentials__TransportKey", "DIGIUSHER_DB_PASSWORD" };
         var roles = new Dictionary<string, string>
         {
             ["data-source"] = "datasource_svc", ["cur-poller"] = "curpoller_svc", ["cur-parser"] = "curparser_svc",

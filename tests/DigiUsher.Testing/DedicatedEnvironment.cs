@@ -5,5 +5,5 @@ public static class DedicatedEnvironment
 {
     /// <summary>The environment of <c>ServiceProcess.EnvironmentFor</c>, with the dedicated cluster's and node's addresses.</summary>
     public static Dictionary<string, string> For(string service, DedicatedPostgres postgres, DedicatedRabbitMq rabbit, string? motoUrl = null) =>
-        ServiceProcess.EnvironmentFor(postgres.ConnectionStringFor(service), rabbit.Host, rabbit.Port, rabbit.VirtualHost, motoUrl);
+        ServiceProcess.EnvironmentFor(service, postgres.ConnectionStringFor(service), rabbit.Host, rabbit.Port, rabbit.VirtualHost, motoUrl);
 }

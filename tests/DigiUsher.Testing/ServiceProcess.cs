@@ -37,11 +37,54 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static string DllPath(string service) => Path.Combine(
         TestEnvironment.RepositoryRoot, "services", service, "bin", TestEnvironment.Configuration, "net10.0", $"DigiUsher.{service}.dll");
 
-    /// <summary>The environment a service runs with against a test database and virtual host.</summary>
+    /// <summary>
+    /// The environment a service runs with against a test database and virtual host. Tokens come from
+    /// the shared <see cref="TestIssuer"/> unless the test runs DataSource (<see cref="UseDataSourceAsIssuer"/>).
+    /// </summary>
     public static Dictionary<string, string> EnvironmentFor(string service, TestDatabase database, TestVirtualHost virtualHost, string? motoUrl = null) =>
-        EnvironmentFor(database.ConnectionStringFor(service), TestEnvironment.RabbitHost, TestEnvironment.RabbitPort, virtualHost.Name, motoUrl);
+        EnvironmentFor(service, database.ConnectionStringFor(service), TestEnvironment.RabbitHost, TestEnvironment.RabbitPort, virtualHost.Name, motoUrl);
 
     /// <summary>The environment a service runs with against any Postgres database and RabbitMQ virtual host.</summary>
+    public static Dictionary<string, string> EnvironmentFor(string service, string postgresConnectionString, string rabbitHost, int rabbitPort, string virtualHost, string? motoUrl)
+    {
+        var environment = EnvironmentFor(postgresConnectionString, rabbitHost, rabbitPort, virtualHost, motoUrl);
+        if (service == "DataSource")
+        {
+            environment["Auth__Issuer"] = "http://localhost";
+            environment["Auth__ServiceIdentities__query__Secret"] = TestEnvironment.ServiceSecret("query");
+        }
+        else
+        {
+            environment["Auth__Authority"] = TestIssuer.Shared.Url;
+        }
+
+        if (service == "Query")
+        {
+            environment["Auth__ClientId"] = "query";
+            environment["Auth__ClientSecret"] = TestEnvironment.ServiceSecret("query");
+        }
+
+        return environment;
+    }
+
+    /// <summary>
+    /// DataSource at <paramref name="dataSourceUrl"/> issues the tokens: its issuer name is its URL and
+    /// the other services read its JWKS and ask it for their own tokens.
+    /// </summary>
+    public static void UseDataSourceAsIssuer(IDictionary<string, string> environment, string service, string dataSourceUrl)
+    {
+        var url = dataSourceUrl.TrimEnd('/');
+        if (service == "DataSource")
+        {
+            environment["Auth__Issuer"] = url;
+        }
+        else
+        {
+            environment["Auth__Authority"] = url;
+        }
+    }
+
+    /// <summary>The environment without token settings (see the overload with the service's name).</summary>
     public static Dictionary<string, string> EnvironmentFor(string postgresConnectionString, string rabbitHost, int rabbitPort, string virtualHost, string? motoUrl) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -53,7 +96,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         ["RabbitMq__Username"] = "guest",
         ["RabbitMq__Password"] = "guest",
         ["Aws__ServiceUrl"] = motoUrl ?? TestEnvironment.SharedMotoUrl,
-        ["Jwt__SigningKey"] = TestEnvironment.JwtSigningKey,
         ["Credentials__TransportKey"] = TestEnvironment.TransportKey,
         ["Credentials__EncryptionKeys__0__Id"] = "test1",
         ["Credentials__EncryptionKeys__0__Key"] = TestEnvironment.EncryptionKey,

@@ -45,8 +45,14 @@ public static class TestEnvironment
         "Release";
 #endif
 
-    /// <summary>Development-only secrets the test processes run with.</summary>
-    public const string JwtSigningKey = "test-only-signing-key-0123456789abcdef0123456789abcdef";
+    /// <summary>
+    /// The HMAC key every service shared before tokens were signed by DataSource alone (ES256): kept
+    /// only to forge tokens with it in attack tests.
+    /// </summary>
+    public const string FormerSharedJwtKey = "test-only-signing-key-0123456789abcdef0123456789abcdef";
+
+    /// <summary>The client secret of one of DigiUsher's own services (<c>Auth:ServiceIdentities:{id}:Secret</c>).</summary>
+    public static string ServiceSecret(string clientId) => $"test-only-{clientId}-service-secret-0123456789";
 
     public const string TransportKey = "dGVzdC1vbmx5LXRyYW5zcG9ydC1rZXktMDEyMzQ1Njc=";
 

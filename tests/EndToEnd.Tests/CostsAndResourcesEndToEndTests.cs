@@ -33,16 +33,19 @@ public class CostsAndResourcesEndToEndTests
         try
         {
             ServiceProcess? curParser = null;
+            var dataSourcePort = FreePort.Next();
             foreach (var name in new[] { "DataSource", "CurParser", "CurPoller", "ResourceDiscovery", "Query" })
             {
                 var environment = ServiceProcess.EnvironmentFor(name, database, vhost, moto.Url);
+                // DataSource issues every token; the others validate them through its JWKS.
+                ServiceProcess.UseDataSourceAsIssuer(environment, name, $"http://127.0.0.1:{dataSourcePort}");
                 if (name == "Query")
                 {
                     environment["Services__CurParser"] = curParser!.BaseAddress.ToString();
                 }
 
                 await ServiceProcess.MigrateAsync(name, environment);
-                var process = await ServiceProcess.StartAsync(name, environment, readyTimeout: TimeSpan.FromSeconds(120));
+                var process = await ServiceProcess.StartAsync(name, environment, name == "DataSource" ? dataSourcePort : null, TimeSpan.FromSeconds(120));
                 services.Add(process);
                 curParser = name == "CurParser" ? process : curParser;
             }

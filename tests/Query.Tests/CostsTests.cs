@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 
+using DigiUsher.Testing;
+
 namespace DigiUsher.Query.Tests;
 
 public class CostsTests
@@ -321,9 +323,30 @@ public class CostsTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/costs")).StatusCode);
 
         using var internalClient = app.AnonymousClient();
-        internalClient.DefaultRequestHeaders.Authorization = new("Bearer", DigiUsher.ServiceDefaults.Security.InternalToken.Create(QueryApp.JwtOptions, "curparser"));
+        internalClient.DefaultRequestHeaders.Authorization = new("Bearer", TestIssuer.Shared.ServiceToken("query", [DigiUsher.ServiceDefaults.Security.Scopes.ImportRollupsRead]));
         Assert.Equal(HttpStatusCode.Forbidden, (await internalClient.GetAsync("/api/v1/costs")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/openapi/v1.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_WhenAServiceClientHasOnlyCostsRead_ReadsCostsButNotOwnersOrOtherRoutes()
+    {
+        await using var app = await QueryApp.StartAsync();
+        using var costsOnly = app.ServiceClientFor(Guid.NewGuid(), DigiUsher.ServiceDefaults.Security.Scopes.CostsRead);
+        using var withPeople = app.ServiceClientFor(Guid.NewGuid(), DigiUsher.ServiceDefaults.Security.Scopes.CostsRead, DigiUsher.ServiceDefaults.Security.Scopes.EmployeesRead);
+
+        Assert.Equal(HttpStatusCode.OK, (await costsOnly.GetAsync("/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=service")).StatusCode);
+        foreach (var url in new[] { "/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=owner", "/api/v1/costs?from=2024-01-01&to=2024-01-31&owner=a@example.com",
+            "/api/v1/costs/export?from=2024-01-01&to=2024-01-31&groupBy=service,owner", "/api/v1/resources", "/api/v1/findings", "/api/v1/imports", "/api/v1/employees/a@example.com/resources" })
+        {
+            using var refused = await costsOnly.GetAsync(url);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+            Assert.Contains("scope", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.True(problem.TryGetProperty("correlationId", out _), url);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await withPeople.GetAsync("/api/v1/costs?from=2024-01-01&to=2024-01-31&groupBy=owner")).StatusCode);
     }
 
     internal static List<(IReadOnlyDictionary<string, string> Keys, string Currency, decimal Amount)> Groups(JsonElement costs) =>

@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
@@ -11,8 +9,6 @@ using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using WireMock.RequestBuilders;
 using WireMock.Server;
@@ -83,24 +79,18 @@ public sealed class QueryApp : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client with a service client's token of <paramref name="organizationId"/> holding only <paramref name="scopes"/>.</summary>
+    public HttpClient ServiceClientFor(Guid organizationId, params string[] scopes)
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            TestIssuer.Shared.Token(organizationId, DigiUsherClaims.ServiceRole, scopes, email: null));
+        return client;
+    }
+
     public HttpClient AnonymousClient() => _factory.CreateClient();
 
-    public static string Token(Guid organizationId, string role = DigiUsherClaims.MemberRole) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = "digiusher",
-        Audience = "digiusher-api",
-        Expires = DateTime.UtcNow.AddHours(1),
-        Subject = new ClaimsIdentity(
-        [
-            new Claim(DigiUsherClaims.Subject, Guid.NewGuid().ToString()),
-            new Claim(DigiUsherClaims.Organization, organizationId.ToString()),
-            new Claim(DigiUsherClaims.Role, role),
-            new Claim(DigiUsherClaims.Email, "someone@example.com"),
-        ]),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(TestEnvironment.JwtSigningKey)), SecurityAlgorithms.HmacSha256),
-    });
-
-    public static JwtOptions JwtOptions => new() { SigningKey = TestEnvironment.JwtSigningKey };
+    public static string Token(Guid organizationId, string role = DigiUsherClaims.MemberRole) => TestIssuer.Shared.Token(organizationId, role);
 
     public Task PublishAsync<T>(T message)
         where T : class => Services.GetRequiredService<IBus>().Publish(message);

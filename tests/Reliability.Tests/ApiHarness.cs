@@ -35,9 +35,12 @@ public sealed class ApiHarness : IAsyncLifetime
         var dataSource = ServiceProcess.EnvironmentFor("DataSource", _database, _virtualHost);
         var query = ServiceProcess.EnvironmentFor("Query", _database, _virtualHost);
         query["Services__CurParser"] = $"http://127.0.0.1:{FreePort.Next()}";
+        var dataSourcePort = FreePort.Next();
+        ServiceProcess.UseDataSourceAsIssuer(dataSource, "DataSource", $"http://127.0.0.1:{dataSourcePort}");
+        ServiceProcess.UseDataSourceAsIssuer(query, "Query", $"http://127.0.0.1:{dataSourcePort}");
         await ServiceProcess.MigrateAsync("DataSource", dataSource);
         await ServiceProcess.MigrateAsync("Query", query);
-        DataSource = await ServiceProcess.StartAsync("DataSource", dataSource);
+        DataSource = await ServiceProcess.StartAsync("DataSource", dataSource, dataSourcePort);
         Query = await ServiceProcess.StartAsync("Query", query);
         First = await RegisterAsync("first");
         Second = await RegisterAsync("second");
@@ -77,8 +80,11 @@ public sealed class ApiHarness : IAsyncLifetime
         return client;
     }
 
-    /// <summary>A token with the claims DataSource issues, signed with <paramref name="signingKey"/>.</summary>
-    public static string Token(Guid? organizationId, string signingKey = TestEnvironment.JwtSigningKey, DateTime? expires = null, string role = DigiUsherClaims.AdminRole)
+    /// <summary>
+    /// A forgery: the claims DataSource issues, HS256-signed with <paramref name="signingKey"/> (by default the
+    /// key every service shared before DataSource alone signed, with ES256).
+    /// </summary>
+    public static string ForgedHs256Token(Guid? organizationId, string signingKey = TestEnvironment.FormerSharedJwtKey, DateTime? expires = null, string role = DigiUsherClaims.AdminRole)
     {
         var now = DateTime.UtcNow;
         var claims = new List<Claim>
@@ -86,6 +92,7 @@ public sealed class ApiHarness : IAsyncLifetime
             new(DigiUsherClaims.Subject, Guid.NewGuid().ToString()),
             new(DigiUsherClaims.Role, role),
             new(DigiUsherClaims.Email, "forger@example.com"),
+            new(DigiUsherClaims.Scope, Scopes.Format(Scopes.ForRole(role))),
         };
         if (organizationId is { } org)
         {
@@ -95,7 +102,7 @@ public sealed class ApiHarness : IAsyncLifetime
         var expiry = expires ?? now.AddHours(1);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = "digiusher",
+            Issuer = "http://127.0.0.1",
             Audience = "digiusher-api",
             IssuedAt = expiry.AddHours(-1),
             NotBefore = expiry.AddHours(-1),
@@ -103,6 +110,18 @@ public sealed class ApiHarness : IAsyncLifetime
             Subject = new ClaimsIdentity(claims),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), SecurityAlgorithms.HmacSha256),
         });
+    }
+
+    /// <summary>A token with <c>alg: none</c> and no signature, claiming to be an admin of <paramref name="organizationId"/>.</summary>
+    public static string UnsignedToken(Guid organizationId)
+    {
+        static string Part(object value) => Base64UrlEncoder.Encode(JsonSerializer.Serialize(value));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return Part(new { alg = "none", typ = "at+jwt" }) + "." + Part(new Dictionary<string, object>
+        {
+            ["sub"] = Guid.NewGuid().ToString(), ["org"] = organizationId.ToString(), ["role"] = "admin", ["scope"] = Scopes.Format(Scopes.ForRole("admin")),
+            ["iss"] = "http://127.0.0.1", ["aud"] = "digiusher-api", ["iat"] = now, ["exp"] = now + 600,
+        }) + ".";
     }
 
     private async Task<Organization> RegisterAsync(string name)
@@ -114,10 +133,13 @@ public sealed class ApiHarness : IAsyncLifetime
         registered.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await registered.Content.ReadAsStringAsync());
         var organizationId = body.RootElement.GetProperty("organizationId").GetGuid();
-        using var token = await http.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
+        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "console", ["username"] = email, ["password"] = password,
+        }));
         token.EnsureSuccessStatusCode();
         using var tokenBody = JsonDocument.Parse(await token.Content.ReadAsStringAsync());
-        return new Organization(organizationId, email, tokenBody.RootElement.GetProperty("accessToken").GetString()!);
+        return new Organization(organizationId, email, tokenBody.RootElement.GetProperty("access_token").GetString()!);
     }
 }
 

@@ -10,7 +10,10 @@ namespace DigiUsher.Reliability.Tests;
 /// <summary>Hostile callers of the public APIs of DataSource and Query (real processes).</summary>
 public sealed class ApiHostileInputTests(ApiHarness api) : IClassFixture<ApiHarness>
 {
-    private static readonly string[] Anonymous = ["/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/auth/invitations/accept"];
+    private static readonly string[] Anonymous = ["/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/auth/invitations/accept", "/connect/token", "/connect/revoke"];
+
+    /// <summary>Public documents: the discovery document and the public keys.</summary>
+    private static readonly string[] Public = ["/.well-known/openid-configuration", "/.well-known/jwks.json"];
 
     private static readonly string[] SqlPayloads =
     [
@@ -29,9 +32,12 @@ public sealed class ApiHostileInputTests(ApiHarness api) : IClassFixture<ApiHarn
         [
             null,
             "not-a-jwt",
-            ApiHarness.Token(api.First.Id, signingKey: "a-forged-signing-key-that-is-long-enough-0123456789"),
-            ApiHarness.Token(api.First.Id, expires: DateTime.UtcNow.AddHours(-2)),
-            ApiHarness.Token(organizationId: null),
+            ApiHarness.ForgedHs256Token(api.First.Id, signingKey: "a-forged-signing-key-that-is-long-enough-0123456789"),
+            ApiHarness.ForgedHs256Token(api.First.Id),
+            TestIssuer.Shared.Token(api.First.Id),
+            ApiHarness.UnsignedToken(api.First.Id),
+            ApiHarness.ForgedHs256Token(api.First.Id, expires: DateTime.UtcNow.AddHours(-2)),
+            ApiHarness.ForgedHs256Token(organizationId: null),
         ];
         var checkedRoutes = 0;
         foreach (var service in new[] { api.DataSource, api.Query })
@@ -48,7 +54,11 @@ public sealed class ApiHostileInputTests(ApiHarness api) : IClassFixture<ApiHarn
                     }
 
                     using var response = await http.SendAsync(request);
-                    if (Anonymous.Contains(path))
+                    if (Public.Contains(path))
+                    {
+                        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                    }
+                    else if (Anonymous.Contains(path))
                     {
                         Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized,
                             $"{method} {path} with an empty body answered {(int)response.StatusCode}");

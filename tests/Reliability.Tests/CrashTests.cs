@@ -26,7 +26,7 @@ public sealed class CrashTests
         var firstParser = await h.StartParserAsync(parserPort);
         var query = await h.StartServiceAsync("Query", new Dictionary<string, string> { ["Services__CurParser"] = firstParser.BaseAddress.ToString() });
         var tenant = Tenant.New();
-        using var api = ApiHarness.Authorized(query, ApiHarness.Token(tenant.OrganizationId, role: DigiUsherClaims.MemberRole));
+        using var api = ApiHarness.Authorized(query, TestIssuer.Shared.Token(tenant.OrganizationId, DigiUsherClaims.MemberRole));
         var costsUrl = $"/api/v1/costs?from={Period}-01&to={Period}-31&dataSourceId={tenant.DataSourceId}";
         var old = new CurCsv(Period).AddRows(2_000, seed: 5);
         var oldDelivery = await h.CsvDeliveryAsync(tenant, Period, "old", DateTimeOffset.UtcNow.AddHours(-1), old.Gzip());

@@ -55,7 +55,8 @@ public sealed class SecretsTests
 
         // Used by the poller and the parser (an import), Query (the pull), discovery (a run).
         await Eventually.True(async () => (await h.CurrentAsync(dataSourceId, Period))?.DeliveryId == "good", Timeout, "the month to be imported");
-        using var queryApi = ApiHarness.Authorized(query, org.Token);
+        // Query here validates the harness's test issuer (CurParser, started first, does too).
+        using var queryApi = ApiHarness.Authorized(query, TestIssuer.Shared.Token(org.OrganizationId));
         await Eventually.True(async () =>
         {
             using var costs = await queryApi.GetAsync($"/api/v1/costs?from={Period}-01&to={Period}-28&dataSourceId={dataSourceId}");

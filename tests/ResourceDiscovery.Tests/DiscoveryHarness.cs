@@ -1,12 +1,8 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using System.Text;
 using Amazon.Runtime;
 using DigiUsher.Contracts;
 using DigiUsher.ServiceDefaults.Security;
 using DigiUsher.Testing;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace DigiUsher.ResourceDiscovery.Tests;
 
@@ -104,26 +100,7 @@ public sealed class DiscoveryHarness : IAsyncDisposable
         return http;
     }
 
-    public static string Token(Guid organizationId, string role)
-    {
-        var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "digiusher",
-            Audience = "digiusher-api",
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(30),
-            Subject = new ClaimsIdentity(
-            [
-                new Claim(DigiUsherClaims.Subject, Guid.NewGuid().ToString()),
-                new Claim(DigiUsherClaims.Organization, organizationId.ToString()),
-                new Claim(DigiUsherClaims.Role, role),
-                new Claim(DigiUsherClaims.Email, "admin@example.com"),
-            ]),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(TestEnvironment.JwtSigningKey)), SecurityAlgorithms.HmacSha256),
-        });
-    }
+    public static string Token(Guid organizationId, string role) => TestIssuer.Shared.Token(organizationId, role, email: "admin@example.com");
 
     public async ValueTask DisposeAsync()
     {

@@ -113,6 +113,18 @@ first install, gets the same map inline. (dict "root" $ "values" $values "servic
 {{- $callee := get $.services . }}
 {{- $_ := set $config (printf "Services__%s" $callee.project) (printf "http://%s:8080" (include "digiusher.componentName" (dict "root" $root "values" $callee))) }}
 {{- end }}
+{{- $issuer := "" }}
+{{- range $key, $values := .services }}{{ if $values.issuesTokens }}{{ $issuer = $values }}{{ end }}{{ end }}
+{{- if $issuer }}
+{{- $issuerUrl := printf "http://%s:8080" (include "digiusher.componentName" (dict "root" $root "values" $issuer)) }}
+{{- $_ := set $config "Auth__Issuer" ($root.Values.auth.issuer | default $issuerUrl) }}
+{{- if not .values.issuesTokens }}
+{{- $_ := set $config "Auth__Authority" $issuerUrl }}
+{{- end }}
+{{- end }}
+{{- if .values.clientId }}
+{{- $_ := set $config "Auth__ClientId" .values.clientId }}
+{{- end }}
 {{- range $index, $network := $root.Values.forwardedHeaders.knownNetworks }}
 {{- $_ := set $config (printf "ForwardedHeaders__KnownNetworks__%d" $index) $network }}
 {{- end }}
@@ -143,8 +155,8 @@ first install, gets the same map inline. (dict "root" $ "values" $values "servic
 
 {{/*
 Secret settings of a service as container env entries: the database password (its own role), the
-broker credentials, the JWT signing key, the transport key and (encryptionKeys) the at-rest keys.
-(dict "root" $ "values" $values)
+broker credentials, the service identity secrets (clientId: its own; issuesTokens: every one), the
+transport key and (encryptionKeys) the at-rest keys. (dict "root" $ "values" $values "services" $services)
 */}}
 {{- define "digiusher.secretEnv" -}}
 {{- $root := .root }}
@@ -168,11 +180,24 @@ broker credentials, the JWT signing key, the transport key and (encryptionKeys) 
     secretKeyRef:
       name: {{ $root.Values.rabbitmq.existingSecret }}
       key: {{ $root.Values.rabbitmq.passwordKey }}
-- name: Jwt__SigningKey
+{{- if .values.clientId }}
+- name: Auth__ClientSecret
   valueFrom:
     secretKeyRef:
-      name: {{ $root.Values.jwt.existingSecret }}
-      key: {{ $root.Values.jwt.signingKeyKey }}
+      name: {{ $root.Values.auth.existingSecret }}
+      key: {{ .values.clientId }}
+{{- end }}
+{{- if .values.issuesTokens }}
+{{- range $key, $values := .services }}
+{{- if $values.clientId }}
+- name: {{ printf "Auth__ServiceIdentities__%s__Secret" $values.clientId }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.auth.existingSecret }}
+      key: {{ $values.clientId }}
+{{- end }}
+{{- end }}
+{{- end }}
 - name: Credentials__TransportKey
   valueFrom:
     secretKeyRef:

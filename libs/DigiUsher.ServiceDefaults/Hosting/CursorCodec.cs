@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.ServiceDefaults.Hosting;
@@ -21,14 +20,24 @@ public enum CursorProblem
 /// <summary>A cursor read back: the position it carries, or why it was refused.</summary>
 public readonly record struct CursorReading(string? Position, CursorProblem? Problem);
 
+/// <summary>Section <c>Cursors</c>: the key of the page cursors' signatures, the same on every replica.</summary>
+public sealed class CursorOptions
+{
+    public const string Section = "Cursors";
+
+    public string Key { get; set; } = "digiusher";
+}
+
 /// <summary>
 /// Opaque page cursors for every API: a position (an offset, a keyset) bound to the query it belongs
-/// to and signed with HMAC-SHA256 under a key derived from the JWT signing key and the service, so a
-/// client cannot forge, edit or reuse a cursor with another query.
+/// to (the organization is part of it) and signed with HMAC-SHA256 under <c>Cursors:Key</c> and the
+/// service, so a client cannot edit or reuse a cursor with another query. The key guards correctness,
+/// not secrets (no service holds a token key any more): a forged cursor could only point at another
+/// position of the caller's own query.
 /// </summary>
-public sealed class CursorCodec(IOptions<JwtOptions> jwt, DigiUsherService service)
+public sealed class CursorCodec(IOptions<CursorOptions> options, DigiUsherService service)
 {
-    private readonly byte[] _key = SHA256.HashData(Encoding.UTF8.GetBytes($"digiusher-{service.Name}-cursor:" + jwt.Value.SigningKey));
+    private readonly byte[] _key = SHA256.HashData(Encoding.UTF8.GetBytes($"digiusher-{service.Name}-cursor:" + options.Value.Key));
 
     /// <summary>A cursor for <paramref name="position"/> (without <c>|</c>) within <paramref name="query"/>.</summary>
     public string Encode(string position, string query)

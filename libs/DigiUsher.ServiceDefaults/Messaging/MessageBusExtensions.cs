@@ -38,6 +38,12 @@ public static class MessageBusExtensions
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
             x.DisableUsageTelemetry();
             configure(x);
+            if (builder.Services.Any(d => d.ServiceType == typeof(Security.RevocationList)))
+            {
+                // Every service that validates tokens keeps the revocations DataSource announces.
+                x.AddConsumer<Security.TokensRevokedConsumer, Security.TokensRevokedConsumerDefinition>();
+            }
+
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;

@@ -2,23 +2,23 @@ using System.Security.Claims;
 
 namespace DigiUsher.ServiceDefaults.Security;
 
-/// <summary>The claims our tokens carry, and how an API reads the caller's tenant from them.</summary>
+/// <summary>The claims our access tokens carry (RFC 9068 names where one exists), and how an API reads them.</summary>
 public static class DigiUsherClaims
 {
     public const string Organization = "org";
     public const string Role = "role";
     public const string Subject = "sub";
     public const string Email = "email";
+    public const string Scope = "scope";
+    public const string ClientId = "client_id";
+    public const string IssuedAt = "iat";
 
     public const string AdminRole = "admin";
     public const string MemberRole = "member";
     public const string ServiceRole = "service";
 
-    /// <summary>Authenticated users and service clients of any role.</summary>
-    public const string TenantPolicy = "tenant";
-
-    /// <summary>Organization admins only.</summary>
-    public const string AdminPolicy = "admin";
+    /// <summary>The role of DigiUsher's own services calling each other (no organization).</summary>
+    public const string InternalRole = "internal";
 
     public static Guid GetOrganizationId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(Organization), out var id)
@@ -27,4 +27,12 @@ public static class DigiUsherClaims
 
     public static string GetSubject(this ClaimsPrincipal user) =>
         user.FindFirstValue(Subject) ?? throw new UnauthorizedAccessException("The token carries no subject.");
+
+    public static IReadOnlyList<string> GetScopes(this ClaimsPrincipal user) =>
+        [.. user.FindAll(Scope).SelectMany(c => Scopes.Parse(c.Value)).Distinct(StringComparer.Ordinal)];
+
+    public static bool HasScope(this ClaimsPrincipal user, string scope) => user.GetScopes().Contains(scope, StringComparer.Ordinal);
+
+    /// <summary>A service client's token (not a person's).</summary>
+    public static bool IsServiceClient(this ClaimsPrincipal user) => user.FindFirstValue(Role) == ServiceRole;
 }

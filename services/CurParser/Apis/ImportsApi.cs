@@ -17,7 +17,10 @@ public static class ImportsApi
 
     public static IEndpointRouteBuilder MapImportsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/internal/v1/imports").RequireAuthorization(InternalToken.Policy).ExcludeFromDescription();
+        // Only Query's own service identity reads rollups: the scope, and the client id for defence in depth.
+        var group = app.MapGroup("/internal/v1/imports").ExcludeFromDescription()
+            .RequireScope(Scopes.ImportRollupsRead)
+            .RequireAuthorization(p => p.RequireClaim(DigiUsherClaims.ClientId, ServiceIdentities.Query));
         group.MapGet("/{importId:guid}/daily-costs", StreamDailyCostsAsync)
             .WithName("GetImportDailyCosts")
             .WithSummary("The daily rollup of a current import, as NDJSON (one JSON object per line)");

@@ -3,6 +3,7 @@ using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.DataSource.Validation;
 using DigiUsher.ServiceDefaults.Api;
+using DigiUsher.DataSource.Tokens;
 using DigiUsher.ServiceDefaults.Security;
 
 namespace DigiUsher.DataSource.Apis;
@@ -11,6 +12,9 @@ public static class AuthApi
 {
     public const int MinPassword = 12;
     public const int MaxPassword = 128;
+
+    /// <summary>When <c>POST /api/v1/auth/token</c> was deprecated in favour of <c>/connect/token</c>.</summary>
+    public static readonly DateTimeOffset DeprecatedSince = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
@@ -29,7 +33,8 @@ public static class AuthApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("IssueToken")
-            .WithSummary("A bearer token for a user (email, password) or a service client (clientId, clientSecret)");
+            .WithSummary("Deprecated: use POST /connect/token. A bearer token for a user (email, password) or a service client (clientId, clientSecret)")
+            .WithMetadata(new ObsoleteAttribute("Use POST /connect/token (OAuth 2.0)."));
         group.MapPost("/invitations/accept", AcceptInvitationAsync)
             .Accepts<AcceptInvitationRequest>("application/json")
             .Produces<TokenResponse>()
@@ -52,7 +57,7 @@ public static class AuthApi
         }
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest http, IdentityStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<RegisterRequest>(http, cancellationToken);
         if (request is null)
@@ -72,7 +77,7 @@ public static class AuthApi
         var organizationId = Guid.CreateVersion7();
         var userId = Guid.CreateVersion7();
         var email = request.Email!.Trim();
-        if (!await store.RegisterAsync(organizationId, request.OrganizationName!.Trim(), userId, email, PasswordHasher.Hash(request.Password!), cancellationToken))
+        if (!await store.RegisterAsync(organizationId, request.OrganizationName!.Trim(), userId, email, await passwords.HashAsync(request.Password!, cancellationToken), cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The email is registered already",
                 detail: "An account with this email exists; log in, or ask its organization's admin for an invitation.");
@@ -81,8 +86,16 @@ public static class AuthApi
         return TypedResults.Created($"/api/v1/users/{userId}", new Registered(organizationId, userId, email, DigiUsherClaims.AdminRole));
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext context, IdentityStore store, LoginThrottle throttle, TokenIssuer issuer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The JSON token endpoint of before <c>/connect/token</c>, kept for one release so the console and
+    /// scripts can move: same grants and tokens (no refresh token), answered with RFC 9745's
+    /// <c>Deprecation</c>, RFC 8594's <c>Sunset</c> and a link to its successor.
+    /// </summary>
+    private static async Task<IResult> TokenAsync(HttpContext context, TokenExchange exchange, CancellationToken cancellationToken)
     {
+        context.Response.Headers["Deprecation"] = "@" + DeprecatedSince.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["Sunset"] = DeprecatedSince.AddMonths(3).ToString("R", CultureInfo.InvariantCulture);
+        context.Response.Headers.Link = "</connect/token>; rel=\"successor-version\"";
         var (request, problem) = await RequestBody.ReadAsync<TokenRequest>(context.Request, cancellationToken);
         if (request is null)
         {
@@ -112,42 +125,34 @@ public static class AuthApi
             return errors.ToProblem();
         }
 
-        var key = LoginThrottle.KeyFor(asUser ? request.Email! : request.ClientId!, context);
-        if (await throttle.LockedForAsync(key, cancellationToken) is { } lockedFor)
+        var address = LoginThrottle.AddressOf(context);
+        TokenOutcome outcome;
+        try
         {
-            return TooManyAttempts(context, lockedFor);
+            outcome = asUser
+                ? await exchange.PasswordAsync(null, request.Email!, request.Password!, null, address, cancellationToken)
+                : await exchange.ClientCredentialsAsync(new ClientCredentials(request.ClientId!, request.ClientSecret), null, address, cancellationToken);
+        }
+        catch (PasswordCheckBusyException busy)
+        {
+            outcome = new TokenError(TokenError.SlowDown, busy.Message, StatusCodes.Status429TooManyRequests, PasswordCheckBusyException.RetryAfter);
         }
 
-        TokenResponse? token = null;
-        if (asUser)
+        if (outcome.Error is { } error)
         {
-            var user = await store.FindUserByEmailAsync(request.Email!.Trim(), cancellationToken);
-            if (PasswordHasher.Verify(request.Password!, user?.PasswordHash) && user is not null)
+            if (error.RetryAfter is { } retryAfter)
             {
-                token = issuer.Issue(user.Id.ToString(), user.OrganizationId, user.Role, user.Email);
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             }
-        }
-        else
-        {
-            var client = await store.FindServiceClientAsync(request.ClientId!, cancellationToken);
-            if (client is { RevokedAt: null } && SecretTokens.Matches(request.ClientSecret!, client.SecretHash))
-            {
-                token = issuer.Issue($"client:{client.ClientId}", client.OrganizationId, DigiUsherClaims.ServiceRole, null);
-            }
+
+            var status = error.Status == StatusCodes.Status400BadRequest ? StatusCodes.Status401Unauthorized : error.Status;
+            return TypedResults.Problem(statusCode: status, title: status == StatusCodes.Status429TooManyRequests ? "Too many failed logins" : "Invalid credentials", detail: error.Description);
         }
 
-        if (token is null)
-        {
-            await throttle.FailedAsync(key, cancellationToken);
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
-                detail: asUser ? "The email or password is wrong." : "The client id or secret is wrong, or the client was revoked.");
-        }
-
-        await throttle.SucceededAsync(key, cancellationToken);
-        return TypedResults.Ok(token);
+        return TypedResults.Ok(new TokenResponse(outcome.Grant!.Access.Token, "Bearer", outcome.Grant.Access.ExpiresIn));
     }
 
-    private static async Task<IResult> AcceptInvitationAsync(HttpRequest http, IdentityStore store, TokenIssuer issuer, CancellationToken cancellationToken)
+    private static async Task<IResult> AcceptInvitationAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, AccessTokenIssuer issuer, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<AcceptInvitationRequest>(http, cancellationToken);
         if (request is null)
@@ -163,18 +168,14 @@ public static class AuthApi
             return errors.ToProblem();
         }
 
-        var user = await store.AcceptInvitationAsync(SecretTokens.HashText(request.InvitationCode!), PasswordHasher.Hash(request.Password!), cancellationToken);
-        return user is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Invitation not found",
-                detail: "The invitation code is wrong, was used already or has expired; ask your admin for a new one.")
-            : TypedResults.Ok(issuer.Issue(user.Id.ToString(), user.OrganizationId, user.Role, user.Email));
-    }
+        var user = await store.AcceptInvitationAsync(SecretTokens.HashText(request.InvitationCode!), await passwords.HashAsync(request.Password!, cancellationToken), cancellationToken);
+        if (user is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Invitation not found",
+                detail: "The invitation code is wrong, was used already or has expired; ask your admin for a new one.");
+        }
 
-    private static IResult TooManyAttempts(HttpContext context, TimeSpan lockedFor)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(lockedFor.TotalSeconds));
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
-            detail: $"Too many failed attempts for this login from your address; try again in {seconds} seconds.");
+        var token = issuer.Issue(new TokenSubject(user.Id.ToString(), user.OrganizationId, user.Role, user.Email, "console", Scopes.ForRole(user.Role)));
+        return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresIn));
     }
 }

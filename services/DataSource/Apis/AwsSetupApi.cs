@@ -21,7 +21,7 @@ public static partial class AwsSetupApi
     {
         app.MapGet("/api/v1/aws/setup", Get)
             .WithTags("AWS setup")
-            .RequireAuthorization(DigiUsherClaims.TenantPolicy)
+            .RequireScope(Scopes.DataSourcesRead)
             .WithParameters(
                 new ApiParameter("bucket", ApiParameterType.String, "The S3 bucket the Cost and Usage Reports are delivered to.") { Required = true, Example = "acme-cur-reports" },
                 new ApiParameter("accountId", ApiParameterType.String, "The payer account id (12 digits) to fill into the bucket policy; the placeholder stays when absent.") { Example = "123456789012" })

@@ -15,10 +15,10 @@ public static class DataSourcesApi
 {
     public static IEndpointRouteBuilder MapDataSourcesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/data-sources").WithTags("Data sources").RequireAuthorization(DigiUsherClaims.TenantPolicy);
+        var group = app.MapGroup("/api/v1/data-sources").WithTags("Data sources");
 
         group.MapPost("/", CreateAsync)
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.DataSourcesWrite)
             .Accepts<CreateDataSourceRequest>("application/json")
             .Produces<DataSourceView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -30,15 +30,17 @@ public static class DataSourcesApi
             .WithParameters(ApiParameter.Limit(50, 200), ApiParameter.Cursor)
             .Produces<Page<DataSourceView>>()
             .ProducesValidationProblem()
+            .RequireScope(Scopes.DataSourcesRead)
             .WithName("ListDataSources")
             .WithSummary("The organization's data sources, oldest first, with cursor pagination");
         group.MapGet("/{id:guid}", GetAsync)
             .Produces<DataSourceView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.DataSourcesRead)
             .WithName("GetDataSource")
             .WithSummary("One data source (never its secret)");
         group.MapPatch("/{id:guid}", UpdateAsync)
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.DataSourcesWrite)
             .Accepts<UpdateDataSourceRequest>("application/json")
             .Produces<DataSourceView>()
             .ProducesValidationProblem()
@@ -48,7 +50,7 @@ public static class DataSourcesApi
             .WithName("UpdateDataSource")
             .WithSummary("Rename, rotate keys or switch to a role, change bucket, prefix or report (re-validated)");
         group.MapDelete("/{id:guid}", DeleteAsync)
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.DataSourcesWrite)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("DeleteDataSource")
@@ -56,16 +58,19 @@ public static class DataSourcesApi
         group.MapPost("/{id:guid}/validate", ValidateAsync)
             .Produces<ValidationReport>()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.DataSourcesRefresh)
             .WithName("ValidateDataSource")
             .WithSummary("Check every permission of the connection guide again and detect the reports");
         group.MapPost("/{id:guid}/poll", PollAsync)
             .Produces<PollAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.DataSourcesRefresh)
             .WithName("PollDataSource")
             .WithSummary("Look for new report deliveries now instead of at the next scheduled poll");
         group.MapGet("/{id:guid}/status", StatusAsync)
             .Produces<DataSourceStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.DataSourcesRead)
             .WithName("GetDataSourceStatus")
             .WithSummary("Validation, last poll, last delivery seen, imports per billing period and last discovery");
         return app;

@@ -10,16 +10,18 @@ namespace DigiUsher.DataSource.Apis;
 
 public static class ServiceClientsApi
 {
+    private static readonly TimeSpan DefaultOverlap = TimeSpan.FromHours(24);
+
     public static IEndpointRouteBuilder MapServiceClientsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/service-clients").WithTags("Service clients").RequireAuthorization(DigiUsherClaims.AdminPolicy);
+        var group = app.MapGroup("/api/v1/service-clients").WithTags("Service clients").RequireScope(Scopes.ServiceClientsWrite);
         group.MapPost("/", CreateAsync)
             .Accepts<CreateServiceClientRequest>("application/json")
             .Produces<ServiceClientCreated>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CreateServiceClient")
-            .WithSummary("Credentials for an internal service that calls the Query API; the secret is shown once");
+            .WithSummary("Credentials for an internal service that calls the APIs, with the scopes it may use; the secret is shown once");
         group.MapGet("/", ListAsync)
             .WithParameters(ApiParameter.Limit(50, 200), ApiParameter.Cursor)
             .Produces<Page<ServiceClientView>>()
@@ -31,11 +33,18 @@ public static class ServiceClientsApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetServiceClient")
             .WithSummary("One service client (never its secret)");
+        group.MapPost("/{id:guid}/secrets", RotateSecretAsync)
+            .Accepts<RotateServiceClientSecretRequest>("application/json")
+            .Produces<ServiceClientSecretRotated>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("RotateServiceClientSecret")
+            .WithSummary("A new secret (shown once); the older ones keep working for the overlap (default 24 h), then stop");
         group.MapDelete("/{id:guid}", RevokeAsync)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("RevokeServiceClient")
-            .WithSummary("Revoke a service client: it can get no new tokens");
+            .WithSummary("Revoke a service client: no new tokens, and its tokens are refused within seconds");
         return app;
     }
 
@@ -49,6 +58,16 @@ public static class ServiceClientsApi
 
         var errors = new FieldErrors();
         errors.Required("name", request.Name, 100);
+        var scopes = request.Scopes?.Distinct(StringComparer.Ordinal).ToList() ?? [];
+        if (scopes.Count == 0)
+        {
+            errors.Add("scopes", $"'scopes' must name at least one of: {Scopes.Format(Scopes.Tenant.Where(s => s.Grantable).Select(s => s.Name))}.");
+        }
+        else if (scopes.Where(s => !Scopes.IsGrantable(s)).ToList() is { Count: > 0 } refused)
+        {
+            errors.Add("scopes", $"Not a scope a service client can hold: {string.Join(", ", refused)}. Grantable: {Scopes.Format(Scopes.Tenant.Where(s => s.Grantable).Select(s => s.Name))}.");
+        }
+
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -58,13 +77,13 @@ public static class ServiceClientsApi
         var clientId = "dus_" + id.ToString("N");
         var secret = SecretTokens.New("dss_");
         var name = request.Name!.Trim();
-        if (!await store.AddServiceClientAsync(id, user.GetOrganizationId(), name, clientId, SecretTokens.Hash(secret), Guid.Parse(user.GetSubject()), cancellationToken))
+        if (!await store.AddServiceClientAsync(id, user.GetOrganizationId(), name, clientId, scopes, SecretTokens.Hash(secret), Guid.Parse(user.GetSubject()), cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A service client of this name exists",
                 detail: $"The organization already has a service client named '{name}'.");
         }
 
-        return TypedResults.Created($"/api/v1/service-clients/{id}", new ServiceClientCreated(id, name, clientId, secret, time.GetUtcNow()));
+        return TypedResults.Created($"/api/v1/service-clients/{id}", new ServiceClientCreated(id, name, clientId, secret, scopes, time.GetUtcNow()));
     }
 
     private const string ListQuery = "service-clients";
@@ -82,13 +101,48 @@ public static class ServiceClientsApi
             ? TypedResults.Ok(View(row))
             : NotFound(id);
 
-    private static ServiceClientView View(ServiceClientRow c) => new(c.Id, c.Name, c.ClientId, c.CreatedAt, c.RevokedAt);
+    private static ServiceClientView View(ServiceClientRow c) => new(c.Id, c.Name, c.ClientId, c.Scopes, c.CreatedAt, c.RevokedAt);
 
     private static IResult NotFound(Guid id) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound, title: "Service client not found", detail: $"There is no service client {id} in your organization.");
+        statusCode: StatusCodes.Status404NotFound, title: "Service client not found", detail: $"There is no live service client {id} in your organization.");
 
-    private static async Task<IResult> RevokeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, CancellationToken cancellationToken) =>
-        await store.RevokeServiceClientAsync(user.GetOrganizationId(), id, cancellationToken)
+    private static async Task<IResult> RotateSecretAsync(Guid id, HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var overlap = DefaultOverlap;
+        if (http.ContentLength is > 0)
+        {
+            var (request, problem) = await RequestBody.ReadAsync<RotateServiceClientSecretRequest>(http, cancellationToken);
+            if (request is null)
+            {
+                return problem!;
+            }
+
+            if (request.OverlapHours is { } hours)
+            {
+                if (hours is < 0 or > 168)
+                {
+                    var errors = new FieldErrors();
+                    errors.Add("overlapHours", "'overlapHours' must be between 0 and 168.");
+                    return errors.ToProblem();
+                }
+
+                overlap = TimeSpan.FromHours(hours);
+            }
+        }
+
+        var secret = SecretTokens.New("dss_");
+        var previousExpireAt = time.GetUtcNow() + overlap;
+        if (!await store.RotateServiceClientSecretAsync(user.GetOrganizationId(), id, SecretTokens.Hash(secret), previousExpireAt, cancellationToken))
+        {
+            return NotFound(id);
+        }
+
+        var client = (await store.GetServiceClientAsync(user.GetOrganizationId(), id, cancellationToken))!;
+        return TypedResults.Created($"/api/v1/service-clients/{id}", new ServiceClientSecretRotated(id, client.ClientId, secret, previousExpireAt));
+    }
+
+    private static async Task<IResult> RevokeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        await store.RevokeServiceClientAsync(user.GetOrganizationId(), id, time.GetUtcNow(), cancellationToken)
             ? TypedResults.NoContent()
             : NotFound(id);
 }

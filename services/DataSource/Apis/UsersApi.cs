@@ -14,11 +14,12 @@ public static class UsersApi
 
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(DigiUsherClaims.TenantPolicy);
+        var group = app.MapGroup("/api/v1/users").WithTags("Users");
         group.MapGet("/", ListAsync)
             .WithParameters(ApiParameter.Limit(50, 200), ApiParameter.Cursor)
             .Produces<Page<UserView>>()
             .ProducesValidationProblem()
+            .RequireScope(Scopes.UsersRead)
             .WithName("ListUsers")
             .WithSummary("The organization's users and pending invitations, oldest first");
         group.MapGet("/{id:guid}", GetAsync)
@@ -27,13 +28,53 @@ public static class UsersApi
             .WithName("GetUser")
             .WithSummary("One user of the organization");
         group.MapPost("/", InviteAsync)
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.UsersWrite)
             .Accepts<InviteUserRequest>("application/json")
             .Produces<Invitation>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("InviteUser")
             .WithSummary("Invite a user (admin or member); the invitation code is shown once");
+        group.MapPatch("/{id:guid}", ChangeRoleAsync)
+            .RequireScope(Scopes.UsersWrite)
+            .Accepts<ChangeRoleRequest>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("ChangeUserRole")
+            .WithSummary("Give a user another role; their tokens are refused within seconds and their next sign-in carries the new role's scopes");
+        group.MapPost("/{id:guid}/disable", (Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, user, store, new UserChange.Disable(), time, ct))
+            .RequireScope(Scopes.UsersWrite)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("DisableUser")
+            .WithSummary("Disable a user: no sign-in, every sign-in ended, every token refused within seconds");
+        group.MapPost("/{id:guid}/enable", (Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, user, store, new UserChange.Enable(), time, ct))
+            .RequireScope(Scopes.UsersWrite)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("EnableUser")
+            .WithSummary("Let a disabled user sign in again");
+        group.MapDelete("/{id:guid}", (Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, user, store, new UserChange.Delete(), time, ct))
+            .RequireScope(Scopes.UsersWrite)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("DeleteUser")
+            .WithSummary("Delete a user and end their sign-ins; their tokens are refused within seconds");
+        app.MapPost("/api/v1/users/me/password", ChangePasswordAsync)
+            .WithTags("Users")
+            .Accepts<ChangePasswordRequest>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithName("ChangeOwnPassword")
+            .WithSummary("Change your own password (the current one first); every sign-in and token of yours ends, sign in again");
         return app;
     }
 
@@ -52,7 +93,66 @@ public static class UsersApi
             ? TypedResults.Ok(View(row))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found", detail: $"There is no user {id} in your organization.");
 
-    private static UserView View(UserRow u) => new(u.Id, u.Email, u.Role, u.ActivatedAt is null ? "invited" : "active", u.CreatedAt);
+    private static UserView View(UserRow u) => new(u.Id, u.Email, u.Role, u.DisabledAt is not null ? "disabled" : u.ActivatedAt is null ? "invited" : "active", u.CreatedAt);
+
+    private static async Task<IResult> ChangeRoleAsync(Guid id, HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await RequestBody.ReadAsync<ChangeRoleRequest>(http, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        if (request.Role is not (DigiUsherClaims.AdminRole or DigiUsherClaims.MemberRole))
+        {
+            var errors = new FieldErrors();
+            errors.Add("role", "'role' must be 'admin' or 'member'.");
+            return errors.ToProblem();
+        }
+
+        return await ChangeAsync(id, user, store, new UserChange.Role(request.Role), time, cancellationToken);
+    }
+
+    private static async Task<IResult> ChangeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, UserChange change, TimeProvider time, CancellationToken cancellationToken) =>
+        await store.ChangeUserAsync(user.GetOrganizationId(), id, change, time.GetUtcNow(), cancellationToken) switch
+        {
+            UserChangeOutcome.Done => TypedResults.NoContent(),
+            UserChangeOutcome.LastAdmin => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The organization needs an admin",
+                detail: "This would leave the organization without an active admin; make another user admin first."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found", detail: $"There is no user {id} in your organization."),
+        };
+
+    private static async Task<IResult> ChangePasswordAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, PasswordCheck passwords, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (user.IsServiceClient() || !Guid.TryParse(user.GetSubject(), out var userId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Only a person's token can change that person's password.");
+        }
+
+        var (request, problem) = await RequestBody.ReadAsync<ChangePasswordRequest>(http, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var errors = new FieldErrors();
+        errors.Required("currentPassword", request.CurrentPassword, AuthApi.MaxPassword);
+        AuthApi.Password(errors, request.NewPassword);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var stored = await store.FindUserAsync(user.GetOrganizationId(), userId, cancellationToken);
+        if (stored is not { CanSignIn: true } || !await passwords.VerifyAsync(request.CurrentPassword!, stored.PasswordHash, cancellationToken))
+        {
+            errors.Add("currentPassword", "'currentPassword' is not your current password.");
+            return errors.ToProblem();
+        }
+
+        await store.SetPasswordAsync(stored.OrganizationId, stored.Id, await passwords.HashAsync(request.NewPassword!, cancellationToken), time.GetUtcNow(), cancellationToken);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<IResult> InviteAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
     {

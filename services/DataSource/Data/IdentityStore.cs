@@ -1,4 +1,8 @@
 using Dapper;
+using DigiUsher.Contracts;
+using DigiUsher.DataSource.DataSources;
+using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
 
 namespace DigiUsher.DataSource.Data;
@@ -20,6 +24,13 @@ public sealed class UserRow
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? ActivatedAt { get; init; }
+
+    public DateTimeOffset? DisabledAt { get; init; }
+
+    public DateTimeOffset? PasswordChangedAt { get; init; }
+
+    /// <summary>Signed up or accepted the invitation, and not disabled.</summary>
+    public bool CanSignIn => ActivatedAt is not null && DisabledAt is null && PasswordHash is not null;
 }
 
 public sealed class ServiceClientRow
@@ -32,19 +43,55 @@ public sealed class ServiceClientRow
 
     public string ClientId { get; init; } = string.Empty;
 
-    public byte[] SecretHash { get; init; } = [];
+    public string[] Scopes { get; init; } = [];
 
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? RevokedAt { get; init; }
 }
 
-/// <summary>Organizations, users, service clients and login throttling in the <c>datasource</c> schema.</summary>
-public sealed class IdentityStore(NpgsqlDataSource dataSource)
+/// <summary>What an admin does to a user.</summary>
+public abstract record UserChange
 {
-    private const string UserColumns = "id, organization_id, email, role, password_hash, invitation_expires_at, created_at, activated_at";
+    public sealed record Role(string NewRole) : UserChange;
 
-    private const string ServiceClientColumns = "id, organization_id, name, client_id, secret_hash, created_at, revoked_at";
+    public sealed record Disable : UserChange;
+
+    public sealed record Enable : UserChange;
+
+    public sealed record Delete : UserChange;
+}
+
+public enum UserChangeOutcome
+{
+    Done,
+    NotFound,
+
+    /// <summary>The change would leave the organization without an active admin.</summary>
+    LastAdmin,
+}
+
+/// <summary>A secret of a service client (several during a rotation).</summary>
+public sealed class ServiceClientSecret
+{
+    public Guid Id { get; init; }
+
+    public byte[] SecretHash { get; init; } = [];
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
+
+/// <summary>Organizations, users, service clients and login throttling in the <c>datasource</c> schema.</summary>
+public sealed class IdentityStore(NpgsqlDataSource dataSource, OutboxWriter outbox)
+{
+    /// <summary>A revocation is kept longer than any access token lives (at most an hour, plus clock skew).</summary>
+    public static readonly TimeSpan RevocationRetention = TimeSpan.FromMinutes(70);
+
+    private const string UserColumns = "id, organization_id, email, role, password_hash, invitation_expires_at, created_at, activated_at, disabled_at, password_changed_at";
+
+    private const string ServiceClientColumns = "id, organization_id, name, client_id, scopes, created_at, revoked_at";
 
     static IdentityStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -102,6 +149,12 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
             $"select {UserColumns} from {DataSourceDb.Schema}.users where email_normalized = lower(@email)", new { email });
     }
 
+    public async Task<UserRow?> FindUserByIdAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<UserRow>($"select {UserColumns} from {DataSourceDb.Schema}.users where id = @userId", new { userId });
+    }
+
     public async Task<UserRow?> FindUserAsync(Guid organizationId, Guid userId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -121,24 +174,45 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
             """, new { organizationId, afterAt = after?.CreatedAt, afterId = after?.Id ?? Guid.Empty, limit })];
     }
 
-    /// <summary>Adds a service client; false when the organization already has one of that name.</summary>
-    public async Task<bool> AddServiceClientAsync(Guid id, Guid organizationId, string name, string clientId, byte[] secretHash, Guid createdBy, CancellationToken cancellationToken)
+    /// <summary>Adds a service client and its first secret; false when the organization already has one of that name.</summary>
+    public async Task<bool> AddServiceClientAsync(Guid id, Guid organizationId, string name, string clientId, IReadOnlyList<string> scopes, byte[] secretHash, Guid createdBy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync(
             $"""
-            insert into {DataSourceDb.Schema}.service_clients (id, organization_id, name, client_id, secret_hash, created_by)
-            values (@id, @organizationId, @name, @clientId, @secretHash, @createdBy)
+            insert into {DataSourceDb.Schema}.service_clients (id, organization_id, name, client_id, scopes, created_by)
+            values (@id, @organizationId, @name, @clientId, @scopes, @createdBy)
             on conflict (organization_id, name) do nothing
-            """, new { id, organizationId, name, clientId, secretHash, createdBy }) == 1;
+            """, new { id, organizationId, name, clientId, scopes = scopes.ToArray(), createdBy }, transaction) == 1;
+        if (inserted)
+        {
+            await connection.ExecuteAsync(
+                $"insert into {DataSourceDb.Schema}.service_client_secrets (id, client_id, secret_hash) values (@secretId, @id, @secretHash)",
+                new { secretId = Guid.CreateVersion7(), id, secretHash }, transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return inserted;
     }
 
-    public async Task<ServiceClientRow?> FindServiceClientAsync(string clientId, CancellationToken cancellationToken)
+    /// <summary>A client by its client id, with the secrets that still work.</summary>
+    public async Task<(ServiceClientRow Client, IReadOnlyList<ServiceClientSecret> Secrets)?> FindServiceClientAsync(string clientId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<ServiceClientRow>(
-            $"select {ServiceClientColumns} from {DataSourceDb.Schema}.service_clients where client_id = @clientId",
-            new { clientId });
+        var client = await connection.QuerySingleOrDefaultAsync<ServiceClientRow>(
+            $"select {ServiceClientColumns} from {DataSourceDb.Schema}.service_clients where client_id = @clientId", new { clientId });
+        if (client is null)
+        {
+            return null;
+        }
+
+        var secrets = await connection.QueryAsync<ServiceClientSecret>(
+            $"""
+            select id, secret_hash, created_at, expires_at from {DataSourceDb.Schema}.service_client_secrets
+            where client_id = @Id and (expires_at is null or expires_at > now()) order by created_at desc
+            """, client);
+        return (client, secrets.ToList());
     }
 
     /// <summary>A page of the organization's service clients in creation order, after the keyset <paramref name="after"/>.</summary>
@@ -162,12 +236,121 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource)
             new { organizationId, id });
     }
 
-    public async Task<bool> RevokeServiceClientAsync(Guid organizationId, Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new secret for a live client; the older ones keep working until <paramref name="previousExpireAt"/>
+    /// (the overlap the client's deployments need to switch). False when the client is unknown or revoked.
+    /// </summary>
+    public async Task<bool> RotateServiceClientSecretAsync(Guid organizationId, Guid id, byte[] secretHash, DateTimeOffset previousExpireAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var live = await connection.ExecuteScalarAsync<bool>(
+            $"select exists (select 1 from {DataSourceDb.Schema}.service_clients where organization_id = @organizationId and id = @id and revoked_at is null for update)",
+            new { organizationId, id }, transaction);
+        if (!live)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(
+            $"""
+            update {DataSourceDb.Schema}.service_client_secrets set expires_at = least(coalesce(expires_at, @previousExpireAt), @previousExpireAt) where client_id = @id;
+            insert into {DataSourceDb.Schema}.service_client_secrets (id, client_id, secret_hash) values (@secretId, @id, @secretHash);
+            """, new { id, previousExpireAt, secretId = Guid.CreateVersion7(), secretHash }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Revokes a client: no new tokens, and its tokens refused within seconds (a revocation every API reads).</summary>
+    public async Task<bool> RevokeServiceClientAsync(Guid organizationId, Guid id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var revoked = await connection.ExecuteAsync(
             $"update {DataSourceDb.Schema}.service_clients set revoked_at = coalesce(revoked_at, now()) where organization_id = @organizationId and id = @id",
-            new { organizationId, id }) == 1;
+            new { organizationId, id }, transaction) == 1;
+        if (revoked)
+        {
+            await RevokeTokensAsync(connection, transaction, organizationId, id.ToString(), now);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return revoked;
+    }
+
+    /// <summary>
+    /// Changes a user's role or disables/enables them, or deletes them, and voids their tokens and
+    /// sign-ins in the same transaction. Refuses to leave the organization without an active admin.
+    /// </summary>
+    public async Task<UserChangeOutcome> ChangeUserAsync(Guid organizationId, Guid userId, UserChange change, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One change per organization at a time: the "last admin" rule reads what the others write.
+        await connection.ExecuteAsync($"select 1 from {DataSourceDb.Schema}.organizations where id = @organizationId for update", new { organizationId }, transaction);
+        var user = await connection.QuerySingleOrDefaultAsync<UserRow>(
+            $"select {UserColumns} from {DataSourceDb.Schema}.users where organization_id = @organizationId and id = @userId", new { organizationId, userId }, transaction);
+        if (user is null)
+        {
+            return UserChangeOutcome.NotFound;
+        }
+
+        var staysActiveAdmin = change switch
+        {
+            UserChange.Role r => r.NewRole == DigiUsherClaims.AdminRole && user.DisabledAt is null,
+            UserChange.Disable or UserChange.Delete => false,
+            _ => true,
+        };
+        if (user.Role == DigiUsherClaims.AdminRole && user.DisabledAt is null && !staysActiveAdmin)
+        {
+            var otherAdmins = await connection.ExecuteScalarAsync<long>(
+                $"""
+                select count(*) from {DataSourceDb.Schema}.users where organization_id = @organizationId and id <> @userId
+                and role = 'admin' and disabled_at is null and activated_at is not null
+                """, new { organizationId, userId }, transaction);
+            if (otherAdmins == 0)
+            {
+                return UserChangeOutcome.LastAdmin;
+            }
+        }
+
+        var sql = change switch
+        {
+            UserChange.Role => $"update {DataSourceDb.Schema}.users set role = @role where id = @userId",
+            UserChange.Disable => $"update {DataSourceDb.Schema}.users set disabled_at = coalesce(disabled_at, now()) where id = @userId",
+            UserChange.Enable => $"update {DataSourceDb.Schema}.users set disabled_at = null where id = @userId",
+            _ => $"delete from {DataSourceDb.Schema}.users where id = @userId",
+        };
+        await connection.ExecuteAsync(sql, new { userId, role = (change as UserChange.Role)?.NewRole }, transaction);
+        if (change is not UserChange.Enable)
+        {
+            await TokenStore.RevokeUserAsync(connection, transaction, userId);
+            await RevokeTokensAsync(connection, transaction, organizationId, userId.ToString(), now);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return UserChangeOutcome.Done;
+    }
+
+    /// <summary>Sets a new password hash, ends every sign-in and voids every token of the user.</summary>
+    public async Task SetPasswordAsync(Guid organizationId, Guid userId, string passwordHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            $"update {DataSourceDb.Schema}.users set password_hash = @passwordHash, password_changed_at = now() where id = @userId and organization_id = @organizationId",
+            new { passwordHash, userId, organizationId }, transaction);
+        await TokenStore.RevokeUserAsync(connection, transaction, userId);
+        await RevokeTokensAsync(connection, transaction, organizationId, userId.ToString(), now);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Voids the subject's access tokens issued so far: here at once, in every other API through <see cref="TokensRevoked"/>.</summary>
+    public async Task RevokeTokensAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid organizationId, string subject, DateTimeOffset now)
+    {
+        var revoked = new TokensRevoked(organizationId, subject, now, now + RevocationRetention, $"{subject}:revoked:{now.ToUnixTimeMilliseconds()}");
+        await RevocationList.WriteAsync(connection, transaction, DataSourceDb.Schema, revoked);
+        await outbox.AddAsync(connection, transaction, revoked, DataSourceEvents.MessageId(revoked.IdempotencyKey));
     }
 
     /// <summary>When the login is locked, how long it stays locked.</summary>

@@ -12,8 +12,10 @@ public sealed class LoginThrottle(IdentityStore store)
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan Lockout = TimeSpan.FromMinutes(5);
 
-    public static string KeyFor(string login, HttpContext context) =>
-        $"{login.Trim().ToLowerInvariant()}|{context.Connection.RemoteIpAddress?.ToString() ?? "unknown"}";
+    public static string KeyFor(string login, string address) => $"{login.Trim().ToLowerInvariant()}|{address}";
+
+    /// <summary>The client's address (the forwarded one only when a trusted proxy sent it: see the forwarded headers options).</summary>
+    public static string AddressOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public Task<TimeSpan?> LockedForAsync(string key, CancellationToken cancellationToken) => store.LockedForAsync(key, cancellationToken);
 

@@ -67,7 +67,7 @@ public static class CostsApi
 {
     public static RouteGroupBuilder MapCostsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/costs").WithTags("Costs").RequireAuthorization(DigiUsherClaims.TenantPolicy);
+        var group = app.MapGroup("/api/v1/costs").WithTags("Costs").RequireScope(Scopes.CostsRead).AddEndpointFilter<OwnerScopeFilter>();
         ApiParameter[] query = [
             QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.Metric, QueryApiParameters.GroupBy, .. QueryApiParameters.CostFilters,
             QueryApiParameters.Tags, QueryApiParameters.DataSourceId];
@@ -256,4 +256,27 @@ public static class CostsApi
         offset + answer.Items.Count < answer.ItemCount ? cursors.EncodeOffset(offset + query.Limit, query.Fingerprint) : null;
 
     private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+}
+
+/// <summary>
+/// Owners are people (their emails come from tags): grouping or filtering costs by owner needs
+/// <c>employees:read</c> besides <c>costs:read</c>, so a service client reading costs reads no emails.
+/// </summary>
+public sealed class OwnerScopeFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var query = http.Request.Query;
+        var byOwner = query.ContainsKey("owner")
+            || query["groupBy"].Any(g => g is not null && g.Split(',').Any(d => d.Trim().Equals("owner", StringComparison.OrdinalIgnoreCase)));
+        if (byOwner && !http.User.HasScope(Scopes.EmployeesRead))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                detail: $"Grouping or filtering by owner shows people's emails: it needs the scope '{Scopes.EmployeesRead}' besides '{Scopes.CostsRead}'.",
+                extensions: new Dictionary<string, object?> { ["requiredScopes"] = new[] { Scopes.EmployeesRead } });
+        }
+
+        return await next(context);
+    }
 }

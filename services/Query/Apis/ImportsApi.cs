@@ -36,7 +36,7 @@ public static class ImportsApi
 {
     public static RouteGroupBuilder MapImportsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/imports").WithTags("Imports").RequireAuthorization(DigiUsherClaims.TenantPolicy);
+        var group = app.MapGroup("/api/v1/imports").WithTags("Imports").RequireScope(Scopes.ImportsRead);
         group.MapGet("/", ListAsync)
             .WithParameters(QueryApiParameters.DataSourceId, QueryApiParameters.Limit(app), ApiParameter.Cursor)
             .Produces<Page<ImportItem>>()

@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DigiUsher.Contracts;
 using DigiUsher.ServiceDefaults.Security;
-using Microsoft.Extensions.Options;
 
 namespace DigiUsher.Query.Imports;
 
@@ -25,7 +24,8 @@ public interface IRollupSource
 }
 
 /// <summary>Streams an import's rollups from CurParser's internal endpoints (NDJSON, one line at a time).</summary>
-public sealed class CurParserClient(HttpClient http, IOptions<JwtOptions> jwt)
+/// <remarks>Authenticated as Query's own service identity (<see cref="ServiceTokenHandler"/>, scope <c>import-rollups:read</c>).</remarks>
+public sealed class CurParserClient(HttpClient http)
 {
     /// <summary>The rollups of <paramref name="importId"/>.</summary>
     public IRollupSource Import(Guid importId) => new ImportRollups(this, importId);
@@ -41,7 +41,6 @@ public sealed class CurParserClient(HttpClient http, IOptions<JwtOptions> jwt)
         where T : class
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", InternalToken.Create(jwt.Value, "query", TimeSpan.FromMinutes(30)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(DailyCostLine.MediaType));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         switch (response.StatusCode)

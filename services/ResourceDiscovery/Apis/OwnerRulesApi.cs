@@ -33,29 +33,31 @@ public static class OwnerRulesApi
     /// </summary>
     public static IEndpointRouteBuilder MapOwnerRulesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/owner-rules").WithTags("Owner rules").RequireAuthorization(DigiUsherClaims.TenantPolicy);
+        var group = app.MapGroup("/api/v1/owner-rules").WithTags("Owner rules");
 
         group.MapGet("/", ListAsync)
             .WithParameters(ApiParameter.Limit(100, 500), ApiParameter.Cursor)
             .ProducesValidationProblem()
+            .RequireScope(Scopes.OwnerRulesRead)
             .WithName("ListOwnerRules")
             .WithSummary("The organization's owner rules, in evaluation order.");
 
         group.MapGet("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, ProblemHttpResult>> (Guid id, HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
                 await rules.GetAsync(http.User.GetOrganizationId(), id, ct) is { } rule ? TypedResults.Ok(ToResponse(rule)) : NotFound(id))
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.OwnerRulesRead)
             .WithName("GetOwnerRule")
             .WithSummary("One owner rule.");
 
         group.MapPost("/", CreateAsync)
             .Accepts<OwnerRuleRequest>("application/json")
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.OwnerRulesWrite)
             .WithName("CreateOwnerRule")
             .WithSummary("Adds a rule at a position (default: last).");
 
         group.MapPut("/{id:guid}", ReplaceAsync)
             .Accepts<OwnerRuleRequest>("application/json")
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.OwnerRulesWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReplaceOwnerRule")
             .WithSummary("Replaces a rule's condition and owner; its position stays.");
@@ -71,14 +73,14 @@ public static class OwnerRulesApi
                 await discovery.RequestRunsAsync(organizationId, ct);
                 return TypedResults.NoContent();
             })
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.OwnerRulesWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("DeleteOwnerRule")
             .WithSummary("Deletes a rule; later rules move up.");
 
         group.MapPut("/order", ReorderAsync)
             .Accepts<ReorderOwnerRulesRequest>("application/json")
-            .RequireAuthorization(DigiUsherClaims.AdminPolicy)
+            .RequireScope(Scopes.OwnerRulesWrite)
             .WithName("ReorderOwnerRules")
             .WithSummary("Sets the evaluation order of all rules.");
 

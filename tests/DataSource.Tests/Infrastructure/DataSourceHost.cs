@@ -87,15 +87,40 @@ public sealed class DataSourceHost : IAsyncDisposable
         var registered = await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password, organizationName = "Acme " + Guid.NewGuid().ToString("N")[..6] });
         Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
         using var body = JsonDocument.Parse(await registered.Content.ReadAsStringAsync());
-        var token = await client.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
-        Assert.Equal(System.Net.HttpStatusCode.OK, token.StatusCode);
-        using var tokenBody = JsonDocument.Parse(await token.Content.ReadAsStringAsync());
         return new TenantAdmin(
             body.RootElement.GetProperty("organizationId").GetGuid(),
             body.RootElement.GetProperty("userId").GetGuid(),
             email,
             password,
-            tokenBody.RootElement.GetProperty("accessToken").GetString()!);
+            await SignInAsync(email, password));
+    }
+
+    /// <summary>The password grant of <c>/connect/token</c>, as the console signs in: the access token.</summary>
+    public async Task<string> SignInAsync(string email, string password, string? scope = null)
+    {
+        using var client = CreateClient();
+        var form = new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = email, ["password"] = password, ["client_id"] = "console" };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+
+        using var token = await client.PostAsync("/connect/token", new FormUrlEncodedContent(form));
+        var text = await token.Content.ReadAsStringAsync();
+        Assert.True(token.StatusCode == System.Net.HttpStatusCode.OK, text);
+        using var json = JsonDocument.Parse(text);
+        return json.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>A service client of the admin's organization with <paramref name="scopes"/>: its client id, secret and row id.</summary>
+    public async Task<(string ClientId, string Secret, Guid Id)> CreateServiceClientAsync(string adminToken, params string[] scopes)
+    {
+        using var admin = CreateClient(adminToken);
+        using var created = await admin.PostAsJsonAsync("/api/v1/service-clients", new { name = "client-" + Guid.NewGuid().ToString("N")[..8], scopes });
+        var text = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == System.Net.HttpStatusCode.Created, text);
+        using var json = JsonDocument.Parse(text);
+        return (json.RootElement.GetProperty("clientId").GetString()!, json.RootElement.GetProperty("clientSecret").GetString()!, json.RootElement.GetProperty("id").GetGuid());
     }
 
     /// <summary>Bodies of the outbox rows, i.e. every event the service published or will publish.</summary>
