@@ -2,7 +2,6 @@ using System.Text.Json;
 using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Messaging;
-using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.Foundation.Tests;
@@ -79,7 +78,7 @@ public class CursorCodecTests
         Assert.Equal(CursorProblem.Malformed, Codec.Decode("!!!.???", "q").Problem);
 
     private static CursorCodec Create(string service, string key) =>
-        new(Options.Create(new JwtOptions { SigningKey = key }), new DigiUsherService(service, service));
+        new(Options.Create(new CursorOptions { Key = key }), new DigiUsherService(service, service));
 }
 
 public class JsonConventionTests

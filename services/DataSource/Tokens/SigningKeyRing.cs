@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
+using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Secrets;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
