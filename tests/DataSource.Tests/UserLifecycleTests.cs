@@ -31,7 +31,7 @@ public class UserLifecycleTests
         Assert.Equal("invalid_grant", again.Error);
         Assert.Contains("disabled", again.ErrorDescription, StringComparison.Ordinal);
         var users = await adminApi.GetFromJsonAsync<JsonElement>("/api/v1/users");
-        Assert.Equal("disabled", users.EnumerateArray().Single(u => u.GetProperty("id").GetGuid() == memberId).GetProperty("status").GetString());
+        Assert.Equal("disabled", users.GetProperty("items").EnumerateArray().Single(u => u.GetProperty("id").GetGuid() == memberId).GetProperty("status").GetString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await adminApi.PostAsync($"/api/v1/users/{memberId}/enable", null)).StatusCode);
         await Task.Delay(TimeSpan.FromSeconds(1.1));
