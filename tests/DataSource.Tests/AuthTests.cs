@@ -131,7 +131,7 @@ public class AuthTests
         for (var i = 0; i < 2; i++)
         {
             using var invited = await client.PostAsJsonAsync("/api/v1/users", new { email = $"u{i}-{Guid.NewGuid():N}@example.com", role = "member" });
-            using var created = await client.PostAsJsonAsync("/api/v1/service-clients", new { name = $"client-{i}" });
+            using var created = await client.PostAsJsonAsync("/api/v1/service-clients", new { name = $"client-{i}", scopes = new[] { "costs:read" } });
             locations.AddRange([invited.Headers.Location!, created.Headers.Location!]);
         }
 
