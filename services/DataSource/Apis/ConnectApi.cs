@@ -52,12 +52,13 @@ public static class ConnectApi
             .WithDescription("Form-encoded (application/x-www-form-urlencoded) as RFC 6749 says; client credentials by HTTP Basic or client_id and client_secret.")
             .DisableAntiforgery();
         group.MapPost("/connect/revoke", RevokeAsync)
-            .Produces(StatusCodes.Status200OK)
+            .Produces<Dictionary<string, string>>()
             .Produces<OAuthError>(StatusCodes.Status400BadRequest)
             .WithName("RevokeToken")
             .WithSummary("Sign out: revokes a refresh token and every token of its sign-in (RFC 7009)")
             .DisableAntiforgery();
         group.MapGet("/.well-known/openid-configuration", Discovery)
+            .Produces<Dictionary<string, object>>()
             .WithName("Discovery")
             .WithSummary("Where the token endpoint and the keys are, and what the server supports");
         group.MapGet("/.well-known/jwks.json", (SigningKeyRing keys, HttpResponse response) =>
@@ -65,6 +66,7 @@ public static class ConnectApi
                 response.Headers.CacheControl = "public, max-age=60";
                 return TypedResults.Ok(new { keys = keys.PublicJwks });
             })
+            .Produces<Dictionary<string, object>>()
             .WithName("Jwks")
             .WithSummary("The public keys (ES256) tokens are signed with, the next one published before it signs");
         return app;
@@ -137,7 +139,7 @@ public static class ConnectApi
         }
 
         await exchange.RevokeAsync(token, cancellationToken);
-        return TypedResults.Ok();
+        return TypedResults.Ok(new Dictionary<string, string>());
     }
 
     private static IResult Discovery(HttpRequest request, IOptions<AuthOptions> auth)

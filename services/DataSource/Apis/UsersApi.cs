@@ -23,6 +23,7 @@ public static class UsersApi
             .WithName("ListUsers")
             .WithSummary("The organization's users and pending invitations, oldest first");
         group.MapGet("/{id:guid}", GetAsync)
+            .RequireScope(Scopes.UsersRead)
             .Produces<UserView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetUser")
@@ -68,6 +69,7 @@ public static class UsersApi
             .WithName("DeleteUser")
             .WithSummary("Delete a user and end their sign-ins; their tokens are refused within seconds");
         app.MapPost("/api/v1/users/me/password", ChangePasswordAsync)
+            .RequireAuthorization()
             .WithTags("Users")
             .Accepts<ChangePasswordRequest>("application/json")
             .Produces(StatusCodes.Status204NoContent)

@@ -1,7 +1,7 @@
 using Dapper;
 using DigiUsher.Contracts;
-using DigiUsher.DataSource.DataSources;
 using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
 
@@ -350,7 +350,7 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource, OutboxWriter outb
     {
         var revoked = new TokensRevoked(organizationId, subject, now, now + RevocationRetention, $"{subject}:revoked:{now.ToUnixTimeMilliseconds()}");
         await RevocationList.WriteAsync(connection, transaction, DataSourceDb.Schema, revoked);
-        await outbox.AddAsync(connection, transaction, revoked, DataSourceEvents.MessageId(revoked.IdempotencyKey));
+        await outbox.AddAsync(connection, transaction, revoked, MessageIds.Sha256NameBased("digiusher:datasource:" + revoked.IdempotencyKey));
     }
 
     /// <summary>When the login is locked, how long it stays locked.</summary>
