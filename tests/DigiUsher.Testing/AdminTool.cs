@@ -22,7 +22,7 @@ public static class AdminTool
         info.Environment["DIGIUSHER_ADMIN_AMQP"] = $"amqp://guest:guest@{TestEnvironment.RabbitHost}:{TestEnvironment.RabbitPort}/";
         info.Environment["DIGIUSHER_ADMIN_VHOST"] = virtualHost;
         info.Environment["DIGIUSHER_ADMIN_SERVICES"] = services;
-        info.Environment["Jwt__SigningKey"] = TestEnvironment.JwtSigningKey;
+        info.Environment["DIGIUSHER_ADMIN_CLIENT_SECRET"] = TestEnvironment.ServiceSecret("admin");
         using var process = Process.Start(info) ?? throw new InvalidOperationException("digiusher-admin did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -52,6 +52,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             environment["Auth__Issuer"] = "http://localhost";
             environment["Auth__ServiceIdentities__query__Secret"] = TestEnvironment.ServiceSecret("query");
+            environment["Auth__ServiceIdentities__admin__Secret"] = TestEnvironment.ServiceSecret("admin");
         }
         else
         {

@@ -6,7 +6,7 @@ namespace DigiUsher.Admin;
 /// Where the stack is. Every setting has an option and an environment variable; the defaults are the
 /// local stack of <c>scripts/dev up</c>. On Kubernetes run the tool in the cluster (or through
 /// port-forwards) with the Postgres admin login, the broker's management and AMQP URLs, the
-/// services' addresses and the JWT signing key (internal calls carry an internal token).
+/// services' addresses and the admin client secret (internal calls carry the tool's own token).
 /// </summary>
 public sealed record AdminSettings(
     string Postgres,
@@ -14,7 +14,7 @@ public sealed record AdminSettings(
     Uri Amqp,
     string VirtualHost,
     IReadOnlyDictionary<string, Uri> Services,
-    string? SigningKey)
+    string? AdminClientSecret)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=5432;Database=digiusher;Username=postgres;Password=postgres";
     public const string DefaultRabbitManagement = "http://guest:guest@127.0.0.1:15672/";

@@ -111,15 +111,31 @@ public static class Commands
 
     public static async Task<int> SecretsRekeyAsync(AdminSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        if (settings.SigningKey is null)
+        if (settings.AdminClientSecret is null)
         {
-            output.WriteLine("Jwt__SigningKey is not set: the tool signs an internal token with it to call DataSource.");
+            output.WriteLine("DIGIUSHER_ADMIN_CLIENT_SECRET is not set: the tool gets its own token (client \"admin\") with it to call DataSource.");
             return 2;
         }
 
         using var http = new HttpClient { BaseAddress = settings.ServiceUrl("DataSource"), Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-            "Bearer", InternalToken.Create(new JwtOptions { SigningKey = settings.SigningKey }, "digiusher-admin"));
+        using (var tokenResponse = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = ServiceIdentities.Admin,
+            ["client_secret"] = settings.AdminClientSecret,
+            ["scope"] = Scopes.SecretsRekey,
+        }), cancellationToken))
+        {
+            if (!tokenResponse.IsSuccessStatusCode)
+            {
+                output.WriteLine($"DataSource refused the admin client: {(int)tokenResponse.StatusCode} {await tokenResponse.Content.ReadAsStringAsync(cancellationToken)}");
+                return 2;
+            }
+
+            var token = await tokenResponse.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
+        }
+
         using var response = await http.PostAsync("/internal/v1/admin/secrets/rekey", null, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

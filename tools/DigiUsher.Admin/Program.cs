@@ -13,7 +13,7 @@ AdminSettings Settings(ParseResult parse) => new(
     new Uri(parse.GetValue(amqp) ?? Env("DIGIUSHER_ADMIN_AMQP") ?? AdminSettings.DefaultAmqp),
     parse.GetValue(vhost) ?? Env("DIGIUSHER_ADMIN_VHOST") ?? "/",
     AdminSettings.ParseServices(parse.GetValue(services) ?? Env("DIGIUSHER_ADMIN_SERVICES") ?? AdminSettings.DefaultServices),
-    Env("Jwt__SigningKey"));
+    Env("DIGIUSHER_ADMIN_CLIENT_SECRET"));
 
 var root = new RootCommand("digiusher-admin: operate a DigiUsher installation.") { postgres, management, amqp, vhost, services };
 

@@ -188,6 +188,13 @@ transport key and (encryptionKeys) the at-rest keys. (dict "root" $ "values" $va
       key: {{ .values.clientId }}
 {{- end }}
 {{- if .values.issuesTokens }}
+- name: Auth__ServiceIdentities__admin__Secret
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.auth.existingSecret }}
+      key: admin
+      # The admin CLI's identity (secrets rekey); without the key the CLI's internal calls are refused.
+      optional: true
 {{- range $key, $values := .services }}
 {{- if $values.clientId }}
 - name: {{ printf "Auth__ServiceIdentities__%s__Secret" $values.clientId }}

@@ -50,8 +50,11 @@ public static class AuthenticationExtensions
                 .AddRequirements(new ScopeRequirement(scope.Name)));
         }
 
-        authorization.AddPolicy(PolicyOf(Scopes.ImportRollupsRead), p => p.RequireAuthenticatedUser()
-            .RequireClaim(DigiUsherClaims.Role, DigiUsherClaims.InternalRole).AddRequirements(new ScopeRequirement(Scopes.ImportRollupsRead)));
+        foreach (var scope in (string[])[Scopes.ImportRollupsRead, Scopes.SecretsRekey])
+        {
+            authorization.AddPolicy(PolicyOf(scope), p => p.RequireAuthenticatedUser()
+                .RequireClaim(DigiUsherClaims.Role, DigiUsherClaims.InternalRole).AddRequirements(new ScopeRequirement(scope)));
+        }
         authorization.SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(DigiUsherClaims.Organization).Build());
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>());

@@ -33,6 +33,9 @@ public static class Scopes
     /// <summary>Internal: read an import's daily rollup from CurParser. Only Query's service identity holds it.</summary>
     public const string ImportRollupsRead = "import-rollups:read";
 
+    /// <summary>Internal: re-encrypt every stored secret with the current key (DataSource). Only the admin CLI's identity holds it.</summary>
+    public const string SecretsRekey = "secrets:rekey";
+
     public static readonly IReadOnlyList<ScopeInfo> Tenant =
     [
         new(CostsRead, "Query costs (/api/v1/costs, the CSV export); by owner only with employees:read", MemberHolds: true, Grantable: true),
