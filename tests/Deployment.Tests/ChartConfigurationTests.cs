@@ -58,6 +58,7 @@ public partial class ChartConfigurationTests
     {
         ("digiusher-rabbitmq", "username") or ("digiusher-rabbitmq", "password") => "guest",
         ("digiusher-service-identities", "query") => TestEnvironment.ServiceSecret("query"),
+        ("digiusher-service-identities", "admin") => TestEnvironment.ServiceSecret("admin"),
         ("digiusher-credentials", "transport-key") => TestEnvironment.TransportKey,
         ("digiusher-credentials", "encryption-key-k1") => TestEnvironment.EncryptionKey,
         (_, "password") when name == $"digiusher-db-{TestDatabase.Schemas[service]}" => $"{TestDatabase.Schemas[service]}_svc",

@@ -302,7 +302,7 @@ public class HelmChartTests
 
         var ingress = Assert.Single(manifests.OfKind<V1Ingress>());
         var paths = Assert.Single(ingress.Spec.Rules).Http.Paths;
-        Assert.All(paths.Where(p => p.Path != "/"), p => Assert.Matches("^/(api/v1|openapi|scalar)/", p.Path + "/"));
+        Assert.All(paths.Where(p => p.Path != "/"), p => Assert.Matches("^/(api/v1|openapi|scalar|connect|\\.well-known)/", p.Path + "/"));
         Assert.Equal("digiusher-console", Assert.Single(paths, p => p.Path == "/").Backend.Service.Name);
         Assert.Equal(["digiusher-console", "digiusher-data-source", "digiusher-query", "digiusher-resource-discovery"], paths.Select(p => p.Backend.Service.Name).Distinct().Order());
         Assert.Contains(paths, p => p.Path == "/api/v1/users" && p.Backend.Service.Name == "digiusher-data-source");
