@@ -286,6 +286,13 @@ public class HelmChartTests
 
         var query = manifests.Single<V1NetworkPolicy>("digiusher-query");
         Assert.Contains(query.Spec.Egress, rule => rule.To?.Any(peer => peer.PodSelector?.MatchLabels["app.kubernetes.io/component"] == "cur-parser") == true);
+        // Every service but the token issuer reads DataSource's JWKS.
+        foreach (var component in Components.Where(c => c != "data-source"))
+        {
+            Assert.Contains(manifests.Single<V1NetworkPolicy>($"digiusher-{component}").Spec.Egress,
+                rule => rule.To?.Any(peer => peer.PodSelector?.MatchLabels.TryGetValue("app.kubernetes.io/component", out var callee) == true && callee == "data-source") == true);
+        }
+
         var console = manifests.Single<V1NetworkPolicy>("digiusher-console");
         Assert.Equal(["data-source", "query", "resource-discovery"], console.Spec.Egress
             .SelectMany(rule => rule.To ?? []).Select(peer => peer.PodSelector?.MatchLabels is { } labels && labels.TryGetValue("app.kubernetes.io/component", out var callee) ? callee : null)
