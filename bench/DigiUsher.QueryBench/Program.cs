@@ -26,7 +26,6 @@ namespace DigiUsher.QueryBench;
 // Options: --rows N (query-costs), --v2-rows N (query-v2), --runs N (timed requests, 200), --only all|costs|v2|forecast.
 internal static class QueryBenchmark
 {
-
     public static async Task Main(string[] args)
     {
         var rows = 10_000_000L;
