@@ -31,7 +31,7 @@ public static class ConsoleServiceExtensions
                 http.BaseAddress = new Uri(url.TrimEnd('/') + "/");
                 // Validating a connection calls AWS many times; the other calls answer in milliseconds.
                 http.Timeout = TimeSpan.FromSeconds(100);
-            });
+            }).AddHttpMessageHandler(sp => new ForwardedForHandler(sp.GetRequiredService<IHttpContextAccessor>()));
         }
 
         services.AddScoped<ApiClients>();

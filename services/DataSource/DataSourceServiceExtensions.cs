@@ -25,6 +25,7 @@ public static class DataSourceServiceExtensions
         services.AddOptions<RoleAssumptionOptions>().BindConfiguration(RoleAssumptionOptions.Section);
         services.AddSingleton<SecretCipher>();
         services.AddSingleton<SecretRekeyer>();
+        services.AddSignInRateLimits();
 
         // DataSource owns the credentials: it reads them from its own tables, not over the bus.
         services.AddDigiUsherAws(credentialsFromDataSource: false);

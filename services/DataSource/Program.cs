@@ -15,6 +15,7 @@ builder.AddDataSourceServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseRateLimiter();
 app.MapDigiUsherOpenApi();
 app.MapDataSourceApis();
 

@@ -53,6 +53,10 @@ public sealed class ServiceProcess : IAsyncDisposable
             environment["Auth__Issuer"] = "http://localhost";
             environment["Auth__ServiceIdentities__query__Secret"] = TestEnvironment.ServiceSecret("query");
             environment["Auth__ServiceIdentities__admin__Secret"] = TestEnvironment.ServiceSecret("admin");
+            // Every test client signs in from one address (loopback, or none in-process): the sign-in limit
+            // per address is raised here and attacked on its own in SignInRateLimitTests.
+            environment["Auth__RateLimit__Burst"] = "10000";
+            environment["Auth__RateLimit__PerMinute"] = "60000";
         }
         else
         {

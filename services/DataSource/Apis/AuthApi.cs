@@ -18,12 +18,13 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/auth").WithTags("Authentication").AllowAnonymous();
+        var group = app.MapGroup("/api/v1/auth").WithTags("Authentication").AllowAnonymous().RequireRateLimiting(SignInRateLimits.Policy);
         group.MapPost("/register", RegisterAsync)
             .Accepts<RegisterRequest>("application/json")
             .Produces<Registered>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("Register")
             .WithSummary("Create an organization and its first admin");
         group.MapPost("/token", TokenAsync)
@@ -40,6 +41,7 @@ public static class AuthApi
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("AcceptInvitation")
             .WithSummary("Set the password of an invited user with the invitation code, and log in");
         return app;

@@ -43,6 +43,7 @@ public static class ConnectApi
         // No Accepts metadata: routing would then not match a request of another content type, and the
         // caller would get a 415 or 401 instead of RFC 6749's invalid_request.
         group.MapPost("/connect/token", TokenAsync)
+            .RequireRateLimiting(Identity.SignInRateLimits.Policy)
             .Produces<OAuthTokenResponse>()
             .Produces<OAuthError>(StatusCodes.Status400BadRequest)
             .Produces<OAuthError>(StatusCodes.Status401Unauthorized)
@@ -52,8 +53,10 @@ public static class ConnectApi
             .WithDescription("Form-encoded (application/x-www-form-urlencoded) as RFC 6749 says; client credentials by HTTP Basic or client_id and client_secret.")
             .DisableAntiforgery();
         group.MapPost("/connect/revoke", RevokeAsync)
+            .RequireRateLimiting(Identity.SignInRateLimits.Policy)
             .Produces<Dictionary<string, string>>()
             .Produces<OAuthError>(StatusCodes.Status400BadRequest)
+            .Produces<OAuthError>(StatusCodes.Status429TooManyRequests)
             .WithName("RevokeToken")
             .WithSummary("Sign out: revokes a refresh token and every token of its sign-in (RFC 7009)")
             .DisableAntiforgery();
