@@ -1,4 +1,5 @@
 using DigiUsher.Aws;
+using DigiUsher.CurParser.Data;
 using DigiUsher.CurParser.Importing;
 
 namespace DigiUsher.CurParser;
@@ -16,6 +17,7 @@ public static class CurParserServiceCollectionExtensions
         services.AddSingleton(LeaseHolder.ForThisProcess());
         services.AddHostedService<LeaseHolderHeartbeat>();
         services.AddSingleton<ImportStore>();
+        services.AddSingleton<RemovedDataSourceStore>();
         services.AddSingleton<ImportMetrics>();
         services.AddScoped<DeliveryImporter>();
         return services;

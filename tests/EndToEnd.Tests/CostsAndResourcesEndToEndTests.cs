@@ -1,8 +1,6 @@
 using System.Globalization;
-using DigiUsher.Client;
 using DigiUsher.Client.DataSource;
 using DigiUsher.Client.Query;
-using DigiUsher.Client.Tokens;
 using DigiUsher.Testing;
 using DigiUsher.Testing.Aws;
 
@@ -29,29 +27,10 @@ public class CostsAndResourcesEndToEndTests
 
         await using var database = await TestDatabase.CreateAsync();
         await using var vhost = await TestVirtualHost.CreateAsync();
-        var services = new List<ServiceProcess>();
+        await using var stack = await ServiceStack.StartAsync(database, vhost, moto.Url);
         try
         {
-            ServiceProcess? curParser = null;
-            var dataSourcePort = FreePort.Next();
-            foreach (var name in new[] { "DataSource", "CurParser", "CurPoller", "ResourceDiscovery", "Query" })
-            {
-                var environment = ServiceProcess.EnvironmentFor(name, database, vhost, moto.Url);
-                // DataSource issues every token; the others validate them through its JWKS.
-                ServiceProcess.UseDataSourceAsIssuer(environment, name, $"http://127.0.0.1:{dataSourcePort}");
-                if (name == "Query")
-                {
-                    environment["Services__CurParser"] = curParser!.BaseAddress.ToString();
-                }
-
-                await ServiceProcess.MigrateAsync(name, environment);
-                var process = await ServiceProcess.StartAsync(name, environment, name == "DataSource" ? dataSourcePort : null, TimeSpan.FromSeconds(120));
-                services.Add(process);
-                curParser = name == "CurParser" ? process : curParser;
-            }
-
-            var endpoints = new DigiUsherEndpoints(services[0].BaseAddress, services[^1].BaseAddress, services[3].BaseAddress);
-            using var orgA = await RegisterAsync(endpoints, "a");
+            using var orgA = await stack.RegisterAsync("a");
             await orgA.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
             {
                 Name = "E2E payer", Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,
@@ -104,7 +83,7 @@ public class CostsAndResourcesEndToEndTests
             Assert.Equal("loaded", import.CostsStatus);
 
             // Another organization sees none of it.
-            using var orgB = await RegisterAsync(endpoints, "b");
+            using var orgB = await stack.RegisterAsync("b");
             Assert.Equal(0m, (await orgB.Query.GetCostsAsync(from, to)).Total);
             Assert.Empty((await orgB.Query.ListResourcesAsync()).Items);
             Assert.Empty((await orgB.Query.ListFindingsAsync()).Items);
@@ -113,31 +92,10 @@ public class CostsAndResourcesEndToEndTests
                 () => orgB.Query.GetResourceAsync(web.ResourceId, from: from, to: to));
             Assert.Equal(404, notFound.StatusCode);
         }
-        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException || services.Count > 0)
+        catch (Exception ex)
         {
-            // The services' own log lines say why a step never happened (failed import, denied call ...).
-            var logs = string.Join('\n', services.Select(s =>
-                $"--- {s.Service} ---\n" + string.Join('\n', s.LogLines.Where(l => l.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal)
-                    || l.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal)).TakeLast(15))));
-            throw new InvalidOperationException($"{ex.Message}\n{logs}", ex);
+            throw new InvalidOperationException($"{ex.Message}\n{stack.WarningsAndErrors()}", ex);
         }
-        finally
-        {
-            foreach (var service in services)
-            {
-                await service.DisposeAsync();
-            }
-        }
-    }
-
-    /// <summary>A new organization's admin, signed in through the typed client (its token renewed as needed).</summary>
-    private static async Task<DigiUsherClient> RegisterAsync(DigiUsherEndpoints endpoints, string suffix)
-    {
-        var email = $"e2e-{suffix}-{Guid.NewGuid():N}@example.com";
-        const string password = "correct-horse-battery-staple";
-        var client = new DigiUsherClient(endpoints, (dataSource, _) => PasswordTokenSource.ForUser(dataSource, email, password));
-        await client.Anonymous.RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = $"E2E {suffix}" });
-        return client;
     }
 
     private static Dictionary<string, decimal> Groups(CostsResponse costs, string key) =>

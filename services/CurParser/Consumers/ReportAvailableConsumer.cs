@@ -1,4 +1,5 @@
 using DigiUsher.Contracts;
+using DigiUsher.CurParser.Data;
 using DigiUsher.CurParser.Importing;
 using DigiUsher.ServiceDefaults.Messaging;
 using MassTransit;
@@ -11,10 +12,17 @@ namespace DigiUsher.CurParser.Consumers;
 /// On SIGTERM the bus cancels the consume context's cancellation token of in-flight consumers once
 /// its stop timeout passes; the import then throws <see cref="OperationCanceledException"/>, which
 /// MassTransit treats as "not consumed": the message stays on the queue, nothing became current.
+/// A delivery of a removed data source (published before its removal) is dropped: its data was purged.
 /// </remarks>
-public sealed class ReportAvailableConsumer(DeliveryImporter importer) : IConsumer<ReportAvailable>
+public sealed class ReportAvailableConsumer(DeliveryImporter importer, RemovedDataSourceStore removed) : IConsumer<ReportAvailable>
 {
-    public Task Consume(ConsumeContext<ReportAvailable> context) => importer.ImportAsync(context.Message, context.CancellationToken);
+    public async Task Consume(ConsumeContext<ReportAvailable> context)
+    {
+        if (!await removed.IsRemovedAsync(context.Message.DataSourceId, context.CancellationToken))
+        {
+            await importer.ImportAsync(context.Message, context.CancellationToken);
+        }
+    }
 }
 
 /// <summary>Concurrency and prefetch from <see cref="CurParserOptions"/>; transient failures retried in memory.</summary>

@@ -62,19 +62,32 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         return applied > 0;
     }
 
-    /// <summary>Stops polling; keeps a tombstone so a late, older Connected/Updated does not bring it back.</summary>
+    /// <summary>
+    /// Stops polling and purges the data source's deliveries (and any other table with a <c>data_source_id</c>);
+    /// keeps a tombstone without its settings so a late, older Connected/Updated does not bring it back. Idempotent.
+    /// </summary>
     public async Task RemoveDataSourceAsync(Guid organizationId, Guid dataSourceId, DateTimeOffset removedAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var tombstoned = await connection.ExecuteAsync(new CommandDefinition(
             $"""
             insert into {CurPollerDb.Schema}.data_sources (data_source_id, organization_id, changed_at, removed_at)
             values (@dataSourceId, @organizationId, @removedAt, @removedAt)
-            on conflict (data_source_id) do update set removed_at = excluded.removed_at, changed_at = excluded.changed_at
-            where data_sources.organization_id = excluded.organization_id and data_sources.changed_at <= excluded.changed_at
+            on conflict (data_source_id) do update set removed_at = coalesce(data_sources.removed_at, excluded.removed_at),
+                changed_at = greatest(data_sources.changed_at, excluded.changed_at), name = '', bucket = '', prefix = '', report_name = null,
+                region = '', payer_account_id = null, last_poll_reason = null
+            where data_sources.organization_id = excluded.organization_id
             """,
             new { dataSourceId, organizationId, removedAt = removedAt.UtcDateTime },
+            transaction,
             cancellationToken: cancellationToken));
+        if (tombstoned > 0)
+        {
+            await DataSourcePurge.DeleteRowsAsync(connection, transaction, CurPollerDb.Schema, dataSourceId);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Makes a data source due now; false when it is unknown, removed, or of another organization.</summary>

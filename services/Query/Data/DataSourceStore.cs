@@ -1,5 +1,6 @@
 using Dapper;
 using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults.Data;
 using Npgsql;
 
 namespace DigiUsher.Query.Data;
@@ -28,28 +29,29 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
             });
     }
 
+    /// <summary>
+    /// Purges every row of the data source in Query's schema (costs, resources, imports, runs, and any
+    /// table added later with a <c>data_source_id</c>) and keeps a tombstone without its settings. Idempotent.
+    /// </summary>
     public async Task RemoveAsync(Guid organizationId, Guid dataSourceId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        var tombstoned = await connection.ExecuteAsync(
             $"""
             insert into {QueryDb.Schema}.data_sources as d (data_source_id, organization_id, name, bucket, prefix, region, created_by_email,
                 changed_at, removed_at)
             values (@dataSourceId, @organizationId, '', '', '', '', '', @occurredAt, @occurredAt)
-            on conflict (data_source_id) do update set removed_at = coalesce(d.removed_at, excluded.removed_at);
-            delete from {QueryDb.Schema}.daily_costs where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.daily_dimension_costs where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.daily_label_costs where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.hourly_costs where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.account_names where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.service_names where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.cost_periods where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.imports where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.cost_loads where data_source_id = @dataSourceId;
-            delete from {QueryDb.Schema}.resources where data_source_id = @dataSourceId;
+            on conflict (data_source_id) do update set removed_at = coalesce(d.removed_at, excluded.removed_at), name = '', bucket = '',
+                prefix = '', report_name = null, region = '', payer_account_id = null, created_by_email = ''
+            where d.organization_id = excluded.organization_id
             """,
-            new { dataSourceId, organizationId, occurredAt }, transaction, commandTimeout: 600);
+            new { dataSourceId, organizationId, occurredAt }, transaction);
+        if (tombstoned > 0)
+        {
+            await DataSourcePurge.DeleteRowsAsync(connection, transaction, QueryDb.Schema, dataSourceId);
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 

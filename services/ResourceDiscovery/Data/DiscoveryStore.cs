@@ -51,16 +51,28 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Stops discovery and purges the data source's inventory, runs and denied features (and any other table with a
+    /// <c>data_source_id</c>); keeps a tombstone without its settings so a late event does not bring it back. Idempotent.
+    /// </summary>
     public async Task RemoveDataSourceAsync(Guid organizationId, Guid dataSourceId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync($"""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var tombstoned = await connection.ExecuteAsync($"""
             insert into {DiscoveryDb.Schema}.data_sources (data_source_id, organization_id, settings, last_event_at, removed_at)
             values (@dataSourceId, @organizationId, 'null'::jsonb, @occurredAt, @occurredAt)
-            on conflict (data_source_id) do update set removed_at = excluded.removed_at, run_requested_at = null,
+            on conflict (data_source_id) do update set removed_at = coalesce({DiscoveryDb.Schema}.data_sources.removed_at, excluded.removed_at),
+                run_requested_at = null, settings = 'null'::jsonb,
                 last_event_at = greatest({DiscoveryDb.Schema}.data_sources.last_event_at, excluded.last_event_at)
             where {DiscoveryDb.Schema}.data_sources.organization_id = excluded.organization_id
-            """, new { dataSourceId, organizationId, occurredAt });
+            """, new { dataSourceId, organizationId, occurredAt }, transaction);
+        if (tombstoned > 0)
+        {
+            await DataSourcePurge.DeleteRowsAsync(connection, transaction, DiscoveryDb.Schema, dataSourceId);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Asks for a run of every data source of an organization (its owner rules changed).</summary>

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Amazon.S3;
+using DigiUsher.Client;
+using DigiUsher.Client.DataSource;
+using DigiUsher.Contracts;
+using DigiUsher.Testing;
+using DigiUsher.Testing.Aws;
+
+namespace DigiUsher.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 18, as an attack on the real services: a removed data source leaves no row in any schema
+/// (found through the catalog, so a table added later is checked too), late and repeated messages
+/// about it write nothing back, and another organization's data source keeps everything it had.
+/// </summary>
+public class DataSourceRemovalEndToEndTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task RemoveDataSource_WhenImportedAndDiscovered_PurgesItsRowsInEverySchemaAndKeepsTheOtherTenants()
+    {
+        await using var moto = await MotoServer.StartAsync();
+        var account = new AwsAccount(moto.Url);
+        await account.SeedAsync();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var month = new CurMonth(account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
+        await month.UploadAsync(moto.Url, account.CurBucket);
+        var otherBucket = $"e2e-other-{Guid.NewGuid():N}"[..26];
+        using (var s3 = new AmazonS3Client(account.Setup, new AmazonS3Config { ServiceURL = moto.Url, ForcePathStyle = true, AuthenticationRegion = "us-east-1" }))
+        {
+            await s3.PutBucketAsync(otherBucket);
+        }
+
+        await month.UploadAsync(moto.Url, otherBucket);
+
+        await using var database = await TestDatabase.CreateAsync();
+        await using var vhost = await TestVirtualHost.CreateAsync();
+        await using var stack = await ServiceStack.StartAsync(database, vhost, moto.Url);
+        await using var peer = await PeerBus.StartAsync(vhost, answerCredentials: false);
+        try
+        {
+            using var victim = await stack.RegisterAsync("removed");
+            using var other = await stack.RegisterAsync("kept");
+            var removed = await ConnectAsync(victim, account, account.CurBucket);
+            var kept = await ConnectAsync(other, account, otherBucket);
+            var from = DateOnly.Parse(month.From, CultureInfo.InvariantCulture);
+            var to = DateOnly.Parse(month.To, CultureInfo.InvariantCulture);
+            foreach (var client in new[] { victim, other })
+            {
+                await Eventually.True(async () => (await client.Query.GetCostsAsync(from, to)).Total == month.Total, Patience, "the month imported into Query");
+                await Eventually.True(async () => (await client.Query.ListResourcesAsync(discovered: true, limit: 1000)).Items.Count > 0, Patience, "resources discovered");
+            }
+
+            var importIds = await DataSourceRows.ImportIdsAsync(database.AdminConnectionString, removed.Id);
+            Assert.NotEmpty(importIds);
+            var before = await DataSourceRows.CountAsync(database.AdminConnectionString, removed.Id, importIds);
+            var keptBefore = await DataSourceRows.CountAsync(database.AdminConnectionString, kept.Id);
+            // The sweep sees the data in every service, so an empty result after the removal means something.
+            foreach (var table in new[] { "curparser.line_items of import", "curparser.imports", "curparser.deliveries", "curpoller.deliveries", "discovery.resources", "query.daily_costs", "query.resources", "query.imports" })
+            {
+                Assert.Contains(before.Keys, k => k.StartsWith(table, StringComparison.Ordinal));
+            }
+
+            await victim.DataSource.DeleteDataSourceAsync(removed.Id);
+
+            await Eventually.True(
+                async () => Leftovers(await DataSourceRows.CountAsync(database.AdminConnectionString, removed.Id, importIds)).Count == 0,
+                Patience, "no row of the removed data source in any schema");
+
+            // Late and repeated messages: what was in flight when it was removed, and the removal redelivered.
+            var late = new List<IIntegrationMessage>();
+            late.AddRange(peer.Recorded.Of<ReportAvailable>(removed.Id));
+            late.AddRange(peer.Recorded.Of<ReportImported>(removed.Id));
+            late.AddRange(peer.Recorded.Of<CostsImported>(removed.Id));
+            late.AddRange(peer.Recorded.Of<ResourcesDiscovered>(removed.Id));
+            late.AddRange(peer.Recorded.Of<DataSourceConnected>(removed.Id));
+            late.AddRange(peer.Recorded.Of<DataSourceRemoved>(removed.Id));
+            Assert.Contains(late, m => m is ReportAvailable);
+            Assert.Contains(late, m => m is ResourcesDiscovered);
+            foreach (var message in late)
+            {
+                await peer.Bus.Publish(message, message.GetType());
+            }
+
+            for (var i = 0; i < 10; i++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                var after = await DataSourceRows.CountAsync(database.AdminConnectionString, removed.Id, importIds);
+                Assert.True(Leftovers(after).Count == 0, $"rows came back after late messages: {Describe(Leftovers(after))}");
+            }
+
+            Assert.Equal(0m, (await victim.Query.GetCostsAsync(from, to)).Total);
+            Assert.Empty((await victim.Query.ListResourcesAsync()).Items);
+            Assert.Empty((await victim.Query.ListImportsAsync()).Items);
+
+            // The other organization keeps every kind of row it had, and its answers.
+            var keptAfter = await DataSourceRows.CountAsync(database.AdminConnectionString, kept.Id);
+            Assert.Equal(Describe(keptBefore.Keys.ToDictionary(k => k, _ => 1L)), Describe(keptAfter.Keys.ToDictionary(k => k, _ => 1L)));
+            Assert.Equal(month.Total, (await other.Query.GetCostsAsync(from, to)).Total);
+            Assert.NotEmpty((await other.Query.ListImportsAsync()).Items);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n{stack.WarningsAndErrors()}", ex);
+        }
+    }
+
+    private static async Task<DataSourceView> ConnectAsync(DigiUsherClient client, AwsAccount account, string bucket) =>
+        await client.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
+        {
+            Name = "payer " + bucket, Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,
+            Bucket = bucket, Prefix = CurMonth.Prefix, Region = "us-east-1",
+        });
+
+    /// <summary>Every row but the tombstones (a data source id and its removal time).</summary>
+    private static Dictionary<string, long> Leftovers(Dictionary<string, long> counts) =>
+        counts.Where(c => !c.Key.EndsWith("(tombstone)", StringComparison.Ordinal)).ToDictionary();
+
+    private static string Describe(Dictionary<string, long> counts) =>
+        string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
+}
