@@ -36,7 +36,7 @@ public class ComposeTests
         foreach (var (name, (project, port, role)) in Services)
         {
             var service = services.Map(name);
-            Assert.Equal([$"{port}:8080"], service.List("ports"));
+            Assert.Equal([$"127.0.0.1:{port}:8080"], service.List("ports"));
             Assert.False(service.Map("build").ContainsKey("dockerfile"), "every service builds from the one Dockerfile at the root");
             Assert.Equal(project, service.Map("build").Map("args")["SERVICE"]);
             Assert.True(File.Exists(Path.Combine(Root, "services", project, $"DigiUsher.{project}.csproj")));
@@ -51,6 +51,22 @@ public class ComposeTests
             Assert.Equal(["/tmp"], service.List("tmpfs"));
             Assert.Equal("service_healthy", services.Map(name).Map("depends_on").Map("rabbitmq")["condition"]);
         }
+    }
+
+    [Fact]
+    public void Compose_WhenParsed_PublishesEveryPortOnLoopbackOnly()
+    {
+        // A port published as "5432:5432" listens on every interface of the host: Postgres, RabbitMQ's
+        // management UI and the services with their development credentials would face the network (issue 18).
+        var published = ComposeServices()
+            .SelectMany(s => s.Value is Dictionary<string, object> service && service.ContainsKey("ports")
+                ? service.List("ports").Select(p => (Service: s.Key, Port: Convert.ToString(p, System.Globalization.CultureInfo.InvariantCulture)!))
+                : [])
+            .ToList();
+
+        Assert.NotEmpty(published);
+        Assert.All(published, p => Assert.True(p.Port.StartsWith("127.0.0.1:", StringComparison.Ordinal) && p.Port.Split(':').Length == 3,
+            $"{p.Service} publishes {p.Port} beyond 127.0.0.1"));
     }
 
     [Fact]
