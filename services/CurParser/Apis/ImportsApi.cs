@@ -4,7 +4,9 @@ using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.CurParser.Data;
 using DigiUsher.CurParser.Importing;
+using DigiUsher.CurParser.Lifecycle;
 using DigiUsher.ServiceDefaults.Api;
+using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Security;
 using Npgsql;
 
@@ -81,7 +83,7 @@ public static class ImportsApi
         var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var status = await connection.QuerySingleOrDefaultAsync<string>(
             $"select status from {CurParserDb.Schema}.imports where import_id = @importId", new { importId }, transaction);
-        if (status != "current")
+        if (status is null || StatusText.Parse<ImportStatus>(status) != ImportStatus.Current)
         {
             await transaction.DisposeAsync();
             await connection.DisposeAsync();

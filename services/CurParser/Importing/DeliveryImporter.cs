@@ -37,6 +37,54 @@ public sealed partial class DeliveryImporter(
 
         var importId = NewId.NextGuid();
         var clock = Stopwatch.StartNew();
+        await StartAsync(m, importId, owner, cancellationToken);
+        using var tracking = metrics.Start(m.Format);
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewal = RenewLeaseAsync(m, owner, settings.LeaseDuration, leaseLost);
+        (CompleteResult Result, Guid? Replaced, LoadResult Load) outcome;
+        try
+        {
+            LogStarted(logger, importId, m.DeliveryId, m.BillingPeriod, m.ReportKeys.Count);
+            outcome = await LoadAndSwapAsync(m, importId, clock, tracking, leaseLost.Token);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown: nothing became current; the unacknowledged message returns to the queue.
+            tracking.End("cancelled");
+            LogCancelled(logger, importId, m.DeliveryId);
+            await DropIfAsync(store.CancelAsync(importId), importId);
+            await store.ReleaseAsync(m, owner);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var failure = ImportFailure.Of(ex);
+            if (failure.Transient)
+            {
+                tracking.End("retried");
+            }
+
+            await RecordFailureAsync(m, importId, failure, ex, owner, settings.LeaseDuration, cancellationToken);
+            if (failure.Transient)
+            {
+                throw;
+            }
+
+            return;
+        }
+        finally
+        {
+            await leaseLost.CancelAsync();
+            await renewal;
+        }
+
+        tracking.End(outcome.Result == CompleteResult.Superseded ? "superseded" : "succeeded");
+        await FinishAsync(m, importId, outcome.Result, outcome.Replaced, outcome.Load, clock.Elapsed);
+    }
+
+    /// <summary>Closes what earlier attempts left loading and records this one; on failure the lease is given back.</summary>
+    private async Task StartAsync(ReportAvailable m, Guid importId, string owner, CancellationToken cancellationToken)
+    {
         try
         {
             foreach (var abandoned in await store.AbandonUnfinishedAsync(m, cancellationToken))
@@ -52,88 +100,71 @@ public sealed partial class DeliveryImporter(
             await store.ReleaseAsync(m, owner);
             throw;
         }
+    }
 
-        using var tracking = metrics.Start(m.Format);
-        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewal = RenewLeaseAsync(m, owner, settings.LeaseDuration, leaseLost);
-        try
+    /// <summary>Streams and COPYs every file, reconciles the totals and swaps the import in.</summary>
+    private async Task<(CompleteResult Result, Guid? Replaced, LoadResult Load)> LoadAndSwapAsync(
+        ReportAvailable m, Guid importId, Stopwatch clock, ImportMetrics.ImportTracking tracking, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        LoadResult load;
+        var issued = await credentials.GetAsync(m.OrganizationId, m.DataSourceId, cancellationToken);
+        using (var s3 = aws.CreateS3(issued.Credentials, m.Region))
         {
-            LogStarted(logger, importId, m.DeliveryId, m.BillingPeriod, m.ReportKeys.Count);
-            LoadResult load;
-            IAmazonS3? s3 = null;
-            try
-            {
-                var issued = await credentials.GetAsync(m.OrganizationId, m.DataSourceId, leaseLost.Token);
-                s3 = aws.CreateS3(issued.Credentials, m.Region);
-                var readerOptions = settings.ReaderOptions();
-                var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket, tracking.BytesRead), readerOptions, settings.TempDirectory);
-                var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize);
-                load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, leaseLost.Token, tracking.RowsCopied);
-            }
-            finally
-            {
-                s3?.Dispose();
-            }
+            var readerOptions = settings.ReaderOptions();
+            var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket, tracking.BytesRead), readerOptions, settings.TempDirectory);
+            var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize);
+            load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, cancellationToken, tracking.RowsCopied);
+        }
 
-            await store.VerifyTotalsAsync(importId, load.Totals, leaseLost.Token);
-            var (result, replaced) = await store.CompleteAsync(m, importId, load, clock.Elapsed, leaseLost.Token);
-            if (result == CompleteResult.Superseded)
-            {
-                LogSuperseded(logger, importId, m.DeliveryId);
-                tracking.End("superseded");
-                await store.DropAsync(importId);
-                return;
-            }
+        await store.VerifyTotalsAsync(importId, load.Totals, cancellationToken);
+        var (result, replaced) = await store.CompleteAsync(m, importId, load, clock.Elapsed, cancellationToken);
+        return (result, replaced, load);
+    }
 
-            tracking.End("succeeded");
-            LogImported(logger, importId, m.DeliveryId, load.Rows, clock.Elapsed.TotalSeconds);
-            foreach (var warning in load.Warnings)
-            {
-                LogWarning(logger, importId, warning);
-            }
+    /// <summary>After the swap: drops what is no longer current (a superseded attempt, or the import it replaced).</summary>
+    private async Task FinishAsync(ReportAvailable m, Guid importId, CompleteResult result, Guid? replaced, LoadResult load, TimeSpan elapsed)
+    {
+        if (result == CompleteResult.Superseded)
+        {
+            LogSuperseded(logger, importId, m.DeliveryId);
+            await store.DropAsync(importId);
+            return;
+        }
 
-            if (replaced is { } previous)
-            {
-                await store.DropAsync(previous);
-            }
-        }
-        catch (CurFormatException ex)
+        LogImported(logger, importId, m.DeliveryId, load.Rows, elapsed.TotalSeconds);
+        foreach (var warning in load.Warnings)
         {
-            LogBadFile(logger, importId, ex.File, ex.Row, ex.Reason);
-            await store.FailAsync(m, importId, ex.File, ex.Row, ex.Reason, transient: false, owner);
+            LogWarning(logger, importId, warning);
+        }
+
+        if (replaced is { } previous)
+        {
+            await store.DropAsync(previous);
+        }
+    }
+
+    /// <summary>
+    /// Records the failure (a permanent one closes the delivery, a transient one gives it back for a
+    /// retry) and drops the attempt's partitions, unless the import is no longer loading.
+    /// </summary>
+    private Task RecordFailureAsync(ReportAvailable m, Guid importId, ImportFailure failure, Exception exception, string owner, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        if (!failure.Transient)
+        {
+            LogFailed(logger, failure.Kind == ImportFailureKind.NotReconciled ? LogLevel.Error : LogLevel.Warning, importId, m.DeliveryId, failure.Kind, failure.File, failure.Row, failure.Reason);
+            return DropIfAsync(store.FailAsync(m, importId, failure, owner), importId);
+        }
+
+        LogTransient(logger, exception, importId, m.DeliveryId);
+        return RecordTransientFailureAsync(m, importId, failure, owner, patience, cancellationToken);
+    }
+
+    private async Task DropIfAsync(Task<bool> recorded, Guid importId)
+    {
+        if (await recorded)
+        {
             await store.DropAsync(importId);
-        }
-        catch (CredentialsUnavailableException ex)
-        {
-            await store.FailAsync(m, importId, null, null, $"no AWS credentials for the data source: {ex.Message}", transient: false, owner);
-            await store.DropAsync(importId);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
-        {
-            await store.FailAsync(m, importId, null, null, $"S3 refused a report file ({ex.ErrorCode}: {ex.Message}); check the bucket policy and that the delivery still exists", transient: false, owner);
-            await store.DropAsync(importId);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutdown: nothing became current; the unacknowledged message returns to the queue.
-            tracking.End("cancelled");
-            LogCancelled(logger, importId, m.DeliveryId);
-            await store.MarkAsync(importId, "cancelled");
-            await store.DropAsync(importId);
-            await store.ReleaseAsync(m, owner);
-            throw;
-        }
-        catch (Exception ex)
-        {
-            LogTransient(logger, ex, importId, m.DeliveryId);
-            tracking.End("retried");
-            await RecordTransientFailureAsync(m, importId, $"transient failure, will be retried: {ex.GetType().Name}: {ex.Message}", owner, settings.LeaseDuration, cancellationToken);
-            throw;
-        }
-        finally
-        {
-            await leaseLost.CancelAsync();
-            await renewal;
         }
     }
 
@@ -173,13 +204,9 @@ public sealed partial class DeliveryImporter(
     /// imported. So wait for the database, at most one lease duration (by then the lease has run out
     /// anyway), before the retry claims the delivery again.
     /// </remarks>
-    private Task RecordTransientFailureAsync(ReportAvailable m, Guid importId, string reason, string owner, TimeSpan patience, CancellationToken cancellationToken) =>
+    private Task RecordTransientFailureAsync(ReportAvailable m, Guid importId, ImportFailure failure, string owner, TimeSpan patience, CancellationToken cancellationToken) =>
         DatabaseOutage.WaitToRecordAsync(
-            async _ =>
-            {
-                await store.FailAsync(m, importId, null, null, reason, transient: true, owner);
-                await store.DropAsync(importId);
-            },
+            _ => DropIfAsync(store.FailAsync(m, importId, failure, owner), importId),
             patience,
             TimeSpan.FromSeconds(1),
             TimeProvider.System,
@@ -237,8 +264,8 @@ public sealed partial class DeliveryImporter(
     [LoggerMessage(Level = LogLevel.Information, Message = "Import {ImportId} of delivery {DeliveryId} was superseded by a newer delivery; dropped")]
     private static partial void LogSuperseded(ILogger logger, Guid importId, string deliveryId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId} failed on a bad file {File} row {Row}: {Reason}")]
-    private static partial void LogBadFile(ILogger logger, Guid importId, string? file, long? row, string reason);
+    [LoggerMessage(Message = "Import {ImportId} of delivery {DeliveryId} failed for good ({Kind}, file {File} row {Row}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, LogLevel level, Guid importId, string deliveryId, ImportFailureKind kind, string? file, long? row, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Import {ImportId} of delivery {DeliveryId} cancelled by shutdown; the message returns to the queue")]
     private static partial void LogCancelled(ILogger logger, Guid importId, string deliveryId);

@@ -116,7 +116,7 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         var result = totals.ToList();
         if (copied != result.Sum(t => t.Rows))
         {
-            throw new InvalidOperationException($"COPY wrote {copied} rows, the reader produced {result.Sum(t => t.Rows)}.");
+            throw new ReconciliationException($"COPY wrote {copied} rows, the reader produced {result.Sum(t => t.Rows)}.");
         }
 
         return new LoadResult(copied, result, isFinal, warnings);
