@@ -52,4 +52,7 @@ public sealed class CurPollerOptions
     /// <summary>Publications of one delivery before the poller gives up on it (until a newer delivery appears).</summary>
     [Range(1, 100)]
     public int MaxImportAttempts { get; set; } = 8;
+
+    /// <summary>The re-announcement settings as the delivery lifecycle takes them.</summary>
+    public Lifecycle.RetryPolicy ToRetryPolicy() => new(RetryBackoff, RetryBackoffMax, MaxImportAttempts, UnansweredRepublishAfter);
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using DigiUsher.Contracts;
 using DigiUsher.Cur.Layout;
+using DigiUsher.CurPoller.Lifecycle;
 using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Messaging;
 using Npgsql;
@@ -18,12 +19,14 @@ public sealed record WatchedDataSource(
     string Region,
     DateTime PollStartedAt);
 
-/// <summary>What CurPoller remembers of a delivery it published.</summary>
-public sealed record DeliveryState(string Status, int Attempts, DateTime? NextRetryAt, DateTime LastPublishedAt);
-
-/// <summary>The curpoller schema: the registry of data sources, the published deliveries, and their outbox events.</summary>
+/// <summary>
+/// The curpoller schema: the registry of data sources, the published deliveries, and their outbox
+/// events. A delivery's status only moves as <see cref="DeliveryLifecycle"/> decides, written with a
+/// compare-and-set on the state that was read.
+/// </summary>
 public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox)
 {
+    private const int MaxConflicts = 10;
     private static readonly Guid MessageIdNamespace = new("6f1f8e0e-3c1b-4f55-9a53-2f4c9f1f6a01");
 
     /// <summary>The outbox id of a fact (a version 5 UUID of its idempotency key): a repeated publish is dropped.</summary>
@@ -131,7 +134,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     }
 
     /// <summary>Records the poll's end and its status event in one transaction; a poll asked for meanwhile runs next.</summary>
-    public async Task CompletePollAsync<T>(WatchedDataSource source, TimeSpan nextIn, string status, string? reason, T statusEvent, Guid messageId, CancellationToken cancellationToken)
+    public async Task CompletePollAsync<T>(WatchedDataSource source, TimeSpan nextIn, PollStatus status, string? reason, T statusEvent, Guid messageId, CancellationToken cancellationToken)
         where T : class
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -143,7 +146,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
                 next_poll_at = case when poll_requested_at > @startedAt then now() else now() + @nextIn end
             where data_source_id = @id and poll_started_at = @startedAt
             """,
-            new { id = source.DataSourceId, startedAt = source.PollStartedAt, status, reason, nextIn },
+            new { id = source.DataSourceId, startedAt = source.PollStartedAt, status = StatusText.Of(status), reason, nextIn },
             transaction);
         await outbox.AddAsync(connection, transaction, statusEvent, messageId);
         await transaction.CommitAsync(cancellationToken);
@@ -152,13 +155,15 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     public async Task<DeliveryState?> FindDeliveryAsync(Guid dataSourceId, string billingPeriod, string deliveryId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<DeliveryState>(new CommandDefinition(
+        var row = await connection.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(
             $"""
-            select status as Status, attempts as Attempts, next_retry_at as NextRetryAt, last_published_at as LastPublishedAt from {CurPollerDb.Schema}.deliveries
+            select status as Status, attempts as Attempts, next_retry_at as NextRetryAt, last_published_at as LastPublishedAt, last_error as LastError
+            from {CurPollerDb.Schema}.deliveries
             where data_source_id = @dataSourceId and billing_period = @billingPeriod and delivery_id = @deliveryId
             """,
             new { dataSourceId, billingPeriod, deliveryId },
             cancellationToken: cancellationToken));
+        return row?.ToState();
     }
 
     /// <summary>
@@ -168,17 +173,23 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     /// </summary>
     public async Task<bool> PublishNewAsync(ReportAvailable message, CancellationToken cancellationToken)
     {
+        var announced = DeliveryLifecycle.Announced(message.DetectedAt.UtcDateTime);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteAsync(
             $"""
             insert into {CurPollerDb.Schema}.deliveries
-                (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at, last_published_at)
-            values (@DataSourceId, @BillingPeriod, @DeliveryId, @OrganizationId, @ReportName, @format, @ManifestKey, @files, @detectedAt, now())
+                (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at,
+                 status, attempts, last_published_at)
+            values (@DataSourceId, @BillingPeriod, @DeliveryId, @OrganizationId, @ReportName, @format, @ManifestKey, @files, @detectedAt,
+                    @status, @attempts, @lastPublishedAt)
             on conflict do nothing
             """,
             new
             {
+                status = StatusText.Of(announced.Status),
+                attempts = announced.Attempts,
+                lastPublishedAt = announced.LastPublishedAt,
                 message.DataSourceId,
                 message.BillingPeriod,
                 message.DeliveryId,
@@ -203,27 +214,24 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     /// <summary>
     /// Publishes a delivery once more (the poller found it due: its import failed transiently, or
     /// nobody answered it), with a new message id per attempt (the idempotency key stays that of the
-    /// delivery). <paramref name="attempts"/> is what the poller read: a replica that republished or
+    /// delivery). <paramref name="read"/> is what the poller read: a replica that republished or
     /// recorded an answer since changed the row, and this call then does nothing. Returns whether it did it.
     /// </summary>
-    public async Task<bool> RepublishAsync(ReportAvailable message, int attempts, CancellationToken cancellationToken)
+    public async Task<bool> RepublishAsync(ReportAvailable message, DeliveryState read, DeliveryEvent on, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var updated = await connection.ExecuteAsync(
-            $"""
-            update {CurPollerDb.Schema}.deliveries set status = 'published', attempts = attempts + 1, last_published_at = now(), next_retry_at = null
-            where data_source_id = @DataSourceId and billing_period = @BillingPeriod and delivery_id = @DeliveryId
-              and attempts = @attempts and status in ('failed_transient', 'published')
-            """,
-            new { message.DataSourceId, message.BillingPeriod, message.DeliveryId, attempts },
-            transaction);
-        if (updated == 0)
+        if (DeliveryLifecycle.OnAnnouncedAgain(read, on, message.DetectedAt.UtcDateTime) is not { } next)
         {
             return false;
         }
 
-        await outbox.AddAsync(connection, transaction, message, MessageId($"{message.IdempotencyKey}:attempt:{attempts + 1}"));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await CompareAndSetAsync(connection, transaction, message.DataSourceId, message.BillingPeriod, message.DeliveryId, read, next))
+        {
+            return false;
+        }
+
+        await outbox.AddAsync(connection, transaction, message, MessageId($"{message.IdempotencyKey}:attempt:{next.Attempts}"));
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -236,6 +244,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     public async Task<bool> RejectAsync(WatchedDataSource source, string reportName, RejectedDelivery rejected, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var period = rejected.Period.ToString();
+        var state = DeliveryLifecycle.Rejected(now.UtcDateTime, rejected.Reason);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteAsync(
@@ -244,7 +253,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
                 (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at,
                  status, attempts, last_published_at, last_error)
             values (@dataSourceId, @period, @deliveryId, @organizationId, @reportName, @format, @manifestKey, @files, @now,
-                    'failed_permanent', 0, @now, @reason)
+                    @status, @attempts, @now, @reason)
             on conflict do nothing
             """,
             new
@@ -259,6 +268,8 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
                 files = rejected.Files,
                 now = now.UtcDateTime,
                 reason = rejected.Reason,
+                status = StatusText.Of(state.Status),
+                attempts = state.Attempts,
             },
             transaction);
         if (inserted == 0)
@@ -274,40 +285,70 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         return true;
     }
 
-    public async Task MarkImportedAsync(Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"""
-            update {CurPollerDb.Schema}.deliveries set status = 'imported', next_retry_at = null, last_error = null
-            where data_source_id = @dataSourceId and organization_id = @organizationId and billing_period = @billingPeriod and delivery_id = @deliveryId
-            """,
-            new { dataSourceId, organizationId, billingPeriod, deliveryId },
-            cancellationToken: cancellationToken));
-    }
+    /// <summary>Records CurParser's <c>ReportImported</c>: the delivery is never announced again.</summary>
+    public Task MarkImportedAsync(Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, CancellationToken cancellationToken) =>
+        MoveAsync(organizationId, dataSourceId, billingPeriod, deliveryId, DeliveryLifecycle.OnImported, cancellationToken);
 
     /// <summary>
-    /// A transient failure schedules a re-publication after an exponential backoff (abandoned after
-    /// <paramref name="maxAttempts"/>); a permanent one is never retried. An imported delivery stays imported.
+    /// Records CurParser's <c>ReportImportFailed</c>: a transient failure schedules a re-announcement
+    /// after the backoff (or gives up after the last attempt); a permanent one is never retried. An
+    /// imported delivery stays imported.
     /// </summary>
-    public async Task MarkImportFailedAsync(
-        Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, bool transient, string reason,
-        TimeSpan backoff, TimeSpan backoffMax, int maxAttempts, CancellationToken cancellationToken)
+    public Task MarkImportFailedAsync(
+        Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, bool transient, string reason, RetryPolicy policy,
+        DateTime now, CancellationToken cancellationToken) =>
+        MoveAsync(organizationId, dataSourceId, billingPeriod, deliveryId, state => DeliveryLifecycle.OnFailed(state, transient, reason, policy, now), cancellationToken);
+
+    /// <summary>
+    /// Reads the delivery of <paramref name="organizationId"/>, lets <paramref name="decide"/> move it
+    /// (null: refused, nothing written) and writes the move unless another writer moved it first;
+    /// then decides again on what that writer left.
+    /// </summary>
+    private async Task MoveAsync(
+        Guid organizationId, Guid dataSourceId, string billingPeriod, string deliveryId, Func<DeliveryState, DeliveryState?> decide, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        for (var conflict = 0; conflict < MaxConflicts; conflict++)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var read = await connection.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(
+                $"""
+                select status as Status, attempts as Attempts, next_retry_at as NextRetryAt, last_published_at as LastPublishedAt, last_error as LastError
+                from {CurPollerDb.Schema}.deliveries
+                where data_source_id = @dataSourceId and organization_id = @organizationId and billing_period = @billingPeriod and delivery_id = @deliveryId
+                """,
+                new { dataSourceId, organizationId, billingPeriod, deliveryId },
+                cancellationToken: cancellationToken));
+            if (read?.ToState() is not { } state || decide(state) is not { } next
+                || await CompareAndSetAsync(connection, null, dataSourceId, billingPeriod, deliveryId, state, next))
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"Delivery {deliveryId} of {dataSourceId} {billingPeriod} kept changing under {MaxConflicts} attempts to record an answer.");
+    }
+
+    /// <summary>Writes <paramref name="next"/> if the row is still <paramref name="read"/> (status and attempts); returns whether it did.</summary>
+    private static async Task<bool> CompareAndSetAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid dataSourceId, string billingPeriod, string deliveryId,
+        DeliveryState read, DeliveryState next) =>
+        await connection.ExecuteAsync(
             $"""
-            update {CurPollerDb.Schema}.deliveries set
-                status = case when not @transient then 'failed_permanent'
-                              when attempts >= @maxAttempts then 'abandoned'
-                              else 'failed_transient' end,
-                next_retry_at = case when @transient and attempts < @maxAttempts
-                                     then now() + least(@backoff * power(2, greatest(attempts - 1, 0)), @backoffMax) end,
-                last_error = @reason
-            where data_source_id = @dataSourceId and organization_id = @organizationId and billing_period = @billingPeriod
-              and delivery_id = @deliveryId and status <> 'imported'
+            update {CurPollerDb.Schema}.deliveries set status = @status, attempts = @Attempts, next_retry_at = @NextRetryAt, last_error = @LastError,
+                last_published_at = @LastPublishedAt
+            where data_source_id = @dataSourceId and billing_period = @billingPeriod and delivery_id = @deliveryId
+              and status = @readStatus and attempts = @readAttempts
             """,
-            new { dataSourceId, organizationId, billingPeriod, deliveryId, transient, reason, backoff, backoffMax, maxAttempts },
-            cancellationToken: cancellationToken));
+            new
+            {
+                dataSourceId, billingPeriod, deliveryId, status = StatusText.Of(next.Status), next.Attempts, next.NextRetryAt, next.LastError, next.LastPublishedAt,
+                readStatus = StatusText.Of(read.Status), readAttempts = read.Attempts,
+            },
+            transaction) == 1;
+
+    /// <summary>A <c>deliveries</c> row as read (the status as its column text).</summary>
+    private sealed record DeliveryRow(string Status, int Attempts, DateTime? NextRetryAt, DateTime LastPublishedAt, string? LastError)
+    {
+        public DeliveryState ToState() => new(StatusText.Parse<DeliveryStatus>(Status), Attempts, NextRetryAt, LastPublishedAt, LastError);
     }
 }

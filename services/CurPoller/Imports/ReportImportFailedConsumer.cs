@@ -11,15 +11,14 @@ namespace DigiUsher.CurPoller.Imports;
 /// later poll after a backoff: RabbitMQ here has no delayed redelivery. A bad file is not retried
 /// until a newer delivery of the period appears.
 /// </summary>
-public sealed class ReportImportFailedConsumer(PollerStore store, IOptions<CurPollerOptions> options) : IConsumer<ReportImportFailed>
+public sealed class ReportImportFailedConsumer(PollerStore store, IOptions<CurPollerOptions> options, TimeProvider clock) : IConsumer<ReportImportFailed>
 {
     public Task Consume(ConsumeContext<ReportImportFailed> context)
     {
         var message = context.Message;
-        var settings = options.Value;
         return store.MarkImportFailedAsync(
             message.OrganizationId, message.DataSourceId, message.BillingPeriod, message.DeliveryId, message.Transient, message.Reason,
-            settings.RetryBackoff, settings.RetryBackoffMax, settings.MaxImportAttempts, context.CancellationToken);
+            options.Value.ToRetryPolicy(), clock.GetUtcNow().UtcDateTime, context.CancellationToken);
     }
 }
 

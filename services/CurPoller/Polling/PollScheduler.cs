@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DigiUsher.Contracts;
 using DigiUsher.CurPoller.Data;
+using DigiUsher.CurPoller.Lifecycle;
 using DigiUsher.ServiceDefaults.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -70,7 +71,7 @@ public sealed partial class PollScheduler(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(options.Value.PollTimeout);
             object statusEvent;
-            string status;
+            PollStatus status;
             string? reason;
             try
             {
@@ -80,24 +81,24 @@ public sealed partial class PollScheduler(
                 statusEvent = new ReportPollCompleted(
                     source.OrganizationId, source.DataSourceId, $"poll:{pollId}", result.ReportName, result.BillingPeriods,
                     result.Published, result.LatestDeliveryId, clock.GetUtcNow());
-                (status, reason) = ("completed", result.Skipped.Count == 0 ? null : string.Join("; ", result.Skipped));
+                (status, reason) = (PollStatus.Completed, result.Skipped.Count == 0 ? null : string.Join("; ", result.Skipped));
                 LogPollCompleted(logger, source.DataSourceId, result.ReportName, result.BillingPeriods, result.Published, result.Skipped.Count);
             }
             catch (PollFailureException ex)
             {
                 statusEvent = Failed(source, pollId, ex.Message, ex.DeniedAction);
-                (status, reason) = ("failed", ex.Message);
+                (status, reason) = (PollStatus.Failed, ex.Message);
                 LogPollFailed(logger, source.DataSourceId, ex.Message);
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
                 var message = $"The poll did not finish within {options.Value.PollTimeout}; the bucket or S3 is too slow. The next poll retries.";
                 statusEvent = Failed(source, pollId, message, null);
-                (status, reason) = ("failed", message);
+                (status, reason) = (PollStatus.Failed, message);
                 LogPollFailed(logger, source.DataSourceId, message);
             }
 
-            metrics.PollEnded(startedAt, status == "completed");
+            metrics.PollEnded(startedAt, status == PollStatus.Completed);
             await Complete(source, pollId, status, reason, statusEvent, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -136,7 +137,7 @@ public sealed partial class PollScheduler(
         try
         {
             await DatabaseOutage.WaitToRecordAsync(
-                token => store.CompletePollAsync(source, retryIn, "failed", reason, Failed(source, pollId, reason, null), PollerStore.MessageId($"poll:{pollId}"), token),
+                token => store.CompletePollAsync(source, retryIn, PollStatus.Failed, reason, Failed(source, pollId, reason, null), PollerStore.MessageId($"poll:{pollId}"), token),
                 settings.PollTimeout,
                 settings.SchedulerTick,
                 clock,
@@ -155,7 +156,7 @@ public sealed partial class PollScheduler(
     private ReportPollFailed Failed(WatchedDataSource source, Guid pollId, string reason, string? deniedAction) =>
         new(source.OrganizationId, source.DataSourceId, $"poll:{pollId}", reason, deniedAction, clock.GetUtcNow());
 
-    private Task Complete(WatchedDataSource source, Guid pollId, string status, string? reason, object statusEvent, CancellationToken cancellationToken)
+    private Task Complete(WatchedDataSource source, Guid pollId, PollStatus status, string? reason, object statusEvent, CancellationToken cancellationToken)
     {
         var messageId = PollerStore.MessageId($"poll:{pollId}");
         var next = NextPollIn();

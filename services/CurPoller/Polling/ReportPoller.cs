@@ -4,6 +4,7 @@ using DigiUsher.Contracts;
 using DigiUsher.Cur;
 using DigiUsher.Cur.Layout;
 using DigiUsher.CurPoller.Data;
+using DigiUsher.CurPoller.Lifecycle;
 using Microsoft.Extensions.Options;
 
 namespace DigiUsher.CurPoller.Polling;
@@ -113,16 +114,8 @@ public sealed partial class ReportPoller(
 
         var key = $"{source.DataSourceId}:{period.Period}:{delivery.DeliveryId}";
         var state = await store.FindDeliveryAsync(source.DataSourceId, period.Period.ToString(), delivery.DeliveryId, cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var settings = options.Value;
-        var retry = state switch
-        {
-            { Status: "failed_transient" } => state.NextRetryAt is null || state.NextRetryAt <= now,
-            // Announced, never answered: its message was lost on the way (see UnansweredRepublishAfter).
-            { Status: "published" } => state.Attempts < settings.MaxImportAttempts && state.LastPublishedAt <= now - settings.UnansweredRepublishAfter,
-            _ => false,
-        };
-        if (state is not null && !retry)
+        var due = state is null ? null : DeliveryLifecycle.DueAnnouncement(state, options.Value.ToRetryPolicy(), clock.GetUtcNow().UtcDateTime);
+        if (state is not null && due is null)
         {
             return (delivery, false, null);
         }
@@ -164,7 +157,7 @@ public sealed partial class ReportPoller(
             clock.GetUtcNow());
         var done = state is null
             ? await store.PublishNewAsync(message, cancellationToken)
-            : await store.RepublishAsync(message, state.Attempts, cancellationToken);
+            : await store.RepublishAsync(message, state, due!.Value, cancellationToken);
         if (done)
         {
             metrics.Announced(first: state is null);
