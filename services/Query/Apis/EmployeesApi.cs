@@ -47,7 +47,7 @@ public static class EmployeesApi
         var metric = ResourcesApi.Metric(query);
         var filter = ResourcesApi.Filter(query, owner: id.Trim());
         var organizationId = http.User.GetOrganizationId();
-        var idle = ResourcesApi.Idle(findings.Value, today);
+        var idle = IdleRule.From(findings.Value, today);
 
         // Totals over every owned resource, not only this page: owners hold hundreds of resources at most.
         var all = await reader.ListAsync(organizationId, filter, from, to, metric, idle, 0, int.MaxValue, cancellationToken);

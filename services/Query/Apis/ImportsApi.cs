@@ -82,8 +82,6 @@ public static class ImportsApi
         public ImportItem ToItem() => new(
             DataSourceId, DataSourceName, BillingPeriod.ToString("yyyy-MM", CultureInfo.InvariantCulture), ImportId,
             DeliveryId, Rows, Files, DurationMs, JsonSerializer.Deserialize<List<CurrencyTotals>>(Totals, JsonDefaults.Options)!, IsFinal,
-            Utc(ImportedAt), CostsStatus, CostsDetail, CostsLoadedAt is { } loaded ? Utc(loaded) : null);
-
-        private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+            DbTime.Utc(ImportedAt), CostsStatus, CostsDetail, DbTime.Utc(CostsLoadedAt));
     }
 }

@@ -65,7 +65,7 @@ public static class ResourcesApi
         var limit = QueryParameters.Limit(query, api.Value);
         var fingerprint = string.Join('|', http.User.GetOrganizationId(), from, to, metric, limit, JsonSerializer.Serialize(filter));
         var offset = cursors.DecodeOffset(QueryParameters.Single(query, "cursor"), fingerprint);
-        var items = await reader.ListAsync(http.User.GetOrganizationId(), filter, from, to, metric, Idle(findings.Value, today), offset, limit + 1, cancellationToken);
+        var items = await reader.ListAsync(http.User.GetOrganizationId(), filter, from, to, metric, IdleRule.From(findings.Value, today), offset, limit + 1, cancellationToken);
         return TypedResults.Ok(ToPage(items, limit, offset, cursors, fingerprint));
     }
 
@@ -88,7 +88,7 @@ public static class ResourcesApi
         var resourceId = ResourceKey.Normalize(Uri.UnescapeDataString(id));
         var organizationId = http.User.GetOrganizationId();
         var filter = new ResourceFilter(QueryParameters.Guid(query, "dataSourceId"), [], [], [], [], null, null, null, resourceId);
-        var matches = await reader.ListAsync(organizationId, filter, from, to, metric, Idle(findings.Value, today), 0, 2, cancellationToken);
+        var matches = await reader.ListAsync(organizationId, filter, from, to, metric, IdleRule.From(findings.Value, today), 0, 2, cancellationToken);
         if (matches.Count == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Resource not found",
@@ -130,9 +130,6 @@ public static class ResourcesApi
             QueryParameters.Bool(query, "idle"),
             QueryParameters.Bool(query, "discovered"));
     }
-
-    internal static IdleRule Idle(FindingsOptions options, DateOnly today) =>
-        new(options.IdleCpuPercent, options.IdleMinDays, today.AddDays(-options.IdleWindowDays));
 
     internal static Page<T> ToPage<T>(IReadOnlyList<T> items, int limit, long offset, CursorCodec cursors, string fingerprint) =>
         Page<T>.Of(items, limit, _ => cursors.EncodeOffset(offset + limit, fingerprint));

@@ -22,8 +22,10 @@ public static class ResourceAttributes
         return null;
     }
 
-    public static bool IsTrue(string? value) => value is not null && (value.Equals("true", StringComparison.OrdinalIgnoreCase)
-        || value.Equals("yes", StringComparison.OrdinalIgnoreCase) || value == "1" || value.Equals("public", StringComparison.OrdinalIgnoreCase));
+    /// <summary>The values (lower case) that say yes, whichever service wrote them; the list's <c>public</c> filter matches the same.</summary>
+    public static readonly IReadOnlyList<string> TrueValues = ["true", "yes", "1", "public"];
+
+    public static bool IsTrue(string? value) => value is not null && TrueValues.Contains(value.ToLowerInvariant());
 
     public static DateTimeOffset? Time(IReadOnlyDictionary<string, string> attributes, params string[] names) =>
         DateTimeOffset.TryParse(Get(attributes, names), System.Globalization.CultureInfo.InvariantCulture,
