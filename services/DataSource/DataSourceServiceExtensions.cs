@@ -50,6 +50,7 @@ public static class DataSourceServiceExtensions
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<ConnectionValidator>();
         services.AddSingleton<DataSourceCredentialsReader>();
+        services.AddSingleton<DataSourceConnector>();
         services.AddSingleton<CursorCodec>();
         return builder;
     }

@@ -87,8 +87,8 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
             """, new { organizationId, afterAt = after?.CreatedAt, afterId = after?.Id ?? Guid.Empty, limit })];
     }
 
-    /// <summary>Inserts the data source with its event; false when (payer account, bucket, prefix, report) exists in the organization.</summary>
-    public async Task<bool> InsertAsync(DataSourceRow row, Func<DataSourceRow, OutboxEvent> connected, CancellationToken cancellationToken)
+    /// <summary>Inserts the data source with its event and answers it as stored; null when (payer account, bucket, prefix, report) exists in the organization.</summary>
+    public async Task<DataSourceRow?> InsertAsync(DataSourceRow row, Func<DataSourceRow, OutboxEvent> connected, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -106,13 +106,12 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         if (inserted is null)
         {
             await transaction.RollbackAsync(cancellationToken);
-            return false;
+            return null;
         }
 
-        var change = connected(inserted);
-        await AddEventAsync(connection, transaction, change);
+        await AddEventAsync(connection, transaction, connected(inserted));
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return inserted;
     }
 
     /// <summary>

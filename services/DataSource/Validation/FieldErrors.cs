@@ -9,6 +9,9 @@ public sealed partial class FieldErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>The fields that have an error.</summary>
+    public IReadOnlyCollection<string> Fields => _errors.Keys;
+
     public void Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))

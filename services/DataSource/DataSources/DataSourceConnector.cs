@@ -1,0 +1,151 @@
+using DigiUsher.DataSource.Connections;
+using DigiUsher.DataSource.Data;
+using DigiUsher.DataSource.Secrets;
+using DigiUsher.DataSource.Validation;
+using Npgsql;
+
+namespace DigiUsher.DataSource.DataSources;
+
+/// <summary>
+/// The use cases that write a data source's connection: connect, change (re-validated when the
+/// credentials or the reports' location change) and validate again. Each answers an outcome the API
+/// turns into a response; the decisions are <see cref="DataSourceChange"/>'s.
+/// </summary>
+public sealed class DataSourceConnector(
+    ConnectionValidator validator, DataSourceStore store, DataSourceCredentialsReader reader, SecretCipher cipher, TimeProvider time)
+{
+    public async Task<DataSourceOutcome> ConnectAsync(Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, CancellationToken cancellationToken)
+    {
+        if (DataSourceChange.Check(request) is { Any: true } errors)
+        {
+            return new DataSourceOutcome.Invalid(errors);
+        }
+
+        var row = DataSourceChange.NewRow(Guid.CreateVersion7(), organizationId, createdBy, request);
+        var credentials = DataSourceChange.CredentialsIn(request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId)!;
+        var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, request.Region), cancellationToken);
+        if (!report.Accepted)
+        {
+            return new DataSourceOutcome.Refused(report);
+        }
+
+        DataSourceChange.Accept(row, report, request.Region);
+        SetCredentials(row, credentials);
+        var now = time.GetUtcNow();
+        return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), cancellationToken) is { } inserted
+            ? new DataSourceOutcome.Saved(inserted)
+            : new DataSourceOutcome.Duplicate(row, Existed: true);
+    }
+
+    public async Task<DataSourceOutcome> ChangeAsync(Guid organizationId, Guid id, UpdateDataSourceRequest request, CancellationToken cancellationToken)
+    {
+        var existing = await store.GetAsync(organizationId, id, cancellationToken);
+        if (existing is null)
+        {
+            return new DataSourceOutcome.NotFound();
+        }
+
+        if (DataSourceChange.Check(request) is { Any: true } errors)
+        {
+            return new DataSourceOutcome.Invalid(errors);
+        }
+
+        var plan = DataSourceChange.Plan(existing, request);
+        var row = plan.Row;
+        if (plan.Revalidates)
+        {
+            var credentials = plan.NewCredentials ?? reader.CredentialsOf(existing);
+            var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, plan.RegionToCheck), cancellationToken);
+            if (!report.Accepted)
+            {
+                return new DataSourceOutcome.Refused(report);
+            }
+
+            DataSourceChange.Accept(row, report, request.Region);
+            if (plan.NewCredentials is not null)
+            {
+                SetCredentials(row, plan.NewCredentials);
+            }
+        }
+
+        var now = time.GetUtcNow();
+        try
+        {
+            var stored = await store.UpdateAsync(row, existing.Version, s => DataSourceEvents.Updated(s, plan.NewCredentials is not null, now), cancellationToken);
+            return stored is null ? new DataSourceOutcome.ChangedMeanwhile() : new DataSourceOutcome.Saved(stored);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return new DataSourceOutcome.Duplicate(row, Existed: false);
+        }
+    }
+
+    /// <summary>Checks the stored connection again and keeps the report; a change of the disabled features is announced.</summary>
+    public async Task<ValidationReport?> RevalidateAsync(Guid organizationId, Guid id, CancellationToken cancellationToken)
+    {
+        if (await reader.GetAsync(organizationId, id, cancellationToken) is not { } found)
+        {
+            return null;
+        }
+
+        var (row, credentials) = found;
+
+        var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, row.Region), cancellationToken);
+        var featuresChanged = report.Accepted && !report.DisabledFeatures.SequenceEqual(row.DisabledFeatures);
+        var previousVersion = row.Version;
+        DataSourceChange.Record(row, report);
+        var now = time.GetUtcNow();
+        await store.UpdateAsync(row, previousVersion, s => featuresChanged ? DataSourceEvents.Updated(s, false, now) : null, cancellationToken);
+        return report;
+    }
+
+    private void SetCredentials(DataSourceRow row, ConnectionCredentials credentials)
+    {
+        switch (credentials)
+        {
+            case ConnectionCredentials.AccessKeys keys:
+                var secret = cipher.Encrypt(keys.SecretAccessKey, row.Id);
+                row.AuthType = "access-key";
+                row.AccessKeyId = keys.AccessKeyId;
+                row.SecretCiphertext = secret.Ciphertext;
+                row.SecretKeyId = secret.KeyId;
+                row.RoleArn = null;
+                row.ExternalId = null;
+                break;
+            case ConnectionCredentials.Role role:
+                row.AuthType = "role";
+                row.AccessKeyId = null;
+                row.SecretCiphertext = null;
+                row.SecretKeyId = null;
+                row.RoleArn = role.RoleArn;
+                row.ExternalId = role.ExternalId;
+                break;
+        }
+    }
+}
+
+/// <summary>How a connect or change ended.</summary>
+public abstract record DataSourceOutcome
+{
+    private DataSourceOutcome()
+    {
+    }
+
+    /// <summary>Written; the row as stored.</summary>
+    public sealed record Saved(DataSourceRow Row) : DataSourceOutcome;
+
+    /// <summary>Fields are wrong; nothing was asked of AWS.</summary>
+    public sealed record Invalid(FieldErrors Errors) : DataSourceOutcome;
+
+    /// <summary>AWS refused the connection; nothing was written.</summary>
+    public sealed record Refused(ValidationReport Report) : DataSourceOutcome;
+
+    /// <summary>The organization has a data source for this payer account, bucket, prefix and report (Existed: found on connect rather than on a change).</summary>
+    public sealed record Duplicate(DataSourceRow Row, bool Existed) : DataSourceOutcome;
+
+    /// <summary>Another change was saved between reading and writing.</summary>
+    public sealed record ChangedMeanwhile : DataSourceOutcome;
+
+    /// <summary>No such data source in the organization.</summary>
+    public sealed record NotFound : DataSourceOutcome;
+}
