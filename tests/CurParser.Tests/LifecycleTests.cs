@@ -100,4 +100,10 @@ public class LifecycleTests
 
         return refused;
     }
+
+    [Fact]
+    public void Readme_WhenRead_ListsEveryDeliveryTransition() => LifecycleDocument.AssertDocuments("CurParser deliveries", DeliveryLifecycle.Machine);
+
+    [Fact]
+    public void Readme_WhenRead_ListsEveryImportTransition() => LifecycleDocument.AssertDocuments("CurParser imports", ImportLifecycle.Machine);
 }

@@ -146,4 +146,7 @@ public class LifecycleTests
         await database.AssertMirrorsAsync<DeliveryStatus>("deliveries", "status");
         await database.AssertMirrorsAsync<PollStatus>("data_sources", "last_poll_status");
     }
+
+    [Fact]
+    public void Readme_WhenRead_ListsEveryDeliveryTransition() => LifecycleDocument.AssertDocuments("CurPoller deliveries", DeliveryLifecycle.Machine);
 }
