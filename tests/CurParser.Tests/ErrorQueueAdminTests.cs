@@ -59,6 +59,40 @@ public class ErrorQueueAdminTests
         await Eventually.True(async () => await stack.VirtualHost.MessagesInQueueAsync($"{Queue}_error") == 0, TimeSpan.FromSeconds(30), "the _error queue to be empty");
     }
 
+    [Fact]
+    public async Task ErrorsList_WhenADeliveryWasAnnouncedAgainAfterItsFirstMessageEndedInError_ShowsOneProblemAndPurgeSettledDropsItOnceImported()
+    {
+        await using var stack = await ParserProcess.StartAsync();
+        var (dataSourceId, otherDataSourceId) = (Guid.NewGuid(), Guid.NewGuid());
+        var delivery = stack.WorkshopDelivery(dataSourceId);
+        var errorQueue = await stack.Peer.Bus.GetSendEndpoint(new Uri($"queue:{Queue}_error"));
+        // The first announcement and the poller's re-announcement: new message ids, one idempotency key.
+        await errorQueue.Send(delivery);
+        await errorQueue.Send(delivery);
+        await errorQueue.Send(stack.WorkshopDelivery(otherDataSourceId));
+        await Eventually.True(async () => await stack.VirtualHost.MessagesInQueueAsync($"{Queue}_error") == 3, TimeSpan.FromSeconds(30), "three messages in the _error queue");
+
+        var before = await RunAsync(stack, "errors", "list", Queue);
+        // A later announcement imports the delivery: the two in _error are stale.
+        await stack.Peer.Bus.Publish(delivery);
+        await Eventually.True(() => Task.FromResult(stack.Imported(dataSourceId)), TimeSpan.FromSeconds(120), "ReportImported of the announced-again delivery");
+        var after = await RunAsync(stack, "errors", "list", Queue);
+        var purged = await RunAsync(stack, "errors", "purge", Queue, "--settled");
+
+        Assert.Equal(1, before.ExitCode);
+        Assert.Contains($"3 message(s) in {Queue}_error: 2 problem(s), 0 settled", before.Output, StringComparison.Ordinal);
+        Assert.Single(Lines(before.Output), l => l.Contains(delivery.IdempotencyKey, StringComparison.Ordinal) && l.Contains("(x2", StringComparison.Ordinal));
+        Assert.Contains($"3 message(s) in {Queue}_error: 1 problem(s), 1 settled", after.Output, StringComparison.Ordinal);
+        Assert.Single(Lines(after.Output), l => l.Contains(delivery.IdempotencyKey, StringComparison.Ordinal) && l.Contains("[settled since", StringComparison.Ordinal));
+        Assert.Equal((0, $"2 settled message(s) deleted from {Queue}_error"), (purged.ExitCode, purged.Output.Trim()));
+        await Eventually.True(async () => await stack.VirtualHost.MessagesInQueueAsync($"{Queue}_error") == 1, TimeSpan.FromSeconds(30), "only the unsettled message left");
+        var left = await RunAsync(stack, "errors", "list", Queue);
+        Assert.Contains(otherDataSourceId.ToString(), left.Output, StringComparison.Ordinal);
+        Assert.Contains($"1 message(s) in {Queue}_error: 1 problem(s), 0 settled", left.Output, StringComparison.Ordinal);
+    }
+
+    private static string[] Lines(string output) => output.Split('\n');
+
     private static Task<(int ExitCode, string Output)> RunAsync(ParserProcess stack, params string[] arguments) =>
-        AdminTool.RunAsync(stack.VirtualHost.Name, $"CurParser={stack.Parser.BaseAddress}", null, arguments);
+        AdminTool.RunAsync(stack.VirtualHost.Name, $"CurParser={stack.Parser.BaseAddress}", stack.DatabaseConnectionString, arguments);
 }

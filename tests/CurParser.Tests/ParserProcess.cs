@@ -39,6 +39,9 @@ public sealed class ParserProcess : IAsyncDisposable
 
     public long WorkshopBytes { get; }
 
+    /// <summary>The parser's database, as an administrator reads it (digiusher-admin).</summary>
+    public string DatabaseConnectionString => _database.AdminConnectionString;
+
     /// <param name="settings">Extra configuration of the parser (environment variable names).</param>
     public static async Task<ParserProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {

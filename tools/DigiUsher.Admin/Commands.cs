@@ -81,14 +81,38 @@ public static class Commands
         }
 
         var messages = await rabbit.PeekAsync(ErrorQueues.Named(queue), max, cancellationToken);
-        foreach (var message in messages)
+        var settled = await SettledAsync(settings, messages, cancellationToken);
+        var items = ErrorItems.Collapse(messages, settled);
+        foreach (var item in items)
         {
+            var message = item.Latest;
+            var times = item.Messages > 1 ? $" (x{item.Messages}: announced {item.Messages} times)" : string.Empty;
+            var state = item.Settled ? " [settled since: the delivery was imported or superseded; errors purge --settled removes it]" : string.Empty;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{message.MessageId} {message.MessageType} faulted {message.FaultedAt:u}: {message.ExceptionType}: {message.ExceptionMessage ?? message.Reason}"));
+                $"{message.MessageId} {message.MessageType} {item.Key}{times} faulted {message.FaultedAt:u}: {message.ExceptionType}: {message.ExceptionMessage ?? message.Reason}{state}"));
         }
 
-        output.WriteLine($"{messages.Count} message(s) in {ErrorQueues.Named(queue)}");
-        return messages.Count > 0 ? 1 : 0;
+        output.WriteLine($"{messages.Count} message(s) in {ErrorQueues.Named(queue)}: {items.Count(i => !i.Settled)} problem(s), {items.Count(i => i.Settled)} settled");
+        return items.Any(i => !i.Settled) ? 1 : 0;
+    }
+
+    /// <summary>Deletes the messages of an _error queue whose delivery was imported or superseded since (stale announcements).</summary>
+    public static async Task<int> ErrorsPurgeSettledAsync(AdminSettings settings, string queue, int max, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var rabbit = new RabbitMqAdmin(settings);
+        var errorQueue = ErrorQueues.Named(queue);
+        var settled = await SettledAsync(settings, await rabbit.PeekAsync(errorQueue, max, cancellationToken), cancellationToken);
+        var purged = await rabbit.PurgeWhereAsync(errorQueue, max, settled, cancellationToken);
+        output.WriteLine($"{purged} settled message(s) deleted from {errorQueue}");
+        return 0;
+    }
+
+    private static async Task<Func<FaultedMessage, bool>> SettledAsync(AdminSettings settings, IReadOnlyList<FaultedMessage> messages, CancellationToken cancellationToken)
+    {
+        var deliveries = messages.Where(m => m.DataSourceId is not null && m.DeliveryId is not null)
+            .Select(m => (m.DataSourceId!.Value, m.DeliveryId!)).Distinct().ToList();
+        var settled = await new DatabaseReports(settings.Postgres).SettledDeliveriesAsync(deliveries, cancellationToken);
+        return m => m.DataSourceId is { } id && m.DeliveryId is { } delivery && settled.Contains((id, delivery));
     }
 
     public static async Task<int> ErrorsReplayAsync(AdminSettings settings, string queue, int max, TextWriter output, CancellationToken cancellationToken)

@@ -34,6 +34,31 @@ public sealed class DatabaseReports(string connectionString)
             """, new { seconds = olderThan.TotalSeconds }, cancellationToken: cancellationToken))).ToList();
     }
 
+    /// <summary>
+    /// Of the given (data source, delivery) pairs, those CurParser has dealt with since: imported, or
+    /// superseded by a newer delivery. A message announcing one of them in an _error queue is stale.
+    /// </summary>
+    public async Task<IReadOnlySet<(Guid DataSourceId, string DeliveryId)>> SettledDeliveriesAsync(
+        IReadOnlyCollection<(Guid DataSourceId, string DeliveryId)> deliveries, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        if (deliveries.Count == 0 || !await SchemaHasAsync(connection, "curparser", "deliveries"))
+        {
+            return new HashSet<(Guid, string)>();
+        }
+
+        var rows = await connection.QueryAsync<(Guid, string)>(new CommandDefinition(
+            """
+            select d.data_source_id, d.delivery_id
+            from curparser.deliveries d
+            join unnest(@ids, @deliveries) as asked(data_source_id, delivery_id) using (data_source_id, delivery_id)
+            where d.status in ('imported', 'superseded')
+            """,
+            new { ids = deliveries.Select(d => d.DataSourceId).ToArray(), deliveries = deliveries.Select(d => d.DeliveryId).ToArray() },
+            cancellationToken: cancellationToken));
+        return rows.ToHashSet();
+    }
+
     public async Task<IReadOnlyList<OutboxBacklog>> OutboxesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

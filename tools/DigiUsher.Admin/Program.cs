@@ -30,8 +30,11 @@ list.SetAction((parse, ct) => Commands.ErrorsListAsync(Settings(parse), parse.Ge
 var replay = new Command("replay", "Moves an _error queue's messages back to the queue they came from, to be consumed again.") { requiredQueue, max };
 replay.SetAction((parse, ct) => Commands.ErrorsReplayAsync(Settings(parse), parse.GetValue(requiredQueue)!, parse.GetValue(max), Console.Out, ct));
 var purgeQueue = new Argument<string>("queue") { Description = "An _error queue (the suffix may be left out)" };
-var purge = new Command("purge", "Deletes every message of an _error queue.") { purgeQueue };
-purge.SetAction((parse, ct) => Commands.ErrorsPurgeAsync(Settings(parse), parse.GetValue(purgeQueue)!, Console.Out, ct));
+var settledOnly = new Option<bool>("--settled") { Description = "Only the messages whose delivery was imported or superseded since (stale announcements)" };
+var purge = new Command("purge", "Deletes every message of an _error queue (with --settled, only the stale ones).") { purgeQueue, settledOnly, max };
+purge.SetAction((parse, ct) => parse.GetValue(settledOnly)
+    ? Commands.ErrorsPurgeSettledAsync(Settings(parse), parse.GetValue(purgeQueue)!, parse.GetValue(max), Console.Out, ct)
+    : Commands.ErrorsPurgeAsync(Settings(parse), parse.GetValue(purgeQueue)!, Console.Out, ct));
 root.Subcommands.Add(new Command("errors", "The _error queues: messages a consumer gave up on after its retries.") { list, replay, purge });
 
 var rekey = new Command("rekey", "Re-encrypts every stored secret with DataSource's current (first) key; older keys can then be removed.");

@@ -8,8 +8,26 @@ namespace DigiUsher.Admin;
 /// <summary>A queue as the management API reports it.</summary>
 public sealed record QueueInfo(string Name, long Ready, long Unacknowledged, long Consumers);
 
-/// <summary>A message waiting in an _error queue, with MassTransit's fault headers.</summary>
-public sealed record FaultedMessage(string? MessageId, string? MessageType, string? Reason, string? ExceptionType, string? ExceptionMessage, DateTimeOffset? FaultedAt);
+/// <summary>A message waiting in an _error queue, with MassTransit's fault headers and what it is about.</summary>
+/// <param name="MessageId">The broker message id.</param>
+/// <param name="MessageType">The MassTransit message type (URN).</param>
+/// <param name="Reason">MassTransit's reason for moving it (MT-Reason).</param>
+/// <param name="ExceptionType">The last exception's type.</param>
+/// <param name="ExceptionMessage">The last exception's message.</param>
+/// <param name="FaultedAt">When it was moved to the _error queue.</param>
+/// <param name="IdempotencyKey">The fact the message states (every DigiUsher message has one): a delivery announced again carries the same key.</param>
+/// <param name="DataSourceId">The data source, when the message names one.</param>
+/// <param name="DeliveryId">The CUR delivery, when the message names one (ReportAvailable).</param>
+public sealed record FaultedMessage(
+    string? MessageId,
+    string? MessageType,
+    string? Reason,
+    string? ExceptionType,
+    string? ExceptionMessage,
+    DateTimeOffset? FaultedAt,
+    string? IdempotencyKey = null,
+    Guid? DataSourceId = null,
+    string? DeliveryId = null);
 
 /// <summary>
 /// The broker, for operators: queue figures from the management API; reading, moving and purging
@@ -81,6 +99,36 @@ public sealed class RabbitMqAdmin(AdminSettings settings) : IDisposable
         return moved;
     }
 
+    /// <summary>Deletes the messages of an _error queue that <paramref name="settled"/> picks (up to <paramref name="max"/> read); returns how many.</summary>
+    public async Task<int> PurgeWhereAsync(string errorQueue, int max, Func<FaultedMessage, bool> settled, CancellationToken cancellationToken)
+    {
+        ErrorQueues.SourceOf(errorQueue);
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var kept = new List<ulong>();
+        var deleted = 0;
+        for (var read = 0; read < max && await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is { } got; read++)
+        {
+            if (settled(Describe(got.BasicProperties, got.Body)))
+            {
+                await channel.BasicAckAsync(got.DeliveryTag, multiple: false, cancellationToken);
+                deleted++;
+            }
+            else
+            {
+                kept.Add(got.DeliveryTag);
+            }
+        }
+
+        // Returned only once all were read, so no message is read twice.
+        foreach (var tag in kept)
+        {
+            await channel.BasicNackAsync(tag, multiple: false, requeue: true, cancellationToken);
+        }
+
+        return deleted;
+    }
+
     /// <summary>Deletes every message of an _error queue; returns how many.</summary>
     public async Task<uint> PurgeAsync(string errorQueue, CancellationToken cancellationToken)
     {
@@ -107,12 +155,22 @@ public sealed class RabbitMqAdmin(AdminSettings settings) : IDisposable
         } : null;
 
         string? type = null;
+        string? idempotencyKey = null;
+        string? deliveryId = null;
+        Guid? dataSourceId = null;
         try
         {
             using var envelope = JsonDocument.Parse(body);
             if (envelope.RootElement.TryGetProperty("messageType", out var types) && types.GetArrayLength() > 0)
             {
                 type = types[0].GetString();
+            }
+
+            if (envelope.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object)
+            {
+                idempotencyKey = Text(message, "idempotencyKey");
+                deliveryId = Text(message, "deliveryId");
+                dataSourceId = Guid.TryParse(Text(message, "dataSourceId"), out var id) ? id : null;
             }
         }
         catch (JsonException)
@@ -126,8 +184,14 @@ public sealed class RabbitMqAdmin(AdminSettings settings) : IDisposable
             Header("MT-Reason"),
             Header("MT-Fault-ExceptionType"),
             Header("MT-Fault-Message"),
-            DateTimeOffset.TryParse(Header("MT-Fault-Timestamp"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null);
+            DateTimeOffset.TryParse(Header("MT-Fault-Timestamp"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null,
+            idempotencyKey,
+            dataSourceId,
+            deliveryId);
     }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static long Number(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
