@@ -45,6 +45,10 @@ public static class ServiceDefaultsExtensions
             // The build only reads the endpoints: placeholders satisfy the settings validated on start.
             builder.Configuration.AddInMemoryCollection(DocumentGenerationSettings);
         }
+        else
+        {
+            ProductionSecretsGuard.Check(builder.Configuration, builder.Environment.EnvironmentName);
+        }
 
         builder.Services.TryAddSingleton<ServiceMeter>();
         builder.AddTelemetry(service);

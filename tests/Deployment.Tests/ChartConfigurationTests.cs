@@ -21,7 +21,10 @@ public partial class ChartConfigurationTests
         await using var database = await TestDatabase.CreateAsync();
         await using var vhost = await TestVirtualHost.CreateAsync();
         var postgres = new Npgsql.NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin);
+        // Staging: the local broker's guest account and the test keys stand in for the operator's Secrets,
+        // which Production refuses (ProductionSecretsTests).
         var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync(
+            "--set", "environment=Staging",
             "--set", $"postgres.host={postgres.Host}", "--set", $"postgres.port={postgres.Port}", "--set", $"postgres.database={database.Name}",
             "--set", $"rabbitmq.host={TestEnvironment.RabbitHost}", "--set", $"rabbitmq.port={TestEnvironment.RabbitPort}",
             "--set", $"rabbitmq.virtualHost={vhost.Name}", "--set", $"aws.serviceUrl={TestEnvironment.SharedMotoUrl}"));

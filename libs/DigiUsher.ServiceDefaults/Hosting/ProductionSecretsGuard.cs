@@ -1,0 +1,69 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
+
+namespace DigiUsher.ServiceDefaults.Hosting;
+
+/// <summary>
+/// Production refuses to start with the secrets this repository publishes: the development and test
+/// keys and client secrets (scripts/dev, Compose, appsettings.Development.json, the tests all use values
+/// beginning <c>dev-only-</c> or <c>test-only-</c>, plain or base64) and RabbitMQ's guest account.
+/// </summary>
+public static class ProductionSecretsGuard
+{
+    private static readonly string[] PublishedPrefixes = ["dev-only-", "test-only-"];
+
+    /// <summary>The settings that hold a published secret, each with why; empty when none does.</summary>
+    public static IReadOnlyList<string> Problems(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        if (string.Equals(configuration["RabbitMq:Username"], "guest", StringComparison.Ordinal)
+            && string.Equals(configuration["RabbitMq:Password"], "guest", StringComparison.Ordinal))
+        {
+            problems.Add("RabbitMq:Username/Password is RabbitMQ's guest account");
+        }
+
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is not null && IsSecretSetting(key) && IsPublished(value))
+            {
+                problems.Add($"{key} is a development or test value published in this repository");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Throws when <paramref name="environmentName"/> is Production and a published secret is configured.</summary>
+    public static void Check(IConfiguration configuration, string environmentName)
+    {
+        if (!string.Equals(environmentName, "Production", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var problems = Problems(configuration);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(
+                "Production refuses to start with published development secrets: " + string.Join("; ", problems) + ". Configure your own (see charts/digiusher/README.md).");
+        }
+    }
+
+    private static bool IsSecretSetting(string key) =>
+        key.StartsWith("Credentials:", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("Auth:", StringComparison.OrdinalIgnoreCase) && key.EndsWith("Secret", StringComparison.OrdinalIgnoreCase)
+        || key.Equals("RabbitMq:Password", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsPublished(string value)
+    {
+        if (PublishedPrefixes.Any(p => value.Contains(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var written)
+            && PublishedPrefixes.Any(p => Encoding.UTF8.GetString(buffer, 0, written).StartsWith(p, StringComparison.Ordinal));
+    }
+}
