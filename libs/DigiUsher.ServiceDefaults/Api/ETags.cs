@@ -87,7 +87,9 @@ public sealed class ETagMiddleware(RequestDelegate next)
             }
         }
 
-        if (response.StatusCode != StatusCodes.Status304NotModified)
+        // An empty answer (a 401 or 403 from authorization, a 404) stays without a length, so the
+        // status-code pages outside this middleware still write its problem details.
+        if (response.StatusCode != StatusCodes.Status304NotModified && buffer.Length > 0)
         {
             response.ContentLength = buffer.Length;
             buffer.Position = 0;
