@@ -1,0 +1,79 @@
+namespace DigiUsher.Testing;
+
+/// <summary>
+/// Services as processes on free ports over one new database and virtual host (and a moto, when
+/// given), each migrated and told where the services started before it answer.
+/// </summary>
+public sealed class ServiceStack : IAsyncDisposable
+{
+    /// <summary>The five back-end services, in an order where each finds the ones it calls already up.</summary>
+    public static readonly IReadOnlyList<string> Backend = ["DataSource", "CurParser", "CurPoller", "ResourceDiscovery", "Query"];
+
+    private readonly List<ServiceProcess> _services = [];
+    private TestDatabase? _database;
+    private TestVirtualHost? _vhost;
+
+    public IReadOnlyList<ServiceProcess> Services => _services;
+
+    public ServiceProcess this[string service] => _services.Single(s => s.Service == service);
+
+    public static async Task<ServiceStack> StartAsync(string? motoUrl, IEnumerable<string>? services = null)
+    {
+        var stack = new ServiceStack();
+        try
+        {
+            stack._database = await TestDatabase.CreateAsync();
+            stack._vhost = await TestVirtualHost.CreateAsync();
+            var names = (services ?? Backend).ToList();
+
+            // DataSource, when started, issues every token; the others validate them through its JWKS.
+            var dataSourcePort = names.Contains("DataSource") ? FreePort.Next() : (int?)null;
+            foreach (var name in names)
+            {
+                var environment = ServiceProcess.EnvironmentFor(name, stack._database, stack._vhost, motoUrl);
+                if (dataSourcePort is { } port)
+                {
+                    ServiceProcess.UseDataSourceAsIssuer(environment, name, $"http://127.0.0.1:{port}");
+                }
+
+                foreach (var started in stack._services)
+                {
+                    environment[$"Services__{started.Service}"] = started.BaseAddress.ToString();
+                }
+
+                await ServiceProcess.MigrateAsync(name, environment);
+                stack._services.Add(await ServiceProcess.StartAsync(name, environment, name == "DataSource" ? dataSourcePort : null, TimeSpan.FromSeconds(120)));
+            }
+
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The services' last warnings and errors, to explain a step that never happened.</summary>
+    public string Logs(int perService = 15) => string.Join('\n', _services.Select(s =>
+        $"--- {s.Service} ---\n" + string.Join('\n', s.LogLines.Where(l => l.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal)
+            || l.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal)).TakeLast(perService))));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+
+        if (_vhost is not null)
+        {
+            await _vhost.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
