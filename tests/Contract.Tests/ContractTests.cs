@@ -60,7 +60,8 @@ public class ContractTests
                 continue;
             }
 
-            violations.AddRange(documents.Violations(operation, exchange).Concat(ProblemViolations(exchange)).Select(v => $"{exchange} ({operation.OperationId}): {v}"));
+            violations.AddRange(documents.Violations(operation, exchange).Concat(ProblemViolations(exchange)).Concat(LocationViolations(documents, exchange))
+                .Select(v => $"{exchange} ({operation.OperationId}): {v}"));
             if ((int)exchange.Status is >= 200 and < 300)
             {
                 answered.Add(operation.OperationId);
@@ -90,6 +91,21 @@ public class ContractTests
         if (exchange.CorrelationId is null || !problem.RootElement.TryGetProperty("correlationId", out var id) || id.GetString() != exchange.CorrelationId)
         {
             yield return $"problem details without the correlation id {exchange.CorrelationId ?? "(no X-Correlation-Id header)"}";
+        }
+    }
+
+    /// <summary>A 201's <c>Location</c> names a resource the same API answers with a GET.</summary>
+    private static IEnumerable<string> LocationViolations(ContractDocuments documents, RecordedExchange exchange)
+    {
+        if (exchange.Status != System.Net.HttpStatusCode.Created)
+        {
+            yield break;
+        }
+
+        var path = exchange.Location is null ? null : new Uri(new Uri("http://api/"), exchange.Location).AbsolutePath;
+        if (path is null || documents.Find(exchange.Document, "GET", path) is null)
+        {
+            yield return $"201 with Location {exchange.Location ?? "(none)"}, not a GET route of openapi/{exchange.Document}.json";
         }
     }
 
@@ -169,6 +185,8 @@ public class ContractTests
         await rules.GetAsync(c => c.QueryParameters.Limit = 10);
         await rules[web!.Id!.Value].GetAsync();
         await rules[web.Id.Value].PutAsync(new OwnerRuleRequest { Match = "tagEquals", Key = "team", Value = "data", OwnerEmail = "data-lead@example.com" });
+        var stale = new OwnerRuleRequest { Match = "region", Value = "eu-west-1", OwnerEmail = "eu-lead@example.com" };
+        Assert.Equal(412, (await Assert.ThrowsAnyAsync<ApiException>(() => rules[web.Id.Value].PutAsync(stale, c => c.Headers.Add("If-Match", "\"an-older-version\"")))).ResponseStatusCode);
         await rules.Order.PutAsync(new ReorderOwnerRulesRequest { RuleIds = [tagged!.Id, web.Id] });
         await rules[tagged.Id!.Value].DeleteAsync();
         Assert.Equal(400, (await Assert.ThrowsAnyAsync<ApiException>(() => rules.PostAsync(new OwnerRuleRequest { Match = "sometimes" }))).ResponseStatusCode);

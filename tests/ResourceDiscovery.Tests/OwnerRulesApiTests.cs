@@ -50,6 +50,37 @@ public sealed class OwnerRulesApiTests(OwnerRulesApiTests.Service service) : ICl
     }
 
     [Fact]
+    public async Task ReplaceAndDelete_WhenIfMatchNamesAnOlderVersion_AnswerPreconditionFailedAndChangeNothing()
+    {
+        using var api = Harness.ApiClient(Guid.NewGuid());
+        var rule = await CreateAsync(api, new { match = "tagEquals", key = "team", value = "web", ownerEmail = "web@example.com" });
+        using var read = await api.GetAsync($"/api/v1/owner-rules/{rule}");
+        var first = read.Headers.ETag!;
+
+        using var replaced = await PutAsync(api, rule, new { match = "tagEquals", key = "team", value = "data", ownerEmail = "data@example.com" }, first.Tag);
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        var second = replaced.Headers.ETag!;
+        using var reread = await api.GetAsync($"/api/v1/owner-rules/{rule}");
+        Assert.Equal(second, reread.Headers.ETag);
+        Assert.NotEqual(first, second);
+
+        // A second writer still holding the first version loses, with problem details, and changes nothing.
+        using var stale = await PutAsync(api, rule, new { match = "region", value = "eu-west-1", ownerEmail = "eu@example.com" }, first.Tag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+        using var staleDelete = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/owner-rules/{rule}") { Headers = { { "If-Match", first.Tag } } };
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await api.SendAsync(staleDelete)).StatusCode);
+        using (var unchanged = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/owner-rules/{rule}")))
+        {
+            Assert.Equal("data", unchanged.RootElement.GetProperty("value").GetString());
+        }
+
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/owner-rules/{rule}") { Headers = { { "If-Match", second.Tag } } };
+        Assert.Equal(HttpStatusCode.NoContent, (await api.SendAsync(delete)).StatusCode);
+        Assert.Empty(await IdsAsync(api));
+    }
+
+    [Fact]
     public async Task OwnerRules_WhenAnotherOrganizationAsks_AreNeitherVisibleNorChangeable()
     {
         using var mine = Harness.ApiClient(Guid.NewGuid());
@@ -122,6 +153,13 @@ public sealed class OwnerRulesApiTests(OwnerRulesApiTests.Service service) : ICl
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return created.RootElement.GetProperty("id").GetGuid();
+    }
+
+    private static async Task<HttpResponseMessage> PutAsync(HttpClient api, Guid rule, object body, string ifMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/owner-rules/{rule}") { Content = JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return await api.SendAsync(request);
     }
 
     private static async Task<List<Guid>> IdsAsync(HttpClient api)

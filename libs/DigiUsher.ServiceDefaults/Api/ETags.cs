@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace DigiUsher.ServiceDefaults.Api;
@@ -32,6 +35,38 @@ public static class ETags
     }
 
     /// <summary>
+    /// The ETag of a JSON answer: the tag <see cref="ETagMiddleware"/> gives the same body on a GET, so
+    /// a client can send a GET's ETag back as <c>If-Match</c>.
+    /// </summary>
+    public static string Of<T>(T value, JsonSerializerOptions options) => Of(JsonSerializer.SerializeToUtf8Bytes(value, options));
+
+    /// <summary>
+    /// RFC 9110 §13.1.1: true when the request has no <c>If-Match</c>, when it is <c>*</c>, or when it
+    /// names <paramref name="current"/> (strong comparison); false means 412 Precondition Failed.
+    /// </summary>
+    public static bool IfMatchHolds(HttpRequest request, string current)
+    {
+        var header = request.Headers.IfMatch;
+        if (header.Count == 0)
+        {
+            return true;
+        }
+
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags))
+        {
+            return false;
+        }
+
+        var mine = EntityTagHeaderValue.Parse(current);
+        return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(mine, useStrongComparison: true));
+    }
+
+    /// <summary>The 412 answer when <c>If-Match</c> names another version than the current one.</summary>
+    public static ProblemHttpResult PreconditionFailed(string what) => TypedResults.Problem(
+        statusCode: StatusCodes.Status412PreconditionFailed, title: "Changed since you read it",
+        detail: $"{what} changed after the version your If-Match names: GET it again, then retry with its ETag.");
+
+    /// <summary>
     /// Sets <paramref name="etag"/> on the response; true when the caller already holds it, and the
     /// endpoint answers 304 Not Modified without computing the body.
     /// </summary>
@@ -44,6 +79,20 @@ public static class ETags
 
 /// <summary>Marks an endpoint whose body is streamed (an export): no content ETag, nothing buffered.</summary>
 public sealed record StreamedResponse;
+
+/// <summary>
+/// Marks an update or delete that honours <c>If-Match</c> (optimistic concurrency: the ETag of the
+/// resource's GET; 412 when it changed since): the OpenAPI document declares the header and the 412.
+/// </summary>
+public sealed record ConditionalOnIfMatch;
+
+public static class ConditionalOnIfMatchExtensions
+{
+    /// <summary>Declares that the endpoint checks <c>If-Match</c> against the resource's current ETag (see <see cref="ETags.IfMatchHolds"/>).</summary>
+    public static TBuilder WithIfMatch<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ConditionalOnIfMatch()).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}
 
 /// <summary>
 /// ETags on every API <c>GET</c>: a 200 JSON answer without an ETag of its own gets one that hashes its

@@ -131,6 +131,17 @@ public static class OpenApiExtensions
             operation.Parameters.Add(Describe(parameter, context.Document));
         }
 
+        if (metadata.OfType<ConditionalOnIfMatch>().Any())
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "If-Match",
+                In = ParameterLocation.Header,
+                Description = "The ETag of the resource's GET: the change applies only if the resource is still that version (412 otherwise).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
+
         var secured = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
         if (secured)
         {
@@ -147,6 +158,11 @@ public static class OpenApiExtensions
         AddProblem(operation, context, secured ? "401" : null, "No valid access token.", Problem);
         AddProblem(operation, context, secured ? "403" : null, "The token does not allow this operation.", Problem);
         AddProblem(operation, context, "500", "An unexpected error; the correlation id (X-Correlation-Id) finds it in the logs.", Problem);
+        if (operation.Responses.TryGetValue("412", out var precondition) && precondition is OpenApiResponse preconditionFailed)
+        {
+            preconditionFailed.Description = "If-Match names another version: the resource changed since it was read.";
+        }
+
         if (context.Description.HttpMethod == HttpMethods.Get && metadata.OfType<StreamedResponse>().FirstOrDefault() is null)
         {
             operation.Responses.TryAdd("304", new OpenApiResponse { Description = "Not modified: the If-None-Match header holds the current ETag." });

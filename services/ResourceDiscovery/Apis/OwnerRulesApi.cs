@@ -5,6 +5,8 @@ using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace DigiUsher.ResourceDiscovery.Apis;
 
@@ -42,8 +44,7 @@ public static class OwnerRulesApi
             .WithName("ListOwnerRules")
             .WithSummary("The organization's owner rules, in evaluation order.");
 
-        group.MapGet("/{id:guid}", async Task<Results<Ok<OwnerRuleResponse>, ProblemHttpResult>> (Guid id, HttpContext http, OwnerRuleStore rules, CancellationToken ct) =>
-                await rules.GetAsync(http.User.GetOrganizationId(), id, ct) is { } rule ? TypedResults.Ok(ToResponse(rule)) : NotFound(id))
+        group.MapGet("/{id:guid}", GetAsync)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Scopes.OwnerRulesRead)
             .WithName("GetOwnerRule")
@@ -59,22 +60,14 @@ public static class OwnerRulesApi
             .Accepts<OwnerRuleRequest>("application/json")
             .RequireScope(Scopes.OwnerRulesWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithIfMatch()
             .WithName("ReplaceOwnerRule")
             .WithSummary("Replaces a rule's condition and owner; its position stays.");
 
-        group.MapDelete("/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct) =>
-            {
-                var organizationId = http.User.GetOrganizationId();
-                if (!await rules.DeleteAsync(organizationId, id, ct))
-                {
-                    return NotFound(id);
-                }
-
-                await discovery.RequestRunsAsync(organizationId, ct);
-                return TypedResults.NoContent();
-            })
+        group.MapDelete("/{id:guid}", DeleteAsync)
             .RequireScope(Scopes.OwnerRulesWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithIfMatch()
             .WithName("DeleteOwnerRule")
             .WithSummary("Deletes a rule; later rules move up.");
 
@@ -119,8 +112,36 @@ public static class OwnerRulesApi
         return TypedResults.Created($"/api/v1/owner-rules/{rule.RuleId}", ToResponse(rule));
     }
 
+    private static async Task<Results<Ok<OwnerRuleResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetAsync(
+        Guid id, HttpContext http, OwnerRuleStore rules, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (await rules.GetAsync(http.User.GetOrganizationId(), id, ct) is not { } rule)
+        {
+            return NotFound(id);
+        }
+
+        var response = ToResponse(rule);
+        return ETags.Answer(http, ETags.Of(response, json.Value.SerializerOptions)) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(response);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var organizationId = http.User.GetOrganizationId();
+        switch (await rules.DeleteAsync(organizationId, id, IfMatchHolds(http, json.Value), ct))
+        {
+            case OwnerRuleChange.NotFound:
+                return NotFound(id);
+            case OwnerRuleChange.PreconditionFailed:
+                return ETags.PreconditionFailed($"Owner rule {id}");
+        }
+
+        await discovery.RequestRunsAsync(organizationId, ct);
+        return TypedResults.NoContent();
+    }
+
     private static async Task<Results<Ok<OwnerRuleResponse>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
-        Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, CancellationToken ct)
+        Guid id, HttpContext http, OwnerRuleStore rules, DiscoveryStore discovery, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (request, problem) = await RequestBody.ReadAsync<OwnerRuleRequest>(http.Request, ct);
         if (request is null)
@@ -134,14 +155,19 @@ public static class OwnerRulesApi
         }
 
         var organizationId = http.User.GetOrganizationId();
-        var rule = await rules.UpdateAsync(organizationId, id, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), ct);
-        if (rule is null)
+        var (outcome, rule) = await rules.UpdateAsync(organizationId, id, match, Clean(request.Key), Clean(request.Value), request.OwnerEmail!.Trim(), IfMatchHolds(http, json.Value), ct);
+        switch (outcome)
         {
-            return NotFound(id);
+            case OwnerRuleChange.NotFound:
+                return NotFound(id);
+            case OwnerRuleChange.PreconditionFailed:
+                return ETags.PreconditionFailed($"Owner rule {id}");
         }
 
         await discovery.RequestRunsAsync(organizationId, ct);
-        return TypedResults.Ok(ToResponse(rule));
+        var response = ToResponse(rule!);
+        http.Response.Headers.ETag = ETags.Of(response, json.Value.SerializerOptions);
+        return TypedResults.Ok(response);
     }
 
     private static async Task<Results<Ok<Page<OwnerRuleResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
@@ -211,6 +237,10 @@ public static class OwnerRulesApi
 
         return errors.Count > 0 ? errors : null;
     }
+
+    /// <summary>The request's If-Match against a rule's current ETag (that of its GET).</summary>
+    private static Func<OwnerRule, bool> IfMatchHolds(HttpContext http, JsonOptions json) =>
+        rule => ETags.IfMatchHolds(http.Request, ETags.Of(ToResponse(rule), json.SerializerOptions));
 
     private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Owner rule not found", detail: $"There is no owner rule {id} in your organization.");

@@ -4,6 +4,14 @@ using Npgsql;
 
 namespace DigiUsher.ResourceDiscovery.Data;
 
+/// <summary>What became of a change of one rule.</summary>
+public enum OwnerRuleChange
+{
+    Done,
+    NotFound,
+    PreconditionFailed,
+}
+
 /// <summary>Owner rules of an organization; every query is scoped to it.</summary>
 public sealed class OwnerRuleStore(NpgsqlDataSource dataSource)
 {
@@ -46,35 +54,49 @@ public sealed class OwnerRuleStore(NpgsqlDataSource dataSource)
         return new OwnerRule(ruleId, organizationId, at, match, key, value, ownerEmail);
     }
 
-    public async Task<OwnerRule?> UpdateAsync(Guid organizationId, Guid ruleId, OwnerRuleMatch match, string? key, string? value, string ownerEmail, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var position = await connection.QuerySingleOrDefaultAsync<int?>($"""
-            update {DiscoveryDb.Schema}.owner_rules set match = @match, key = @key, value = @value, owner_email = @ownerEmail, updated_at = now()
-            where organization_id = @organizationId and rule_id = @ruleId
-            returning position
-            """, new { organizationId, ruleId, match = Name(match), key, value, ownerEmail });
-        return position is { } p ? new OwnerRule(ruleId, organizationId, p, match, key, value, ownerEmail) : null;
-    }
-
-    public async Task<bool> DeleteAsync(Guid organizationId, Guid ruleId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a rule's condition and owner if <paramref name="holds"/> accepts its current state (an
+    /// If-Match), under the organization's lock so no other change comes between the check and the update.
+    /// </summary>
+    public async Task<(OwnerRuleChange Outcome, OwnerRule? Rule)> UpdateAsync(
+        Guid organizationId, Guid ruleId, OwnerRuleMatch match, string? key, string? value, string ownerEmail, Func<OwnerRule, bool> holds, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockAsync(connection, organizationId, transaction);
-        var position = await connection.QuerySingleOrDefaultAsync<int?>(
-            $"delete from {DiscoveryDb.Schema}.owner_rules where organization_id = @organizationId and rule_id = @ruleId returning position",
-            new { organizationId, ruleId }, transaction);
-        if (position is null)
+        var current = (await ListAsync(connection, organizationId, transaction)).FirstOrDefault(r => r.RuleId == ruleId);
+        if (current is null || !holds(current))
         {
-            return false;
+            return (current is null ? OwnerRuleChange.NotFound : OwnerRuleChange.PreconditionFailed, current);
+        }
+
+        await connection.ExecuteAsync($"""
+            update {DiscoveryDb.Schema}.owner_rules set match = @match, key = @key, value = @value, owner_email = @ownerEmail, updated_at = now()
+            where organization_id = @organizationId and rule_id = @ruleId
+            """, new { organizationId, ruleId, match = Name(match), key, value, ownerEmail }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return (OwnerRuleChange.Done, current with { Match = match, Key = key, Value = value, OwnerEmail = ownerEmail });
+    }
+
+    /// <summary>Deletes a rule if <paramref name="holds"/> accepts its current state; later rules move up.</summary>
+    public async Task<OwnerRuleChange> DeleteAsync(Guid organizationId, Guid ruleId, Func<OwnerRule, bool> holds, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockAsync(connection, organizationId, transaction);
+        var current = (await ListAsync(connection, organizationId, transaction)).FirstOrDefault(r => r.RuleId == ruleId);
+        if (current is null || !holds(current))
+        {
+            return current is null ? OwnerRuleChange.NotFound : OwnerRuleChange.PreconditionFailed;
         }
 
         await connection.ExecuteAsync(
+            $"delete from {DiscoveryDb.Schema}.owner_rules where organization_id = @organizationId and rule_id = @ruleId", new { organizationId, ruleId }, transaction);
+        await connection.ExecuteAsync(
             $"update {DiscoveryDb.Schema}.owner_rules set position = position - 1 where organization_id = @organizationId and position > @position",
-            new { organizationId, position }, transaction);
+            new { organizationId, position = current.Position }, transaction);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return OwnerRuleChange.Done;
     }
 
     /// <summary>Puts the rules in the given order; false unless <paramref name="ruleIds"/> is exactly the organization's rules.</summary>
