@@ -3,6 +3,7 @@ using System.Text.Json;
 using DataSourceApi = DigiUsher.Contract.DataSource.DataSourceApi;
 using DigiUsher.Contract.DataSource.Models;
 using DigiUsher.Contract.Query;
+using DigiUsher.Contract.Query.Models;
 using DigiUsher.Contract.ResourceDiscovery;
 using DigiUsher.Contract.ResourceDiscovery.Models;
 using DigiUsher.Testing;
@@ -173,6 +174,17 @@ public class ContractTests
         await admin.Query.Api.V1.Resources[web.ResourceId].GetAsync(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to));
         await admin.Query.Api.V1.Resources.Coverage.GetAsync(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to));
         await admin.Query.Api.V1.Employees[web.Owner!].Resources.GetAsync(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to));
+        var explorer = new CostQueryRequest
+        {
+            From = from, To = to, Granularity = "day", Metrics = ["unblended", "amortized"], GroupBy = ["service"], CompareTo = "previousPeriod",
+            Filter = new CostFilterRequest { Dimension = "service", In = ["AmazonEC2", "AmazonS3"] },
+        };
+        await costs.Query.PostAsync(explorer);
+        await costs.Export.PostAsync(explorer);
+        await costs.Forecast.PostAsync(new CostForecastRequest { Metric = "unblended" });
+        await costs.Tags.GetAsync(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to));
+        await costs.Dimensions["service"].Values.GetAsync(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to));
+        await costs.CostCategories.GetAsync(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to));
         await admin.Query.Api.V1.Findings.GetAsync();
         await admin.Query.Api.V1.Imports.GetAsync();
     }
