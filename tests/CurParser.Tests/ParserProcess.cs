@@ -45,6 +45,8 @@ public sealed class ParserProcess : IAsyncDisposable
     /// <param name="settings">Extra configuration of the parser (environment variable names).</param>
     public static async Task<ParserProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
+        // Read first: a missing sample must fail the test before a parser process exists to leak.
+        var content = await File.ReadAllBytesAsync(TestFiles.Sample("cur-legacy-parquet-wa-workshop/Oct2018-WorkshopCUR-00001.snappy.parquet"));
         var database = await TestDatabase.CreateAsync();
         var vhost = await TestVirtualHost.CreateAsync();
         var environment = ServiceProcess.EnvironmentFor("CurParser", database, vhost);
@@ -60,7 +62,6 @@ public sealed class ParserProcess : IAsyncDisposable
             new AmazonS3Config { ServiceURL = TestEnvironment.SharedMotoUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         var bucket = "cur-" + Guid.NewGuid().ToString("N")[..20];
         await s3.PutBucketAsync(bucket);
-        var content = await File.ReadAllBytesAsync(TestFiles.Sample("cur-legacy-parquet-wa-workshop/Oct2018-WorkshopCUR-00001.snappy.parquet"));
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = WorkshopKey, InputStream = new MemoryStream(content) });
         return new ParserProcess(database, vhost, parser, peer, s3, bucket, content.Length);
     }
