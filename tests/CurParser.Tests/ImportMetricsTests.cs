@@ -29,7 +29,13 @@ public class ImportMetricsTests
             await Task.Delay(20, deadline.Token);
         }
 
-        var after = await ScrapeAsync(http);
+        // ReportImported leaves with the import's commit; the parser records the outcome just after,
+        // so on a fast machine the first scrape after the event can come before it.
+        var after = await Eventually.Get(async () =>
+        {
+            var scrape = await ScrapeAsync(http);
+            return scrape.Value(Instruments.ImportsCompleted, "outcome=\"succeeded\"") >= 1 ? scrape : null;
+        }, TimeSpan.FromSeconds(30), "the import's outcome in the scrape");
 
         Assert.Equal(0, before.Value(Instruments.ImportRows));
         var moving = during.Select(s => s.Value(Instruments.ImportRows)).Where(rows => rows is > 0 and < ParserProcess.WorkshopRows).Distinct().ToList();
