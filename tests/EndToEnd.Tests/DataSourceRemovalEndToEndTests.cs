@@ -96,7 +96,10 @@ public class DataSourceRemovalEndToEndTests
 
             // The other organization keeps every kind of row it had, and its answers.
             var keptAfter = await DataSourceRows.CountAsync(database.AdminConnectionString, kept.Id);
-            Assert.Equal(Describe(keptBefore.Keys.ToDictionary(k => k, _ => 1L)), Describe(keptAfter.Keys.ToDictionary(k => k, _ => 1L)));
+            // A superset: the other organization's own status rows may still be arriving (its
+            // discovery status landed after the first count in a CI run), none may go.
+            var lost = keptBefore.Keys.Except(keptAfter.Keys).Order(StringComparer.Ordinal).ToList();
+            Assert.True(lost.Count == 0, $"the other organization lost every row of: {string.Join(", ", lost)}");
             Assert.Equal(month.Total, (await other.Query.GetCostsAsync(from, to)).Total);
             Assert.NotEmpty((await other.Query.ListImportsAsync()).Items);
         }
