@@ -15,6 +15,12 @@ public sealed class ServiceStack : IAsyncDisposable
 
     public IReadOnlyList<ServiceProcess> Services => _services;
 
+    /// <summary>The stack's database (every service's schema), for tests that read it as an administrator.</summary>
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("The stack has not started.");
+
+    /// <summary>The stack's RabbitMQ virtual host, for a peer on its bus.</summary>
+    public TestVirtualHost VirtualHost => _vhost ?? throw new InvalidOperationException("The stack has not started.");
+
     public ServiceProcess this[string service] => _services.Single(s => s.Service == service);
 
     public static async Task<ServiceStack> StartAsync(string? motoUrl, IEnumerable<string>? services = null)

@@ -25,9 +25,7 @@ public class CostsAndResourcesEndToEndTests
         var month = new CurMonth(account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
         await month.UploadAsync(moto.Url, account.CurBucket);
 
-        await using var database = await TestDatabase.CreateAsync();
-        await using var vhost = await TestVirtualHost.CreateAsync();
-        await using var stack = await ServiceStack.StartAsync(database, vhost, moto.Url);
+        await using var stack = await ServiceStack.StartAsync(moto.Url);
         try
         {
             using var orgA = await stack.RegisterAsync("a");
@@ -94,7 +92,7 @@ public class CostsAndResourcesEndToEndTests
         }
         catch (Exception ex)
         {
-            throw new InvalidOperationException($"{ex.Message}\n{stack.WarningsAndErrors()}", ex);
+            throw new InvalidOperationException($"{ex.Message}\n{stack.Logs()}", ex);
         }
     }
 

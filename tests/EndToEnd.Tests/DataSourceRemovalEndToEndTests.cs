@@ -34,10 +34,9 @@ public class DataSourceRemovalEndToEndTests
 
         await month.UploadAsync(moto.Url, otherBucket);
 
-        await using var database = await TestDatabase.CreateAsync();
-        await using var vhost = await TestVirtualHost.CreateAsync();
-        await using var stack = await ServiceStack.StartAsync(database, vhost, moto.Url);
-        await using var peer = await PeerBus.StartAsync(vhost, answerCredentials: false);
+        await using var stack = await ServiceStack.StartAsync(moto.Url);
+        var database = stack.Database;
+        await using var peer = await PeerBus.StartAsync(stack.VirtualHost, answerCredentials: false);
         try
         {
             using var victim = await stack.RegisterAsync("removed");
@@ -105,7 +104,7 @@ public class DataSourceRemovalEndToEndTests
         }
         catch (Exception ex)
         {
-            throw new InvalidOperationException($"{ex.Message}\n{stack.WarningsAndErrors()}", ex);
+            throw new InvalidOperationException($"{ex.Message}\n{stack.Logs()}", ex);
         }
     }
 

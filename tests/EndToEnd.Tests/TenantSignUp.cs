@@ -1,0 +1,23 @@
+using DigiUsher.Client;
+using DigiUsher.Client.DataSource;
+using DigiUsher.Client.Tokens;
+using DigiUsher.Testing;
+
+namespace DigiUsher.EndToEnd.Tests;
+
+/// <summary>Tenants on a running <see cref="ServiceStack"/>, through the typed client.</summary>
+internal static class TenantSignUp
+{
+    public static DigiUsherEndpoints Endpoints(this ServiceStack stack) =>
+        new(stack["DataSource"].BaseAddress, stack["Query"].BaseAddress, stack["ResourceDiscovery"].BaseAddress);
+
+    /// <summary>A new organization's admin, signed in through the typed client (its token renewed as needed).</summary>
+    public static async Task<DigiUsherClient> RegisterAsync(this ServiceStack stack, string suffix)
+    {
+        var email = $"e2e-{suffix}-{Guid.NewGuid():N}@example.com";
+        const string password = "correct-horse-battery-staple";
+        var client = new DigiUsherClient(stack.Endpoints(), (dataSource, _) => PasswordTokenSource.ForUser(dataSource, email, password));
+        await client.Anonymous.RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = $"E2E {suffix}" });
+        return client;
+    }
+}
