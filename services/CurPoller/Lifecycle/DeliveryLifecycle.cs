@@ -96,6 +96,9 @@ public static class DeliveryLifecycle
         (FailedPermanent, GiveUp, Abandoned),
         (Abandoned, GiveUp, Abandoned));
 
+    /// <summary>The statuses of a delivery still to be imported: announced and unanswered, or due for a retry.</summary>
+    public static readonly IReadOnlyList<DeliveryStatus> Pending = [Published, FailedTransient];
+
     /// <summary>A delivery found for the first time, announced now.</summary>
     public static DeliveryState Announced(DateTime now) => new(Published, 1, null, now);
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Dapper;
 using DigiUsher.CurPoller.Data;
+using DigiUsher.CurPoller.Lifecycle;
+using DigiUsher.ServiceDefaults.Data;
 using DigiUsher.ServiceDefaults.Telemetry;
 using Npgsql;
 
@@ -66,10 +68,11 @@ public sealed partial class PollMetrics : BackgroundService
                 await using var connection = await _dataSource.OpenConnectionAsync(stoppingToken);
                 _sample = await connection.QuerySingleAsync<(long, double)>(
                     $"""
-                    select (select count(*) from {CurPollerDb.Schema}.deliveries where status in ('published', 'failed_transient')),
+                    select (select count(*) from {CurPollerDb.Schema}.deliveries where status = any(@pending)),
                            coalesce((select extract(epoch from max(now() - coalesce(last_polled_at, created_at)))
                                      from {CurPollerDb.Schema}.data_sources where removed_at is null), 0)::float8
-                    """);
+                    """,
+                    new { pending = StatusText.Of(DeliveryLifecycle.Pending) });
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
             {
