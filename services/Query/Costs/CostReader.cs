@@ -1,6 +1,7 @@
 using System.Data;
 using System.Globalization;
 using System.Text.Json;
+using Dapper;
 using DigiUsher.Query.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -102,7 +103,8 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
     {
         await using var command = snapshot.Command(
             $"""
-            select p.data_source_id, d.name, p.billing_period, p.import_id, p.delivery_id, i.is_final, p.imported_at, p.last_usage_day
+            select p.data_source_id as datasourceid, d.name as datasourcename, p.billing_period as billingperiod, p.import_id as importid,
+                p.delivery_id as deliveryid, i.is_final as isfinal, p.imported_at as dataasof, p.last_usage_day as lastusageday
             from {QueryDb.Schema}.cost_periods p
             left join {QueryDb.Schema}.imports i on i.data_source_id = p.data_source_id and i.billing_period = p.billing_period and i.import_id = p.import_id
             left join {QueryDb.Schema}.data_sources d on d.data_source_id = p.data_source_id
@@ -112,14 +114,11 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
             organizationId, (object?)dataSourceId ?? DBNull.Value, new DateOnly(range.From.Year, range.From.Month, 1), range.To);
         command.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parse = reader.GetRowParser<SourceRow>();
         var sources = new List<CostSource>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            sources.Add(new CostSource(
-                reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.GetFieldValue<DateOnly>(2).ToString("yyyy-MM", CultureInfo.InvariantCulture), reader.GetGuid(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetBoolean(5),
-                reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateOnly>(7)));
+            sources.Add(parse(reader).ToSource());
         }
 
         return sources;
@@ -140,7 +139,7 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
         long? count = null;
         while (await reader.ReadAsync(cancellationToken))
         {
-            switch (reader.GetInt32(0))
+            switch (reader.GetInt32(columns.RowKind))
             {
                 case 0:
                     count ??= reader.GetInt64(columns.ItemCount);
@@ -175,7 +174,7 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
             if (query.GroupBy.Any(g => g.Name == dimension))
             {
                 names[dimension] = await LookupAsync(snapshot,
-                    $"select {column}, name from {QueryDb.Schema}.{view} where organization_id = $1 and {column} = any($2)",
+                    $"select {column} as id, name from {QueryDb.Schema}.{view} where organization_id = $1 and {column} = any($2)",
                     query.OrganizationId, Distinct(items, dimension), cancellationToken);
             }
         }
@@ -185,7 +184,8 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
         {
             await using var command = snapshot.Command(
                 $"""
-                select k.id, r.name, coalesce(r.kind, {QueryDb.Schema}.inferred_resource_kind(k.id)), r.owner_email, r.resource_id is not null
+                select k.id, r.name, coalesce(r.kind, {QueryDb.Schema}.inferred_resource_kind(k.id)) as kind, r.owner_email as owner,
+                    r.resource_id is not null as discovered
                 from unnest($2::text[]) k(id)
                 left join lateral (
                     select resource_id, name, kind, owner_email from {QueryDb.Schema}.resources
@@ -193,11 +193,11 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
                     order by gone_at is null desc, discovered_at desc limit 1) r on true
                 """, query.OrganizationId, Distinct(items, "resource"));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var parse = reader.GetRowParser<ResourceRow>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                resources[reader.GetString(0)] = new CostResource(
-                    reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));
+                var row = parse(reader);
+                resources[row.Id] = new CostResource(row.Name, row.Kind, row.Owner, row.Discovered);
             }
         }
 
@@ -236,13 +236,27 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var command = snapshot.Command(sql, organizationId, ids);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parse = reader.GetRowParser<DisplayName>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            result[reader.GetString(0)] = reader.GetString(1);
+            var (id, name) = parse(reader);
+            result[id] = name;
         }
 
         return result;
     }
+
+    private sealed record SourceRow(
+        Guid DataSourceId, string? DataSourceName, DateOnly BillingPeriod, Guid ImportId, string? DeliveryId, bool? IsFinal, DateTime DataAsOf,
+        DateOnly? LastUsageDay)
+    {
+        public CostSource ToSource() => new(
+            DataSourceId, DataSourceName, BillingPeriod.ToString("yyyy-MM", CultureInfo.InvariantCulture), ImportId, DeliveryId, IsFinal, DbTime.Utc(DataAsOf), LastUsageDay);
+    }
+
+    private sealed record DisplayName(string Id, string Name);
+
+    private sealed record ResourceRow(string Id, string? Name, string? Kind, string? Owner, bool Discovered);
 
     /// <summary>One connection in a repeatable-read, read-only transaction.</summary>
     public sealed class Snapshot : IAsyncDisposable
@@ -318,8 +332,12 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
             _current = [.. metrics.Select((_, i) => reader.GetOrdinal($"c{i}"))];
             _previous = query.ComparePrevious ? [.. metrics.Select((_, i) => reader.GetOrdinal($"p{i}"))] : [];
             _usage = reader.GetOrdinal("usage");
+            RowKind = reader.GetOrdinal("row_kind");
             ItemCount = reader.GetOrdinal("item_count");
         }
+
+        /// <summary>0 for an item, 1 for a total, 2 for the refused count of an export over its cap.</summary>
+        public int RowKind { get; }
 
         public int ItemCount { get; }
 

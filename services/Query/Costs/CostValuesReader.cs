@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dapper;
 using DigiUsher.Query.Data;
 
 namespace DigiUsher.Query.Costs;
@@ -81,7 +82,7 @@ public sealed class CostValuesReader(ApiDataSource dataSource)
             t as (
                 select value, sum(n) as n, jsonb_agg(jsonb_build_object('currency', currency, 'amount', amount) order by currency) as costs
                 from v group by value)
-            select t.value, {(names is null ? "null::text" : "n.name")}, t.n::bigint, t.costs::text
+            select t.value, {(names is null ? "null::text" : "n.name")} as name, t.n::bigint as lineitems, t.costs::text as costs
             from t {names}
             order by t.n desc, t.value limit {limit} offset {offset}
             """;
@@ -89,11 +90,12 @@ public sealed class CostValuesReader(ApiDataSource dataSource)
         await using var command = sql.CreateCommand(snapshot.Connection, text);
         command.Transaction = snapshot.Transaction;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parse = reader.GetRowParser<ValueRow>();
         var values = new List<DimensionValue>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var costs = JsonSerializer.Deserialize<List<CurrencyAmount>>(reader.GetString(3), JsonDefaults.Options)!;
-            values.Add(new DimensionValue(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), costs));
+            var row = parse(reader);
+            values.Add(new DimensionValue(row.Value, row.Name, row.LineItems, JsonSerializer.Deserialize<List<CurrencyAmount>>(row.Costs, JsonDefaults.Options)!));
         }
 
         return values;
@@ -105,7 +107,7 @@ public sealed class CostValuesReader(ApiDataSource dataSource)
     {
         var sql = new SqlParameters();
         var text = $"""
-            select label_key, count(distinct label_value), sum(line_items)::bigint
+            select label_key as key, count(distinct label_value) as values, sum(line_items)::bigint as lineitems
             from {QueryDb.Schema}.daily_label_costs
             where organization_id = {sql.Add(organizationId)} and label_kind = {sql.Add(kind == CostDimensionKind.Tag ? "t" : "c")}::"char"
                 and day between {sql.Add(range.From)} and {sql.Add(range.To)}
@@ -117,12 +119,15 @@ public sealed class CostValuesReader(ApiDataSource dataSource)
         await using var command = sql.CreateCommand(snapshot.Connection, text);
         command.Transaction = snapshot.Transaction;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parse = reader.GetRowParser<LabelKey>();
         var keys = new List<LabelKey>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            keys.Add(new LabelKey(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            keys.Add(parse(reader));
         }
 
         return keys;
     }
+
+    private sealed record ValueRow(string Value, string? Name, long LineItems, string Costs);
 }
