@@ -1,9 +1,5 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
-using System.Text.Json;
-using Parquet;
-using Parquet.Schema;
+using DigiUsher.Cur.Writing;
 
 namespace DigiUsher.Bench;
 
@@ -27,7 +23,6 @@ public sealed partial class CurGenerator
     private const int TagsMap = -11;
     private const int CostCategoryMap = -12;
     private const int DiscountMap = -13;
-    private const string Cur2Partition = "BILLING_PERIOD=2024-03";
 
     /// <summary>CUR 2.0 columns: name, kind (<c>s</c>tring, <c>d</c>ouble, <c>t</c>imestamp, <c>m</c>ap) and the legacy cell (or a computed value) it comes from.</summary>
     private static readonly (string Name, char Kind, int Source)[] Cur2Columns =
@@ -52,6 +47,14 @@ public sealed partial class CurGenerator
         ("savings_plan_total_commitment_to_date", 'd', 50), ("savings_plan_used_commitment", 'd', 51),
     ];
 
+    private static readonly CurColumn[] Cur2Schema = [.. Cur2Columns.Select(c => new CurColumn(c.Name, c.Kind switch
+    {
+        'd' => CurColumnKind.Double,
+        't' => CurColumnKind.Timestamp,
+        'm' => CurColumnKind.Map,
+        _ => CurColumnKind.String,
+    }))];
+
     /// <summary>
     /// A CUR 2.0 CSV gzip export in the Data Exports layout under <paramref name="exportDirectory"/>
     /// (<c>data/BILLING_PERIOD=2024-03/&lt;name&gt;-00001.csv.gz</c>, ..., then the manifest under <c>metadata/</c>);
@@ -59,42 +62,33 @@ public sealed partial class CurGenerator
     /// </summary>
     public IReadOnlyList<string> WriteCur2Csv(string exportDirectory, string exportName = "bench-cur2-csv", long rowsPerFile = 2_000_000)
     {
-        var directory = Path.Combine(exportDirectory, "data", Cur2Partition);
-        Directory.CreateDirectory(directory);
-        var files = new List<string>();
+        var delivery = new DataExportDelivery("cur2", exportName, Period);
+        var paths = new List<string>();
         var legacy = new string[Columns.Length];
         var cells = new string[Cur2Columns.Length];
         var maps = NewMaps();
-        var json = new StringBuilder(512);
         var written = 0L;
         while (written < rows)
         {
-            var path = Path.Combine(directory, $"{exportName}-{files.Count + 1:D5}.csv.gz");
-            files.Add(path);
-            using var gzip = new GZipStream(File.Create(path), CompressionLevel.Fastest);
-            using var text = new StreamWriter(gzip, new UTF8Encoding(false), 1 << 16);
-            text.Write(string.Join(',', Cur2Columns.Select(c => c.Name)));
-            text.Write('\n');
-            var end = Math.Min(rows, written + rowsPerFile);
-            for (; written < end; written++)
+            paths.Add(delivery.DataPath(paths.Count + 1, "csv.gz"));
+            using var csv = CurCsvWriter.Gzip(Create(exportDirectory, paths[^1]), Cur2Schema.Select(c => c.Name));
+            for (var end = Math.Min(rows, written + rowsPerFile); written < end; written++)
             {
                 FillCur2(written, legacy, cells, maps);
                 for (var c = 0; c < Cur2Columns.Length; c++)
                 {
-                    if (c > 0)
+                    if (Cur2Columns[c].Kind == 'm')
                     {
-                        text.Write(',');
+                        cells[c] = CurCsvWriter.MapCell(maps[MapIndex(Cur2Columns[c].Source)]);
                     }
-
-                    WriteCsvCell(text, Cur2Columns[c].Kind == 'm' ? Json(maps[MapIndex(Cur2Columns[c].Source)], json) : cells[c]);
                 }
 
-                text.Write('\n');
+                csv.WriteRow(cells);
             }
         }
 
-        WriteExportManifest(exportDirectory, exportName, files);
-        return files;
+        WriteExportManifest(exportDirectory, delivery, paths);
+        return [.. paths.Select(p => Path.Combine(exportDirectory, p))];
     }
 
     /// <summary>
@@ -104,95 +98,51 @@ public sealed partial class CurGenerator
     /// </summary>
     public async Task<string> WriteCur2ParquetAsync(string exportDirectory, string exportName = "bench-cur2", int rowGroupSize = 100_000)
     {
-        var path = Path.Combine(exportDirectory, "data", Cur2Partition, $"{exportName}-00001.snappy.parquet");
-        var fields = Cur2Columns.Select<(string Name, char Kind, int Source), Field>(c => c.Kind switch
+        var delivery = new DataExportDelivery("cur2", exportName, Period);
+        var dataPath = delivery.DataPath(1, "snappy.parquet");
+        await using (var file = Create(exportDirectory, dataPath))
+        await using (var parquet = await CurParquetWriter.CreateAsync(file, Cur2Schema, optional: true, rowGroupSize))
         {
-            'd' => new DataField<double?>(c.Name),
-            't' => new DataField<DateTime?>(c.Name),
-            'm' => new MapField(c.Name, new DataField<string>("key", false), new DataField<string>("value")),
-            _ => new DataField<string>(c.Name),
-        }).ToArray();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        await using var file = File.Create(path);
-        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file);
-        var legacy = new string[Columns.Length];
-        var cells = new string[Cur2Columns.Length];
-        var maps = NewMaps();
-        for (long start = 0; start < rows; start += rowGroupSize)
-        {
-            var count = (int)Math.Min(rowGroupSize, rows - start);
-            var strings = new string?[Cur2Columns.Length][];
-            var doubles = new double?[Cur2Columns.Length][];
-            var times = new DateTime?[Cur2Columns.Length][];
-            var mapColumns = new MapColumn?[Cur2Columns.Length];
-            for (var c = 0; c < Cur2Columns.Length; c++)
+            var legacy = new string[Columns.Length];
+            var cells = new string[Cur2Columns.Length];
+            var maps = NewMaps();
+            for (long row = 0; row < rows; row++)
             {
-                switch (Cur2Columns[c].Kind)
-                {
-                    case 'd': doubles[c] = new double?[count]; break;
-                    case 't': times[c] = new DateTime?[count]; break;
-                    case 'm': mapColumns[c] = new MapColumn(count); break;
-                    default: strings[c] = new string?[count]; break;
-                }
-            }
-
-            for (var r = 0; r < count; r++)
-            {
-                FillCur2(start + r, legacy, cells, maps);
+                FillCur2(row, legacy, cells, maps);
                 for (var c = 0; c < Cur2Columns.Length; c++)
                 {
-                    var cell = cells[c];
-                    switch (Cur2Columns[c].Kind)
+                    if (Cur2Schema[c].Kind == CurColumnKind.Map)
                     {
-                        case 'd': doubles[c][r] = cell.Length == 0 ? null : double.Parse(cell, CultureInfo.InvariantCulture); break;
-                        case 't': times[c][r] = cell.Length == 0 ? null : DateTime.Parse(cell, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal); break;
-                        case 'm': mapColumns[c]!.Add(maps[MapIndex(Cur2Columns[c].Source)]); break;
-                        default: strings[c][r] = cell.Length == 0 ? null : cell; break;
+                        parquet.Set(c, maps[MapIndex(Cur2Columns[c].Source)]);
+                    }
+                    else
+                    {
+                        SetCell(parquet, c, Cur2Schema[c].Kind, cells[c]);
                     }
                 }
-            }
 
-            using var group = writer.CreateRowGroup();
-            for (var c = 0; c < Cur2Columns.Length; c++)
-            {
-                switch (Cur2Columns[c].Kind)
-                {
-                    case 'd': await group.WriteAsync<double>((DataField)fields[c], doubles[c].AsMemory()); break;
-                    case 't': await group.WriteAsync<DateTime>((DataField)fields[c], times[c].AsMemory()); break;
-                    case 'm': await mapColumns[c]!.WriteAsync(group, (MapField)fields[c]); break;
-                    default: await group.WriteAsync((DataField)fields[c], strings[c]); break;
-                }
+                await parquet.EndRowAsync();
             }
         }
 
-        WriteExportManifest(exportDirectory, exportName, [path]);
-        return path;
+        WriteExportManifest(exportDirectory, delivery, [dataPath]);
+        return Path.Combine(exportDirectory, dataPath);
     }
 
-    /// <summary>
-    /// The Data Exports manifest, written after the data files as AWS does
-    /// (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-manifest.html): execution, export, columns
-    /// with their types, the data files as <c>s3://</c> URIs, the billing period.
-    /// </summary>
-    private static void WriteExportManifest(string exportDirectory, string exportName, IReadOnlyList<string> files)
+    /// <summary>A file of the export, at <paramref name="path"/> under <paramref name="exportDirectory"/>.</summary>
+    private static FileStream Create(string exportDirectory, string path)
     {
-        var executionId = "0c5fd3f8-0000-4000-8000-000000000002";
-        var manifest = new
-        {
-            executionId,
-            exportArn = $"arn:aws:bcm-data-exports:us-east-1:999999999999:export/{exportName}-{executionId}",
-            columns = Cur2Columns.Select(c => new
-            {
-                name = c.Name,
-                type = c.Kind switch { 'd' => "double", 't' => "timestamp", 'm' => "map<string,string>", _ => "string" },
-            }),
-            dataFiles = files.Select(f => $"s3://bench-bucket/cur2/{exportName}/data/{Cur2Partition}/{Path.GetFileName(f)}"),
-            additionalOutputFiles = Array.Empty<object>(),
-            billingPeriod = new { start = "2024-03-01T00:00:00.000Z", end = "2024-04-01T00:00:00.000Z" },
-        };
-        var metadata = Path.Combine(exportDirectory, "metadata", Cur2Partition);
-        Directory.CreateDirectory(metadata);
-        File.WriteAllText(Path.Combine(metadata, $"{exportName}-Manifest.json"), JsonSerializer.Serialize(manifest));
+        var full = Path.Combine(exportDirectory, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return File.Create(full);
+    }
+
+    /// <summary>The Data Exports manifest, written after the data files as AWS does.</summary>
+    private static void WriteExportManifest(string exportDirectory, DataExportDelivery delivery, IReadOnlyList<string> dataPaths)
+    {
+        using var file = Create(exportDirectory, delivery.ManifestPath);
+        file.Write(System.Text.Encoding.UTF8.GetBytes(
+            delivery.Manifest("0c5fd3f8-0000-4000-8000-000000000002", "999999999999", "bench-bucket", Cur2Schema, dataPaths)));
     }
 
     private static List<KeyValuePair<string, string>>[] NewMaps() => [[], [], [], []];
@@ -256,93 +206,6 @@ public sealed partial class CurGenerator
         if (value.Length > 0)
         {
             map.Add(new(key, value));
-        }
-    }
-
-    private static string Json(List<KeyValuePair<string, string>> map, StringBuilder json)
-    {
-        if (map.Count == 0)
-        {
-            return "{}";
-        }
-
-        json.Clear().Append('{');
-        foreach (var (key, value) in map)
-        {
-            json.Append(json.Length == 1 ? string.Empty : ",");
-            AppendJsonString(json, key);
-            json.Append(':');
-            AppendJsonString(json, value);
-        }
-
-        return json.Append('}').ToString();
-    }
-
-    private static void AppendJsonString(StringBuilder json, string value)
-    {
-        json.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': json.Append("\\\""); break;
-                case '\\': json.Append("\\\\"); break;
-                case < ' ': json.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"); break;
-                default: json.Append(c); break;
-            }
-        }
-
-        json.Append('"');
-    }
-
-    /// <summary>
-    /// One MAP column of a row group as Parquet stores it: flat key and value leaf columns whose
-    /// repetition level 0 starts a row; a row with an empty map is one slot defined only up to the map.
-    /// </summary>
-    private sealed class MapColumn(int rows)
-    {
-        private readonly List<ReadOnlyMemory<char>> _keys = new(rows * 4);
-        private readonly List<ReadOnlyMemory<char>> _values = new(rows * 4);
-        private readonly List<int> _keyDefinitions = new(rows * 4);
-        private readonly List<int> _valueDefinitions = new(rows * 4);
-        private readonly List<int> _repetitions = new(rows * 4);
-        private readonly List<(bool Empty, string Key, string Value)> _slots = new(rows * 4);
-
-        public void Add(List<KeyValuePair<string, string>> map)
-        {
-            if (map.Count == 0)
-            {
-                _slots.Add((true, string.Empty, string.Empty));
-                _repetitions.Add(0);
-                return;
-            }
-
-            for (var i = 0; i < map.Count; i++)
-            {
-                _slots.Add((false, map[i].Key, map[i].Value));
-                _repetitions.Add(i == 0 ? 0 : 1);
-            }
-        }
-
-        public async Task WriteAsync(ParquetRowGroupWriter group, MapField field)
-        {
-            var key = (DataField)field.Key;
-            var value = (DataField)field.Value;
-            foreach (var (empty, k, v) in _slots)
-            {
-                // The key is required inside the repeated key_value group: its maximum level means "an entry".
-                _keyDefinitions.Add(empty ? key.MaxDefinitionLevel - 1 : key.MaxDefinitionLevel);
-                _valueDefinitions.Add(empty ? key.MaxDefinitionLevel - 1 : value.MaxDefinitionLevel);
-                if (!empty)
-                {
-                    _keys.Add(k.AsMemory());
-                    _values.Add(v.AsMemory());
-                }
-            }
-
-            var repetitions = _repetitions.ToArray();
-            await group.WriteAllPartsAsync<ReadOnlyMemory<char>>(key, _keys.ToArray(), _keyDefinitions.ToArray(), repetitions, CancellationToken.None);
-            await group.WriteAllPartsAsync<ReadOnlyMemory<char>>(value, _values.ToArray(), _valueDefinitions.ToArray(), repetitions, CancellationToken.None);
         }
     }
 }

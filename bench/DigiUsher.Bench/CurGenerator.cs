@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using DigiUsher.Cur;
-using DigiUsher.Cur.Manifests;
-using Parquet;
-using Parquet.Schema;
+using DigiUsher.Cur.Writing;
 
 namespace DigiUsher.Bench;
 
@@ -19,6 +16,7 @@ public sealed partial class CurGenerator(long rows)
 {
     private const int Hours = 31 * 24;
     private static readonly DateTime MonthStart = new(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly BillingPeriod Period = new(2024, 3);
 
     private static readonly string[] Columns =
     [
@@ -58,96 +56,42 @@ public sealed partial class CurGenerator(long rows)
     {
         Directory.CreateDirectory(directory);
         var files = new List<string>();
+        var cells = new string[Columns.Length];
         var written = 0L;
         while (written < rows)
         {
             var path = Path.Combine(directory, $"bench-{files.Count + 1}.csv.gz");
             files.Add(path);
-            using var gzip = new GZipStream(File.Create(path), CompressionLevel.Fastest);
-            using var text = new StreamWriter(gzip, new UTF8Encoding(false), 1 << 16);
-            text.Write(string.Join(',', Columns));
-            text.Write('\n');
-            var end = Math.Min(rows, written + rowsPerFile);
-            var cells = new string[Columns.Length];
-            for (; written < end; written++)
+            using var csv = CurCsvWriter.Gzip(File.Create(path), Columns);
+            for (var end = Math.Min(rows, written + rowsPerFile); written < end; written++)
             {
                 Fill(written, cells);
-                for (var c = 0; c < cells.Length; c++)
-                {
-                    if (c > 0)
-                    {
-                        text.Write(',');
-                    }
-
-                    WriteCsvCell(text, cells[c]);
-                }
-
-                text.Write('\n');
+                csv.WriteRow(cells);
             }
         }
 
-        const string assemblyId = "5d3c5a1e-0000-4000-8000-000000000001";
-        var manifest = new LegacyManifest(
-            assemblyId, "999999999999", [.. Columns.Select(c => new ManifestColumn(c[..c.IndexOf('/')], c[(c.IndexOf('/') + 1)..], null))], "UTF-8", "GZIP", "text/csv",
-            new string('a', 64), "bench", new BillingPeriod(2024, 3), "bench-bucket", [.. files.Select(f => $"cur/bench/20240301-20240401/{assemblyId}/{Path.GetFileName(f)}")], []);
-        File.WriteAllText(Path.Combine(directory, "bench-Manifest.json"), manifest.ToJson());
+        var delivery = new LegacyDelivery("cur", "bench", Period, "5d3c5a1e-0000-4000-8000-000000000001");
+        var manifest = delivery.Manifest("999999999999", "bench-bucket", Columns, [.. files.Select((_, i) => delivery.DataKey(i + 1))]);
+        File.WriteAllText(Path.Combine(directory, "bench-Manifest.json"), manifest);
         return files;
     }
 
-    /// <summary>Legacy CUR Parquet: snake-case names, doubles for amounts, timestamps, strings.</summary>
+    /// <summary>Legacy CUR Parquet: snake-case names, required columns, doubles for amounts, timestamps, strings.</summary>
     public async Task<string> WriteLegacyParquetAsync(string path, int rowGroupSize = 100_000)
     {
-        var names = Columns.Select(Snake).ToArray();
-        var kinds = Columns.Select(KindOf).ToArray();
-        var fields = names.Select<string, DataField>((n, i) => kinds[i] switch
-        {
-            'd' => new DataField<double>(n),
-            't' => new DataField<DateTime>(n),
-            _ => new DataField<string>(n),
-        }).ToArray();
+        var columns = Columns.Select(c => new CurColumn(Snake(c), KindOf(c))).ToArray();
         await using var file = File.Create(path);
-        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file);
+        await using var parquet = await CurParquetWriter.CreateAsync(file, columns, optional: false, rowGroupSize);
         var cells = new string[Columns.Length];
-        for (long start = 0; start < rows; start += rowGroupSize)
+        for (long row = 0; row < rows; row++)
         {
-            var count = (int)Math.Min(rowGroupSize, rows - start);
-            var strings = new string[Columns.Length][];
-            var doubles = new double[Columns.Length][];
-            var times = new DateTime[Columns.Length][];
-            for (var c = 0; c < Columns.Length; c++)
+            Fill(row, cells);
+            for (var c = 0; c < columns.Length; c++)
             {
-                switch (kinds[c])
-                {
-                    case 'd': doubles[c] = new double[count]; break;
-                    case 't': times[c] = new DateTime[count]; break;
-                    default: strings[c] = new string[count]; break;
-                }
+                SetCell(parquet, c, columns[c].Kind, cells[c]);
             }
 
-            for (var r = 0; r < count; r++)
-            {
-                Fill(start + r, cells);
-                for (var c = 0; c < Columns.Length; c++)
-                {
-                    switch (kinds[c])
-                    {
-                        case 'd': doubles[c][r] = cells[c].Length == 0 ? 0 : double.Parse(cells[c], CultureInfo.InvariantCulture); break;
-                        case 't': times[c][r] = DateTime.Parse(cells[c], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal); break;
-                        default: strings[c][r] = cells[c]; break;
-                    }
-                }
-            }
-
-            using var group = writer.CreateRowGroup();
-            for (var c = 0; c < Columns.Length; c++)
-            {
-                switch (kinds[c])
-                {
-                    case 'd': await group.WriteAsync<double>(fields[c], doubles[c].AsMemory()); break;
-                    case 't': await group.WriteAsync<DateTime>(fields[c], times[c].AsMemory()); break;
-                    default: await group.WriteAsync(fields[c], strings[c]); break;
-                }
-            }
+            await parquet.EndRowAsync();
         }
 
         return path;
@@ -170,14 +114,31 @@ public sealed partial class CurGenerator(long rows)
         return text.ToString();
     }
 
-    private static char KindOf(string column) => column switch
+    private static CurColumnKind KindOf(string column) => column switch
     {
-        "lineItem/UsageStartDate" or "lineItem/UsageEndDate" or "bill/BillingPeriodStartDate" or "bill/BillingPeriodEndDate" => 't',
+        "lineItem/UsageStartDate" or "lineItem/UsageEndDate" or "bill/BillingPeriodStartDate" or "bill/BillingPeriodEndDate" => CurColumnKind.Timestamp,
         "lineItem/UsageAmount" or "lineItem/NormalizationFactor" or "lineItem/NormalizedUsageAmount" or "lineItem/UnblendedCost" or "lineItem/BlendedCost"
             or "pricing/publicOnDemandCost" or "reservation/EffectiveCost" or "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod"
-            or "reservation/UnusedRecurringFee" or "savingsPlan/SavingsPlanEffectiveCost" or "savingsPlan/TotalCommitmentToDate" or "savingsPlan/UsedCommitment" => 'd',
-        _ => 's',
+            or "reservation/UnusedRecurringFee" or "savingsPlan/SavingsPlanEffectiveCost" or "savingsPlan/TotalCommitmentToDate" or "savingsPlan/UsedCommitment" => CurColumnKind.Double,
+        _ => CurColumnKind.String,
     };
+
+    /// <summary>A generated cell (text, as CSV holds it) in its Parquet type; an empty amount or time is null (0 in a required column).</summary>
+    private static void SetCell(CurParquetWriter parquet, int column, CurColumnKind kind, string cell)
+    {
+        switch (kind)
+        {
+            case CurColumnKind.Double:
+                parquet.Set(column, cell.Length == 0 ? null : double.Parse(cell, CultureInfo.InvariantCulture));
+                break;
+            case CurColumnKind.Timestamp:
+                parquet.Set(column, cell.Length == 0 ? null : DateTime.Parse(cell, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
+                break;
+            default:
+                parquet.Set(column, cell);
+                break;
+        }
+    }
 
     private void Fill(long index, string[] cells)
     {
@@ -255,21 +216,6 @@ public sealed partial class CurGenerator(long rows)
     }
 
     private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>One CSV cell, quoted (RFC 4180) only when it holds a comma, a quote or a line break.</summary>
-    private static void WriteCsvCell(TextWriter text, string cell)
-    {
-        if (cell.AsSpan().IndexOfAny(',', '"', '\n') >= 0)
-        {
-            text.Write('"');
-            text.Write(cell.Replace("\"", "\"\"", StringComparison.Ordinal));
-            text.Write('"');
-        }
-        else
-        {
-            text.Write(cell);
-        }
-    }
 
     private static Resource[] CreateResources(int count)
     {
