@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using DigiUsher.Cur.Manifests;
+using DigiUsher.Cur.Writing;
 
 namespace DigiUsher.Demo;
 
@@ -42,42 +40,20 @@ public sealed class DemoCurMonth(IReadOnlyList<SeededResource> resources, string
 
     public async Task UploadAsync(string motoUrl, string bucket, CancellationToken cancellationToken)
     {
-        var periodEnd = periodStart.AddMonths(1);
-        var folder = $"{Prefix}/{ReportName}/{periodStart:yyyyMMdd}-{periodEnd:yyyyMMdd}";
-        var assemblyId = Guid.NewGuid().ToString();
-        var dataKey = $"{folder}/{assemblyId}/{ReportName}-1.csv.gz";
-        var csv = WriteCsvGzip();
-        var manifest = new LegacyManifest(
-            assemblyId, payerAccount, [.. Columns.Select(c => new ManifestColumn(c.Split('/')[0], c.Split('/')[1], null))], "UTF-8", "GZIP", "text/csv",
-            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ReportName))), ReportName,
-            DigiUsher.Cur.BillingPeriod.Of(periodStart), bucket, [dataKey], []).ToJson();
-
+        var delivery = new LegacyDelivery(Prefix, ReportName, DigiUsher.Cur.BillingPeriod.Of(periodStart), Guid.NewGuid().ToString());
+        var dataKey = delivery.DataKey(1);
+        var csv = CurCsvWriter.GzipBytes(Columns, LineItems());
+        var manifest = delivery.Manifest(payerAccount, bucket, Columns, [dataKey]);
         using var s3 = new AmazonS3Client(new BasicAWSCredentials("demo-setup", "demo-setup-secret"),
             new AmazonS3Config { ServiceURL = motoUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(csv) }, cancellationToken);
-        foreach (var manifestKey in new[] { $"{folder}/{assemblyId}/{ReportName}-Manifest.json", $"{folder}/{ReportName}-Manifest.json" })
+        foreach (var manifestKey in delivery.ManifestKeys)
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = manifestKey, ContentBody = manifest }, cancellationToken);
         }
     }
 
-    private byte[] WriteCsvGzip()
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
-        {
-            writer.WriteLine(string.Join(',', Columns));
-            foreach (var row in LineItems())
-            {
-                writer.WriteLine(string.Join(',', row.Select(Quote)));
-            }
-        }
-
-        return buffer.ToArray();
-    }
-
-    private IEnumerable<string[]> LineItems()
+    private IEnumerable<IReadOnlyList<string>> LineItems()
     {
         var days = periodStart.AddMonths(1).DayNumber - periodStart.DayNumber;
         var savingsPlanArn = $"arn:aws:savingsplans::{payerAccount}:savingsplan/5f1d1b5e-demo";
@@ -161,7 +137,4 @@ public sealed class DemoCurMonth(IReadOnlyList<SeededResource> resources, string
     }
 
     private static string Num(decimal value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Quote(string value) =>
-        value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }

@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Parquet;
-using Parquet.Schema;
+using DigiUsher.Cur.Writing;
 
 namespace DigiUsher.CurParser.Tests;
 
@@ -74,23 +71,22 @@ internal static class Cur2Export
 
     private static readonly string[] Regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 
-    /// <summary>Columns: name and kind (<c>s</c>tring, <c>d</c>ouble, <c>t</c>imestamp, <c>m</c>ap).</summary>
-    private static readonly (string Name, char Kind)[] Columns =
-    [
-        ("bill_billing_period_start_date", 't'), ("bill_invoice_id", 's'), ("bill_payer_account_id", 's'), ("bill_payer_account_name", 's'),
-        ("cost_category", 'm'), ("discount", 'm'), ("discount_total_discount", 'd'), ("identity_line_item_id", 's'), ("identity_time_interval", 's'),
-        ("line_item_availability_zone", 's'), ("line_item_currency_code", 's'), ("line_item_line_item_type", 's'), ("line_item_net_unblended_cost", 'd'),
-        ("line_item_operation", 's'), ("line_item_product_code", 's'), ("line_item_resource_id", 's'), ("line_item_unblended_cost", 'd'),
-        ("line_item_unblended_rate", 's'), ("line_item_usage_account_id", 's'), ("line_item_usage_account_name", 's'), ("line_item_usage_amount", 'd'),
-        ("line_item_usage_end_date", 't'), ("line_item_usage_start_date", 't'), ("line_item_usage_type", 's'), ("pricing_unit", 's'), ("product", 'm'),
-        ("product_region_code", 's'), ("product_servicecode", 's'), ("reservation_effective_cost", 'd'), ("reservation_reservation_a_r_n", 's'),
-        ("reservation_unused_amortized_upfront_fee_for_billing_period", 'd'), ("reservation_unused_recurring_fee", 'd'), ("resource_tags", 'm'),
-        ("savings_plan_savings_plan_a_r_n", 's'), ("savings_plan_savings_plan_effective_cost", 'd'), ("savings_plan_total_commitment_to_date", 'd'),
-        ("savings_plan_used_commitment", 'd'),
-    ];
+    private const CurColumnKind S = CurColumnKind.String, D = CurColumnKind.Double, T = CurColumnKind.Timestamp, M = CurColumnKind.Map;
 
-    // Quotes as \" (not \u0022), as a JSON writer outside .NET writes them.
-    private static readonly JsonSerializerOptions MapJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The export's columns and what each holds.</summary>
+    private static readonly CurColumn[] Columns =
+    [
+        new("bill_billing_period_start_date", T), new("bill_invoice_id", S), new("bill_payer_account_id", S), new("bill_payer_account_name", S),
+        new("cost_category", M), new("discount", M), new("discount_total_discount", D), new("identity_line_item_id", S), new("identity_time_interval", S),
+        new("line_item_availability_zone", S), new("line_item_currency_code", S), new("line_item_line_item_type", S), new("line_item_net_unblended_cost", D),
+        new("line_item_operation", S), new("line_item_product_code", S), new("line_item_resource_id", S), new("line_item_unblended_cost", D),
+        new("line_item_unblended_rate", S), new("line_item_usage_account_id", S), new("line_item_usage_account_name", S), new("line_item_usage_amount", D),
+        new("line_item_usage_end_date", T), new("line_item_usage_start_date", T), new("line_item_usage_type", S), new("pricing_unit", S), new("product", M),
+        new("product_region_code", S), new("product_servicecode", S), new("reservation_effective_cost", D), new("reservation_reservation_a_r_n", S),
+        new("reservation_unused_amortized_upfront_fee_for_billing_period", D), new("reservation_unused_recurring_fee", D), new("resource_tags", M),
+        new("savings_plan_savings_plan_a_r_n", S), new("savings_plan_savings_plan_effective_cost", D), new("savings_plan_total_commitment_to_date", D),
+        new("savings_plan_used_commitment", D),
+    ];
 
     public static readonly DateTime MonthStart = new(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc);
 
@@ -172,24 +168,11 @@ internal static class Cur2Export
     public static string Csv(IEnumerable<Cur2Row> rows, IReadOnlySet<string>? only = null)
     {
         var columns = Selected(only);
-        var text = new StringBuilder(string.Join(',', columns.Select(c => c.Name))).Append('\n');
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        using var csv = new CurCsvWriter(text, columns.Select(c => c.Name));
         foreach (var row in rows)
         {
-            for (var c = 0; c < columns.Length; c++)
-            {
-                var value = Cell(row, columns[c].Name);
-                var cell = columns[c].Kind switch
-                {
-                    'm' => JsonSerializer.Serialize(Map(row, columns[c].Name), MapJson),
-                    't' => value is DateTime time ? time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : string.Empty,
-                    'd' => value is decimal amount ? Text(amount) : string.Empty,
-                    _ => (string?)value ?? string.Empty,
-                };
-                text.Append(c == 0 ? string.Empty : ",");
-                text.Append(cell.AsSpan().IndexOfAny(',', '"', '\n') >= 0 ? $"\"{cell.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : cell);
-            }
-
-            text.Append('\n');
+            csv.WriteRow([.. columns.Select(c => CsvCell(row, c))]);
         }
 
         return text.ToString();
@@ -199,38 +182,24 @@ internal static class Cur2Export
     public static async Task<byte[]> ParquetAsync(IReadOnlyList<Cur2Row> rows, int rowGroupSize, IReadOnlySet<string>? only = null)
     {
         var columns = Selected(only);
-        var fields = columns.Select<(string Name, char Kind), Field>(c => c.Kind switch
-        {
-            'd' => new DataField<double?>(c.Name),
-            't' => new DataField<DateTime?>(c.Name),
-            'm' => new MapField(c.Name, new DataField<string>("key", false), new DataField<string>("value")),
-            _ => new DataField<string>(c.Name),
-        }).ToArray();
         using var output = new MemoryStream();
-        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), output))
+        await using (var parquet = await CurParquetWriter.CreateAsync(output, columns, optional: true, rowGroupSize))
         {
-            foreach (var chunk in rows.Chunk(rowGroupSize))
+            foreach (var row in rows)
             {
-                using var group = writer.CreateRowGroup();
                 for (var c = 0; c < columns.Length; c++)
                 {
-                    var name = columns[c].Name;
+                    var value = Cell(row, columns[c].Name);
                     switch (columns[c].Kind)
                     {
-                        case 'd':
-                            await group.WriteAsync<double>((DataField)fields[c], chunk.Select(r => Cell(r, name) is decimal d ? (double?)(double)d : null).ToArray().AsMemory());
-                            break;
-                        case 't':
-                            await group.WriteAsync<DateTime>((DataField)fields[c], chunk.Select(r => (DateTime?)Cell(r, name)).ToArray().AsMemory());
-                            break;
-                        case 'm':
-                            await WriteMapAsync(group, (MapField)fields[c], chunk.Select(r => Map(r, name)));
-                            break;
-                        default:
-                            await group.WriteAsync((DataField)fields[c], chunk.Select(r => (string?)Cell(r, name)).ToArray());
-                            break;
+                        case CurColumnKind.Double: parquet.Set(c, value is decimal d ? (double)d : null); break;
+                        case CurColumnKind.Timestamp: parquet.Set(c, (DateTime?)value); break;
+                        case CurColumnKind.Map: parquet.Set(c, Map(row, columns[c].Name)); break;
+                        default: parquet.Set(c, (string?)value); break;
                     }
                 }
+
+                await parquet.EndRowAsync();
             }
         }
 
@@ -238,6 +207,16 @@ internal static class Cur2Export
     }
 
     public static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string CsvCell(Cur2Row row, CurColumn column) =>
+        (column.Kind, Cell(row, column.Name)) switch
+        {
+            (CurColumnKind.Map, _) => CurCsvWriter.MapCell(Map(row, column.Name)),
+            (CurColumnKind.Timestamp, DateTime time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            (CurColumnKind.Double, decimal amount) => Text(amount),
+            (CurColumnKind.String, string text) => text,
+            _ => string.Empty,
+        };
 
     private static IReadOnlyDictionary<string, string> Map(Cur2Row row, string column) => column switch
     {
@@ -247,7 +226,7 @@ internal static class Cur2Export
         _ => row.Discount,
     };
 
-    private static (string Name, char Kind)[] Selected(IReadOnlySet<string>? only) =>
+    private static CurColumn[] Selected(IReadOnlySet<string>? only) =>
         only is null ? Columns : [.. Columns.Where(c => only.Contains(c.Name))];
 
     private static object? Cell(Cur2Row row, string column) =>
@@ -287,43 +266,4 @@ internal static class Cur2Export
             "savings_plan_used_commitment" => row.SavingsPlanUsedCommitment,
             _ => null,
         };
-
-    /// <summary>
-    /// A MAP column as Parquet stores it: flat key and value leaf columns, repetition level 0 starting a
-    /// row; an empty map is one slot defined only up to the map (the key's maximum level less one).
-    /// </summary>
-    private static async Task WriteMapAsync(ParquetRowGroupWriter group, MapField field, IEnumerable<IReadOnlyDictionary<string, string>> maps)
-    {
-        var key = (DataField)field.Key;
-        var value = (DataField)field.Value;
-        var keys = new List<ReadOnlyMemory<char>>();
-        var values = new List<ReadOnlyMemory<char>>();
-        var keyLevels = new List<int>();
-        var valueLevels = new List<int>();
-        var repetitions = new List<int>();
-        foreach (var map in maps)
-        {
-            if (map.Count == 0)
-            {
-                keyLevels.Add(key.MaxDefinitionLevel - 1);
-                valueLevels.Add(key.MaxDefinitionLevel - 1);
-                repetitions.Add(0);
-                continue;
-            }
-
-            var first = true;
-            foreach (var (k, v) in map)
-            {
-                keys.Add(k.AsMemory());
-                values.Add(v.AsMemory());
-                keyLevels.Add(key.MaxDefinitionLevel);
-                valueLevels.Add(value.MaxDefinitionLevel);
-                repetitions.Add(first ? 0 : 1);
-                first = false;
-            }
-        }
-
-        await group.WriteAllPartsAsync<ReadOnlyMemory<char>>(key, keys.ToArray(), keyLevels.ToArray(), repetitions.ToArray(), CancellationToken.None);
-        await group.WriteAllPartsAsync<ReadOnlyMemory<char>>(value, values.ToArray(), valueLevels.ToArray(), repetitions.ToArray(), CancellationToken.None);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using DigiUsher.Cur.Writing;
 using DigiUsher.Testing;
 using Microsoft.VisualBasic.FileIO;
 using Parquet;
@@ -47,15 +48,24 @@ internal static class TestFiles
     /// <summary>A small legacy CUR CSV: <paramref name="rows"/> hourly EC2 rows of <paramref name="cost"/> each.</summary>
     public static byte[] SmallCsv(int rows, decimal cost, string team = "web")
     {
-        var text = new StringBuilder("identity/LineItemId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,product/ProductName,product/regionCode,lineItem/UsageType,lineItem/ResourceId,lineItem/UsageAmount,lineItem/UnblendedCost,lineItem/CurrencyCode,resourceTags/user:team\n");
+        string[] header =
+        [
+            "identity/LineItemId", "lineItem/UsageAccountId", "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate", "lineItem/ProductCode",
+            "product/ProductName", "product/regionCode", "lineItem/UsageType", "lineItem/ResourceId", "lineItem/UsageAmount", "lineItem/UnblendedCost",
+            "lineItem/CurrencyCode", "resourceTags/user:team",
+        ];
         var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        for (var i = 0; i < rows; i++)
+        return CurCsvWriter.GzipBytes(header, Enumerable.Range(0, rows).Select(i =>
         {
             var hour = start.AddHours(i % 48);
-            text.Append(CultureInfo.InvariantCulture, $"id{i},123456789012,Usage,{hour:yyyy-MM-ddTHH:mm:ssZ},{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ},AmazonEC2,Amazon Elastic Compute Cloud,us-east-1,BoxUsage:m5.large,i-{i % 7:D17},1,{cost.ToString(CultureInfo.InvariantCulture)},USD,{team}\n");
-        }
+            return (IReadOnlyList<string>)
+            [
+                $"id{i}", "123456789012", "Usage", Iso(hour), Iso(hour.AddHours(1)), "AmazonEC2", "Amazon Elastic Compute Cloud", "us-east-1",
+                "BoxUsage:m5.large", $"i-{i % 7:D17}", "1", cost.ToString(CultureInfo.InvariantCulture), "USD", team,
+            ];
+        }));
 
-        return Gzip(Encoding.UTF8.GetBytes(text.ToString()));
+        static string Iso(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Unblended cost per (line item type, currency), by VB's TextFieldParser and header name.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using DigiUsher.Cur.Writing;
 
 namespace DigiUsher.Reliability.Tests;
 
@@ -30,7 +31,7 @@ public sealed class CurCsv
             var n = Rows + 1;
             var cost = (((n * 7919) + seed) % 100_000 + 1) / 10_000m;
             var start = Period.AddHours(n % (24 * 28));
-            AddRow(n, start, cost.ToString(CultureInfo.InvariantCulture), $"i-{n % 500:x8}", $"team{n % 7}");
+            AddRow(n, start, cost.ToString(CultureInfo.InvariantCulture), $"i-{n % 500:x8}", $"team{n % 7}", raw: false);
             Unblended += cost;
         }
 
@@ -40,7 +41,7 @@ public sealed class CurCsv
     /// <summary>Adds one row with a raw cost cell and a raw tag cell (hostile values go here).</summary>
     public CurCsv AddRawRow(string costCell, string teamCell = "web")
     {
-        AddRow(Rows + 1, Period, costCell, "i-0000beef", teamCell);
+        AddRow(Rows + 1, Period, costCell, "i-0000beef", teamCell, raw: true);
         return this;
     }
 
@@ -68,13 +69,18 @@ public sealed class CurCsv
         return output.ToArray();
     }
 
-    private void AddRow(long n, DateTime start, string costCell, string resource, string team)
+    /// <summary>One line item; a <paramref name="raw"/> one goes in unquoted, as the hostile test wrote it (a stray quote stays stray).</summary>
+    private void AddRow(long n, DateTime start, string costCell, string resource, string team, bool raw)
     {
         var end = start.AddHours(1);
-        _text.Append(CultureInfo.InvariantCulture,
-            $"li{n},{start:yyyy-MM-ddTHH:mm:ssZ}/{end:yyyy-MM-ddTHH:mm:ssZ},111122223333,{Period:yyyy-MM-ddTHH:mm:ssZ},444455556666,Usage,")
-            .Append(CultureInfo.InvariantCulture, $"{start:yyyy-MM-ddTHH:mm:ssZ},{end:yyyy-MM-ddTHH:mm:ssZ},AmazonEC2,BoxUsage:m5.large,RunInstances,{resource},")
-            .Append(CultureInfo.InvariantCulture, $"1,USD,{costCell},{costCell},Amazon Elastic Compute Cloud,us-east-1,{team}\n");
+        string[] cells =
+        [
+            $"li{n}", $"{Iso(start)}/{Iso(end)}", "111122223333", Iso(Period), "444455556666", "Usage", Iso(start), Iso(end), "AmazonEC2", "BoxUsage:m5.large",
+            "RunInstances", resource, "1", "USD", costCell, costCell, "Amazon Elastic Compute Cloud", "us-east-1", team,
+        ];
+        _text.Append(raw ? string.Join(',', cells) : CurCsvWriter.Line(cells)).Append('\n');
         Rows++;
     }
+
+    private static string Iso(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

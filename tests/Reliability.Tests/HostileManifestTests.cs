@@ -4,7 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using DigiUsher.Contracts;
 using DigiUsher.Cur;
-using DigiUsher.Cur.Manifests;
+using DigiUsher.Cur.Writing;
 using DigiUsher.Testing;
 
 namespace DigiUsher.Reliability.Tests;
@@ -96,17 +96,19 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
     private static (byte[] Gzip, decimal Total) Cur2Csv(int rows)
     {
         var start = DateTime.ParseExact(Period + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        var text = new System.Text.StringBuilder("identity_line_item_id,line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,"
-            + "line_item_product_code,line_item_unblended_cost,line_item_currency_code\n");
-        var total = 0m;
-        for (var i = 1; i <= rows; i++)
-        {
-            var cost = i * 0.0125m;
-            total += cost;
-            text.Append(CultureInfo.InvariantCulture, $"li{i},444455556666,Usage,{start.AddHours(i):yyyy-MM-ddTHH:mm:ssZ},{start.AddHours(i + 1):yyyy-MM-ddTHH:mm:ssZ},AmazonEC2,{cost},USD\n");
-        }
+        string[] header =
+        [
+            "identity_line_item_id", "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date", "line_item_usage_end_date",
+            "line_item_product_code", "line_item_unblended_cost", "line_item_currency_code",
+        ];
+        var costs = Enumerable.Range(1, rows).Select(i => i * 0.0125m).ToList();
+        var gzip = CurCsvWriter.GzipBytes(header, costs.Select((cost, i) => (IReadOnlyList<string>)
+        [
+            $"li{i + 1}", "444455556666", "Usage", Iso(start.AddHours(i + 1)), Iso(start.AddHours(i + 2)), "AmazonEC2", cost.ToString(CultureInfo.InvariantCulture), "USD",
+        ]));
+        return (gzip, costs.Sum());
 
-        return (CurCsv.Compress(System.Text.Encoding.UTF8.GetBytes(text.ToString())), total);
+        static string Iso(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
     }
 
     private static string ExportManifest(params string[] dataFiles) =>
@@ -231,14 +233,10 @@ public sealed class HostileManifestTests(HostileManifestTests.Stack stack) : ICl
 /// <summary>A legacy CUR (CSV, create-new versioning) written the way AWS lays it out in S3.</summary>
 public static class CurBucket
 {
-    public static string PeriodFolder(string prefix, string report, string period)
-    {
-        var start = DateTime.ParseExact(period + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return $"{prefix}/{report}/{start:yyyyMMdd}-{start.AddMonths(1):yyyyMMdd}";
-    }
+    public static LegacyDelivery Delivery(string prefix, string report, string period, string assemblyId) =>
+        new(prefix, report, BillingPeriod.TryParse(period, out var parsed) ? parsed : throw new ArgumentException($"not a billing period: {period}", nameof(period)), assemblyId);
 
-    public static string DataKey(string prefix, string report, string period, string assemblyId, int n) =>
-        $"{PeriodFolder(prefix, report, period)}/{assemblyId}/{report}-{n}.csv.gz";
+    public static string DataKey(string prefix, string report, string period, string assemblyId, int n) => Delivery(prefix, report, period, assemblyId).DataKey(n);
 
     public static async Task<string> PutDataFileAsync(IAmazonS3 s3, string bucket, string prefix, string report, string period, string assemblyId, int n, byte[] gzip)
     {
@@ -248,16 +246,14 @@ public static class CurBucket
         return key;
     }
 
-    public static string CsvGzipManifest(string assemblyId, string account, string report, string period, string bucket, IReadOnlyList<string> reportKeys) =>
-        new LegacyManifest(assemblyId, account, [new("lineItem", "UnblendedCost", "BigDecimal")], "UTF-8", "GZIP", "text/csv", new string('a', 64), report,
-            BillingPeriod.TryParse(period, out var parsed) ? parsed : throw new ArgumentException($"not a billing period: {period}", nameof(period)), bucket, reportKeys, []).ToJson();
-
     /// <summary>The assembly's manifest and the period manifest (written last, as AWS does: it names the current delivery).</summary>
     public static async Task PutManifestAsync(IAmazonS3 s3, string bucket, string prefix, string report, string period, string assemblyId, IReadOnlyList<string> reportKeys)
     {
-        var manifest = CsvGzipManifest(assemblyId, "111122223333", report, period, bucket, reportKeys);
-        var folder = PeriodFolder(prefix, report, period);
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{folder}/{assemblyId}/{report}-Manifest.json", ContentBody = manifest });
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{folder}/{report}-Manifest.json", ContentBody = manifest });
+        var delivery = Delivery(prefix, report, period, assemblyId);
+        var manifest = delivery.Manifest("111122223333", bucket, ["lineItem/UnblendedCost"], reportKeys);
+        foreach (var key in delivery.ManifestKeys)
+        {
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = manifest });
+        }
     }
 }

@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using DigiUsher.Cur.Manifests;
+using DigiUsher.Cur.Writing;
 
 namespace DigiUsher.Testing.Aws;
 
@@ -46,49 +44,39 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
 
     public async Task UploadAsync(string motoUrl, string bucket, AWSCredentials? credentials = null)
     {
-        var periodEnd = periodStart.AddMonths(1);
-        var folder = $"{Prefix}/{ReportName}/{periodStart:yyyyMMdd}-{periodEnd:yyyyMMdd}";
-        var assemblyId = Guid.NewGuid().ToString();
-        var dataKey = $"{folder}/{assemblyId}/{ReportName}-1.csv.gz";
-        var manifest = new LegacyManifest(
-            assemblyId, payerAccount, [.. Columns.Select(c => new ManifestColumn(c.Split('/')[0], c.Split('/')[1], null))], "UTF-8", "GZIP", "text/csv",
-            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ReportName))), ReportName,
-            DigiUsher.Cur.BillingPeriod.Of(periodStart), bucket, [dataKey], []).ToJson();
+        var delivery = new LegacyDelivery(Prefix, ReportName, DigiUsher.Cur.BillingPeriod.Of(periodStart), Guid.NewGuid().ToString());
+        var dataKey = delivery.DataKey(1);
+        var manifest = delivery.Manifest(payerAccount, bucket, Columns, [dataKey]);
         using var s3 = new AmazonS3Client(credentials ?? new BasicAWSCredentials("e2e-setup", "e2e-setup-secret"),
             new AmazonS3Config { ServiceURL = motoUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(CsvGzip()) });
-        foreach (var key in new[] { $"{folder}/{assemblyId}/{ReportName}-Manifest.json", $"{folder}/{ReportName}-Manifest.json" })
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(CurCsvWriter.GzipBytes(Columns, LineItems())) });
+        foreach (var key in delivery.ManifestKeys)
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = manifest });
         }
     }
 
-    private byte[] CsvGzip()
+    /// <summary>Each resource's daily cost, one line item per resource and day.</summary>
+    private IEnumerable<IReadOnlyList<string>> LineItems()
     {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
+        var start = periodStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var end = start.AddMonths(1);
+        foreach (var resource in resources)
         {
-            writer.WriteLine(string.Join(',', Columns));
-            var start = periodStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            var end = start.AddMonths(1);
-            foreach (var resource in resources)
+            for (var day = 0; day < Days; day++)
             {
-                for (var day = 0; day < Days; day++)
-                {
-                    var from = start.AddDays(day);
-                    var cost = resource.DailyCost.ToString(CultureInfo.InvariantCulture);
-                    writer.WriteLine(string.Join(',',
-                        Guid.NewGuid().ToString("N"), $"{Iso(from)}/{Iso(from.AddDays(1))}", "", "AWS", "Anniversary", payerAccount,
-                        Iso(start), Iso(end), payerAccount, "Usage", Iso(from), Iso(from.AddDays(1)), resource.ProductCode, resource.UsageType, "Run",
-                        "us-east-1a", resource.ResourceId, "1", "USD", cost, cost, cost, cost, resource.UsageType,
-                        resource.ProductCode == "AmazonS3" ? "Amazon Simple Storage Service" : "Amazon Elastic Compute Cloud",
-                        "us-east-1", cost, "Hrs", resource.Team));
-                }
+                var from = start.AddDays(day);
+                var cost = resource.DailyCost.ToString(CultureInfo.InvariantCulture);
+                yield return
+                [
+                    Guid.NewGuid().ToString("N"), $"{Iso(from)}/{Iso(from.AddDays(1))}", "", "AWS", "Anniversary", payerAccount,
+                    Iso(start), Iso(end), payerAccount, "Usage", Iso(from), Iso(from.AddDays(1)), resource.ProductCode, resource.UsageType, "Run",
+                    "us-east-1a", resource.ResourceId, "1", "USD", cost, cost, cost, cost, resource.UsageType,
+                    resource.ProductCode == "AmazonS3" ? "Amazon Simple Storage Service" : "Amazon Elastic Compute Cloud",
+                    "us-east-1", cost, "Hrs", resource.Team,
+                ];
             }
         }
-
-        return buffer.ToArray();
     }
 
     private static string Iso(DateTime d) => d.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
