@@ -5,6 +5,7 @@ using DigiUsher.Client.DataSource;
 using DigiUsher.Contracts;
 using DigiUsher.Testing;
 using DigiUsher.Testing.Aws;
+using Xunit.Abstractions;
 
 namespace DigiUsher.EndToEnd.Tests;
 
@@ -13,8 +14,10 @@ namespace DigiUsher.EndToEnd.Tests;
 /// (found through the catalog, so a table added later is checked too), late and repeated messages
 /// about it write nothing back, and another organization's data source keeps everything it had.
 /// </summary>
-public class DataSourceRemovalEndToEndTests
+public class DataSourceRemovalEndToEndTests(ITestOutputHelper output)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
 
     [Fact]
@@ -34,11 +37,13 @@ public class DataSourceRemovalEndToEndTests
 
         await month.UploadAsync(moto.Url, otherBucket);
 
+        Phase("moto seeded, starting the stack");
         await using var stack = await ServiceStack.StartAsync(moto.Url);
         var database = stack.Database;
         await using var peer = await PeerBus.StartAsync(stack.VirtualHost, answerCredentials: false);
         try
         {
+            Phase("stack started");
             using var victim = await stack.RegisterAsync("removed");
             using var other = await stack.RegisterAsync("kept");
             var removed = await ConnectAsync(victim, account, account.CurBucket);
@@ -48,9 +53,12 @@ public class DataSourceRemovalEndToEndTests
             foreach (var client in new[] { victim, other })
             {
                 await Eventually.True(async () => (await client.Query.GetCostsAsync(from, to)).Total == month.Total, Patience, "the month imported into Query");
+                Phase("a month imported");
                 await Eventually.True(async () => (await client.Query.ListResourcesAsync(discovered: true, limit: 1000)).Items.Count > 0, Patience, "resources discovered");
+                Phase("resources discovered");
             }
 
+            Phase("imported and discovered for both organizations");
             var importIds = await DataSourceRows.ImportIdsAsync(database.AdminConnectionString, removed.Id);
             Assert.NotEmpty(importIds);
             var before = await DataSourceRows.CountAsync(database.AdminConnectionString, removed.Id, importIds);
@@ -61,12 +69,22 @@ public class DataSourceRemovalEndToEndTests
                 Assert.Contains(before.Keys, k => k.StartsWith(table, StringComparison.Ordinal));
             }
 
+            Phase("removing");
             await victim.DataSource.DeleteDataSourceAsync(removed.Id);
 
-            await Eventually.True(
-                async () => Leftovers(await DataSourceRows.CountAsync(database.AdminConnectionString, removed.Id, importIds)).Count == 0,
-                Patience, "no row of the removed data source in any schema");
+            var leftover = new Dictionary<string, long>();
+            try
+            {
+                await Eventually.True(
+                    async () => (leftover = Leftovers(await DataSourceRows.CountAsync(database.AdminConnectionString, removed.Id, importIds))).Count == 0,
+                    Patience, "no row of the removed data source in any schema");
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message} Rows left: {Describe(leftover)}", ex);
+            }
 
+            Phase("purged");
             // Late and repeated messages: what was in flight when it was removed, and the removal redelivered.
             var late = new List<IIntegrationMessage>();
             late.AddRange(peer.Recorded.Of<ReportAvailable>(removed.Id));
@@ -89,6 +107,7 @@ public class DataSourceRemovalEndToEndTests
                 Assert.True(Leftovers(after).Count == 0, $"rows came back after late messages: {Describe(Leftovers(after))}");
             }
 
+            Phase("late messages wrote nothing");
             Assert.Equal(0m, (await victim.Query.GetCostsAsync(from, to)).Total);
             Assert.Empty((await victim.Query.ListResourcesAsync()).Items);
             Assert.Empty((await victim.Query.ListImportsAsync()).Items);
@@ -107,6 +126,8 @@ public class DataSourceRemovalEndToEndTests
             throw new InvalidOperationException($"{ex.Message}\n{stack.Logs()}", ex);
         }
     }
+
+    private void Phase(string what) => output.WriteLine($"[{_clock.Elapsed:mm\\:ss}] {what}");
 
     private static async Task<DataSourceView> ConnectAsync(DigiUsherClient client, AwsAccount account, string bucket) =>
         await client.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest

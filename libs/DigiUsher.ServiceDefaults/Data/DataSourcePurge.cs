@@ -15,6 +15,20 @@ public static class DataSourcePurge
     /// <summary>The table whose row for the data source is kept as the tombstone.</summary>
     public const string TombstoneTable = "data_sources";
 
+    /// <summary>
+    /// Takes the data source's purge lock for the transaction, before the tombstone is written. Each schema's
+    /// <c>refuse_removed_data_source</c> trigger takes the same lock shared, so a writer whose transaction began
+    /// before the tombstone existed either commits before the purge deletes (and its rows are deleted with the
+    /// rest), or waits for the purge and then sees the tombstone. Without it, rows inserted but not committed when
+    /// the purge ran were invisible to its deletes and survived it (a discovery run still writing resources).
+    /// </summary>
+    public static Task ExcludeWritersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, Guid dataSourceId) =>
+        connection.ExecuteAsync(
+            "select pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key = LockKey(schema, dataSourceId) }, transaction, commandTimeout: 600);
+
+    /// <summary>The lock's key, as the trigger computes it: <c>'{schema}:' || data_source_id::text</c>.</summary>
+    public static string LockKey(string schema, Guid dataSourceId) => $"{schema}:{dataSourceId:D}";
+
     /// <summary>Deletes the rows; tables that reference others go first so foreign keys hold. Returns the rows deleted.</summary>
     public static async Task<int> DeleteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, Guid dataSourceId)
     {

@@ -18,6 +18,7 @@ public sealed class RemovedDataSourceStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await DataSourcePurge.ExcludeWritersAsync(connection, transaction, CurParserDb.Schema, dataSourceId);
         var owner = await connection.QuerySingleOrDefaultAsync<Guid?>(
             $"""
             select organization_id from {CurParserDb.Schema}.imports where data_source_id = @dataSourceId

@@ -73,6 +73,7 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await DataSourcePurge.ExcludeWritersAsync(connection, transaction, CurPollerDb.Schema, dataSourceId);
         var tombstoned = await connection.ExecuteAsync(new CommandDefinition(
             $"""
             insert into {CurPollerDb.Schema}.data_sources (data_source_id, organization_id, changed_at, removed_at)

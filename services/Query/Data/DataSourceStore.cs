@@ -37,6 +37,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await DataSourcePurge.ExcludeWritersAsync(connection, transaction, QueryDb.Schema, dataSourceId);
         var tombstoned = await connection.ExecuteAsync(
             $"""
             insert into {QueryDb.Schema}.data_sources as d (data_source_id, organization_id, name, bucket, prefix, region, created_by_email,

@@ -59,6 +59,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await DataSourcePurge.ExcludeWritersAsync(connection, transaction, DiscoveryDb.Schema, dataSourceId);
         var tombstoned = await connection.ExecuteAsync($"""
             insert into {DiscoveryDb.Schema}.data_sources (data_source_id, organization_id, settings, last_event_at, removed_at)
             values (@dataSourceId, @organizationId, 'null'::jsonb, @occurredAt, @occurredAt)
