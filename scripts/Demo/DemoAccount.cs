@@ -62,6 +62,20 @@ public sealed class DemoAccount(string motoUrl)
         }
     }
 
+    /// <summary>
+    /// The role DigiUsher assumes (the connection guide's way): under a path, trusting DigiUsher's
+    /// principal with the external id DigiUsher issued, allowed to read billing and resources. Answers its ARN.
+    /// </summary>
+    public async Task<string> CreateRoleAsync(string trustPolicy, CancellationToken cancellationToken)
+    {
+        using var signer = new AwsSignedHttpClientFactory();
+        using var iam = signer.CreateClient(_setupCredentials, "us-east-1", "iam", new Uri(motoUrl + "/"));
+        var created = await IamAsync(iam, cancellationToken, ("Action", "CreateRole"), ("RoleName", "reader"), ("Path", "/digiusher/"), ("AssumeRolePolicyDocument", trustPolicy));
+        await IamAsync(iam, cancellationToken, ("Action", "PutRolePolicy"), ("RoleName", "reader"), ("PolicyName", "digiusher-read"),
+            ("PolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","cur:DescribeReportDefinitions","ec2:Describe*","iam:Get*","iam:List*","cloudwatch:GetMetricData"],"Resource":"*"}]}"""));
+        return Between(created, "<Arn>", "</Arn>");
+    }
+
     private async Task SeedEc2Async(string region, CancellationToken cancellationToken)
     {
         using var ec2 = new AmazonEC2Client(_setupCredentials, new AmazonEC2Config { ServiceURL = motoUrl, AuthenticationRegion = region });

@@ -36,12 +36,17 @@ Console.WriteLine($"   CUR {DemoCurMonth.ReportName} for {month.BillingPeriod}: 
 Section("2. Register, log in, connect the payer account");
 var registered = await api.Anonymous.RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = "Demo Corp" }, ct);
 Console.WriteLine($"   organization {registered.OrganizationId} admin {email}");
+// By role, as the connection guide recommends: DigiUsher issues the external id and the trust policy,
+// the customer creates the role with them.
+var issued = await api.DataSource.IssueExternalIdAsync(ct);
+var roleArn = await account.CreateRoleAsync(System.Text.Json.JsonSerializer.Serialize(issued.TrustPolicy.AdditionalProperties), ct);
+Console.WriteLine($"   role {roleArn} trusts {issued.PrincipalArn} with external id {issued.ExternalId}");
 var dataSource = await api.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
 {
     Name = "Demo payer account",
     Kind = "aws-root",
-    AccessKeyId = account.AccessKeyId,
-    SecretAccessKey = account.SecretAccessKey,
+    RoleArn = roleArn,
+    ExternalId = issued.ExternalId,
     Bucket = account.CurBucket,
     Prefix = DemoCurMonth.Prefix,
     Region = "us-east-1",

@@ -22,7 +22,10 @@ public static class DataSourceServiceExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<EncryptionKeyOptions>().BindConfiguration(EncryptionKeyOptions.Section)
             .Validate(o => { SecretCipher.Validate(o); return true; }).ValidateOnStart();
-        services.AddOptions<RoleAssumptionOptions>().BindConfiguration(RoleAssumptionOptions.Section);
+        var production = builder.Environment.IsProduction();
+        services.AddOptions<RoleAssumptionOptions>().BindConfiguration(RoleAssumptionOptions.Section)
+            .Validate(o => o.RequireExternalIdCondition || !production, "RoleAssumption:RequireExternalIdCondition may be off only outside Production (an STS that does not enforce trust policies, such as moto).")
+            .ValidateOnStart();
         services.AddSingleton<SecretCipher>();
         services.AddSingleton<SecretRekeyer>();
         services.AddSignInRateLimits();
@@ -35,6 +38,7 @@ public static class DataSourceServiceExtensions
 
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<DataSourceStore>();
+        services.AddSingleton<ExternalIdStore>();
         services.AddSingleton<StatusStore>();
         services.AddOptions<IssuerOptions>().BindConfiguration(IssuerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.Section);

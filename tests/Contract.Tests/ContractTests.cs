@@ -134,6 +134,7 @@ public class ContractTests
         var api = admin.DataSource.Api.V1;
 
         await api.Aws.Setup.GetAsync(c => c.QueryParameters.Bucket = account.CurBucket);
+        await api.Aws.ExternalIds.PostAsync();
         var created = await api.DataSources.PostAsync(new CreateDataSourceRequest
         {
             Name = "Contract payer", Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,

@@ -33,6 +33,34 @@ public class DataSourceChangeTests
     public void Check_WhenARequestGivesKeysAndARole_NamesRoleArn() =>
         Assert.Equal(new[] { "roleArn" }, DataSourceChange.Check(new UpdateDataSourceRequest { AccessKeyId = Connect.AccessKeyId, RoleArn = RoleArn, ExternalId = "ext-id" }).Fields);
 
+    [Theory]
+    [InlineData(null, "digiusher-issued", true, null)]
+    [InlineData(null, "digiusher-chosen", false, "must be one DigiUsher issued")]
+    [InlineData(null, null, false, "is required")]
+    [InlineData("digiusher-own", null, false, null)]
+    [InlineData("digiusher-own", "digiusher-own", false, null)]
+    [InlineData("digiusher-own", "digiusher-issued", true, "never changes")]
+    public void ExternalIdProblem_WhenTheIdIsNotTheDataSourcesOrIssued_SaysWhy(string? current, string? requested, bool issued, string? problem)
+    {
+        var said = DataSourceChange.ExternalIdProblem(current, requested, issued);
+        if (problem is null)
+        {
+            Assert.Null(said);
+        }
+        else
+        {
+            Assert.Contains(problem, said, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Plan_WhenARoleDataSourceTakesANewRole_KeepsItsExternalId()
+    {
+        var existing = new DataSourceRow { AuthType = "role", RoleArn = RoleArn, ExternalId = "digiusher-own", Name = "n", Bucket = "b", Region = "us-east-1" };
+        var plan = DataSourceChange.Plan(existing, new UpdateDataSourceRequest { RoleArn = RoleArn + "2" });
+        Assert.Equal(new ConnectionCredentials.Role(RoleArn + "2", "digiusher-own"), plan.NewCredentials);
+    }
+
     [Fact]
     public void Check_WhenAnUpdateChangesNothing_NamesBody() => Assert.Equal(new[] { "body" }, DataSourceChange.Check(new UpdateDataSourceRequest()).Fields);
 

@@ -170,7 +170,7 @@ public class DataSourceFlowTests
             name = "Role payer",
             kind = "aws-root",
             roleArn = $"arn:aws:iam::{AwsFixtures.PayerAccount}:role/DigiUsherReadOnly",
-            externalId = "digiusher-" + admin.OrganizationId.ToString("N"),
+            externalId = await IssuedExternalIdAsync(client),
             bucket,
             prefix = "cur",
         });
@@ -184,5 +184,12 @@ public class DataSourceFlowTests
         Assert.NotNull(issued!.Message.SealedSessionToken);
         Assert.NotNull(issued.Message.ExpiresAt);
         Assert.StartsWith("ASIA", issued.Message.AccessKeyId, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> IssuedExternalIdAsync(HttpClient client)
+    {
+        using var issued = await client.PostAsync("/api/v1/aws/external-ids", null);
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        return (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("externalId").GetString()!;
     }
 }

@@ -57,6 +57,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             // per address is raised here and attacked on its own in SignInRateLimitTests.
             environment["Auth__RateLimit__Burst"] = "10000";
             environment["Auth__RateLimit__PerMinute"] = "60000";
+            // The shared moto_server assumes any role: it checks trust policies only once it enforces
+            // auth, which ConfusedDeputyTests does on a moto of its own with the check on.
+            environment["RoleAssumption__RequireExternalIdCondition"] = "false";
         }
         else
         {

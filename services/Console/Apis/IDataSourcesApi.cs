@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace DigiUsher.Console.Apis;
 
@@ -83,6 +82,9 @@ public sealed class DataSourcesApi(ApiClients clients) : IDataSourcesApi
     public Task<AwsSetup> GetAwsSetupAsync(string bucket, string? accountId, CancellationToken cancellationToken) =>
         clients.DataSource.GetAsync<AwsSetup>("api/v1/aws/setup" + new ApiQuery().Add("bucket", bucket).Add("accountId", accountId), cancellationToken);
 
-    public Task<string> NewExternalIdAsync(CancellationToken cancellationToken) =>
-        Task.FromResult("digiusher-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+    public async Task<string> NewExternalIdAsync(CancellationToken cancellationToken) =>
+        (await clients.DataSource.SendAsync<IssuedExternalId>(HttpMethod.Post, "api/v1/aws/external-ids", null, cancellationToken)).ExternalId;
+
+    /// <summary>The part of DataSource's answer the form uses.</summary>
+    private sealed record IssuedExternalId(string ExternalId);
 }

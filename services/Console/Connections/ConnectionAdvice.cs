@@ -23,6 +23,7 @@ public static class ConnectionAdvice
     {
         "credentials-rejected" => "AWS rejected these credentials. Check the access key id and the secret access key (copy them again from the IAM console; a key that was deleted or deactivated fails the same way).",
         "bucket-not-found" => "The bucket does not exist, or not in this AWS account. Check its name (the bucket your Cost and Usage Report is delivered to).",
+        "external-id-not-required" => "The role's trust policy lets DigiUsher in without the external id: add the sts:ExternalId condition shown in the connection guide.",
         "role-not-assumable" => "DigiUsher could not assume the role. Check the role ARN, and that its trust policy names DigiUsher's account and this external id.",
         "billing-access-denied" => "These credentials cannot read the billing reports. The permissions marked missing below name what to add.",
         _ => error ?? "The connection was refused.",

@@ -160,6 +160,11 @@ public static class DataSourcesApi
         DataSourceOutcome.ChangedMeanwhile => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict, title: "The data source changed meanwhile", detail: "Another change was saved first; read it again and retry."),
         DataSourceOutcome.NotFound => NotFound(id),
+        DataSourceOutcome.RoleConnectedElsewhere => TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "The role is connected by another organization",
+            detail: "Another organization has connected this IAM role to DigiUsher, and a role can be connected by one organization only (which one is not said). "
+                + "If the role is yours, create a new role for this organization with the external id DigiUsher issues you."),
         _ => throw new UnreachableException(outcome.GetType().Name),
     };
 
@@ -170,6 +175,7 @@ public static class DataSourcesApi
             ValidationReport.CredentialsRejected => "AWS rejected the credentials",
             ValidationReport.BucketNotFound => "The bucket does not exist",
             ValidationReport.RoleNotAssumable => "The role cannot be assumed",
+            ValidationReport.ExternalIdNotRequired => "The role's trust policy does not require the external id",
             _ => "The credentials cannot read the billing reports",
         },
         detail: report.Error,

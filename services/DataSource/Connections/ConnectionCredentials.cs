@@ -35,6 +35,19 @@ public sealed class RoleAssumptionOptions
 
     public string? SecretAccessKey { get; set; }
 
+    /// <summary>
+    /// DigiUsher's principal as the customers' trust policies name it; when empty, STS's
+    /// GetCallerIdentity of the principal says it.
+    /// </summary>
+    public string? PrincipalArn { get; set; }
+
+    /// <summary>
+    /// Refuse a role whose trust policy lets DigiUsher in without the external id (checked by assuming
+    /// it once without). Only an STS that enforces trust policies can tell; moto_server does only with
+    /// <c>INITIAL_NO_AUTH_ACTION_COUNT</c>, so the local stack turns it off, and Production refuses to start without it.
+    /// </summary>
+    public bool RequireExternalIdCondition { get; set; } = true;
+
     /// <summary>Lifetime of assumed-role sessions (AWS allows 15 minutes to the role's maximum, 1 hour by default).</summary>
     public TimeSpan SessionDuration { get; set; } = TimeSpan.FromHours(1);
 }
@@ -45,6 +58,11 @@ public sealed record ResolvedCredentials(AWSCredentials Credentials, string Acce
 /// <summary>Turns stored credentials into SDK credentials, assuming the role where there is one.</summary>
 public sealed class CredentialResolver(AwsClientFactory clients, IOptions<RoleAssumptionOptions> roleOptions)
 {
+    private string? _principalArn;
+
+    /// <summary>See <see cref="RoleAssumptionOptions.RequireExternalIdCondition"/>.</summary>
+    public bool RequireExternalIdCondition => roleOptions.Value.RequireExternalIdCondition;
+
     /// <exception cref="AmazonServiceException">STS refused to assume the role.</exception>
     public async Task<ResolvedCredentials> ResolveAsync(ConnectionCredentials credentials, string sessionName, CancellationToken cancellationToken)
     {
@@ -73,6 +91,56 @@ public sealed class CredentialResolver(AwsClientFactory clients, IOptions<RoleAs
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(credentials));
+        }
+    }
+
+    /// <summary>DigiUsher's principal ARN for the trust policy, or null when STS cannot say (no principal configured).</summary>
+    public async Task<string?> PrincipalArnAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(roleOptions.Value.PrincipalArn))
+        {
+            return roleOptions.Value.PrincipalArn;
+        }
+
+        if (_principalArn is not null)
+        {
+            return _principalArn;
+        }
+
+        try
+        {
+            using var sts = CreateSts(null);
+            return _principalArn = (await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken)).Arn;
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// True when STS lets DigiUsher assume the role with an external id nobody issued: its trust policy
+    /// does not require the data source's, so anyone who connects the role's ARN to DigiUsher would read
+    /// the account. (A random id rather than none: AWS ignores an external id the policy does not test,
+    /// and moto 5.2.1 lets a request without one pass any sts:ExternalId condition.)
+    /// </summary>
+    public async Task<bool> AssumableWithoutExternalIdAsync(string roleArn, CancellationToken cancellationToken)
+    {
+        using var sts = CreateSts(null);
+        try
+        {
+            await sts.AssumeRoleAsync(new AssumeRoleRequest
+            {
+                RoleArn = roleArn,
+                RoleSessionName = "digiusher-trust-check",
+                ExternalId = "digiusher-trust-check-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)),
+                DurationSeconds = 900,
+            }, cancellationToken);
+            return true;
+        }
+        catch (AmazonServiceException)
+        {
+            return false;
         }
     }
 

@@ -59,19 +59,32 @@ public sealed partial class ConnectionValidator(
 
     private async Task<ResolvedCredentials> AssumeAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
+        ResolvedCredentials resolved;
         try
         {
-            return await resolver.ResolveAsync(target.Credentials, "digiusher-validation", cancellationToken);
+            resolved = await resolver.ResolveAsync(target.Credentials, "digiusher-validation", cancellationToken);
         }
         catch (AmazonServiceException ex)
         {
+            var externalId = (target.Credentials as ConnectionCredentials.Role)?.ExternalId;
             throw new ValidationRefusedException(ValidationReport.RoleNotAssumable,
-                $"DigiUsher could not assume the role ({ex.ErrorCode}: {ex.Message}). Check the role's trust policy names DigiUsher's principal and the external id.");
+                $"DigiUsher could not assume the role ({ex.ErrorCode}: {ex.Message}). The role's trust policy must allow DigiUsher's principal "
+                + $"({await resolver.PrincipalArnAsync(cancellationToken) ?? "see the connection guide"}) to call sts:AssumeRole with the condition sts:ExternalId = '{externalId}'.");
         }
         catch (AmazonClientException ex)
         {
             throw new ValidationRefusedException(ValidationReport.RoleNotAssumable, $"DigiUsher could not call STS to assume the role: {ex.Message}");
         }
+
+        if (target.Credentials is ConnectionCredentials.Role role && resolver.RequireExternalIdCondition
+            && await resolver.AssumableWithoutExternalIdAsync(role.RoleArn, cancellationToken))
+        {
+            throw new ValidationRefusedException(ValidationReport.ExternalIdNotRequired,
+                $"The role's trust policy lets DigiUsher assume it without the external id, so anyone who knows the role's ARN could connect it to DigiUsher. "
+                + $"Add the condition \"StringEquals\": {{\"sts:ExternalId\": \"{role.ExternalId}\"}} to the statement that trusts DigiUsher.");
+        }
+
+        return resolved;
     }
 
     /// <summary>

@@ -6,6 +6,25 @@ namespace DigiUsher.DataSource.Connections;
 public static class SetupPolicies
 {
     public const string AccountPlaceholder = "${PayerAccountId}";
+    public const string PrincipalPlaceholder = "${DigiUsherPrincipalArn}";
+
+    /// <summary>
+    /// The trust policy of a role DigiUsher assumes: DigiUsher's principal only, and only with the
+    /// external id DigiUsher issued for this data source (the third-party pattern of
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html).
+    /// </summary>
+    public static JsonObject RoleTrustPolicy(string principalArn, string externalId) => new()
+    {
+        ["Version"] = "2012-10-17",
+        ["Statement"] = new JsonArray(new JsonObject
+        {
+            ["Sid"] = "AllowDigiUsherWithItsExternalId",
+            ["Effect"] = "Allow",
+            ["Principal"] = new JsonObject { ["AWS"] = principalArn },
+            ["Action"] = "sts:AssumeRole",
+            ["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["sts:ExternalId"] = externalId } },
+        }),
+    };
 
     /// <summary>
     /// The report bucket's policy that lets the CUR (billingreports) and Data Exports (bcm-data-exports)

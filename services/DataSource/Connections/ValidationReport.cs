@@ -43,7 +43,7 @@ public sealed record DetectedReport(
 
 /// <summary>What validating a data source's connection found.</summary>
 /// <param name="CheckedAt">When.</param>
-/// <param name="Outcome"><c>ok</c>, <c>billing-access-denied</c>, <c>credentials-rejected</c>, <c>bucket-not-found</c> or <c>role-not-assumable</c>.</param>
+/// <param name="Outcome"><c>ok</c>, <c>billing-access-denied</c>, <c>credentials-rejected</c>, <c>bucket-not-found</c>, <c>role-not-assumable</c> or <c>external-id-not-required</c> (the role's trust policy lets DigiUsher in without its external id).</param>
 /// <param name="BillingAccess">True when the credentials can list and read the report bucket (required).</param>
 /// <param name="PayerAccountId">The payer account, from the newest manifest or STS.</param>
 /// <param name="PayerAccountSource"><c>manifest</c> or <c>sts</c>.</param>
@@ -75,6 +75,7 @@ public sealed record ValidationReport(
     public const string CredentialsRejected = "credentials-rejected";
     public const string BucketNotFound = "bucket-not-found";
     public const string RoleNotAssumable = "role-not-assumable";
+    public const string ExternalIdNotRequired = "external-id-not-required";
 
     public bool Accepted => Outcome == Ok;
 }

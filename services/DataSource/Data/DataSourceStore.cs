@@ -54,6 +54,29 @@ public sealed class DataSourceRow
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
+/// <summary>Whether an update connects a new role, and whether it takes an external id the data source did not have.</summary>
+public enum RoleChange
+{
+    None,
+    NewRole,
+    NewRoleAndExternalId,
+}
+
+/// <summary>The store's last check of a role, under the role's lock, failed (a concurrent change won).</summary>
+public sealed class RoleGuardException(RoleGuardException.Reason why) : Exception(why.ToString())
+{
+    public enum Reason
+    {
+        /// <summary>Another organization has connected the role.</summary>
+        ConnectedElsewhere,
+
+        /// <summary>The external id is not (or no longer) one issued to the organization and unused.</summary>
+        ExternalIdNotIssued,
+    }
+
+    public Reason Why { get; } = why;
+}
+
 /// <summary>An event to put in the outbox with the change that caused it.</summary>
 public sealed record OutboxEvent(object Message, Guid MessageId);
 
@@ -92,6 +115,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await GuardRoleAsync(connection, transaction, row, consumeExternalId: row.AuthType == "role", cancellationToken);
         var inserted = await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
             $"""
             insert into {DataSourceDb.Schema}.data_sources (id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id,
@@ -119,10 +143,22 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
     /// event built from the stored result. Null when it changed meanwhile or is gone; throws
     /// <see cref="PostgresException"/> with <c>UniqueViolation</c> when the new natural key is taken.
     /// </summary>
-    public async Task<DataSourceRow?> UpdateAsync(DataSourceRow row, int expectedVersion, Func<DataSourceRow, OutboxEvent?> updated, CancellationToken cancellationToken)
+    public Task<DataSourceRow?> UpdateAsync(DataSourceRow row, int expectedVersion, Func<DataSourceRow, OutboxEvent?> updated, CancellationToken cancellationToken) =>
+        UpdateAsync(row, expectedVersion, updated, RoleChange.None, cancellationToken);
+
+    /// <summary>
+    /// As the other overload; <paramref name="roleChange"/> says the row takes a new role (checked again
+    /// under the role's lock), with an external id it did not have (used up).
+    /// </summary>
+    public async Task<DataSourceRow?> UpdateAsync(DataSourceRow row, int expectedVersion, Func<DataSourceRow, OutboxEvent?> updated, RoleChange roleChange, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (roleChange != RoleChange.None)
+        {
+            await GuardRoleAsync(connection, transaction, row, roleChange == RoleChange.NewRoleAndExternalId, cancellationToken);
+        }
+
         var stored = await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
             $"""
             update {DataSourceDb.Schema}.data_sources set name = @Name, auth_type = @AuthType, access_key_id = @AccessKeyId,
@@ -188,6 +224,45 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         await AddEventAsync(connection, transaction, change);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>True when a data source of another organization assumes this role (IAM role names are case-insensitive).</summary>
+    public async Task<bool> RoleConnectedElsewhereAsync(Guid organizationId, string roleArn, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(RoleElsewhereSql, new { organizationId, roleArn });
+    }
+
+    private const string RoleElsewhereSql = $"""
+        select exists (select 1 from {DataSourceDb.Schema}.data_sources
+                       where lower(role_arn) = lower(@roleArn) and organization_id <> @organizationId)
+        """;
+
+    /// <summary>
+    /// The connector's checks again, under a lock on the role's ARN, so two
+    /// organizations connecting one role at once cannot both succeed; uses up the external id.
+    /// </summary>
+    private static async Task GuardRoleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DataSourceRow row, bool consumeExternalId, CancellationToken cancellationToken)
+    {
+        if (row.AuthType != "role" || row.RoleArn is null)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "select pg_advisory_xact_lock(hashtext('digiusher-role:' || lower(@RoleArn)))", new { row.RoleArn }, transaction, cancellationToken: cancellationToken));
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            RoleElsewhereSql, new { organizationId = row.OrganizationId, roleArn = row.RoleArn }, transaction, cancellationToken: cancellationToken)))
+        {
+            throw new RoleGuardException(RoleGuardException.Reason.ConnectedElsewhere);
+        }
+
+        if (consumeExternalId && await connection.ExecuteAsync(new CommandDefinition(
+            $"delete from {DataSourceDb.Schema}.external_ids where organization_id = @OrganizationId and external_id = @ExternalId",
+            new { row.OrganizationId, row.ExternalId }, transaction, cancellationToken: cancellationToken)) == 0)
+        {
+            throw new RoleGuardException(RoleGuardException.Reason.ExternalIdNotIssued);
+        }
     }
 
     private Task AddEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxEvent change) =>

@@ -102,9 +102,27 @@ public static class DataSourceChange
             Validation = existing.Validation,
             ValidatedAt = existing.ValidatedAt,
         };
-        var credentials = CredentialsIn(request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId);
+        // A data source's external id never changes once it has one: a new role ARN is assumed with it.
+        var credentials = CredentialsIn(request.AccessKeyId, request.SecretAccessKey, request.RoleArn, existing.ExternalId ?? request.ExternalId);
         return new UpdatePlan(row, credentials, moved, request.Region ?? (moved ? null : existing.Region));
     }
+
+    /// <summary>
+    /// What is wrong with the external id a request gives for a role, or null. <paramref name="currentExternalId"/>
+    /// is the data source's own (null on connect, or when it never had a role); <paramref name="issuedAndUnused"/>
+    /// whether DigiUsher issued the requested one to the organization and no data source took it.
+    /// </summary>
+    public static string? ExternalIdProblem(string? currentExternalId, string? requestedExternalId, bool issuedAndUnused) =>
+        currentExternalId is not null
+            ? requestedExternalId is null || requestedExternalId == currentExternalId
+                ? null
+                : $"This data source's external id is '{currentExternalId}' and never changes: leave 'externalId' out (the role's trust policy keeps requiring it)."
+            : requestedExternalId is null
+                ? "'externalId' is required to assume a role: get one from POST /api/v1/aws/external-ids and require it in the role's trust policy."
+                : issuedAndUnused
+                    ? null
+                    : "'externalId' must be one DigiUsher issued to your organization (POST /api/v1/aws/external-ids) and no other data source uses; "
+                      + "DigiUsher generates external ids so that no one else can connect your role.";
 
     /// <summary>
     /// Writes an accepted validation on the row: the report and region it found (a region the request

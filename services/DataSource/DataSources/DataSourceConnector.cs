@@ -12,7 +12,7 @@ namespace DigiUsher.DataSource.DataSources;
 /// turns into a response; the decisions are <see cref="DataSourceChange"/>'s.
 /// </summary>
 public sealed class DataSourceConnector(
-    ConnectionValidator validator, DataSourceStore store, DataSourceCredentialsReader reader, SecretCipher cipher, TimeProvider time)
+    ConnectionValidator validator, DataSourceStore store, ExternalIdStore externalIds, DataSourceCredentialsReader reader, SecretCipher cipher, TimeProvider time)
 {
     public async Task<DataSourceOutcome> ConnectAsync(Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, CancellationToken cancellationToken)
     {
@@ -23,6 +23,11 @@ public sealed class DataSourceConnector(
 
         var row = DataSourceChange.NewRow(Guid.CreateVersion7(), organizationId, createdBy, request);
         var credentials = DataSourceChange.CredentialsIn(request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId)!;
+        if (credentials is ConnectionCredentials.Role role && await RoleProblemAsync(organizationId, null, role, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, request.Region), cancellationToken);
         if (!report.Accepted)
         {
@@ -32,9 +37,16 @@ public sealed class DataSourceConnector(
         DataSourceChange.Accept(row, report, request.Region);
         SetCredentials(row, credentials);
         var now = time.GetUtcNow();
-        return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), cancellationToken) is { } inserted
-            ? new DataSourceOutcome.Saved(inserted)
-            : new DataSourceOutcome.Duplicate(row, Existed: true);
+        try
+        {
+            return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), cancellationToken) is { } inserted
+                ? new DataSourceOutcome.Saved(inserted)
+                : new DataSourceOutcome.Duplicate(row, Existed: true);
+        }
+        catch (RoleGuardException guard)
+        {
+            return Refusal(guard, row.ExternalId);
+        }
     }
 
     public async Task<DataSourceOutcome> ChangeAsync(Guid organizationId, Guid id, UpdateDataSourceRequest request, CancellationToken cancellationToken)
@@ -52,6 +64,12 @@ public sealed class DataSourceConnector(
 
         var plan = DataSourceChange.Plan(existing, request);
         var row = plan.Row;
+        if (plan.NewCredentials is ConnectionCredentials.Role newRole
+            && await RoleProblemAsync(organizationId, existing.ExternalId, newRole with { ExternalId = request.ExternalId ?? newRole.ExternalId }, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         if (plan.Revalidates)
         {
             var credentials = plan.NewCredentials ?? reader.CredentialsOf(existing);
@@ -71,13 +89,51 @@ public sealed class DataSourceConnector(
         var now = time.GetUtcNow();
         try
         {
-            var stored = await store.UpdateAsync(row, existing.Version, s => DataSourceEvents.Updated(s, plan.NewCredentials is not null, now), cancellationToken);
+            var roleChange = plan.NewCredentials is not ConnectionCredentials.Role ? RoleChange.None
+                : existing.ExternalId is null ? RoleChange.NewRoleAndExternalId : RoleChange.NewRole;
+            var stored = await store.UpdateAsync(row, existing.Version, s => DataSourceEvents.Updated(s, plan.NewCredentials is not null, now), roleChange, cancellationToken);
             return stored is null ? new DataSourceOutcome.ChangedMeanwhile() : new DataSourceOutcome.Saved(stored);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             return new DataSourceOutcome.Duplicate(row, Existed: false);
         }
+        catch (RoleGuardException guard)
+        {
+            return Refusal(guard, row.ExternalId);
+        }
+    }
+
+    private static DataSourceOutcome Refusal(RoleGuardException guard, string? externalId)
+    {
+        if (guard.Why == RoleGuardException.Reason.ConnectedElsewhere)
+        {
+            return new DataSourceOutcome.RoleConnectedElsewhere();
+        }
+
+        var errors = new FieldErrors();
+        errors.Add("externalId", DataSourceChange.ExternalIdProblem(null, externalId, issuedAndUnused: false)!);
+        return new DataSourceOutcome.Invalid(errors);
+    }
+
+    /// <summary>
+    /// Why a role may not be connected, or null: the external id must be the data source's own or one
+    /// issued to the organization, and no other organization may have connected the role (checked again
+    /// under a lock when the row is written).
+    /// </summary>
+    private async Task<DataSourceOutcome?> RoleProblemAsync(Guid organizationId, string? currentExternalId, ConnectionCredentials.Role role, CancellationToken cancellationToken)
+    {
+        var issued = currentExternalId is null && role.ExternalId is { } requested && await externalIds.IsUnusedAsync(organizationId, requested, cancellationToken);
+        if (DataSourceChange.ExternalIdProblem(currentExternalId, role.ExternalId, issued) is { } problem)
+        {
+            var errors = new FieldErrors();
+            errors.Add("externalId", problem);
+            return new DataSourceOutcome.Invalid(errors);
+        }
+
+        return await store.RoleConnectedElsewhereAsync(organizationId, role.RoleArn, cancellationToken)
+            ? new DataSourceOutcome.RoleConnectedElsewhere()
+            : null;
     }
 
     /// <summary>Checks the stored connection again and keeps the report; a change of the disabled features is announced.</summary>
@@ -110,7 +166,6 @@ public sealed class DataSourceConnector(
                 row.SecretCiphertext = secret.Ciphertext;
                 row.SecretKeyId = secret.KeyId;
                 row.RoleArn = null;
-                row.ExternalId = null;
                 break;
             case ConnectionCredentials.Role role:
                 row.AuthType = "role";
@@ -148,4 +203,7 @@ public abstract record DataSourceOutcome
 
     /// <summary>No such data source in the organization.</summary>
     public sealed record NotFound : DataSourceOutcome;
+
+    /// <summary>Another organization has connected this role (which one is not said).</summary>
+    public sealed record RoleConnectedElsewhere : DataSourceOutcome;
 }

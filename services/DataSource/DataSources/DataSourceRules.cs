@@ -57,8 +57,12 @@ public static partial class DataSourceRules
             errors.Required("roleArn", roleArn, 2048);
             errors.Matches("roleArn", roleArn, RoleArnPattern(), "must be an IAM role ARN: arn:aws:iam::123456789012:role/NAME.");
             // ExternalId: 2-1224 characters of [\w+=,.@:/-] (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
-            errors.Required("externalId", externalId, 1224);
-            errors.Matches("externalId", externalId, ExternalIdPattern(), "must be 2 to 1224 letters, digits or any of _+=,.@:/-.");
+            // Required on connect; a change keeps the data source's own (see DataSourceChange.ExternalIdProblem).
+            if (required || externalId is not null)
+            {
+                errors.Required("externalId", externalId, 1224);
+                errors.Matches("externalId", externalId, ExternalIdPattern(), "must be 2 to 1224 letters, digits or any of _+=,.@:/-.");
+            }
         }
     }
 

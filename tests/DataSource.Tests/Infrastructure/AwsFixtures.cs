@@ -78,6 +78,27 @@ public static class AwsFixtures
         return new TestKeys(accessKey.Element(ns + "AccessKeyId")!.Value, accessKey.Element(ns + "SecretAccessKey")!.Value);
     }
 
+    /// <summary>
+    /// Creates a role under <paramref name="path"/> with <paramref name="trustPolicy"/> and an inline
+    /// policy allowing everything (two requests, while moto's free requests last); answers its ARN.
+    /// </summary>
+    public static async Task<string> CreateRoleAsync(string motoUrl, string path, string roleName, string trustPolicy)
+    {
+        var created = await IamAsync(motoUrl, "CreateRole", ("RoleName", roleName), ("Path", path), ("AssumeRolePolicyDocument", trustPolicy));
+        await IamAsync(motoUrl, "PutRolePolicy", ("RoleName", roleName), ("PolicyName", "everything"),
+            ("PolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"""));
+        XNamespace ns = "https://iam.amazonaws.com/doc/2010-05-08/";
+        return created.Descendants(ns + "Arn").First().Value;
+    }
+
+    /// <summary>From now on moto checks every request's signature and IAM policies, trust policies included (moto's reset-auth API).</summary>
+    public static async Task EnforceAuthAsync(string motoUrl)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(motoUrl.TrimEnd('/') + "/moto-api/reset-auth", new StringContent("0"));
+        response.EnsureSuccessStatusCode();
+    }
+
     private static async Task<XDocument> IamAsync(string motoUrl, string action, params (string Name, string Value)[] parameters)
     {
         using var http = new HttpClient();
