@@ -54,6 +54,7 @@ public static class ImportBenchmark
             var loader = new LineItemLoader(dataSource, service.Schema, options, 4096);
             var load = await loader.LoadAsync(importId, format, files, new ReportFileOpener(new LocalFiles(), options, null), CancellationToken.None);
             var loadSeconds = loadClock.Elapsed.TotalSeconds;
+            await store.WriteRollupAsync(importId, load.Rollup, CancellationToken.None);
             await store.VerifyTotalsAsync(importId, load.Totals, CancellationToken.None);
             await store.CompleteAsync(message, importId, load, total.Elapsed, CancellationToken.None);
             var importSeconds = total.Elapsed.TotalSeconds;

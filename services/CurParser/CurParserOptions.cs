@@ -31,6 +31,21 @@ public sealed class CurParserOptions
     [Range(64, 1_000_000)]
     public int BatchSize { get; set; } = 4096;
 
+    /// <summary>
+    /// Files of one delivery loaded at once, each on its own connection (and, for Parquet, its own
+    /// decoded row group in memory); 0 is one per two processors, at most 4 (each file keeps a parser
+    /// and a Postgres backend busy).
+    /// </summary>
+    [Range(0, 16)]
+    public int ParallelFiles { get; set; }
+
+    /// <summary>
+    /// Groups of the daily rollup summed in memory while the rows stream (a few hundred bytes each);
+    /// a month with more rolls up in SQL from its line items instead (slower, same result).
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int RollupGroupsInMemory { get; set; } = Importing.LineItemLoader.DefaultRollupCapacity;
+
     /// <summary>See <see cref="Cur.Reading.CurReaderOptions.MaxFieldLength"/>.</summary>
     [Range(1024, int.MaxValue)]
     public int MaxFieldLength { get; set; } = 256 * 1024;
@@ -41,6 +56,8 @@ public sealed class CurParserOptions
 
     /// <summary>Folder for the temporary copies formats with random access need (Parquet, zip); empty is the system temp folder.</summary>
     public string? TempDirectory { get; set; }
+
+    public int FilesInParallel() => ParallelFiles > 0 ? ParallelFiles : Math.Clamp(Environment.ProcessorCount / 2, 1, 4);
 
     public Cur.Reading.CurReaderOptions ReaderOptions() => new()
     {

@@ -102,7 +102,7 @@ public sealed partial class DeliveryImporter(
         }
     }
 
-    /// <summary>Streams and COPYs every file, reconciles the totals and swaps the import in.</summary>
+    /// <summary>Streams and COPYs every file, writes the daily rollup, reconciles the totals and swaps the import in.</summary>
     private async Task<(CompleteResult Result, Guid? Replaced, LoadResult Load)> LoadAndSwapAsync(
         ReportAvailable m, Guid importId, Stopwatch clock, ImportMetrics.ImportTracking tracking, CancellationToken cancellationToken)
     {
@@ -113,10 +113,11 @@ public sealed partial class DeliveryImporter(
         {
             var readerOptions = settings.ReaderOptions();
             var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket, tracking.BytesRead), readerOptions, settings.TempDirectory);
-            var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize);
+            var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize, settings.FilesInParallel(), settings.RollupGroupsInMemory);
             load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, cancellationToken, tracking.RowsCopied);
         }
 
+        await store.WriteRollupAsync(importId, load.Rollup, cancellationToken);
         await store.VerifyTotalsAsync(importId, load.Totals, cancellationToken);
         var (result, replaced) = await store.CompleteAsync(m, importId, load, clock.Elapsed, cancellationToken);
         return (result, replaced, load);

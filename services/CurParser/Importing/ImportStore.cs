@@ -154,7 +154,40 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         }
     }
 
-    /// <summary>Sums the loaded rows per currency; they must equal what was read.</summary>
+    /// <summary>
+    /// Writes the import's daily rollup into its own partition before the swap (nothing reads it until
+    /// the import is current): by COPY when it was summed while streaming, otherwise (it outgrew its
+    /// memory bound) by one SQL pass over the import's line items.
+    /// </summary>
+    public async Task WriteRollupAsync(Guid importId, DailyRollup? rollup, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (rollup is null)
+        {
+            await RollUpInSqlAsync(connection, importId, cancellationToken);
+            return;
+        }
+
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"copy {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} ({RollupColumns}) from stdin (format binary)", cancellationToken);
+        long rows = 0;
+        foreach (var line in rollup.Lines())
+        {
+            WriteRollupRow(writer, importId, line);
+            rows++;
+        }
+
+        var written = await writer.CompleteAsync(cancellationToken);
+        if ((long)written != rows)
+        {
+            throw new ReconciliationException($"Postgres took {written} rollup rows of the {rows} sent by COPY.");
+        }
+    }
+
+    /// <summary>
+    /// The rollup, as the database holds it, sums per currency to what was read (its line item counts
+    /// to the rows; COPY's own counts checked the line items). Reads the rollup, not the month's line items.
+    /// </summary>
     /// <exception cref="ReconciliationException">They differ.</exception>
     public async Task VerifyTotalsAsync(Guid importId, IReadOnlyList<CurrencyTotals> expected, CancellationToken cancellationToken)
     {
@@ -162,8 +195,8 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
         var loaded = (await connection.QueryAsync<CurrencyTotals>(new CommandDefinition(
             $"""
             select currency, sum(unblended) as unblended, sum(net_unblended) as netunblended, sum(blended) as blended,
-                   sum(amortized) as amortized, sum(public_on_demand) as publicondemand, sum(usage_amount) as usageamount, count(*) as rows
-            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "line_items", importId)} group by currency order by currency collate "C"
+                   sum(amortized) as amortized, sum(public_on_demand) as publicondemand, sum(usage_amount) as usageamount, sum(line_items)::bigint as rows
+            from {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} group by currency order by currency collate "C"
             """, cancellationToken: cancellationToken, commandTimeout: 600))).ToList();
         if (!loaded.SequenceEqual(expected))
         {
@@ -174,8 +207,8 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
 
     /// <summary>
     /// The swap, in one transaction under the period's lock: unless a newer delivery is already
-    /// current (or another attempt finished this delivery), computes the daily rollup, makes the
-    /// import current, completes the delivery and writes ReportImported and CostsImported. Returns
+    /// current (or another attempt finished this delivery), makes the import (its rollup written
+    /// before, <see cref="WriteRollupAsync"/>) current, completes the delivery and writes ReportImported and CostsImported. Returns
     /// the import it replaced (to drop afterwards).
     /// </summary>
     public async Task<(CompleteResult Result, Guid? Replaced)> CompleteAsync(
@@ -192,8 +225,6 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             await transaction.CommitAsync(cancellationToken);
             return (CompleteResult.Superseded, null);
         }
-
-        await RollUpAsync(connection, transaction, importId, cancellationToken);
 
         var now = DateTimeOffset.UtcNow;
         var previous = await connection.QuerySingleOrDefaultAsync<Guid?>(
@@ -326,19 +357,49 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             where import_id = @importId and status = any(@from)
             """, new { importId, failure, from = Sources(on), to = Target(on) }, transaction) == 1;
 
-    private async Task RollUpAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid importId, CancellationToken cancellationToken) =>
-        await connection.ExecuteAsync(new CommandDefinition(
+    private const string RollupColumns =
+        "import_id, day, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency, " +
+        "unblended, net_unblended, blended, amortized, public_on_demand, usage_amount, line_items, usage_account_name, pricing_unit, cost_categories, net_amortized";
+
+    /// <summary>The rollup's groups and sums; <see cref="DailyRollup"/> computes the same while streaming.</summary>
+    private static Task RollUpInSqlAsync(NpgsqlConnection connection, Guid importId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
             $"""
-            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} (import_id, day, usage_account_id,
-                product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency, unblended, net_unblended,
-                blended, amortized, public_on_demand, usage_amount, line_items, usage_account_name, pricing_unit, cost_categories, net_amortized)
+            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} ({RollupColumns})
             select import_id, (usage_start at time zone 'UTC')::date, usage_account_id, product_code, service_name, region, usage_type,
                    line_item_type, resource_id, tags, currency, sum(unblended), sum(net_unblended), sum(blended), sum(amortized),
-                   sum(public_on_demand), sum(usage_amount), count(*), max(usage_account_name), pricing_unit, cost_categories, sum(net_amortized)
+                   sum(public_on_demand), sum(usage_amount), count(*), max(usage_account_name collate "C"), pricing_unit, cost_categories, sum(net_amortized)
             from {LineItemLoader.PartitionOf(CurParserDb.Schema, "line_items", importId)}
             group by import_id, 2, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency,
                 pricing_unit, cost_categories
-            """, transaction: transaction, commandTimeout: 1800, cancellationToken: cancellationToken));
+            """, commandTimeout: 1800, cancellationToken: cancellationToken));
+
+    private static void WriteRollupRow(NpgsqlBinaryImporter writer, Guid importId, DailyRollupLine line)
+    {
+        writer.StartRow();
+        writer.Write(importId, NpgsqlTypes.NpgsqlDbType.Uuid);
+        writer.Write(line.Day, NpgsqlTypes.NpgsqlDbType.Date);
+        writer.Write(line.UsageAccountId, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.ProductCode, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.ServiceName, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.Region, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.UsageType, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.LineItemType, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.ResourceId, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.Tags, NpgsqlTypes.NpgsqlDbType.Jsonb);
+        writer.Write(line.Currency, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.Unblended, NpgsqlTypes.NpgsqlDbType.Numeric);
+        writer.Write(line.NetUnblended, NpgsqlTypes.NpgsqlDbType.Numeric);
+        writer.Write(line.Blended, NpgsqlTypes.NpgsqlDbType.Numeric);
+        writer.Write(line.Amortized, NpgsqlTypes.NpgsqlDbType.Numeric);
+        writer.Write(line.PublicOnDemand, NpgsqlTypes.NpgsqlDbType.Numeric);
+        writer.Write(line.UsageAmount, NpgsqlTypes.NpgsqlDbType.Numeric);
+        writer.Write(line.LineItems, NpgsqlTypes.NpgsqlDbType.Bigint);
+        writer.Write(line.UsageAccountName, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.PricingUnit, NpgsqlTypes.NpgsqlDbType.Text);
+        writer.Write(line.CostCategories, NpgsqlTypes.NpgsqlDbType.Jsonb);
+        writer.Write(line.NetAmortized, NpgsqlTypes.NpgsqlDbType.Numeric);
+    }
 
     /// <summary>The outbox id of a fact: the same kind and key always give the same id.</summary>
     private static Guid MessageId(string kind, string key) => MessageIds.Sha256($"curparser:{kind}:{key}");

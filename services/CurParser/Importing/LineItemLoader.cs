@@ -6,16 +6,25 @@ using NpgsqlTypes;
 
 namespace DigiUsher.CurParser.Importing;
 
-/// <summary>What a load read and wrote.</summary>
-public sealed record LoadResult(long Rows, IReadOnlyList<CurrencyTotals> Totals, bool IsFinal, IReadOnlyList<string> Warnings);
+/// <summary>
+/// What a load read and wrote; <paramref name="Rollup"/> is its daily rollup summed while streaming
+/// (null when it outgrew its bound: the import then rolls up in SQL).
+/// </summary>
+public sealed record LoadResult(long Rows, IReadOnlyList<CurrencyTotals> Totals, bool IsFinal, IReadOnlyList<string> Warnings, DailyRollup? Rollup = null);
 
 /// <summary>
 /// Streams every file of a delivery through its reader and binary-COPYs the rows into the import's
-/// partition. Parsing and COPY overlap (two tasks, a bounded channel of reused batches), so the
-/// import runs at the speed Postgres takes rows; totals are summed while streaming.
+/// partition. Per file, parsing and COPY overlap (two tasks, a bounded channel of reused batches), so
+/// the import runs at the speed Postgres takes rows; up to <c>parallelFiles</c> files load at once,
+/// each on its own connection. Totals and the daily rollup are summed while streaming, and each COPY's
+/// row count, as the server reports it, must equal the rows read.
 /// </summary>
-public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, CurReaderOptions readerOptions, int batchSize)
+public sealed class LineItemLoader(
+    NpgsqlDataSource dataSource, string schema, CurReaderOptions readerOptions, int batchSize, int parallelFiles = 1, int rollupCapacity = LineItemLoader.DefaultRollupCapacity)
 {
+    /// <summary>Rollup groups kept in memory (a few hundred bytes each) before the rollup falls back to SQL.</summary>
+    public const int DefaultRollupCapacity = 400_000;
+
     private const int BatchesInFlight = 4;
 
     public static readonly string CopyColumns =
@@ -24,11 +33,67 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         "net_unblended, blended, amortized, public_on_demand, invoice_id, tags, cost_categories, usage_account_name, net_amortized";
 
     /// <summary>
-    /// Reads <paramref name="keys"/> (in order) and loads them into the partition of <paramref name="importId"/>;
-    /// <paramref name="rowsCopied"/> hears of each batch once COPY has taken it.
+    /// Reads <paramref name="keys"/> and loads them into the partition of <paramref name="importId"/>;
+    /// <paramref name="rowsCopied"/> hears of each batch once COPY has taken it (from several files at once).
     /// </summary>
     public async Task<LoadResult> LoadAsync(Guid importId, ReportFormat format, IReadOnlyList<string> keys, ReportFileOpener opener, CancellationToken cancellationToken,
         Action<long>? rowsCopied = null)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var rollup = new DailyRollup(rollupCapacity);
+        var files = new FileLoad?[keys.Count];
+        var next = -1;
+        var workers = Enumerable.Range(0, Math.Clamp(parallelFiles, 1, Math.Max(1, keys.Count))).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < keys.Count)
+                {
+                    files[index] = await LoadFileAsync(importId, format, index, keys[index], opener, rollup, rowsCopied, stop.Token);
+                }
+            }
+            catch
+            {
+                // One file's failure ends the others' loads: the import fails as a whole.
+                await stop.CancelAsync();
+                throw;
+            }
+        }, stop.Token)).ToList();
+
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch
+        {
+            // The first real cause (a bad file, a broken COPY), not another worker's cancellation.
+            var cause = workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!)
+                .FirstOrDefault(e => e is not OperationCanceledException);
+            if (cause is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
+        }
+
+        var totals = new CurrencyTotalsAccumulator();
+        foreach (var file in files)
+        {
+            foreach (var t in file!.Totals.ToList())
+            {
+                totals.Add(t.Currency, t.Unblended, t.NetUnblended, t.Blended, t.Amortized, t.PublicOnDemand, t.UsageAmount, t.Rows);
+            }
+        }
+
+        return new LoadResult(files.Sum(f => f!.Rows), totals.ToList(), files.Any(f => f!.IsFinal), [.. files.SelectMany(f => f!.Warnings)],
+            rollup.Overflowed ? null : rollup);
+    }
+
+    /// <summary>One file: its reader fills batches that its own connection COPYs as they come.</summary>
+    private async Task<FileLoad> LoadFileAsync(Guid importId, ReportFormat format, int index, string key, ReportFileOpener opener, DailyRollup rollup,
+        Action<long>? rowsCopied, CancellationToken cancellationToken)
     {
         var filled = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchesInFlight) { SingleReader = true, SingleWriter = true });
         var empty = Channel.CreateUnbounded<Batch>();
@@ -39,41 +104,33 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var totals = new CurrencyTotalsAccumulator();
-        var warnings = new List<string>();
-        var isFinal = false;
         var produce = Task.Run(async () =>
         {
             try
             {
-                for (var index = 0; index < keys.Count; index++)
+                await using var content = await opener.OpenAsync(format, key, stop.Token);
+                await using var reader = await CurReader.OpenAsync(format, content, key, readerOptions, stop.Token);
+                while (true)
                 {
-                    var key = keys[index];
-                    await using var content = await opener.OpenAsync(format, key, stop.Token);
-                    await using var reader = await CurReader.OpenAsync(format, content, key, readerOptions, stop.Token);
-                    while (true)
+                    var batch = await empty.Reader.ReadAsync(stop.Token);
+                    batch.Count = await reader.ReadAsync(batch.Items, stop.Token);
+                    if (batch.Count == 0)
                     {
-                        var batch = await empty.Reader.ReadAsync(stop.Token);
-                        batch.Count = await reader.ReadAsync(batch.Items, stop.Token);
-                        if (batch.Count == 0)
-                        {
-                            empty.Writer.TryWrite(batch);
-                            break;
-                        }
-
-                        for (var i = 0; i < batch.Count; i++)
-                        {
-                            batch.Items[i].FileIndex = index + 1;
-                            Add(totals, batch.Items[i]);
-                        }
-
-                        await filled.Writer.WriteAsync(batch, stop.Token);
+                        break;
                     }
 
-                    warnings.AddRange(reader.Warnings.Select(w => $"{key}: {w}"));
-                    isFinal |= reader.SawInvoiceId;
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch.Items[i].FileIndex = index + 1;
+                        Add(totals, batch.Items[i]);
+                    }
+
+                    rollup.Add(batch.Items, batch.Count);
+                    await filled.Writer.WriteAsync(batch, stop.Token);
                 }
 
                 filled.Writer.TryComplete();
+                return (Warnings: reader.Warnings.Select(w => $"{key}: {w}").ToList(), reader.SawInvoiceId);
             }
             catch (Exception ex)
             {
@@ -113,14 +170,17 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
         }
 
         var copied = await copy;
-        var result = totals.ToList();
-        if (copied != result.Sum(t => t.Rows))
+        var (warnings, sawInvoiceId) = await produce;
+        var read = totals.ToList().Sum(t => t.Rows);
+        if (copied != read)
         {
-            throw new ReconciliationException($"COPY wrote {copied} rows, the reader produced {result.Sum(t => t.Rows)}.");
+            throw new ReconciliationException($"COPY wrote {copied} rows of {key}, the reader produced {read}.");
         }
 
-        return new LoadResult(copied, result, isFinal, warnings);
+        return new FileLoad(copied, totals, sawInvoiceId, warnings);
     }
+
+    private sealed record FileLoad(long Rows, CurrencyTotalsAccumulator Totals, bool IsFinal, IReadOnlyList<string> Warnings);
 
     private static void Add(CurrencyTotalsAccumulator totals, CurLineItem item) => totals.Add(
         item.Currency, item.Unblended, item.NetUnblended, item.Blended, item.Amortized, item.PublicOnDemand, item.UsageAmount, rows: 1);
@@ -145,7 +205,13 @@ public sealed class LineItemLoader(NpgsqlDataSource dataSource, string schema, C
             empty.TryWrite(batch);
         }
 
-        await writer.CompleteAsync(cancellationToken);
+        // The server's count of the rows it took, not ours of the rows we sent.
+        var written = await writer.CompleteAsync(cancellationToken);
+        if ((long)written != rows)
+        {
+            throw new ReconciliationException($"Postgres took {written} rows of the {rows} sent by COPY.");
+        }
+
         return rows;
     }
 
