@@ -22,8 +22,9 @@ public static class ImportBenchmark
 {
     private const int CopyReferenceRows = 1_000_000;
 
-    public static async Task<string> RunAsync(string name, ReportFormat format, IReadOnlyList<string> files, string duckDbSql)
+    public static async Task<string> RunAsync(string name, ReportFormat format, IReadOnlyList<string> files, string duckDbSql, int parallelFiles = 1)
     {
+        var loadBefore = LoadAverage();
         var adminConnection = Environment.GetEnvironmentVariable("DIGIUSHER_PG_ADMIN") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=postgres";
         var database = "bench_" + Guid.NewGuid().ToString("N")[..16];
         await using (var admin = new NpgsqlConnection(adminConnection))
@@ -51,7 +52,7 @@ public static class ImportBenchmark
             await store.StartAsync(message, importId, DateTimeOffset.UtcNow, CancellationToken.None);
             var loadClock = Stopwatch.StartNew();
             var options = CurReaderOptions.Default;
-            var loader = new LineItemLoader(dataSource, service.Schema, options, 4096);
+            var loader = new LineItemLoader(dataSource, service.Schema, options, 4096, parallelFiles);
             var load = await loader.LoadAsync(importId, format, files, new ReportFileOpener(new LocalFiles(), options, null), CancellationToken.None);
             var loadSeconds = loadClock.Elapsed.TotalSeconds;
             await store.WriteRollupAsync(importId, load.Rollup, CancellationToken.None);
@@ -60,12 +61,14 @@ public static class ImportBenchmark
             var importSeconds = total.Elapsed.TotalSeconds;
             var peakMb = PeakMemory.Megabytes();
             var rowsPerSecond = load.Rows / loadSeconds;
+            var wholeRowsPerSecond = load.Rows / importSeconds;
+            var rollup = load.Rollup is null ? "sql" : "streamed";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name}: {load.Rows} rows loaded in {loadSeconds:0.0} s ({rowsPerSecond:0} rows/s), whole import incl. reconciliation and rollup {importSeconds:0.0} s, peak {peakMb:0} MB"));
+                $"  {name}: {load.Rows} rows from {files.Count} files ({parallelFiles} at once) loaded in {loadSeconds:0.0} s ({rowsPerSecond:0} rows/s); whole import (start, load, rollup {rollup}, reconciliation, swap) {importSeconds:0.0} s ({wholeRowsPerSecond:0} rows/s), peak {peakMb:0} MB"));
 
             var duckSeconds = DuckDbSeconds(duckDbSql);
             return string.Create(CultureInfo.InvariantCulture,
-                $"bench {name} rows={load.Rows} rows_per_s={rowsPerSecond:0} copy_rows_per_s={copyRowsPerSecond:0} ratio_vs_copy={rowsPerSecond / copyRowsPerSecond:0.00} duckdb_s={duckSeconds:0.00} peak_mb={peakMb:0}");
+                $"bench {name} rows={load.Rows} files={files.Count} parallel={parallelFiles} rows_per_s={rowsPerSecond:0} copy_rows_per_s={copyRowsPerSecond:0} ratio_vs_copy={rowsPerSecond / copyRowsPerSecond:0.00} whole_s={importSeconds:0.0} whole_rows_per_s={wholeRowsPerSecond:0} whole_ratio_vs_copy={wholeRowsPerSecond / copyRowsPerSecond:0.00} rollup={rollup} duckdb_s={duckSeconds:0.00} peak_mb={peakMb:0} load_avg={loadBefore}/{LoadAverage()}");
         }
         finally
         {
@@ -148,6 +151,10 @@ public static class ImportBenchmark
 
         return string.Create(CultureInfo.InvariantCulture, $"bench read-parquet rows={rows} s={clock.Elapsed.TotalSeconds:0.0} peak_mb={PeakMemory.Megabytes():0}");
     }
+
+    /// <summary>The machine's 1-minute load average (the reference and the import share the machine with whatever runs).</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     private static double DuckDbSeconds(string sql)
     {

@@ -4,7 +4,8 @@ using DigiUsher.Contracts;
 
 // dotnet DigiUsher.Bench.dll generate --rows N --out DIR      writes legacy CSV gzip (+ manifest) and legacy Parquet
 // dotnet DigiUsher.Bench.dll generate-cur2 --rows N --out DIR writes CUR 2.0 (Data Exports layout, manifests) Parquet and CSV gzip exports of the same rows
-// dotnet DigiUsher.Bench.dll import --format parquet|csv|cur2|cur2-csv --dir DIR   one import benchmark (one process each, so peak memory is the import's)
+// dotnet DigiUsher.Bench.dll generate-csv5 --rows N --out DIR    writes the legacy CSV gzip rows as a delivery of 5 files
+// dotnet DigiUsher.Bench.dll import --format parquet|csv|cur2|cur2-csv|csv5 [--parallel N] --dir DIR   one import benchmark (one process each, so peak memory is the import's)
 // dotnet DigiUsher.Bench.dll read --dir DIR                           the Parquet reader alone, no database (memory per 100k rows)
 var command = args.FirstOrDefault() ?? "help";
 string Option(string name, string fallback)
@@ -26,6 +27,11 @@ switch (command)
         await generator.WriteLegacyParquetAsync(Path.Combine(directory, "bench-00001.snappy.parquet"));
         Console.WriteLine($"  generated {rows} rows of legacy Parquet ({clock.Elapsed.TotalSeconds:0} s)");
         return 0;
+    case "generate-csv5":
+        var csv5Rows = long.Parse(Option("--rows", "1000000"), CultureInfo.InvariantCulture);
+        var csv5 = new CurGenerator(csv5Rows).WriteLegacyCsv(Path.Combine(directory, "csv5"), (csv5Rows + 4) / 5);
+        Console.WriteLine($"  generated {csv5Rows} rows of legacy CSV gzip in {csv5.Count} files");
+        return 0;
     case "generate-cur2":
         var cur2Rows = long.Parse(Option("--rows", "1000000"), CultureInfo.InvariantCulture);
         var cur2 = new CurGenerator(cur2Rows);
@@ -38,6 +44,7 @@ switch (command)
         return 0;
     case "import":
         var format = Option("--format", "parquet");
+        var parallel = int.Parse(Option("--parallel", "1"), CultureInfo.InvariantCulture);
         if (format == "parquet")
         {
             var file = Path.Combine(directory, "bench-00001.snappy.parquet");
@@ -59,10 +66,11 @@ switch (command)
         }
         else
         {
-            var files = Directory.GetFiles(Path.Combine(directory, "csv"), "*.csv.gz").Order(StringComparer.Ordinal).ToList();
+            var folder = format == "csv5" ? "csv5" : "csv";
+            var files = Directory.GetFiles(Path.Combine(directory, folder), "*.csv.gz").Order(StringComparer.Ordinal).ToList();
             var list = string.Join(", ", files.Select(f => $"'{f}'"));
-            Console.WriteLine(await ImportBenchmark.RunAsync("import-csv", ReportFormat.CsvGzip, files,
-                $"select count(*), sum(\"lineItem/UnblendedCost\") from read_csv([{list}], header = true, all_varchar = false)"));
+            Console.WriteLine(await ImportBenchmark.RunAsync(format == "csv5" ? "import-csv-5files" : "import-csv", ReportFormat.CsvGzip, files,
+                $"select count(*), sum(\"lineItem/UnblendedCost\") from read_csv([{list}], header = true, all_varchar = false)", parallel));
         }
 
         return 0;
@@ -71,6 +79,6 @@ switch (command)
         Console.WriteLine(await ImportBenchmark.ReadOnlyAsync(Path.Combine(directory, "bench-00001.snappy.parquet")));
         return 0;
     default:
-        Console.Error.WriteLine("usage: DigiUsher.Bench generate|generate-cur2 --rows N --out DIR | import --format parquet|csv|cur2|cur2-csv --dir DIR | read --dir DIR");
+        Console.Error.WriteLine("usage: DigiUsher.Bench generate|generate-cur2|generate-csv5 --rows N --out DIR | import --format parquet|csv|cur2|cur2-csv|csv5 [--parallel N] --dir DIR | read --dir DIR");
         return 2;
 }
