@@ -127,29 +127,29 @@ public static class ImportBenchmark
     }
 
     /// <summary>Reads a Parquet file through the import's opener and reader only, printing memory every 100k rows.</summary>
-    public static async Task<string> ReadOnlyAsync(string file)
+    public static async Task<string> ReadOnlyAsync(string file, ReportFormat format = ReportFormat.Parquet)
     {
         var options = CurReaderOptions.Default;
         PeakMemory.Reset();
         var clock = Stopwatch.StartNew();
-        await using var content = await new ReportFileOpener(new LocalFiles(), options, null).OpenAsync(ReportFormat.Parquet, file, CancellationToken.None);
-        await using var reader = await CurReader.OpenAsync(ReportFormat.Parquet, content, file, options, CancellationToken.None);
+        await using var content = await new ReportFileOpener(new LocalFiles(), options, null).OpenAsync(format, file, CancellationToken.None);
+        await using var reader = await CurReader.OpenAsync(format, content, file, options, CancellationToken.None);
         var batch = Enumerable.Range(0, 4096).Select(_ => new CurLineItem()).ToArray();
-        long rows = 0, next = 100_000;
+        long rows = 0, next = 20_000;
         int count;
         while ((count = await reader.ReadAsync(batch, CancellationToken.None)) > 0)
         {
             rows += count;
             if (rows >= next)
             {
-                next += 100_000;
+                next += 20_000;
                 var gc = GC.GetGCMemoryInfo();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {rows} rows: rss {PeakMemory.ResidentMegabytes():0} MB, peak {PeakMemory.Megabytes():0} MB, heap {gc.HeapSizeBytes / 1048576.0:0} MB, committed {gc.TotalCommittedBytes / 1048576.0:0} MB, gen2 GCs {GC.CollectionCount(2)}"));
+                    $"  {rows} rows: rss {PeakMemory.ResidentMegabytes():0} MB, peak {PeakMemory.Megabytes():0} MB, heap {gc.HeapSizeBytes / 1048576.0:0} MB, live {GC.GetTotalMemory(true) / 1048576.0:0} MB, committed {gc.TotalCommittedBytes / 1048576.0:0} MB, gen2 GCs {GC.CollectionCount(2)}"));
             }
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"bench read-parquet rows={rows} s={clock.Elapsed.TotalSeconds:0.0} peak_mb={PeakMemory.Megabytes():0}");
+        return string.Create(CultureInfo.InvariantCulture, $"bench read-{ImportMetrics.FormatName(format)} rows={rows} s={clock.Elapsed.TotalSeconds:0.0} peak_mb={PeakMemory.Megabytes():0}");
     }
 
     /// <summary>The machine's 1-minute load average (the reference and the import share the machine with whatever runs).</summary>

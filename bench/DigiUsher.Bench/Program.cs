@@ -6,7 +6,7 @@ using DigiUsher.Contracts;
 // dotnet DigiUsher.Bench.dll generate-cur2 --rows N --out DIR writes CUR 2.0 (Data Exports layout, manifests) Parquet and CSV gzip exports of the same rows
 // dotnet DigiUsher.Bench.dll generate-csv5 --rows N --out DIR    writes the legacy CSV gzip rows as a delivery of 5 files
 // dotnet DigiUsher.Bench.dll import --format parquet|csv|cur2|cur2-csv|csv5 [--parallel N] --dir DIR   one import benchmark (one process each, so peak memory is the import's)
-// dotnet DigiUsher.Bench.dll read --dir DIR                           the Parquet reader alone, no database (memory per 100k rows)
+// dotnet DigiUsher.Bench.dll read [--format parquet|cur2] --dir DIR   the Parquet reader alone, no database (memory every 20k rows)
 var command = args.FirstOrDefault() ?? "help";
 string Option(string name, string fallback)
 {
@@ -76,7 +76,9 @@ switch (command)
         return 0;
     case "read":
         // The reader alone (no database): where the memory of a Parquet import goes, every 100k rows.
-        Console.WriteLine(await ImportBenchmark.ReadOnlyAsync(Path.Combine(directory, "bench-00001.snappy.parquet")));
+        Console.WriteLine(Option("--format", "parquet") == "cur2"
+            ? await ImportBenchmark.ReadOnlyAsync(Directory.GetFiles(Path.Combine(directory, "cur2", "bench-cur2", "data"), "*.parquet", SearchOption.AllDirectories).Single(), ReportFormat.Cur2Parquet)
+            : await ImportBenchmark.ReadOnlyAsync(Path.Combine(directory, "bench-00001.snappy.parquet")));
         return 0;
     default:
         Console.Error.WriteLine("usage: DigiUsher.Bench generate|generate-cur2|generate-csv5 --rows N --out DIR | import --format parquet|csv|cur2|cur2-csv|csv5 [--parallel N] --dir DIR | read --dir DIR");

@@ -23,34 +23,44 @@ public sealed class ParquetColumnReader<T>
     private T[] _packed = [];
     private int[] _definitions = [];
 
-    /// <summary>Fills <paramref name="target"/>[0..rows) with the column's values, null where undefined.</summary>
-    public async ValueTask ReadAsync(ParquetRowGroupReader group, DataField field, T?[] target, int rows, CancellationToken cancellationToken)
+    // Per row, the index of its value in _packed, or -1 for null; unused while every row has a value.
+    private int[] _index = [];
+    private bool _required;
+    private bool _absent;
+
+    /// <summary>
+    /// Reads the column chunk keeping only the packed values and, per row, where its value is (an int,
+    /// not a second nullable copy of every value): a row group's columns are what an import holds in memory.
+    /// </summary>
+    public async ValueTask LoadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken)
     {
         if (field.MaxRepetitionLevel > 0)
         {
             throw new CurFormatException($"column {field.Name}: repeated values where one value per row was expected");
         }
 
+        _absent = false;
         var levels = Math.Max(rows, checked((int)(group.GetMetadata(field)?.MetaData?.NumValues ?? rows)));
         if (_packed.Length < levels)
         {
             _packed = new T[levels];
         }
 
-        if (field.MaxDefinitionLevel == 0)
+        _required = field.MaxDefinitionLevel == 0;
+        if (_required)
         {
             await group.ReadRawAsync<T>(field, _packed.AsMemory(0, levels), null, null, cancellationToken);
-            for (var i = 0; i < rows; i++)
-            {
-                target[i] = _packed[i];
-            }
-
             return;
         }
 
         if (_definitions.Length < levels)
         {
             _definitions = new int[levels];
+        }
+
+        if (_index.Length < rows)
+        {
+            _index = new int[rows];
         }
 
         _definitions.AsSpan(0, levels).Fill(-1);
@@ -65,7 +75,40 @@ public sealed class ParquetColumnReader<T>
                 throw new CurFormatException($"column {field.Name}: the file gives fewer values than its row group's {rows} rows");
             }
 
-            target[i] = level >= max ? _packed[next++] : null;
+            _index[i] = level >= max ? next++ : -1;
+        }
+    }
+
+    /// <summary>The row group has no chunk of this column: every row is null.</summary>
+    public void SetAbsent() => _absent = true;
+
+    /// <summary>The value of <paramref name="row"/> of the loaded chunk; false when it is null.</summary>
+    public bool TryGet(int row, out T value)
+    {
+        if (_absent)
+        {
+            value = default;
+            return false;
+        }
+
+        var index = _required ? row : _index[row];
+        if (index < 0)
+        {
+            value = default;
+            return false;
+        }
+
+        value = _packed[index];
+        return true;
+    }
+
+    /// <summary>Fills <paramref name="target"/>[0..rows) with the column's values, null where undefined.</summary>
+    public async ValueTask ReadAsync(ParquetRowGroupReader group, DataField field, T?[] target, int rows, CancellationToken cancellationToken)
+    {
+        await LoadAsync(group, field, rows, cancellationToken);
+        for (var i = 0; i < rows; i++)
+        {
+            target[i] = TryGet(i, out var value) ? value : null;
         }
     }
 

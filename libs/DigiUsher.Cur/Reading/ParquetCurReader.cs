@@ -213,64 +213,41 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
             throw new CurFormatException($"column {Name} is not a MAP column");
     }
 
-    private sealed class StringBuffer(DataField field, string name) : ColumnBuffer(name)
+    /// <summary>A flat column: its packed values and where each row's is (see <see cref="ParquetColumnReader{T}.LoadAsync"/>).</summary>
+    private abstract class FlatBuffer<T>(DataField field, string name) : ColumnBuffer(name)
+        where T : struct
     {
-        private readonly ParquetColumnReader<ReadOnlyMemory<char>> _reader = new();
-        private ReadOnlyMemory<char>?[] _values = [];
+        protected ParquetColumnReader<T> Values { get; } = new();
 
         public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
         {
-            if (_values.Length < rows)
-            {
-                _values = new ReadOnlyMemory<char>?[rows];
-            }
-
             if (!group.ColumnExists(field))
             {
-                Array.Clear(_values);
+                Values.SetAbsent();
                 return;
             }
 
-            await _reader.ReadAsync(group, field, _values, rows, cancellationToken);
+            await Values.LoadAsync(group, field, rows, cancellationToken);
         }
 
-        public override void Release()
-        {
-            Array.Clear(_values);
-            _reader.Release();
-        }
-
-        public override ReadOnlySpan<char> Text(int row) => _values[row] is { } value ? value.Span : [];
+        public override void Release() => Values.Release();
     }
 
-    private sealed class NumberBuffer<T>(DataField field, string name, Func<T, string, decimal> convert) : ColumnBuffer(name)
+    private sealed class StringBuffer(DataField field, string name) : FlatBuffer<ReadOnlyMemory<char>>(field, name)
+    {
+        public override ReadOnlySpan<char> Text(int row) => Values.TryGet(row, out var value) ? value.Span : [];
+    }
+
+    private sealed class NumberBuffer<T>(DataField field, string name, Func<T, string, decimal> convert) : FlatBuffer<T>(field, name)
         where T : struct, IFormattable
     {
-        private readonly ParquetColumnReader<T> _reader = new();
-        private T?[] _values = [];
         private readonly char[] _text = new char[64];
 
-        public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
-        {
-            if (_values.Length < rows)
-            {
-                _values = new T?[rows];
-            }
-
-            if (!group.ColumnExists(field))
-            {
-                Array.Clear(_values);
-                return;
-            }
-
-            await _reader.ReadAsync(group, field, _values, rows, cancellationToken);
-        }
-
-        public override decimal? Decimal(int row) => _values[row] is { } value ? convert(value, Name) : null;
+        public override decimal? Decimal(int row) => Values.TryGet(row, out var value) ? convert(value, Name) : null;
 
         public override ReadOnlySpan<char> Text(int row)
         {
-            if (_values[row] is not { } value)
+            if (!Values.TryGet(row, out var value))
             {
                 return [];
             }
@@ -281,38 +258,21 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         }
     }
 
-    private sealed class TimestampBuffer(DataField field, string name) : ColumnBuffer(name)
+    private sealed class TimestampBuffer(DataField field, string name) : FlatBuffer<DateTime>(field, name)
     {
-        private readonly ParquetColumnReader<DateTime> _reader = new();
-        private DateTime?[] _values = [];
-
-        public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
-        {
-            if (_values.Length < rows)
-            {
-                _values = new DateTime?[rows];
-            }
-
-            if (!group.ColumnExists(field))
-            {
-                Array.Clear(_values);
-                return;
-            }
-
-            await _reader.ReadAsync(group, field, _values, rows, cancellationToken);
-        }
-
         public override DateTime? Timestamp(int row) =>
-            _values[row] is { } value ? DateTime.SpecifyKind(value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value, DateTimeKind.Utc) : null;
+            Values.TryGet(row, out var value) ? DateTime.SpecifyKind(value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value, DateTimeKind.Utc) : null;
 
         public override decimal? Decimal(int row) => throw new CurFormatException($"column {Name} is a timestamp, not an amount");
     }
 
     /// <summary>
     /// A Parquet MAP (CUR 2.0 <c>product</c>, <c>resource_tags</c>, <c>cost_category</c>, <c>discount</c>):
-    /// keys and values are flat leaf columns; repetition level 0 starts the next row's map. Only the packed
-    /// values and per-row offsets are kept (a 100k-row group of <c>product</c> holds half a million entries),
-    /// and keys and values, which repeat on most rows, come from a pool instead of a new string per row.
+    /// keys and values are flat leaf columns; repetition level 0 starts the next row's map. A 100k-row
+    /// group of <c>product</c> holds half a million entries; Parquet.Net decodes each key and value into
+    /// characters of its own, so each is swapped at once for a pooled string (keys and values repeat on
+    /// most rows) and the decoded characters are garbage before the next column is read, instead of
+    /// living as long as the row group (tens of MB per map column).
     /// </summary>
     private sealed class MapBuffer(MapField map, string name) : ColumnBuffer(name)
     {
@@ -323,17 +283,16 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         private readonly DataField _value = (DataField)map.Value;
         private readonly StringPool _keyPool = new(PoolCapacity);
         private readonly StringPool _valuePool = new(PoolCapacity);
-        private ReadOnlyMemory<char>[] _keyValues = [];
-        private ReadOnlyMemory<char>[] _valueValues = [];
-        private int[] _keyDefinitions = [];
-        private int[] _valueDefinitions = [];
+        private ReadOnlyMemory<char>[] _raw = [];
+        private int[] _definitions = [];
         private int[] _repetitions = [];
-        private int[] _valueRepetitions = [];
 
-        // Per row (and one past the last): its first slot, and its first packed key and value.
+        // Per slot (one map entry, or one undefined slot for an empty map): its key and value, null where undefined.
+        private string?[] _keys = [];
+        private string?[] _values = [];
+
+        // Per row (and one past the last): its first slot.
         private int[] _rowStarts = [];
-        private int[] _keyStarts = [];
-        private int[] _valueStarts = [];
         private char[] _text = new char[512];
 
         public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
@@ -341,34 +300,29 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
             if (_rowStarts.Length < rows + 1)
             {
                 _rowStarts = new int[rows + 1];
-                _keyStarts = new int[rows + 1];
-                _valueStarts = new int[rows + 1];
             }
 
             if (!group.ColumnExists(_key))
             {
                 Array.Clear(_rowStarts);
-                Array.Clear(_keyStarts);
-                Array.Clear(_valueStarts);
                 return;
             }
 
             var levels = checked((int)(group.GetMetadata(_key)?.MetaData?.NumValues ?? throw new CurFormatException($"column {Name}: no column chunk metadata")));
             if (_repetitions.Length < levels + 1)
             {
-                _keyValues = new ReadOnlyMemory<char>[levels + 1];
-                _valueValues = new ReadOnlyMemory<char>[levels + 1];
-                _keyDefinitions = new int[levels + 1];
-                _valueDefinitions = new int[levels + 1];
+                _raw = new ReadOnlyMemory<char>[levels + 1];
+                _definitions = new int[levels + 1];
                 _repetitions = new int[levels + 1];
-                _valueRepetitions = new int[levels + 1];
+                _keys = new string?[levels + 1];
+                _values = new string?[levels + 1];
             }
 
             // Raw reads: non-null values packed, with definition levels telling which slots are present
             // and repetition level 0 starting the next row's map (an empty map is one slot, undefined).
-            await group.ReadRawAsync<ReadOnlyMemory<char>>(_key, _keyValues.AsMemory(0, levels + 1), _keyDefinitions.AsMemory(0, levels + 1), _repetitions.AsMemory(0, levels + 1), cancellationToken);
-            await group.ReadRawAsync<ReadOnlyMemory<char>>(_value, _valueValues.AsMemory(0, levels + 1), _valueDefinitions.AsMemory(0, levels + 1), _valueRepetitions.AsMemory(0, levels + 1), cancellationToken);
-            int row = -1, keyIndex = 0, valueIndex = 0;
+            await ReadSlotsAsync(group, _value, levels, _values, _valuePool, cancellationToken);
+            await ReadSlotsAsync(group, _key, levels, _keys, _keyPool, cancellationToken);
+            var row = -1;
             for (var i = 0; i < levels; i++)
             {
                 if (_repetitions[i] == 0)
@@ -380,30 +334,36 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
                     }
 
                     _rowStarts[row] = i;
-                    _keyStarts[row] = keyIndex;
-                    _valueStarts[row] = valueIndex;
                 }
                 else if (row < 0)
                 {
                     throw new CurFormatException($"column {Name}: the map data does not begin with a row");
                 }
-
-                keyIndex += _keyDefinitions[i] >= _key.MaxDefinitionLevel ? 1 : 0;
-                valueIndex += _valueDefinitions[i] >= _value.MaxDefinitionLevel ? 1 : 0;
             }
 
             for (var r = row + 1; r <= rows; r++)
             {
                 _rowStarts[r] = levels;
-                _keyStarts[r] = keyIndex;
-                _valueStarts[r] = valueIndex;
             }
+        }
+
+        /// <summary>Reads one leaf column into <paramref name="slots"/> (pooled strings, null where undefined); leaves its repetition levels.</summary>
+        private async ValueTask ReadSlotsAsync(ParquetRowGroupReader group, DataField field, int levels, string?[] slots, StringPool pool, CancellationToken cancellationToken)
+        {
+            await group.ReadRawAsync<ReadOnlyMemory<char>>(field, _raw.AsMemory(0, levels + 1), _definitions.AsMemory(0, levels + 1), _repetitions.AsMemory(0, levels + 1), cancellationToken);
+            var packed = 0;
+            for (var i = 0; i < levels; i++)
+            {
+                slots[i] = _definitions[i] >= field.MaxDefinitionLevel ? pool.Get(_raw[packed++].Span) : null;
+            }
+
+            Array.Clear(_raw, 0, packed);
         }
 
         public override void Release()
         {
-            Array.Clear(_keyValues);
-            Array.Clear(_valueValues);
+            Array.Clear(_keys);
+            Array.Clear(_values);
         }
 
         /// <summary>
@@ -414,12 +374,9 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         public override ReadOnlySpan<char> Text(int row)
         {
             var length = 0;
-            int keyIndex = _keyStarts[row], valueIndex = _valueStarts[row];
             for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
             {
-                var key = _keyDefinitions[i] >= _key.MaxDefinitionLevel ? _keyValues[keyIndex++] : default;
-                var value = _valueDefinitions[i] >= _value.MaxDefinitionLevel ? _valueValues[valueIndex++] : default;
-                if (!Append(key.Span, ref length) || !Append(value.Span, ref length))
+                if (!Append(_keys[i], ref length) || !Append(_values[i], ref length))
                 {
                     return [];
                 }
@@ -430,14 +387,11 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
         public override void Map(int row, List<KeyValuePair<string, string>> entries)
         {
-            int keyIndex = _keyStarts[row], valueIndex = _valueStarts[row];
             for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
             {
-                var key = _keyDefinitions[i] >= _key.MaxDefinitionLevel ? _keyValues[keyIndex++] : default;
-                var value = _valueDefinitions[i] >= _value.MaxDefinitionLevel ? _valueValues[valueIndex++] : default;
-                if (key.Length > 0)
+                if (_keys[i] is { Length: > 0 } key)
                 {
-                    entries.Add(new(_keyPool.Get(key.Span), _valuePool.Get(value.Span)));
+                    entries.Add(new(key, _values[i] ?? string.Empty));
                 }
             }
         }
