@@ -171,7 +171,7 @@ public class IdentityManagementClientTests
         protocol.SendAsync(credentials, factory.EndpointFor("iam", "us-east-1"), "us-east-1", "iam", action, "2010-05-08",
             parameters.Select(p => new KeyValuePair<string, string>(p.Name, p.Value)), CancellationToken.None);
 
-    private static async Task<BasicAWSCredentials> CreateUserWithPolicyAsync(AwsQueryProtocol protocol, AwsClientFactory factory, string userName, string allowedAction)
+    internal static async Task<BasicAWSCredentials> CreateUserWithPolicyAsync(AwsQueryProtocol protocol, AwsClientFactory factory, string userName, string allowedAction)
     {
         await IamAsync(protocol, factory, MotoRoot, "CreateUser", ("UserName", userName));
         var policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"{{allowedAction}}","Resource":"*"}]}""";
