@@ -2,6 +2,7 @@ using DigiUsher.Aws;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.CostAndUsageReport;
 using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.Aws.Organizations;
 using DigiUsher.DataSource.Apis;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
@@ -35,6 +36,7 @@ public static class DataSourceServiceExtensions
         services.AddCostAndUsageReportClient();
         services.AddIdentityManagementClient();
         services.AddCloudWatchClient();
+        services.AddOrganizationsClient();
 
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<DataSourceStore>();

@@ -25,6 +25,7 @@ public static class QueryServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CursorCodec>();
         builder.Services.AddSingleton<DataSourceStore>();
+        builder.Services.AddSingleton<AccountNameStore>();
         builder.Services.AddSingleton<ImportStore>();
         builder.Services.AddSingleton<CostPeriodStore>();
         builder.Services.AddSingleton<CostMetrics>();

@@ -2,6 +2,7 @@ using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.Aws;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.Aws.Organizations;
 using DigiUsher.ResourceDiscovery.Data;
 using DigiUsher.ResourceDiscovery.Discovery;
 
@@ -16,6 +17,7 @@ public static class DiscoveryServiceCollectionExtensions
         builder.Services.AddDigiUsherAws();
         builder.Services.AddIdentityManagementClient();
         builder.Services.AddCloudWatchClient();
+        builder.Services.AddOrganizationsClient();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DiscoveryStore>();
         builder.Services.AddSingleton<OwnerRuleStore>();
@@ -23,6 +25,7 @@ public static class DiscoveryServiceCollectionExtensions
         builder.Services.AddSingleton<Ec2Scanner>();
         builder.Services.AddSingleton<BucketScanner>();
         builder.Services.AddSingleton<IamScanner>();
+        builder.Services.AddSingleton<OrganizationScanner>();
         builder.Services.AddSingleton<DiscoveryMetrics>();
         builder.Services.AddScoped<DiscoveryRunner>();
         builder.Services.AddSingleton<DiscoveryScheduler>();

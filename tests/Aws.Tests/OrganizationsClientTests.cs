@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Amazon.Runtime;
 using DigiUsher.Aws.Organizations;
 using DigiUsher.Aws.Signing;
@@ -12,19 +11,19 @@ namespace DigiUsher.Aws.Tests;
 /// The Organizations client against moto (which implements CreateOrganization, CreateAccount,
 /// ListAccounts with paging and DescribeOrganization), and against AWS's documented error shapes.
 /// </summary>
-public class OrganizationsClientTests
+public class OrganizationsClientTests(OrganizationsClientTests.SharedMoto shared) : IClassFixture<OrganizationsClientTests.SharedMoto>
 {
     private static readonly BasicAWSCredentials MotoRoot = new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 
     [Fact]
     public async Task ListAllAccounts_WhenTheOrganizationHasMoreThanOnePage_FollowsNextTokenAndReturnsEveryAccountWithItsName()
     {
-        await using var moto = await MotoServer.StartAsync();
+        var moto = await shared.FreshAsync();
         var client = Create(moto.Url);
-        await CreateOrganizationAsync(moto.Url, MotoRoot);
+        await MotoOrganizations.CreateOrganizationAsync(moto.Url);
         for (var i = 0; i < 23; i++)
         {
-            await CreateAccountAsync(moto.Url, MotoRoot, $"member-{i:00}");
+            await MotoOrganizations.CreateAccountAsync(moto.Url, $"member-{i:00}");
         }
 
         var first = await client.ListAccountsAsync(MotoRoot, new ListAccountsRequest(MaxResults: 20), CancellationToken.None);
@@ -43,9 +42,9 @@ public class OrganizationsClientTests
     [Fact]
     public async Task DescribeOrganization_WhenTheAccountManagesOne_ReturnsItsIdAndManagementAccount()
     {
-        await using var moto = await MotoServer.StartAsync();
+        var moto = await shared.FreshAsync();
         var client = Create(moto.Url);
-        await CreateOrganizationAsync(moto.Url, MotoRoot);
+        await MotoOrganizations.CreateOrganizationAsync(moto.Url);
 
         var organization = await client.DescribeOrganizationAsync(MotoRoot, CancellationToken.None);
 
@@ -57,7 +56,7 @@ public class OrganizationsClientTests
     [Fact]
     public async Task DescribeOrganization_WhenTheAccountIsInNone_ThrowsNotInOrganization()
     {
-        await using var moto = await MotoServer.StartAsync();
+        var moto = await shared.FreshAsync();
         var client = Create(moto.Url);
 
         var ex = await Assert.ThrowsAsync<OrganizationsException>(() => client.DescribeOrganizationAsync(MotoRoot, CancellationToken.None));
@@ -72,7 +71,7 @@ public class OrganizationsClientTests
         // moto checks SigV4 signatures and IAM policies after the first 7 requests.
         await using var moto = await MotoServer.StartAsync(freeRequests: 7);
         var (_, protocol, factory) = IdentityManagementClientTests.Create(moto.Url);
-        await CreateOrganizationAsync(moto.Url, MotoRoot);
+        await MotoOrganizations.CreateOrganizationAsync(moto.Url);
         var reader = await IdentityManagementClientTests.CreateUserWithPolicyAsync(protocol, factory, "reader", "organizations:ListAccounts");
         var ec2Only = await IdentityManagementClientTests.CreateUserWithPolicyAsync(protocol, factory, "ec2-only", "ec2:Describe*");
         var client = Create(moto.Url);
@@ -131,28 +130,33 @@ public class OrganizationsClientTests
         Assert.Contains("documented message", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>One moto for the tests of this class (they run one after another), cleared before each.</summary>
+    public sealed class SharedMoto : IAsyncLifetime
+    {
+        private MotoServer? _moto;
+
+        public async Task<MotoServer> FreshAsync()
+        {
+            await _moto!.ResetAsync();
+            return _moto;
+        }
+
+        public async Task InitializeAsync() => _moto = await MotoServer.StartAsync();
+
+        public async Task DisposeAsync()
+        {
+            if (_moto is not null)
+            {
+                await _moto.DisposeAsync();
+            }
+        }
+    }
+
     internal static OrganizationsClient Create(string serviceUrl, HttpMessageHandler? transport = null)
     {
         var options = Options.Create(new AwsOptions { ServiceUrl = serviceUrl, MaxErrorRetry = 2 });
         var http = transport is null ? new AwsSignedHttpClientFactory() : new AwsSignedHttpClientFactory(transport);
         return new OrganizationsClient(http, new AwsClientFactory(options), options) { RetryBaseDelay = TimeSpan.FromMilliseconds(10) };
-    }
-
-    internal static Task CreateOrganizationAsync(string serviceUrl, AWSCredentials credentials) =>
-        SendAsync(serviceUrl, credentials, "CreateOrganization", new Dictionary<string, object> { ["FeatureSet"] = "ALL" });
-
-    /// <summary>Creates a member account; moto answers with it already <c>SUCCEEDED</c>.</summary>
-    internal static async Task<string> CreateAccountAsync(string serviceUrl, AWSCredentials credentials, string name)
-    {
-        using var answer = await SendAsync(serviceUrl, credentials, "CreateAccount", new Dictionary<string, object> { ["AccountName"] = name, ["Email"] = $"{name}@example.com" });
-        return answer.RootElement.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString()!;
-    }
-
-    private static async Task<JsonDocument> SendAsync(string serviceUrl, AWSCredentials credentials, string action, Dictionary<string, object> body)
-    {
-        using var factory = new AwsSignedHttpClientFactory();
-        using var http = factory.CreateClient(credentials, "us-east-1", "organizations", new Uri(serviceUrl.TrimEnd('/') + "/"));
-        return await AwsJsonProtocol.SendAsync(http, "AWSOrganizationsV20161128." + action, body, 1, TimeSpan.Zero, CancellationToken.None);
     }
 }
 

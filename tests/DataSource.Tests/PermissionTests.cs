@@ -12,8 +12,8 @@ namespace DigiUsher.DataSource.Tests;
 /// </summary>
 public sealed class EnforcingMoto : IAsyncLifetime
 {
-    // 3 requests per user (CreateUser, PutUserPolicy, CreateAccessKey) x 3, and 3 for the bucket.
-    private const int SetupRequests = 12;
+    // 3 requests per user (CreateUser, PutUserPolicy, CreateAccessKey) x 3, 3 for the bucket and 1 for the organization.
+    private const int SetupRequests = 13;
 
     private MotoServer? _moto;
 
@@ -30,6 +30,7 @@ public sealed class EnforcingMoto : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _moto = await MotoServer.StartAsync(freeRequests: SetupRequests);
+        await MotoOrganizations.CreateOrganizationAsync(Url);
         Full = await AwsFixtures.CreateUserAsync(Url, "digiusher-full", "*");
         BillingOnly = await AwsFixtures.CreateUserAsync(Url, "digiusher-billing", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "sts:GetCallerIdentity");
         NoGetObject = await AwsFixtures.CreateUserAsync(Url, "digiusher-noget", "s3:ListBucket", "s3:GetBucketLocation", "sts:GetCallerIdentity");
@@ -102,13 +103,18 @@ public class PermissionTests(EnforcingMoto moto) : IClassFixture<EnforcingMoto>
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var view = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["ec2", "s3", "iam", "cloudwatch"], view.GetProperty("disabledFeatures").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["ec2", "s3", "iam", "cloudwatch", "organizations"], view.GetProperty("disabledFeatures").EnumerateArray().Select(f => f.GetString()));
         var missing = view.GetProperty("validation").GetProperty("missingActions").EnumerateArray().Select(a => a.GetString()).ToList();
         Assert.Contains("ec2:DescribeInstances", missing);
         Assert.Contains("s3:ListAllMyBuckets", missing);
         Assert.Contains("iam:ListUsers", missing);
         Assert.Contains("cloudwatch:GetMetricStatistics", missing);
+        Assert.Contains("organizations:ListAccounts", missing);
         Assert.DoesNotContain("s3:GetObject", missing);
+        var organizations = view.GetProperty("validation").GetProperty("permissions").EnumerateArray()
+            .Single(p => p.GetProperty("action").GetString() == "organizations:ListAccounts");
+        Assert.Equal("denied", organizations.GetProperty("status").GetString());
+        Assert.Contains("member account names", organizations.GetProperty("fix").GetString(), StringComparison.Ordinal);
         Assert.Equal(AwsFixtures.PayerAccount, view.GetProperty("payerAccountId").GetString());
         Assert.Equal("hourly", view.GetProperty("reportName").GetString());
     }
@@ -127,7 +133,7 @@ public class PermissionTests(EnforcingMoto moto) : IClassFixture<EnforcingMoto>
         Assert.Empty(view.GetProperty("disabledFeatures").EnumerateArray());
         var statuses = view.GetProperty("validation").GetProperty("permissions").EnumerateArray()
             .ToDictionary(p => p.GetProperty("action").GetString()!, p => p.GetProperty("status").GetString());
-        Assert.All(new[] { "s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation", "ec2:DescribeInstances", "s3:ListAllMyBuckets", "iam:ListUsers", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetAccessKeyLastUsed", "cloudwatch:GetMetricStatistics" },
+        Assert.All(new[] { "s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation", "ec2:DescribeInstances", "s3:ListAllMyBuckets", "iam:ListUsers", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetAccessKeyLastUsed", "cloudwatch:GetMetricStatistics", "organizations:ListAccounts" },
             action => Assert.Equal("ok", statuses[action]));
         Assert.Equal("notChecked", statuses["cur:DescribeReportDefinitions"]);
     }

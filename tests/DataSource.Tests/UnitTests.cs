@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using DigiUsher.Aws;
 using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.Aws.Organizations;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.DataSources;
 using DigiUsher.DataSource.Secrets;
@@ -47,17 +48,27 @@ public class PermissionProbeTests
         Assert.Equal(AwsErrorKind.NotFound, ProbeFailure.Of(new IdentityManagementException(IdentityManagementFailure.NoSuchEntity, "iam:GetLoginProfile", "NoSuchEntity", "none"))!.Kind);
 
     [Fact]
+    public void Of_WhenTheAccountIsInNoOrganization_SaysSoAndIsNotADenial()
+    {
+        var failure = ProbeFailure.Of(new OrganizationsException(AwsErrorKind.Other, "organizations:ListAccounts", "AWSOrganizationsNotInUseException", "not in use"))!;
+
+        Assert.Equal(AwsErrorKind.Other, failure.Kind);
+        Assert.Contains("no AWS Organization", failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Of_WhenTheExceptionIsNotAnAwsCall_IsNull() => Assert.Null(ProbeFailure.Of(new InvalidOperationException()));
 
     [Fact]
     public void DiscoveryProbes_CoverEveryPermissionOfTheGuideOnce()
     {
-        var probes = DiscoveryProbes.For(Target(userName: "reader"), null!, null!, null!, null!);
+        var probes = DiscoveryProbes.For(Target(userName: "reader"), null!, null!, null!, null!, null!);
 
         Assert.Equal(
             ["ec2:DescribeRegions", "ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:DescribeAddresses",
              "s3:ListAllMyBuckets", "s3:GetBucketTagging", "s3:GetBucketAcl", "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicyStatus",
-             "iam:ListUsers", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetAccessKeyLastUsed", "cloudwatch:GetMetricStatistics"],
+             "iam:ListUsers", "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:GetAccessKeyLastUsed", "cloudwatch:GetMetricStatistics",
+             "organizations:ListAccounts"],
             probes.Select(p => p.Action));
         Assert.All(probes, p => Assert.Contains(p.Feature, ConnectionValidator.DiscoveryFeatures));
         Assert.All(probes, p => Assert.Contains(p.Action, p.Fix, StringComparison.Ordinal));
@@ -67,7 +78,7 @@ public class PermissionProbeTests
     public void WhyNotAsked_WhenTheCredentialsAreARoles_SkipsOnlyTheUserProbes()
     {
         var target = Target(userName: null);
-        var skipped = DiscoveryProbes.For(target, null!, null!, null!, null!).Where(p => DiscoveryProbes.WhyNotAsked(p, target) is not null).Select(p => p.Action);
+        var skipped = DiscoveryProbes.For(target, null!, null!, null!, null!, null!).Where(p => DiscoveryProbes.WhyNotAsked(p, target) is not null).Select(p => p.Action);
 
         Assert.Equal(["iam:ListAccessKeys", "iam:GetLoginProfile"], skipped);
     }

@@ -163,7 +163,7 @@ internal sealed class PeerEventRecorder(RecordedMessages recorded) :
     IConsumer<DataSourceConnected>, IConsumer<DataSourceUpdated>, IConsumer<DataSourceRemoved>, IConsumer<PollRequested>,
     IConsumer<ReportAvailable>, IConsumer<ReportPollCompleted>, IConsumer<ReportPollFailed>,
     IConsumer<ReportImportStarted>, IConsumer<ReportImported>, IConsumer<ReportImportFailed>, IConsumer<CostsImported>,
-    IConsumer<ResourcesDiscovered>, IConsumer<DiscoveryCompleted>, IConsumer<DiscoveryFailed>
+    IConsumer<ResourcesDiscovered>, IConsumer<DiscoveryCompleted>, IConsumer<DiscoveryFailed>, IConsumer<OrganizationAccountsListed>
 {
     public Task Consume(ConsumeContext<DataSourceConnected> context) => Record(context);
 
@@ -192,6 +192,8 @@ internal sealed class PeerEventRecorder(RecordedMessages recorded) :
     public Task Consume(ConsumeContext<DiscoveryCompleted> context) => Record(context);
 
     public Task Consume(ConsumeContext<DiscoveryFailed> context) => Record(context);
+
+    public Task Consume(ConsumeContext<OrganizationAccountsListed> context) => Record(context);
 
     private Task Record<T>(ConsumeContext<T> context)
         where T : class, IIntegrationMessage

@@ -126,5 +126,7 @@ public sealed class DiscoveryHarness : IAsyncDisposable
         public IReadOnlyList<DiscoveryCompleted> Completed => [.. recorded.All.OfType<DiscoveryCompleted>()];
 
         public IReadOnlyList<DiscoveryFailed> Failed => [.. recorded.All.OfType<DiscoveryFailed>()];
+
+        public IReadOnlyList<OrganizationAccountsListed> AccountLists => [.. recorded.All.OfType<OrganizationAccountsListed>()];
     }
 }

@@ -38,6 +38,8 @@ public class PermissionTests
         var skipped = Assert.Single(run.Skipped, s => s.Kind == ResourceKinds.IamUser);
         Assert.Contains("AccessDenied on iam:ListUsers", skipped.Reason, StringComparison.Ordinal);
         Assert.Contains(run.Skipped, s => s.Kind == ResourceKinds.AccessKey);
+        Assert.Contains(run.Skipped, s => s.Kind == "organizations" && s.Reason.Contains("AccessDenied on organizations:ListAccounts", StringComparison.Ordinal));
+        Assert.Empty(harness.Events.AccountLists);
         await using var connection = new NpgsqlConnection(harness.Database.AdminConnectionString);
         var denied = await connection.QuerySingleAsync<string>(
             "select reason from discovery.denied_features where data_source_id = @dataSourceId and feature = 'iam'", new { dataSourceId });

@@ -12,6 +12,12 @@ public sealed class DataSourceConnectedConsumer(PollerStore store, PollSignal si
     public async Task Consume(ConsumeContext<DataSourceConnected> context)
     {
         var message = context.Message;
+        if (message.Settings.Kind == DataSourceKinds.AwsLinked)
+        {
+            // A linked account has no reports of its own: its payer's CUR bills it, and is polled as the root's.
+            return;
+        }
+
         if (await store.UpsertDataSourceAsync(message.OrganizationId, message.DataSourceId, message.Settings, message.OccurredAt, context.CancellationToken))
         {
             signal.Wake();

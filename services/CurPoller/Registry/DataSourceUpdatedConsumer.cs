@@ -13,6 +13,12 @@ public sealed class DataSourceUpdatedConsumer(PollerStore store, PollSignal sign
     public async Task Consume(ConsumeContext<DataSourceUpdated> context)
     {
         var message = context.Message;
+        if (message.Settings.Kind == DataSourceKinds.AwsLinked)
+        {
+            // A linked account has no reports of its own: its payer's CUR bills it, and is polled as the root's.
+            return;
+        }
+
         if (message.CredentialsRotated)
         {
             credentials.Invalidate(message.DataSourceId);

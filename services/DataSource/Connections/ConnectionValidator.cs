@@ -6,6 +6,7 @@ using DigiUsher.Aws;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.CostAndUsageReport;
 using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.Aws.Organizations;
 using DigiUsher.Aws.S3;
 using DigiUsher.Cur.Layout;
 using DigiUsher.Cur.Manifests;
@@ -24,6 +25,7 @@ public sealed partial class ConnectionValidator(
     ICostAndUsageReportClient curApi,
     IIdentityManagementClient iam,
     ICloudWatchClient cloudWatch,
+    IOrganizationsClient organizations,
     TimeProvider time,
     ILogger<ConnectionValidator> logger)
 {
@@ -34,7 +36,7 @@ public sealed partial class ConnectionValidator(
     public const int MaxListingPages = 10;
 
     /// <summary>The discovery features, as <c>DataSourceSettings.DisabledFeatures</c> names them.</summary>
-    public static readonly IReadOnlyList<string> DiscoveryFeatures = ["ec2", "s3", "iam", "cloudwatch"];
+    public static readonly IReadOnlyList<string> DiscoveryFeatures = ["ec2", "s3", "iam", "cloudwatch", Connections.DiscoveryProbes.Organizations];
 
     public async Task<ValidationReport> ValidateAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
@@ -204,7 +206,7 @@ public sealed partial class ConnectionValidator(
     private async Task CheckDiscoveryAsync(ValidationRun run, IAmazonS3 s3, DiscoveryProbeTarget target, CancellationToken cancellationToken)
     {
         using var ec2 = clients.CreateEc2(target.Credentials, target.Region);
-        var probes = DiscoveryProbes.For(target, ec2, s3, iam, cloudWatch);
+        var probes = DiscoveryProbes.For(target, ec2, s3, iam, cloudWatch, organizations);
         run.Checks.AddRange(await Task.WhenAll(probes.Select(p => DiscoveryProbes.WhyNotAsked(p, target) is { } why
             ? Task.FromResult(p.NotChecked(why))
             : p.RunAsync(cancellationToken))));

@@ -5,6 +5,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.Aws.Organizations;
 
 namespace DigiUsher.DataSource.Connections;
 
@@ -23,7 +24,10 @@ public sealed record DiscoveryProbeTarget(AWSCredentials Credentials, string Acc
 /// </summary>
 public static class DiscoveryProbes
 {
-    public static IReadOnlyList<PermissionProbe> For(DiscoveryProbeTarget target, IAmazonEC2 ec2, IAmazonS3 s3, IIdentityManagementClient iam, ICloudWatchClient cloudWatch)
+    /// <summary>The optional feature of <c>organizations:ListAccounts</c>: member account names and linked-account discovery.</summary>
+    public const string Organizations = "organizations";
+
+    public static IReadOnlyList<PermissionProbe> For(DiscoveryProbeTarget target, IAmazonEC2 ec2, IAmazonS3 s3, IIdentityManagementClient iam, ICloudWatchClient cloudWatch, IOrganizationsClient organizations)
     {
         var bucketArn = $"arn:aws:s3:::{target.Bucket}";
         var credentials = target.Credentials;
@@ -45,6 +49,13 @@ public static class DiscoveryProbes
             Iam("iam:GetAccessKeyLastUsed", ct => iam.GetAccessKeyLastUsedAsync(credentials, target.AccessKeyId, ct)),
             Probe("cloudwatch:GetMetricStatistics", "cloudwatch", "*", ct => cloudWatch.GetMetricStatisticsAsync(credentials, target.Region, new GetMetricStatisticsRequest(
                 "AWS/EC2", "CPUUtilization", [], target.Now.AddHours(-2), target.Now, 3600, ["Average"]), ct)),
+            new PermissionProbe(
+                "organizations:ListAccounts",
+                Organizations,
+                "*",
+                "Allow organizations:ListAccounts to the data source's IAM identity to show member account names and discover linked accounts. "
+                + "Only the organization's management (payer) account or a delegated administrator may call it.",
+                ct => organizations.ListAccountsAsync(credentials, new ListAccountsRequest(MaxResults: 1), ct)),
         ];
         return probes;
     }

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using DigiUsher.Aws;
 using DigiUsher.Aws.CloudWatch;
 using DigiUsher.Aws.IdentityManagement;
+using DigiUsher.Aws.Organizations;
 
 namespace DigiUsher.DataSource.Connections;
 
@@ -17,6 +18,8 @@ public sealed record ProbeFailure(AwsErrorKind Kind, string? Code, string Detail
         AmazonServiceException ex => new(AwsErrors.Classify(ex), ex.ErrorCode, $"{ex.ErrorCode}: {ex.Message}"),
         IdentityManagementException ex => new(KindOf(ex.Failure), ex.ErrorCode, $"{ex.ErrorCode}: {ex.Message}"),
         CloudWatchException ex => new(KindOf(ex.Failure), ex.ErrorCode, $"{ex.ErrorCode}: {ex.Message}"),
+        OrganizationsException { NotInOrganization: true } ex => new(ex.Kind, ex.ErrorCode, "The account is in no AWS Organization: it has no member accounts to list."),
+        OrganizationsException ex => new(ex.Kind, ex.ErrorCode, ex.Message),
         AmazonClientException or HttpRequestException => new(AwsErrorKind.Unavailable, null, exception.Message),
         _ => null,
     };

@@ -33,7 +33,11 @@ public sealed record CostsResponse(
 /// <param name="Keys">The group's value per dimension of groupBy (day and month included).</param>
 /// <param name="Currency">The currency of the amount.</param>
 /// <param name="Amount">The metric's sum.</param>
-public sealed record CostGroup(IReadOnlyDictionary<string, string> Keys, string Currency, decimal Amount);
+/// <param name="Names">
+/// Display names of the keys that have one: service names, account names (from AWS Organizations before
+/// the CUR's, see the README), resource names.
+/// </param>
+public sealed record CostGroup(IReadOnlyDictionary<string, string> Keys, string Currency, decimal Amount, IReadOnlyDictionary<string, string>? Names);
 
 /// <summary>A range of days.</summary>
 public sealed record CostPeriod(DateOnly From, DateOnly To);
@@ -147,7 +151,7 @@ public static class CostsApi
         var answer = await reader.QueryAsync(query, offset, cancellationToken);
         var metric = query.Metrics[0];
         var totals = answer.Totals.Select(t => new CurrencyAmount(t.Currency, t.Amounts[metric.Name])).ToList();
-        var groups = answer.Items.Select(i => new CostGroup(CostQueryParser.Keys(http.Request.Query, i), i.Currency, i.Amounts[metric.Name])).ToList();
+        var groups = answer.Items.Select(i => new CostGroup(CostQueryParser.Keys(http.Request.Query, i), i.Currency, i.Amounts[metric.Name], i.Names)).ToList();
         return TypedResults.Ok(new CostsResponse(
             query.Range.From, query.Range.To, metric.Column, CostQueryParser.Keys(http.Request.Query),
             totals.Count == 1 ? totals[0].Currency : null, totals.Count switch { 0 => 0m, 1 => totals[0].Amount, _ => null },

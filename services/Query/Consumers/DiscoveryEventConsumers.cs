@@ -31,3 +31,16 @@ public sealed class DiscoveryCompletedConsumer(ResourceStore resources, DataSour
 }
 
 public sealed class DiscoveryCompletedConsumerDefinition : RetryingConsumerDefinition<DiscoveryCompletedConsumer>;
+
+public sealed class OrganizationAccountsListedConsumer(AccountNameStore names, DataSourceStore dataSources) : IConsumer<OrganizationAccountsListed>
+{
+    public async Task Consume(ConsumeContext<OrganizationAccountsListed> context)
+    {
+        if (!await dataSources.IsRemovedAsync(context.Message.DataSourceId, context.CancellationToken))
+        {
+            await names.StoreAsync(context.Message, context.CancellationToken);
+        }
+    }
+}
+
+public sealed class OrganizationAccountsListedConsumerDefinition : RetryingConsumerDefinition<OrganizationAccountsListedConsumer>;

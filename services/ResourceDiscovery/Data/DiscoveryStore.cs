@@ -22,7 +22,11 @@ public sealed record RunOutcome(
     IReadOnlyList<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)> Groups,
     IReadOnlyList<string> Covered,
     IReadOnlyList<DiscoverySkip> Skipped,
-    IReadOnlyDictionary<string, string> Denied);
+    IReadOnlyDictionary<string, string> Denied)
+{
+    /// <summary>The accounts of the AWS Organization the data source manages, when it could list them.</summary>
+    public IReadOnlyList<MemberAccount>? MemberAccounts { get; init; }
+}
 
 /// <summary>The discovery schema: registry, run lock, inventory, and the events of each run via the outbox.</summary>
 public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, IOptions<DiscoveryOptions> options)
@@ -200,6 +204,13 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         foreach (var covered in outcome.Covered)
         {
             counts.TryAdd(covered[..covered.IndexOf('@', StringComparison.Ordinal)], 0);
+        }
+
+        if (outcome.MemberAccounts is { } members)
+        {
+            var key = "accounts:" + outcome.RunId;
+            await outbox.AddAsync(connection, transaction, new OrganizationAccountsListed(
+                source.OrganizationId, source.DataSourceId, key, outcome.RunId, members, outcome.CompletedAt), MessageId(key));
         }
 
         await outbox.AddAsync(connection, transaction, new DiscoveryCompleted(

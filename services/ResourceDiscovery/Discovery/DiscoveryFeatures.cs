@@ -13,6 +13,9 @@ public static class DiscoveryFeatures
     public const string Iam = "iam";
     public const string CloudWatch = "cloudwatch";
 
+    /// <summary>Member account names from AWS Organizations (<c>organizations:ListAccounts</c>).</summary>
+    public const string Organizations = "organizations";
+
     public static readonly string[] Ec2Kinds = [ResourceKinds.Instance, ResourceKinds.Volume, ResourceKinds.Snapshot, ResourceKinds.ElasticIp];
 
     /// <summary>The group a kind belongs to.</summary>

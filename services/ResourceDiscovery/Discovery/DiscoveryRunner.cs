@@ -15,6 +15,7 @@ public sealed partial class DiscoveryRunner(
     Ec2Scanner ec2,
     BucketScanner buckets,
     IamScanner iam,
+    OrganizationScanner organization,
     DiscoveryStore store,
     TimeProvider clock,
     DiscoveryMetrics metrics,
@@ -88,11 +89,13 @@ public sealed partial class DiscoveryRunner(
             run.Skip(feature, null, reason);
         }
 
-        var accountId = await AccountIdAsync(aws.Credentials, homeRegion, cancellationToken) ?? source.Settings.PayerAccountId ?? "unknown";
+        var accountId = await AccountIdAsync(aws.Credentials, homeRegion, cancellationToken) ?? source.Settings.AccountId ?? source.Settings.PayerAccountId ?? "unknown";
+        var members = organization.ListAsync(source.Settings, aws.Credentials, run, cancellationToken);
         await Task.WhenAll(
             ec2.ScanAsync(aws.Credentials, homeRegion, run, cancellationToken),
             buckets.ScanAsync(aws.Credentials, homeRegion, run, cancellationToken),
-            iam.ScanAsync(aws.Credentials, run, cancellationToken));
+            iam.ScanAsync(aws.Credentials, run, cancellationToken),
+            members);
 
         var rules = await store.OwnerRulesAsync(source.OrganizationId, cancellationToken);
         var groups = run.Groups
@@ -102,7 +105,10 @@ public sealed partial class DiscoveryRunner(
                 return r with { OwnerEmail = email, OwnerRule = rule };
             }).ToList()))
             .ToList();
-        return new RunOutcome(source, runId, accountId, startedAt, clock.GetUtcNow(), groups, run.CoveredKeys, run.Skipped, run.Denied);
+        return new RunOutcome(source, runId, accountId, startedAt, clock.GetUtcNow(), groups, run.CoveredKeys, run.Skipped, run.Denied)
+        {
+            MemberAccounts = await members,
+        };
     }
 
     private async Task<string?> AccountIdAsync(AWSCredentials aws, string region, CancellationToken cancellationToken)
