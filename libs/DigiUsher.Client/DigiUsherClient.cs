@@ -20,7 +20,8 @@ public sealed class DigiUsherClient : IDisposable
     /// <param name="tokens">Where tokens come from, given the anonymous DataSource client (e.g. a
     /// <see cref="ClientCredentialsTokenSource"/> or a <see cref="PasswordTokenSource"/>); null for anonymous calls only.</param>
     /// <param name="handler">The innermost handler (tests, proxies); a new <see cref="HttpClientHandler"/> when null.</param>
-    public DigiUsherClient(DigiUsherEndpoints endpoints, Func<IDataSourceClient, HttpClient, ITokenSource>? tokens = null, HttpMessageHandler? handler = null)
+    /// <param name="time">The clock the token cache renews by (tests); the system clock when null.</param>
+    public DigiUsherClient(DigiUsherEndpoints endpoints, Func<IDataSourceClient, HttpClient, ITokenSource>? tokens = null, HttpMessageHandler? handler = null, TimeProvider? time = null)
     {
         var inner = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         var anonymousHttp = Http(endpoints.DataSource, inner, disposeHandler: handler is null);
@@ -28,7 +29,8 @@ public sealed class DigiUsherClient : IDisposable
         HttpMessageHandler authenticated = inner;
         if (tokens is not null)
         {
-            Tokens = new TokenCache(tokens(Anonymous, anonymousHttp));
+            TokenSource = tokens(Anonymous, anonymousHttp);
+            Tokens = new TokenCache(TokenSource, time);
             _owned.Add(Tokens);
             authenticated = new BearerTokenHandler(Tokens) { InnerHandler = inner };
         }
@@ -49,6 +51,9 @@ public sealed class DigiUsherClient : IDisposable
 
     /// <summary>The token cache, when tokens are configured.</summary>
     public TokenCache? Tokens { get; }
+
+    /// <summary>Where the cache gets its tokens (e.g. a <see cref="PasswordTokenSource"/> to sign out), when tokens are configured.</summary>
+    public ITokenSource? TokenSource { get; }
 
     public void Dispose()
     {

@@ -10,4 +10,10 @@ public interface ITokenSource
 }
 
 /// <summary>The token endpoint refused: wrong credentials, a revoked client, a scope not granted.</summary>
-public sealed class TokenRequestException(string message) : Exception(message);
+/// <param name="message">What was refused and why, as the endpoint said it.</param>
+/// <param name="error">RFC 6749 §5.2's error code (<c>invalid_client</c>, <c>invalid_grant</c>, <c>invalid_scope</c>, ...), when the endpoint gave one.</param>
+public sealed class TokenRequestException(string message, string? error = null) : Exception(message)
+{
+    /// <summary>RFC 6749 §5.2's error code, when the endpoint gave one.</summary>
+    public string? Error { get; } = error;
+}

@@ -34,7 +34,7 @@ public sealed class ClientCredentialsTokenSource(HttpClient dataSource, string c
         {
             var error = root?.TryGetProperty("error", out var e) == true ? e.GetString() : null;
             var description = root?.TryGetProperty("error_description", out var d) == true ? d.GetString() : null;
-            throw new TokenRequestException($"{TokenPath} answered {(int)response.StatusCode}{(error is null ? "" : $" {error}")}{(description is null ? "" : $": {description}")}.");
+            throw new TokenRequestException($"{TokenPath} answered {(int)response.StatusCode}{(error is null ? "" : $" {error}")}{(description is null ? "" : $": {description}")}.", error);
         }
 
         var lifetime = root.Value.TryGetProperty("expires_in", out var expires) && expires.TryGetInt32(out var seconds) ? seconds : 300;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using DigiUsher.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -118,6 +119,11 @@ public static class OpenApiExtensions
     private static Task DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<FormBody>().LastOrDefault() is { } form && context.Document is { } formDocument)
+        {
+            operation.RequestBody = Describe(form, formDocument);
+        }
+
         var declared = metadata.OfType<DeclaredParameters>().LastOrDefault()?.Parameters ?? [];
         operation.Parameters ??= [];
         foreach (var parameter in declared)
@@ -179,6 +185,13 @@ public static class OpenApiExtensions
             return;
         }
 
+        // An answer declared with a schema of its own (OAuth 2.0's error body, RFC 6749 section 5.2) stays as declared.
+        if (operation.Responses!.TryGetValue(status, out var declared) && declared.Content is { } declaredContent
+            && declaredContent.Values.Any(m => m.Schema is OpenApiSchemaReference { Reference.Id: { } id } && !id.Contains(Problem, StringComparison.Ordinal)))
+        {
+            return;
+        }
+
         var problem = new OpenApiMediaType { Schema = new OpenApiSchemaReference(schema, context.Document) };
         if (operation.Responses!.TryGetValue(status, out var existing) && existing is OpenApiResponse response)
         {
@@ -204,6 +217,42 @@ public static class OpenApiExtensions
         }
 
         return sorted;
+    }
+
+    /// <summary>A form body (<see cref="FormBody"/>) as a component schema of string fields, with its examples.</summary>
+    private static OpenApiRequestBody Describe(FormBody form, OpenApiDocument document)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas.TryAdd(form.SchemaName, new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = form.Description,
+            Required = new HashSet<string>(form.Fields.Where(f => f.Required).Select(f => f.Name), StringComparer.Ordinal),
+            Properties = form.Fields.ToDictionary(f => f.Name, f => (IOpenApiSchema)new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = f.Description,
+                Enum = f.Values?.Select(v => (JsonNode)JsonValue.Create(v)).ToList(),
+            }),
+        });
+        return new OpenApiRequestBody
+        {
+            Required = true,
+            Description = form.Description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                [FormBodyExtensions.MediaType] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchemaReference(form.SchemaName, document),
+                    Examples = form.Examples.ToDictionary(e => e.Name, e => (IOpenApiExample)new OpenApiExample
+                    {
+                        Summary = e.Summary,
+                        Value = new JsonObject(e.Fields.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)JsonValue.Create(f.Value)))),
+                    }),
+                },
+            },
+        };
     }
 
     private static OpenApiParameter Describe(ApiParameter parameter, OpenApiDocument? document)
@@ -292,7 +341,12 @@ public static class OpenApiExtensions
         if (schema.Properties is { Count: > 0 } properties && !type.Name.EndsWith("Request", StringComparison.Ordinal)
             && type.Namespace?.StartsWith("DigiUsher", StringComparison.Ordinal) == true)
         {
-            schema.Required = new HashSet<string>(properties.Keys, StringComparer.Ordinal);
+            // A field left out when null (JsonIgnoreCondition.WhenWritingNull: OAuth 2.0's refresh_token) is not always there.
+            var omittable = context.JsonTypeInfo.Properties
+                .Where(p => p.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), inherit: true).OfType<JsonIgnoreAttribute>()
+                    .Any(a => a.Condition is JsonIgnoreCondition.WhenWritingNull or JsonIgnoreCondition.WhenWritingDefault) == true)
+                .Select(p => p.Name);
+            schema.Required = new HashSet<string>(properties.Keys.Except(omittable, StringComparer.Ordinal), StringComparer.Ordinal);
         }
 
         return Task.CompletedTask;

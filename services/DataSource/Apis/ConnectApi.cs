@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
 using DigiUsher.DataSource.Tokens;
+using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
@@ -51,14 +52,18 @@ public static class ConnectApi
             .WithName("Token")
             .WithSummary("An access token: grant_type client_credentials (service clients), password (people, with a refresh token) or refresh_token")
             .WithDescription("Form-encoded (application/x-www-form-urlencoded) as RFC 6749 says; client credentials by HTTP Basic or client_id and client_secret.")
+            .WithFormBody(TokenForm)
             .DisableAntiforgery();
         group.MapPost("/connect/revoke", RevokeAsync)
             .RequireRateLimiting(Identity.SignInRateLimits.Policy)
             .Produces<Dictionary<string, string>>()
             .Produces<OAuthError>(StatusCodes.Status400BadRequest)
+            .Produces<OAuthError>(StatusCodes.Status401Unauthorized)
             .Produces<OAuthError>(StatusCodes.Status429TooManyRequests)
             .WithName("RevokeToken")
             .WithSummary("Sign out: revokes a refresh token and every token of its sign-in (RFC 7009)")
+            .WithDescription("Form-encoded (application/x-www-form-urlencoded); an unknown or already revoked token is not an error (RFC 7009 section 2.2).")
+            .WithFormBody(RevocationForm)
             .DisableAntiforgery();
         group.MapGet("/.well-known/openid-configuration", Discovery)
             .Produces<Dictionary<string, object>>()
@@ -74,6 +79,45 @@ public static class ConnectApi
             .WithSummary("The public keys (ES256) tokens are signed with, the next one published before it signs");
         return app;
     }
+
+    /// <summary>The token request's fields (RFC 6749 sections 4.3.2, 4.4.2 and 6), which of them each grant reads.</summary>
+    private static readonly FormBody TokenForm = new(
+        "OAuthTokenRequest",
+        "A token request (RFC 6749): grant_type says which fields are read. client_credentials: the client by HTTP Basic (client_secret_basic) "
+        + "or client_id and client_secret (client_secret_post), and scope. password: username, password, scope and optionally client_id "
+        + "(a public client, the console). refresh_token: refresh_token, scope and optionally client_id. Unrecognized fields are ignored (RFC 6749 section 3.2).",
+        [
+            new("grant_type", "The grant: client_credentials (service clients), password (people) or refresh_token (renewing a person's tokens).", Required: true,
+                Values: ["client_credentials", "password", "refresh_token"]),
+            new("scope", "Space-separated scopes the token is narrowed to (RFC 6749 section 3.3); absent, every scope of the client or of the person's role."),
+            new("client_id", "client_credentials: the service client's id (dus_...) unless sent by HTTP Basic. password and refresh_token: the public client asking (console), optional."),
+            new("client_secret", "client_credentials: the service client's secret (dss_...) unless sent by HTTP Basic. Never with HTTP Basic."),
+            new("username", "password: the person's email."),
+            new("password", "password: the person's password."),
+            new("refresh_token", "refresh_token: the refresh token of the last answer (dsr_...); each use gives a new one, and using an old one again revokes the sign-in."),
+        ],
+        [
+            new("clientCredentials", "A service client asks for a token that reads costs and resources",
+                new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "costs:read resources:read", ["client_id"] = "dus_0190f1c2a7d34e6f8b9a0c1d2e3f4a5b", ["client_secret"] = "dss_example-secret" }),
+            new("password", "A person signs in through the console",
+                new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = "ada@example.com", ["password"] = "correct horse battery staple", ["client_id"] = "console" }),
+            new("refreshToken", "The console renews a person's tokens",
+                new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = "dsr_example-refresh-token", ["client_id"] = "console" }),
+        ]);
+
+    /// <summary>The revocation request's fields (RFC 7009 section 2.1).</summary>
+    private static readonly FormBody RevocationForm = new(
+        "OAuthRevocationRequest",
+        "A revocation request (RFC 7009): the refresh token whose sign-in ends. Access tokens are short-lived and not revoked one by one.",
+        [
+            new("token", "The refresh token to revoke (dsr_...).", Required: true),
+            new("token_type_hint", "What the token is (RFC 7009 section 2.1); only refresh tokens are revoked.", Values: ["refresh_token", "access_token"]),
+            new("client_id", "The public client that received the token (console), optional."),
+        ],
+        [
+            new("signOut", "The console signs a person out",
+                new Dictionary<string, string> { ["token"] = "dsr_example-refresh-token", ["token_type_hint"] = "refresh_token", ["client_id"] = "console" }),
+        ]);
 
     private static async Task<IResult> TokenAsync(HttpContext http, TokenExchange exchange, CancellationToken cancellationToken)
     {

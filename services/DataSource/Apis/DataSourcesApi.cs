@@ -45,12 +45,14 @@ public static class DataSourcesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithIfMatch()
             .WithName("UpdateDataSource")
             .WithSummary("Rename, rotate keys or switch to a role, change bucket, prefix or report (re-validated)");
         group.MapDelete("/{id:guid}", DeleteAsync)
             .RequireScope(Scopes.DataSourcesWrite)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithIfMatch()
             .WithName("DeleteDataSource")
             .WithSummary("Disconnect a data source and erase its credentials");
         group.MapPost("/{id:guid}/validate", ValidateAsync)
@@ -97,29 +99,64 @@ public static class DataSourcesApi
         return TypedResults.Ok(Page<DataSourceView>.Of([.. rows.Select(DataSourceView.From)], limit, v => cursors.EncodeAfter(v.CreatedAt, v.Id, ListQuery)));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, DataSourceStore store, CancellationToken cancellationToken) =>
-        await store.GetAsync(user.GetOrganizationId(), id, cancellationToken) is { } row
-            ? TypedResults.Ok(DataSourceView.From(row))
-            : NotFound(id);
-
-    private static async Task<IResult> UpdateAsync(Guid id, HttpRequest http, ClaimsPrincipal user, DataSourceConnector connector, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(Guid id, HttpContext http, ClaimsPrincipal user, DataSourceStore store, CancellationToken cancellationToken)
     {
-        var (request, problem) = await RequestBody.ReadAsync<UpdateDataSourceRequest>(http, cancellationToken);
+        if (await store.GetAsync(user.GetOrganizationId(), id, cancellationToken) is not { } row)
+        {
+            return NotFound(id);
+        }
+
+        return ETags.Answer(http, DataSourceView.ETagOf(row)) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(DataSourceView.From(row));
+    }
+
+    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, ClaimsPrincipal user, DataSourceConnector connector, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await RequestBody.ReadAsync<UpdateDataSourceRequest>(http.Request, cancellationToken);
         if (request is null)
         {
             return problem!;
         }
 
-        return Answer(await connector.ChangeAsync(user.GetOrganizationId(), id, request, cancellationToken), id);
+        var outcome = await connector.ChangeAsync(user.GetOrganizationId(), id, request, IfMatch(http.Request), cancellationToken);
+        if (outcome is DataSourceOutcome.Saved saved)
+        {
+            http.Response.Headers.ETag = DataSourceView.ETagOf(saved.Row);
+        }
+
+        return Answer(outcome, id);
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, ClaimsPrincipal user, DataSourceStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest http, ClaimsPrincipal user, DataSourceStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var organizationId = user.GetOrganizationId();
-        return await store.DeleteAsync(organizationId, id, DataSourceEvents.Removed(organizationId, id, time.GetUtcNow()), cancellationToken)
-            ? TypedResults.NoContent()
-            : NotFound(id);
+        int? expectedVersion = null;
+        if (IfMatch(http) is { } precondition)
+        {
+            if (await store.GetAsync(organizationId, id, cancellationToken) is not { } current)
+            {
+                return NotFound(id);
+            }
+
+            if (!precondition(current))
+            {
+                return ETags.PreconditionFailed($"Data source {id}");
+            }
+
+            expectedVersion = current.Version;
+        }
+
+        if (await store.DeleteAsync(organizationId, id, expectedVersion, DataSourceEvents.Removed(organizationId, id, time.GetUtcNow()), cancellationToken))
+        {
+            return TypedResults.NoContent();
+        }
+
+        // Gone, or (with If-Match) changed between the check and the delete.
+        return expectedVersion is null || await store.GetAsync(organizationId, id, cancellationToken) is null ? NotFound(id) : ETags.PreconditionFailed($"Data source {id}");
     }
+
+    /// <summary>The request's If-Match against a data source's current ETag (that of its GET); null when the request has none.</summary>
+    private static Func<DataSourceRow, bool>? IfMatch(HttpRequest http) =>
+        http.Headers.IfMatch.Count == 0 ? null : row => ETags.IfMatchHolds(http, DataSourceView.ETagOf(row));
 
     private static async Task<IResult> ValidateAsync(Guid id, ClaimsPrincipal user, DataSourceConnector connector, CancellationToken cancellationToken) =>
         await connector.RevalidateAsync(user.GetOrganizationId(), id, cancellationToken) is { } report
@@ -159,6 +196,7 @@ public static class DataSourcesApi
             detail: $"This organization already has a data source for payer account {duplicate.Row.PayerAccountId}, bucket '{duplicate.Row.Bucket}', prefix '{duplicate.Row.Prefix}' and report '{duplicate.Row.ReportName}'."),
         DataSourceOutcome.ChangedMeanwhile => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict, title: "The data source changed meanwhile", detail: "Another change was saved first; read it again and retry."),
+        DataSourceOutcome.PreconditionFailed => ETags.PreconditionFailed($"Data source {id}"),
         DataSourceOutcome.NotFound => NotFound(id),
         DataSourceOutcome.RoleConnectedElsewhere => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,

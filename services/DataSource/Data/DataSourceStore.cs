@@ -189,13 +189,17 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
         return stored;
     }
 
-    /// <summary>Deletes the data source (its secret with it) and writes its event; false when it was not there.</summary>
-    public async Task<bool> DeleteAsync(Guid organizationId, Guid id, OutboxEvent removed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the data source (its secret with it) and writes its event; false when it was not there, or
+    /// no longer at <paramref name="expectedVersion"/> when one is given (a change came first).
+    /// </summary>
+    public async Task<bool> DeleteAsync(Guid organizationId, Guid id, int? expectedVersion, OutboxEvent removed, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var deleted = await connection.ExecuteAsync(
-            $"delete from {DataSourceDb.Schema}.data_sources where organization_id = @organizationId and id = @id", new { organizationId, id }, transaction);
+            $"delete from {DataSourceDb.Schema}.data_sources where organization_id = @organizationId and id = @id and (@expectedVersion::int is null or version = @expectedVersion)",
+            new { organizationId, id, expectedVersion }, transaction);
         if (deleted == 0)
         {
             await transaction.RollbackAsync(cancellationToken);

@@ -49,12 +49,22 @@ public sealed class DataSourceConnector(
         }
     }
 
-    public async Task<DataSourceOutcome> ChangeAsync(Guid organizationId, Guid id, UpdateDataSourceRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes a data source if it still is the version the caller read (<paramref name="precondition"/>, its If-Match;
+    /// null when none was given): otherwise <see cref="DataSourceOutcome.PreconditionFailed"/>.
+    /// </summary>
+    public async Task<DataSourceOutcome> ChangeAsync(
+        Guid organizationId, Guid id, UpdateDataSourceRequest request, Func<DataSourceRow, bool>? precondition, CancellationToken cancellationToken)
     {
         var existing = await store.GetAsync(organizationId, id, cancellationToken);
         if (existing is null)
         {
             return new DataSourceOutcome.NotFound();
+        }
+
+        if (precondition is not null && !precondition(existing))
+        {
+            return new DataSourceOutcome.PreconditionFailed();
         }
 
         if (DataSourceChange.Check(request) is { Any: true } errors)
@@ -92,7 +102,9 @@ public sealed class DataSourceConnector(
             var roleChange = plan.NewCredentials is not ConnectionCredentials.Role ? RoleChange.None
                 : existing.ExternalId is null ? RoleChange.NewRoleAndExternalId : RoleChange.NewRole;
             var stored = await store.UpdateAsync(row, existing.Version, s => DataSourceEvents.Updated(s, plan.NewCredentials is not null, now), roleChange, cancellationToken);
-            return stored is null ? new DataSourceOutcome.ChangedMeanwhile() : new DataSourceOutcome.Saved(stored);
+            // Changed between reading and writing: the version the caller's If-Match named is gone too.
+            return stored is not null ? new DataSourceOutcome.Saved(stored)
+                : precondition is null ? new DataSourceOutcome.ChangedMeanwhile() : new DataSourceOutcome.PreconditionFailed();
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -200,6 +212,9 @@ public abstract record DataSourceOutcome
 
     /// <summary>Another change was saved between reading and writing.</summary>
     public sealed record ChangedMeanwhile : DataSourceOutcome;
+
+    /// <summary>The caller's If-Match names another version than the stored one.</summary>
+    public sealed record PreconditionFailed : DataSourceOutcome;
 
     /// <summary>No such data source in the organization.</summary>
     public sealed record NotFound : DataSourceOutcome;

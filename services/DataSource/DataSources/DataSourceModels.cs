@@ -2,6 +2,7 @@ using System.Text.Json;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
 using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Api;
 
 namespace DigiUsher.DataSource.DataSources;
 
@@ -82,6 +83,12 @@ public sealed record DataSourceView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>
+    /// The ETag of a data source's GET and the version If-Match names on a change or delete: every change
+    /// of what the view shows bumps the row's version (<see cref="DataSourceStore.UpdateAsync"/>).
+    /// </summary>
+    public static string ETagOf(DataSourceRow row) => ETags.Of($"data-source {row.Id:N} v{row.Version}");
+
     public static DataSourceView From(DataSourceRow row) => new(
         row.Id,
         row.Name,
