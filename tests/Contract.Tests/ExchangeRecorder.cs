@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 namespace DigiUsher.Contract.Tests;
 
 /// <summary>One request and its answer as the wire carried them.</summary>
-public sealed record RecordedExchange(string Document, string Method, string Path, HttpStatusCode Status, string? MediaType, string Body, string? CorrelationId, string? Location = null)
+public sealed record RecordedExchange(string Document, string Method, string Path, HttpStatusCode Status, string? MediaType, string Body, string? CorrelationId, string? Location = null, string? ETag = null)
 {
     public override string ToString() => $"{Method} {Path} -> {(int)Status}";
 }
@@ -31,7 +31,8 @@ public sealed class ExchangeRecorder(string document, ConcurrentQueue<RecordedEx
         exchanges.Enqueue(new RecordedExchange(document, request.Method.Method, request.RequestUri!.AbsolutePath, response.StatusCode,
             response.Content.Headers.ContentType?.MediaType, body,
             response.Headers.TryGetValues("X-Correlation-Id", out var correlation) ? correlation.First() : null,
-            response.Headers.Location?.OriginalString));
+            response.Headers.Location?.OriginalString,
+            response.Headers.ETag?.ToString()));
         return response;
     }
 }

@@ -85,7 +85,7 @@ public sealed record DataSourceView(
 {
     /// <summary>
     /// The ETag of a data source's GET and the version If-Match names on a change or delete: every change
-    /// of what the view shows bumps the row's version (<see cref="DataSourceStore.UpdateAsync"/>).
+    /// of what the view shows bumps the row's version (DataSourceStore's updates).
     /// </summary>
     public static string ETagOf(DataSourceRow row) => ETags.Of($"data-source {row.Id:N} v{row.Version}");
 
