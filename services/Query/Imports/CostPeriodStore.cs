@@ -57,17 +57,7 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource, IOptions<CostsO
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            "select pg_advisory_xact_lock(hashtextextended(@key, 0))",
-            new { key = $"costs:{message.DataSourceId}:{period:yyyy-MM}" }, transaction);
-        var importedAt = message.ImportedAt;
-        var newerLoaded = await connection.ExecuteScalarAsync<bool>(
-            $"""
-            select exists (select 1 from {QueryDb.Schema}.cost_periods
-                where data_source_id = @DataSourceId and billing_period = @period and (imported_at >= @importedAt or import_id = @ImportId))
-            """,
-            new { message.DataSourceId, message.ImportId, period, importedAt }, transaction);
-        if (newerLoaded)
+        if (await LockAndCheckLoadedAsync(connection, transaction, message, period))
         {
             return new CostLoadResult(CostLoadOutcome.AlreadyCurrent, 0, null);
         }
@@ -76,67 +66,102 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource, IOptions<CostsO
             string.Join(";\n", CostTables.Select(t => $"delete from {QueryDb.Schema}.{t} where data_source_id = @DataSourceId and billing_period = @period")),
             new { message.DataSourceId, period }, transaction, commandTimeout: 600);
 
-        var periodEnd = period.AddMonths(1);
         var hourlyFrom = Max(period, HourlyHorizon(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), options.Value));
         var load = new PeriodLoad(period, hourlyFrom);
-        await using (var importer = await connection.BeginBinaryImportAsync(
+        var mismatch = await CopyDailyAsync(connection, message, period, load, source, cancellationToken)
+            ?? (hourlyFrom < period.AddMonths(1) ? await CopyHourlyAsync(connection, message, period, load, hourlyFrom, source, cancellationToken) : null);
+        if (mismatch is not null)
+        {
+            return new CostLoadResult(CostLoadOutcome.Mismatch, load.Lines, mismatch);
+        }
+
+        await AggregateAndSwapInAsync(connection, transaction, message, period, load);
+        await transaction.CommitAsync(cancellationToken);
+        return new CostLoadResult(CostLoadOutcome.Loaded, load.Lines, null);
+    }
+
+    /// <summary>Serializes loads of the period (until the transaction ends); whether this import or a newer one is already loaded.</summary>
+    private static async Task<bool> LockAndCheckLoadedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CostsImported message, DateOnly period)
+    {
+        await connection.ExecuteAsync(
+            "select pg_advisory_xact_lock(hashtextextended(@key, 0))",
+            new { key = $"costs:{message.DataSourceId}:{period:yyyy-MM}" }, transaction);
+        return await connection.ExecuteScalarAsync<bool>(
+            $"""
+            select exists (select 1 from {QueryDb.Schema}.cost_periods
+                where data_source_id = @DataSourceId and billing_period = @period and (imported_at >= @ImportedAt or import_id = @ImportId))
+            """,
+            new { message.DataSourceId, message.ImportId, period, message.ImportedAt }, transaction);
+    }
+
+    /// <summary>Copies the daily rollup; a problem with it (or totals that differ from the event's) is returned and nothing is copied.</summary>
+    private static async Task<string?> CopyDailyAsync(
+        NpgsqlConnection connection, CostsImported message, DateOnly period, PeriodLoad load, IRollupSource source, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
             $"""
             copy {QueryDb.Schema}.daily_costs (organization_id, data_source_id, billing_period, import_id, day, account_id, product_code,
                 service_name, region, usage_type, line_item_type, resource_id, resource_key, tags, currency, unblended,
                 net_unblended, blended, amortized, public_on_demand, usage_amount, line_items, pricing_unit, cost_categories, net_amortized)
             from stdin (format binary)
-            """, cancellationToken))
+            """, cancellationToken);
+        await foreach (var pulled in source.DailyAsync(cancellationToken))
         {
-            await foreach (var pulled in source.DailyAsync(cancellationToken))
-            {
-                var line = load.Add(pulled);
-                await WriteRowAsync(importer, message, period, line, cancellationToken);
-            }
+            var line = load.Add(pulled);
+            await WriteRowAsync(importer, message, period, line, cancellationToken);
+        }
 
-            var mismatch = load.Problem ?? Compare(message.Totals, load.Daily);
-            if (mismatch is not null)
-            {
-                return new CostLoadResult(CostLoadOutcome.Mismatch, load.Lines, mismatch);
-            }
-
+        var mismatch = load.Problem ?? Compare(message.Totals, load.Daily);
+        if (mismatch is null)
+        {
             await importer.CompleteAsync(cancellationToken);
         }
 
-        if (hourlyFrom < periodEnd)
+        return mismatch;
+    }
+
+    /// <summary>
+    /// Copies the hourly rollup of the days from <paramref name="hourlyFrom"/>; an hour outside them, or hours that do not add up
+    /// to the days they cover (both rollups come from the same line items), is returned and nothing is copied.
+    /// </summary>
+    private static async Task<string?> CopyHourlyAsync(
+        NpgsqlConnection connection, CostsImported message, DateOnly period, PeriodLoad load, DateOnly hourlyFrom, IRollupSource source,
+        CancellationToken cancellationToken)
+    {
+        var periodEnd = period.AddMonths(1);
+        var hourly = new CurrencyTotalsAccumulator();
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"""
+            copy {QueryDb.Schema}.hourly_costs (organization_id, data_source_id, billing_period, hour, account_id, product_code, region,
+                usage_type, line_item_type, pricing_unit, tags, cost_categories, currency, unblended, net_unblended, blended, amortized,
+                net_amortized, public_on_demand, usage_amount, line_items)
+            from stdin (format binary)
+            """, cancellationToken);
+        await foreach (var line in source.HourlyAsync(hourlyFrom, cancellationToken))
         {
-            var hourly = new CurrencyTotalsAccumulator();
-            await using (var importer = await connection.BeginBinaryImportAsync(
-                $"""
-                copy {QueryDb.Schema}.hourly_costs (organization_id, data_source_id, billing_period, hour, account_id, product_code, region,
-                    usage_type, line_item_type, pricing_unit, tags, cost_categories, currency, unblended, net_unblended, blended, amortized,
-                    net_amortized, public_on_demand, usage_amount, line_items)
-                from stdin (format binary)
-                """, cancellationToken))
+            var day = DateOnly.FromDateTime(line.Hour.UtcDateTime);
+            if (day < hourlyFrom || day >= periodEnd)
             {
-                await foreach (var line in source.HourlyAsync(hourlyFrom, cancellationToken))
-                {
-                    var day = DateOnly.FromDateTime(line.Hour.UtcDateTime);
-                    if (day < hourlyFrom || day >= periodEnd)
-                    {
-                        return new CostLoadResult(CostLoadOutcome.Mismatch, load.Lines,
-                            $"hourly line of {line.Hour:O} is outside {hourlyFrom:yyyy-MM-dd}..{periodEnd.AddDays(-1):yyyy-MM-dd}");
-                    }
-
-                    var currency = string.IsNullOrEmpty(line.Currency) ? "USD" : line.Currency;
-                    hourly.Add(currency, line.Unblended, line.NetUnblended, line.Blended, line.Amortized, line.PublicOnDemand, line.UsageAmount, line.LineItems);
-                    await WriteHourlyRowAsync(importer, message, period, line with { Currency = currency }, cancellationToken);
-                }
-
-                // The hours must add up to the days they cover: both rollups come from the same line items.
-                if (Compare(load.Recent.ToList(), hourly) is { } different)
-                {
-                    return new CostLoadResult(CostLoadOutcome.Mismatch, load.Lines, $"hourly rollup from {hourlyFrom:yyyy-MM-dd} differs from the daily one: {different}");
-                }
-
-                await importer.CompleteAsync(cancellationToken);
+                return $"hourly line of {line.Hour:O} is outside {hourlyFrom:yyyy-MM-dd}..{periodEnd.AddDays(-1):yyyy-MM-dd}";
             }
+
+            var currency = string.IsNullOrEmpty(line.Currency) ? "USD" : line.Currency;
+            hourly.Add(currency, line.Unblended, line.NetUnblended, line.Blended, line.Amortized, line.PublicOnDemand, line.UsageAmount, line.LineItems);
+            await WriteHourlyRowAsync(importer, message, period, line with { Currency = currency }, cancellationToken);
         }
 
+        if (Compare(load.Recent.ToList(), hourly) is { } different)
+        {
+            return $"hourly rollup from {hourlyFrom:yyyy-MM-dd} differs from the daily one: {different}";
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>Fills the two pre-aggregates from the daily rollup, makes the import the period's current one, and keeps the names the CUR gave.</summary>
+    private static async Task AggregateAndSwapInAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CostsImported message, DateOnly period, PeriodLoad load)
+    {
         await connection.ExecuteAsync(
             $"""
             insert into {QueryDb.Schema}.daily_dimension_costs
@@ -181,14 +206,12 @@ public sealed class CostPeriodStore(NpgsqlDataSource dataSource, IOptions<CostsO
             """,
             new
             {
-                message.DataSourceId, message.OrganizationId, message.ImportId, message.DeliveryId, importedAt, period, lastDay = load.LastDay,
+                message.DataSourceId, message.OrganizationId, message.ImportId, message.DeliveryId, importedAt = message.ImportedAt, period, lastDay = load.LastDay,
                 accountIds = load.AccountNames.Keys.ToArray(), accountNames = load.AccountNames.Values.ToArray(),
                 productCodes = load.ServiceNames.Keys.ToArray(), serviceNames = load.ServiceNames.Values.ToArray(),
                 loaded = StatusText.Of(CostLoadStatus.Loaded),
             },
             transaction, commandTimeout: 1800);
-        await transaction.CommitAsync(cancellationToken);
-        return new CostLoadResult(CostLoadOutcome.Loaded, load.Lines, null);
     }
 
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
