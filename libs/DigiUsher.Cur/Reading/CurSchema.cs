@@ -88,6 +88,18 @@ public sealed class CurSchema
     public static CurSchema Resolve(IReadOnlyList<string> headers)
     {
         var schema = new CurSchema(headers);
+        var byKey = schema.SortHeaders(headers);
+        schema.FindColumns(byKey);
+        schema.RequireCostAndStart();
+        return schema;
+    }
+
+    /// <summary>
+    /// Takes the tag, cost category and map columns and the warnings about unusable headers; returns the other
+    /// columns by canonical name (the first of a name wins).
+    /// </summary>
+    private Dictionary<string, int> SortHeaders(IReadOnlyList<string> headers)
+    {
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         var tags = new List<(int, string)>();
         var categories = new List<(int, string)>();
@@ -122,16 +134,16 @@ public sealed class CurSchema
             switch (header)
             {
                 case "product":
-                    schema.ProductMap = i;
+                    ProductMap = i;
                     continue;
                 case "resource_tags":
-                    schema.TagsMap = i;
+                    TagsMap = i;
                     continue;
                 case "cost_category":
-                    schema.CostCategoryMap = i;
+                    CostCategoryMap = i;
                     continue;
                 case "discount":
-                    schema.DiscountMap = i;
+                    DiscountMap = i;
                     continue;
                 default:
                     break;
@@ -140,6 +152,15 @@ public sealed class CurSchema
             byKey.TryAdd(Canonical(header), i);
         }
 
+        TagColumns = [.. tags.OrderBy(t => t.Item2, StringComparer.Ordinal)];
+        CostCategoryColumns = [.. categories.OrderBy(t => t.Item2, StringComparer.Ordinal)];
+        Warnings = warnings;
+        return byKey;
+    }
+
+    /// <summary>Each column the reader uses, by its canonical name (the first of the alternatives present), -1 when absent.</summary>
+    private void FindColumns(Dictionary<string, int> byKey)
+    {
         int Find(params string[] keys)
         {
             foreach (var key in keys)
@@ -153,57 +174,55 @@ public sealed class CurSchema
             return -1;
         }
 
-        schema.UsageAccountId = Find("lineitemusageaccountid");
-        schema.UsageAccountName = Find("lineitemusageaccountname");
-        schema.PayerAccountId = Find("billpayeraccountid");
-        schema.LineItemType = Find("lineitemlineitemtype");
-        schema.ProductCode = Find("lineitemproductcode");
-        schema.ProductName = Find("productproductname", "productservicename");
-        schema.UsageType = Find("lineitemusagetype");
-        schema.Operation = Find("lineitemoperation");
-        schema.Region = Find("productregioncode", "productregion");
-        schema.AvailabilityZone = Find("lineitemavailabilityzone");
-        schema.ResourceId = Find("lineitemresourceid");
-        schema.UsageStart = Find("lineitemusagestartdate", "identitytimeinterval");
-        schema.UsageEnd = Find("lineitemusageenddate");
-        schema.UsageAmount = Find("lineitemusageamount");
-        schema.PricingUnit = Find("pricingunit");
-        schema.Currency = Find("lineitemcurrencycode");
-        schema.Unblended = Find("lineitemunblendedcost");
-        schema.NetUnblended = Find("lineitemnetunblendedcost");
-        schema.Blended = Find("lineitemblendedcost");
-        schema.PublicOnDemand = Find("pricingpublicondemandcost");
-        schema.InvoiceId = Find("billinvoiceid");
-        schema.SavingsPlanEffectiveCost = Find("savingsplansavingsplaneffectivecost");
-        schema.SavingsPlanTotalCommitment = Find("savingsplantotalcommitmenttodate");
-        schema.SavingsPlanUsedCommitment = Find("savingsplanusedcommitment");
-        schema.ReservationEffectiveCost = Find("reservationeffectivecost");
-        schema.ReservationUnusedAmortizedUpfront = Find("reservationunusedamortizedupfrontfeeforbillingperiod");
-        schema.ReservationUnusedRecurringFee = Find("reservationunusedrecurringfee");
-        schema.ReservationArn = Find("reservationreservationarn");
-        schema.NetSavingsPlanEffectiveCost = Find("savingsplannetsavingsplaneffectivecost");
-        schema.SavingsPlanRecurringCommitment = Find("savingsplanrecurringcommitmentforbillingperiod");
-        schema.NetSavingsPlanRecurringCommitment = Find("savingsplannetrecurringcommitmentforbillingperiod");
-        schema.SavingsPlanAmortizedUpfrontCommitment = Find("savingsplanamortizedupfrontcommitmentforbillingperiod");
-        schema.NetSavingsPlanAmortizedUpfrontCommitment = Find("savingsplannetamortizedupfrontcommitmentforbillingperiod");
-        schema.NetReservationEffectiveCost = Find("reservationneteffectivecost");
-        schema.NetReservationUnusedAmortizedUpfront = Find("reservationnetunusedamortizedupfrontfeeforbillingperiod");
-        schema.NetReservationUnusedRecurringFee = Find("reservationnetunusedrecurringfee");
-        schema.TagColumns = [.. tags.OrderBy(t => t.Item2, StringComparer.Ordinal)];
-        schema.CostCategoryColumns = [.. categories.OrderBy(t => t.Item2, StringComparer.Ordinal)];
-        schema.Warnings = warnings;
+        UsageAccountId = Find("lineitemusageaccountid");
+        UsageAccountName = Find("lineitemusageaccountname");
+        PayerAccountId = Find("billpayeraccountid");
+        LineItemType = Find("lineitemlineitemtype");
+        ProductCode = Find("lineitemproductcode");
+        ProductName = Find("productproductname", "productservicename");
+        UsageType = Find("lineitemusagetype");
+        Operation = Find("lineitemoperation");
+        Region = Find("productregioncode", "productregion");
+        AvailabilityZone = Find("lineitemavailabilityzone");
+        ResourceId = Find("lineitemresourceid");
+        UsageStart = Find("lineitemusagestartdate", "identitytimeinterval");
+        UsageEnd = Find("lineitemusageenddate");
+        UsageAmount = Find("lineitemusageamount");
+        PricingUnit = Find("pricingunit");
+        Currency = Find("lineitemcurrencycode");
+        Unblended = Find("lineitemunblendedcost");
+        NetUnblended = Find("lineitemnetunblendedcost");
+        Blended = Find("lineitemblendedcost");
+        PublicOnDemand = Find("pricingpublicondemandcost");
+        InvoiceId = Find("billinvoiceid");
+        SavingsPlanEffectiveCost = Find("savingsplansavingsplaneffectivecost");
+        SavingsPlanTotalCommitment = Find("savingsplantotalcommitmenttodate");
+        SavingsPlanUsedCommitment = Find("savingsplanusedcommitment");
+        ReservationEffectiveCost = Find("reservationeffectivecost");
+        ReservationUnusedAmortizedUpfront = Find("reservationunusedamortizedupfrontfeeforbillingperiod");
+        ReservationUnusedRecurringFee = Find("reservationunusedrecurringfee");
+        ReservationArn = Find("reservationreservationarn");
+        NetSavingsPlanEffectiveCost = Find("savingsplannetsavingsplaneffectivecost");
+        SavingsPlanRecurringCommitment = Find("savingsplanrecurringcommitmentforbillingperiod");
+        NetSavingsPlanRecurringCommitment = Find("savingsplannetrecurringcommitmentforbillingperiod");
+        SavingsPlanAmortizedUpfrontCommitment = Find("savingsplanamortizedupfrontcommitmentforbillingperiod");
+        NetSavingsPlanAmortizedUpfrontCommitment = Find("savingsplannetamortizedupfrontcommitmentforbillingperiod");
+        NetReservationEffectiveCost = Find("reservationneteffectivecost");
+        NetReservationUnusedAmortizedUpfront = Find("reservationnetunusedamortizedupfrontfeeforbillingperiod");
+        NetReservationUnusedRecurringFee = Find("reservationnetunusedrecurringfee");
+    }
 
-        if (schema.Unblended < 0)
+    private void RequireCostAndStart()
+    {
+        if (Unblended < 0)
         {
             throw new CurFormatException($"required column {RequiredCost} (line_item_unblended_cost) is missing from the header");
         }
 
-        if (schema.UsageStart < 0)
+        if (UsageStart < 0)
         {
             throw new CurFormatException("required column lineItem/UsageStartDate (or identity/TimeInterval) is missing from the header");
         }
-
-        return schema;
     }
 
     /// <summary>The display name of a column for messages.</summary>
