@@ -31,6 +31,12 @@ public sealed record RunOutcome(
 /// <summary>The discovery schema: registry, run lock, inventory, and the events of each run via the outbox.</summary>
 public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, IOptions<DiscoveryOptions> options)
 {
+    // Run statuses as the column holds them; written as SQL constants (not parameters) so the insert's
+    // on conflict can infer the partial index runs_one_running, whose predicate names 'running'.
+    private static readonly string Running = StatusText.Of(RunStatus.Running);
+    private static readonly string Completed = StatusText.Of(RunStatus.Completed);
+    private static readonly string Failed = StatusText.Of(RunStatus.Failed);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -97,7 +103,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             select d.organization_id, d.data_source_id, d.settings::text from {DiscoveryDb.Schema}.data_sources d
             where d.removed_at is null and d.settings <> 'null'::jsonb
               and (d.run_requested_at is not null or d.last_run_started_at is null or d.last_run_started_at < now() - @interval)
-              and not exists (select 1 from {DiscoveryDb.Schema}.runs r where r.data_source_id = d.data_source_id and r.status = 'running')
+              and not exists (select 1 from {DiscoveryDb.Schema}.runs r where r.data_source_id = d.data_source_id and r.status = '{Running}')
             order by d.run_requested_at nulls last, d.last_run_started_at nulls first
             limit @limit
             """, new { interval, limit });
@@ -111,8 +117,8 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteAsync($"""
-            insert into {DiscoveryDb.Schema}.runs (run_id, organization_id, data_source_id, status) values (@runId, @organizationId, @dataSourceId, 'running')
-            on conflict (data_source_id) where status = 'running' do nothing
+            insert into {DiscoveryDb.Schema}.runs (run_id, organization_id, data_source_id, status) values (@runId, @organizationId, @dataSourceId, '{Running}')
+            on conflict (data_source_id) where status = '{Running}' do nothing
             """, new { runId, source.OrganizationId, source.DataSourceId }, transaction);
         if (inserted == 0)
         {
@@ -151,7 +157,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         if (removed)
         {
             await connection.ExecuteAsync(
-                $"update {DiscoveryDb.Schema}.runs set status = 'failed', finished_at = now(), reason = 'data source removed' where run_id = @RunId", new { outcome.RunId }, transaction);
+                $"update {DiscoveryDb.Schema}.runs set status = '{Failed}', finished_at = now(), reason = 'data source removed' where run_id = @RunId", new { outcome.RunId }, transaction);
             await transaction.CommitAsync(cancellationToken);
             return false;
         }
@@ -217,7 +223,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             source.OrganizationId, source.DataSourceId, outcome.RunId.ToString(), outcome.RunId, outcome.AccountId, counts,
             outcome.Covered, outcome.Skipped, outcome.StartedAt, outcome.CompletedAt), MessageId("completed:" + outcome.RunId));
         await connection.ExecuteAsync($"""
-            update {DiscoveryDb.Schema}.runs set status = 'completed', finished_at = @CompletedAt, account_id = @AccountId,
+            update {DiscoveryDb.Schema}.runs set status = '{Completed}', finished_at = @CompletedAt, account_id = @AccountId,
                 counts = @counts::jsonb, covered = @covered::jsonb, skipped = @skipped::jsonb
             where run_id = @RunId
             """, new
@@ -238,7 +244,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(
-            $"update {DiscoveryDb.Schema}.runs set status = 'failed', finished_at = now(), reason = @reason where run_id = @runId and status = 'running'",
+            $"update {DiscoveryDb.Schema}.runs set status = '{Failed}', finished_at = now(), reason = @reason where run_id = @runId and status = '{Running}'",
             new { runId, reason }, transaction);
         if (updated > 0)
         {
@@ -255,7 +261,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var stale = await connection.QueryAsync<(Guid RunId, Guid OrganizationId, Guid DataSourceId)>(
-            $"select run_id, organization_id, data_source_id from {DiscoveryDb.Schema}.runs where status = 'running' and started_at < now() - @staleAfter",
+            $"select run_id, organization_id, data_source_id from {DiscoveryDb.Schema}.runs where status = '{Running}' and started_at < now() - @staleAfter",
             new { staleAfter });
         foreach (var run in stale)
         {
