@@ -27,6 +27,7 @@ public static class DataSourceServiceExtensions
         services.AddOptions<RoleAssumptionOptions>().BindConfiguration(RoleAssumptionOptions.Section)
             .Validate(o => o.RequireExternalIdCondition || !production, "RoleAssumption:RequireExternalIdCondition may be off only outside Production (an STS that does not enforce trust policies, such as moto).")
             .ValidateOnStart();
+        services.AddOptions<Consumers.CredentialRequesterOptions>().BindConfiguration(Consumers.CredentialRequesterOptions.Section);
         services.AddSingleton<SecretCipher>();
         services.AddSingleton<SecretRekeyer>();
         services.AddSignInRateLimits();

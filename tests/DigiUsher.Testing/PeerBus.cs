@@ -48,11 +48,15 @@ public sealed class PeerBus : IAsyncDisposable
     public static Task<PeerBus> StartAsync(TestVirtualHost virtualHost, bool answerCredentials = true) =>
         StartAsync(TestEnvironment.RabbitHost, TestEnvironment.RabbitPort, virtualHost.Name, answerCredentials, brokerGoesDown: false);
 
+    /// <summary>A peer connected as a RabbitMQ user of its own (see <see cref="TestVirtualHost.CreateUserAsync"/>).</summary>
+    public static Task<PeerBus> StartAsync(TestVirtualHost virtualHost, (string Username, string Password) user) =>
+        StartAsync(TestEnvironment.RabbitHost, TestEnvironment.RabbitPort, virtualHost.Name, answerCredentials: false, brokerGoesDown: false, user);
+
     /// <summary>A peer on a test's own broker node, which the test stops on purpose.</summary>
     public static Task<PeerBus> StartAsync(DedicatedRabbitMq rabbit) =>
         StartAsync(rabbit.Host, rabbit.Port, rabbit.VirtualHost, answerCredentials: true, brokerGoesDown: true);
 
-    private static async Task<PeerBus> StartAsync(string host, int port, string virtualHost, bool answerCredentials, bool brokerGoesDown)
+    private static async Task<PeerBus> StartAsync(string host, int port, string virtualHost, bool answerCredentials, bool brokerGoesDown, (string Username, string Password)? user = null)
     {
         var credentials = new CredentialBook();
         var recorded = new RecordedMessages();
@@ -61,6 +65,12 @@ public sealed class PeerBus : IAsyncDisposable
         builder.Configuration["RabbitMq:Host"] = host;
         builder.Configuration["RabbitMq:Port"] = port.ToString(CultureInfo.InvariantCulture);
         builder.Configuration["RabbitMq:VirtualHost"] = virtualHost;
+        if (user is { } login)
+        {
+            builder.Configuration["RabbitMq:Username"] = login.Username;
+            builder.Configuration["RabbitMq:Password"] = login.Password;
+        }
+
         builder.Services.AddSingleton(credentials);
         builder.Services.AddSingleton(recorded);
         builder.Services.AddSingleton(new CredentialSealer(Options.Create(new CredentialTransportOptions { TransportKey = TestEnvironment.TransportKey })));

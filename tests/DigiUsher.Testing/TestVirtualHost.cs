@@ -8,6 +8,8 @@ public sealed class TestVirtualHost : IAsyncDisposable
 {
     private static readonly HttpClient Management = CreateClient();
 
+    private readonly List<string> _users = [];
+
     private TestVirtualHost(string name) => Name = name;
 
     public string Name { get; }
@@ -19,6 +21,21 @@ public sealed class TestVirtualHost : IAsyncDisposable
         using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await Management.PutAsync($"api/permissions/{name}/guest", permissions)).EnsureSuccessStatusCode();
         return new TestVirtualHost(name);
+    }
+
+    /// <summary>
+    /// A RabbitMQ user of the broker allowed everything in this virtual host only, as a service's own
+    /// user is; deleted with the virtual host. Answers its name and password.
+    /// </summary>
+    public async Task<(string Username, string Password)> CreateUserAsync(string username)
+    {
+        var password = Guid.NewGuid().ToString("N");
+        using var user = new StringContent($$"""{"password":"{{password}}","tags":""}""", Encoding.UTF8, "application/json");
+        (await Management.PutAsync($"api/users/{username}", user)).EnsureSuccessStatusCode();
+        using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
+        (await Management.PutAsync($"api/permissions/{Name}/{username}", permissions)).EnsureSuccessStatusCode();
+        _users.Add(username);
+        return (username, password);
     }
 
     /// <summary>Messages currently in a queue of this virtual host (0 when the queue does not exist).</summary>
@@ -50,6 +67,10 @@ public sealed class TestVirtualHost : IAsyncDisposable
         try
         {
             using var _ = await Management.DeleteAsync($"api/vhosts/{Name}");
+            foreach (var user in _users)
+            {
+                using var __ = await Management.DeleteAsync($"api/users/{user}");
+            }
         }
         catch (HttpRequestException)
         {

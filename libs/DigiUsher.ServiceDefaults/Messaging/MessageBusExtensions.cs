@@ -71,6 +71,7 @@ public static class MessageBusExtensions
                     json.Converters.Add(new UtcDateTimeOffsetConverter());
                     return json;
                 });
+                cfg.StampUserId(options.Username);
                 cfg.ConfigureEndpoints(context);
             });
         });

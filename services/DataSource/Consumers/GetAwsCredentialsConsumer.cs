@@ -4,6 +4,7 @@ using DigiUsher.DataSource.DataSources;
 using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace DigiUsher.DataSource.Consumers;
 
@@ -15,11 +16,20 @@ namespace DigiUsher.DataSource.Consumers;
 public sealed partial class GetAwsCredentialsConsumer(
     DataSourceCredentialsReader reader,
     CredentialSealer sealer,
+    IOptions<CredentialRequesterOptions> requesters,
     ILogger<GetAwsCredentialsConsumer> logger) : IConsumer<GetAwsCredentials>
 {
     public async Task Consume(ConsumeContext<GetAwsCredentials> context)
     {
         var request = context.Message;
+        if (requesters.Value.Users.Count > 0 && !requesters.Value.Users.Contains(context.SenderUserId() ?? string.Empty, StringComparer.Ordinal))
+        {
+            LogRefusedSender(logger, request.DataSourceId, context.SenderUserId() ?? "(none)", request.Purpose);
+            await context.RespondAsync(new AwsCredentialsUnavailable(
+                request.OrganizationId, request.DataSourceId, request.IdempotencyKey, "Refused: only CurPoller, CurParser and ResourceDiscovery may ask for AWS credentials."));
+            return;
+        }
+
         var stored = await reader.GetAsync(request.OrganizationId, request.DataSourceId, context.CancellationToken);
         if (stored is null)
         {
@@ -53,6 +63,9 @@ public sealed partial class GetAwsCredentialsConsumer(
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused credentials of data source {DataSourceId} to RabbitMQ user {Sender} for {Purpose}: not a service that may ask")]
+    private static partial void LogRefusedSender(ILogger logger, Guid dataSourceId, string sender, string purpose);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Issued credentials of data source {DataSourceId} ({AuthType}) for {Purpose}")]
     private static partial void LogIssued(ILogger logger, Guid dataSourceId, string purpose, string authType);
 
@@ -68,4 +81,17 @@ public sealed class GetAwsCredentialsConsumerDefinition : RetryingConsumerDefini
     public GetAwsCredentialsConsumerDefinition() => EndpointName = "get-aws-credentials";
 
     protected override TimeSpan[] RetryIntervals { get; } = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
+}
+
+/// <summary>
+/// Section <c>CredentialRequesters</c>: the RabbitMQ users (one per service) whose <c>GetAwsCredentials</c>
+/// DataSource answers, by the broker-validated <c>user_id</c> of the request (<see cref="SenderIdentity"/>):
+/// CurPoller's, CurParser's and ResourceDiscovery's. Empty: every user of the virtual host (a broker
+/// where all services share one user cannot tell them apart).
+/// </summary>
+public sealed class CredentialRequesterOptions
+{
+    public const string Section = "CredentialRequesters";
+
+    public List<string> Users { get; set; } = [];
 }
