@@ -19,6 +19,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, DigiUsh
         if (service.Outbox)
         {
             scripts.Add(("0000_outbox", ReadResource(defaultsAssembly, "DigiUsher.ServiceDefaults.outbox.sql")));
+            scripts.Add(("0000_outbox_trace", ReadResource(defaultsAssembly, "DigiUsher.ServiceDefaults.outbox_trace.sql")));
             scripts.Add(("0000_revocations", ReadResource(defaultsAssembly, "DigiUsher.ServiceDefaults.revocations.sql")));
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
@@ -28,6 +29,8 @@ public sealed partial class OutboxDispatcher(
         .Where(t => t.IsClass && t.FullName is not null)
         .ToDictionary(t => t.FullName!, StringComparer.Ordinal);
 
+    private static readonly ActivitySource Tracing = new($"{ServiceDefaultsExtensions.TelemetryPrefix}.Outbox");
+
     private readonly SemaphoreSlim _signal = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -54,9 +57,9 @@ public sealed partial class OutboxDispatcher(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<(long Id, Guid MessageId, string MessageType, string Body)>(
+        var rows = (await connection.QueryAsync<(long Id, Guid MessageId, string MessageType, string Body, string? TraceParent)>(
             $"""
-            select id, message_id, message_type, body::text from {writer.Schema}.outbox
+            select id, message_id, message_type, body::text, trace_parent from {writer.Schema}.outbox
             where dispatched_at is null order by id limit 100 for update skip locked
             """, transaction: transaction)).ToList();
         foreach (var row in rows)
@@ -68,7 +71,10 @@ public sealed partial class OutboxDispatcher(
             }
 
             var message = JsonSerializer.Deserialize(row.Body, type, OutboxWriter.Json)!;
-            await PublishAsync(row.Id, row.MessageId, message, type, cancellationToken);
+            using (StartPublishActivity(row.TraceParent, type))
+            {
+                await PublishAsync(row.Id, row.MessageId, message, type, cancellationToken);
+            }
         }
 
         if (rows.Count > 0)
@@ -82,6 +88,17 @@ public sealed partial class OutboxDispatcher(
 
         await transaction.CommitAsync(cancellationToken);
         return rows.Count;
+    }
+
+    /// <summary>
+    /// A span in the trace the row was written in, so that MassTransit's publish (and every consumer
+    /// downstream) continues it instead of starting a trace of its own.
+    /// </summary>
+    private static Activity? StartPublishActivity(string? traceParent, Type type)
+    {
+        return traceParent is not null && ActivityContext.TryParse(traceParent, null, out var parent)
+            ? Tracing.StartActivity($"outbox publish {type.Name}", ActivityKind.Producer, parent)
+            : null;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
@@ -7,7 +8,7 @@ namespace DigiUsher.ServiceDefaults.Data;
 /// <summary>
 /// Writes an event into the service's outbox table inside the caller's transaction, so a committed
 /// change is never without its event (MassTransit's EF outbox is not available to us).
-/// <see cref="OutboxDispatcher"/> publishes it after commit.
+/// <see cref="OutboxDispatcher"/> publishes it after commit, in the trace it was written in.
 /// </summary>
 public sealed class OutboxWriter(string schema)
 {
@@ -21,13 +22,17 @@ public sealed class OutboxWriter(string schema)
     {
         await connection.ExecuteAsync(
             $"""
-            insert into {schema}.outbox (message_id, message_type, body) values (@messageId, @type, @body::jsonb)
+            insert into {schema}.outbox (message_id, message_type, body, trace_parent) values (@messageId, @type, @body::jsonb, @traceParent)
             on conflict (message_id) do nothing;
             select pg_notify('{schema}_outbox', '');
             """,
-            new { messageId, type = typeof(T).FullName, body = JsonSerializer.Serialize(message, Json) },
+            new { messageId, type = typeof(T).FullName, body = JsonSerializer.Serialize(message, Json), traceParent = TraceParent() },
             transaction);
     }
+
+    /// <summary>The current span as a W3C traceparent (only W3C ids can be carried; .NET's default format since 5.0).</summary>
+    private static string? TraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
 
     private static JsonSerializerOptions CreateJson()
     {

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using DigiUsher.Contracts;
 using DigiUsher.CurPoller.Data;
 using DigiUsher.CurPoller.Lifecycle;
+using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -24,6 +26,7 @@ public sealed partial class PollScheduler(
 {
     /// <summary>How soon a data source whose poll a database outage cut short is polled again (at most the poll interval).</summary>
     private static readonly TimeSpan RetryAfterOutage = TimeSpan.FromSeconds(30);
+    private static readonly ActivitySource Tracing = new($"{ServiceDefaultsExtensions.TelemetryPrefix}.CurPoller");
 
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
 
@@ -64,6 +67,10 @@ public sealed partial class PollScheduler(
 
     private async Task RunAsync(WatchedDataSource source, CancellationToken stoppingToken)
     {
+        // Each poll is a trace of its own: a delivery it finds carries it (through the outbox and the
+        // bus) to the import, and on to the costs Query pulls.
+        using var activity = Tracing.StartActivity("curpoller poll", ActivityKind.Internal, parentContext: default);
+        activity?.SetTag("digiusher.data_source.id", source.DataSourceId.ToString());
         var pollId = Guid.NewGuid();
         var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
