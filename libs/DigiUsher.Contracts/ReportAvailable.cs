@@ -15,6 +15,10 @@ namespace DigiUsher.Contracts;
 /// <param name="ManifestKey">The manifest read, if any.</param>
 /// <param name="ReportKeys">The data files of the delivery, in order.</param>
 /// <param name="DetectedAt">When the poller saw it; of two deliveries of one period, the later detected one is newer.</param>
+/// <param name="Reimport">
+/// Announced again for an operator's re-import (<see cref="ReimportRequested"/>; the idempotency key is then
+/// the delivery's key with the request's): CurParser imports the delivery again even if it imported it before.
+/// </param>
 [MessageUrn("digiusher:curpoller:report-available:v1")]
 public sealed record ReportAvailable(
     Guid OrganizationId,
@@ -28,4 +32,5 @@ public sealed record ReportAvailable(
     string Region,
     string? ManifestKey,
     IReadOnlyList<ReportFile> ReportKeys,
-    DateTimeOffset DetectedAt) : IIntegrationMessage;
+    DateTimeOffset DetectedAt,
+    bool Reimport = false) : IIntegrationMessage;

@@ -27,6 +27,9 @@ public sealed class CurParserOptions
     /// </summary>
     public TimeSpan HolderTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often a loading import publishes its progress (files, rows, rows per second, expected end).</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Rows per batch handed from the parser to the COPY.</summary>
     [Range(64, 1_000_000)]
     public int BatchSize { get; set; } = 4096;

@@ -272,6 +272,7 @@ public class ContractTests
         await costs.CostCategories.GetAsync(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to));
         await admin.Query.Api.V1.Findings.GetAsync();
         await admin.Query.Api.V1.Imports.GetAsync();
+        await admin.Query.Api.V1.Imports.InProgress.GetAsync();
     }
 
     private static async Task CallResourceDiscoveryAsync(Clients admin)

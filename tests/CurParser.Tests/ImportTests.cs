@@ -124,6 +124,32 @@ public class ImportTests
     }
 
     [Fact]
+    public async Task Reimport_WhenItsAnnouncementArrivesTwice_ImportsTheDeliveryAgainOnceAndSwapsItIn()
+    {
+        await using var harness = await CurParserHarness.StartAsync();
+        var file = await harness.UploadAsync("cur/h/20240101-20240201/r1/h-1.csv.gz", TestFiles.SmallCsv(100, 0.25m));
+        var delivery = harness.Delivery("r1", Monday, ReportFormat.CsvGzip, [file]);
+        await harness.PublishAsync(delivery);
+        var first = await harness.WaitForAsync<ReportImported>(e => e.DeliveryId == "r1", "the first ReportImported");
+
+        var reimport = delivery with { IdempotencyKey = $"{delivery.IdempotencyKey}:reimport:{Guid.NewGuid()}", Reimport = true, DetectedAt = Monday.AddDays(1) };
+        await harness.PublishAsync(reimport);
+        var again = await harness.WaitForAsync<ReportImported>(e => e.IdempotencyKey == reimport.IdempotencyKey, "the re-import's ReportImported");
+        await harness.PublishAsync(reimport);
+
+        await Eventually.True(async () => await harness.VirtualHost.MessagesInQueueAsync("cur-parser-report-available") == 0, TimeSpan.FromSeconds(60), "the redelivery to be consumed");
+        await using var db = await harness.OpenAsync();
+        await Eventually.True(async () => await db.QuerySingleAsync<long>("select count(*) from curparser.outbox where dispatched_at is null") == 0, TimeSpan.FromSeconds(30), "the outbox to drain");
+        Assert.NotEqual(first.ImportId, again.ImportId);
+        Assert.Equal(first.Totals, again.Totals);
+        Assert.Equal(again.ImportId, await db.QuerySingleAsync<Guid>("select import_id from curparser.current_imports"));
+        Assert.Equal(100, await db.QuerySingleAsync<long>("select count(*) from curparser.current_line_items"));
+        Assert.Equal(2, harness.Events.OfType<ReportImported>().Count());
+        Assert.Equal(2, harness.Events.OfType<CostsImported>().Count());
+        Assert.Equal("replaced", await db.QuerySingleAsync<string>("select status from curparser.imports where import_id = @id", new { id = first.ImportId }));
+    }
+
+    [Fact]
     public async Task Import_WhenANewerDeliveryArrives_ReplacesTheMonthAndALateOlderOneIsIgnored()
     {
         await using var harness = await CurParserHarness.StartAsync();

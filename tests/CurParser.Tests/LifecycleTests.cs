@@ -16,6 +16,8 @@ public class LifecycleTests
         { Pending, Fail, Failed },
         { Pending, Supersede, Superseded },
         { Pending, Complete, Imported },
+        { Imported, Reopen, Pending },
+        { Failed, Reopen, Pending },
     };
 
     public static TheoryData<ImportStatus, ImportEvent, ImportStatus> ImportMoves => new()

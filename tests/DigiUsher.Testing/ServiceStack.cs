@@ -23,7 +23,10 @@ public sealed class ServiceStack : IAsyncDisposable
 
     public ServiceProcess this[string service] => _services.Single(s => s.Service == service);
 
-    public static async Task<ServiceStack> StartAsync(string? motoUrl, IEnumerable<string>? services = null)
+    /// <param name="motoUrl">The moto every AWS client talks to, if any.</param>
+    /// <param name="services">The services to start (default <see cref="Backend"/>).</param>
+    /// <param name="settings">Extra settings every service is started with (each reads its own section).</param>
+    public static async Task<ServiceStack> StartAsync(string? motoUrl, IEnumerable<string>? services = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var stack = new ServiceStack();
         try
@@ -45,6 +48,11 @@ public sealed class ServiceStack : IAsyncDisposable
                 foreach (var started in stack._services)
                 {
                     environment[$"Services__{started.Service}"] = started.BaseAddress.ToString();
+                }
+
+                foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+                {
+                    environment[key] = value;
                 }
 
                 await ServiceProcess.MigrateAsync(name, environment);

@@ -8,8 +8,10 @@ namespace DigiUsher.EndToEnd.Tests;
 /// <summary>Tenants on a running <see cref="ServiceStack"/>, through the typed client.</summary>
 internal static class TenantSignUp
 {
+    /// <summary>The stack's public APIs; a stack started without ResourceDiscovery has its client point at a closed port.</summary>
     public static DigiUsherEndpoints Endpoints(this ServiceStack stack) =>
-        new(stack["DataSource"].BaseAddress, stack["Query"].BaseAddress, stack["ResourceDiscovery"].BaseAddress);
+        new(stack["DataSource"].BaseAddress, stack["Query"].BaseAddress,
+            stack.Services.FirstOrDefault(s => s.Service == "ResourceDiscovery")?.BaseAddress ?? new Uri("http://127.0.0.1:9/"));
 
     /// <summary>A new organization's admin, signed in through the typed client (its token renewed as needed).</summary>
     public static async Task<DigiUsherClient> RegisterAsync(this ServiceStack stack, string suffix)

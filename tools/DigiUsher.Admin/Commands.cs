@@ -56,6 +56,14 @@ public static class Commands
         }
 
         attention |= stuck.Count > 0;
+        var running = await database.ImportsInProgressAsync(cancellationToken);
+        output.WriteLine(running.Count == 0 ? "Imports in progress: none" : "Imports in progress (files done/files, rows, rows/s, expected end, replica)");
+        foreach (var import in running)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {import.ImportId} data source {import.DataSourceId} {import.BillingPeriod} delivery {import.DeliveryId}: {import.FilesDone}/{import.Files} files, {import.Rows} rows, {import.RowsPerSecond:0} rows/s, ends ~{import.ExpectedEndAt:u}, held by {import.Replica ?? "unknown"} (reported {import.ReportedAt:u})"));
+        }
+
         output.WriteLine("Outbox backlog (rows, oldest)");
         foreach (var outbox in await database.OutboxesAsync(cancellationToken))
         {
@@ -135,29 +143,10 @@ public static class Commands
 
     public static async Task<int> SecretsRekeyAsync(AdminSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        if (settings.AdminClientSecret is null)
+        using var http = await DataSourceAsAdminAsync(settings, Scopes.SecretsRekey, output, cancellationToken);
+        if (http is null)
         {
-            output.WriteLine("DIGIUSHER_ADMIN_CLIENT_SECRET is not set: the tool gets its own token (client \"admin\") with it to call DataSource.");
             return 2;
-        }
-
-        using var http = new HttpClient { BaseAddress = settings.ServiceUrl("DataSource"), Timeout = TimeSpan.FromMinutes(5) };
-        using (var tokenResponse = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = ServiceIdentities.Admin,
-            ["client_secret"] = settings.AdminClientSecret,
-            ["scope"] = Scopes.SecretsRekey,
-        }), cancellationToken))
-        {
-            if (!tokenResponse.IsSuccessStatusCode)
-            {
-                output.WriteLine($"DataSource refused the admin client: {(int)tokenResponse.StatusCode} {await tokenResponse.Content.ReadAsStringAsync(cancellationToken)}");
-                return 2;
-            }
-
-            var token = await tokenResponse.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
         }
 
         using var response = await http.PostAsync("/internal/v1/admin/secrets/rekey", null, cancellationToken);
@@ -177,6 +166,102 @@ public static class Commands
         }
 
         return unreadable.Count > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Asks DataSource for one billing period of one data source to be imported again (CurPoller announces
+    /// the period's newest delivery anew; CurParser imports it and swaps it in for the period in one
+    /// transaction); with <paramref name="wait"/>, waits for the new import to be current and prints it.
+    /// </summary>
+    public static async Task<int> ReimportAsync(AdminSettings settings, string dataSource, string month, TimeSpan wait, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(dataSource, out var dataSourceId))
+        {
+            output.WriteLine($"'{dataSource}' is not a data source id: give its id (a UUID, as GET /api/v1/data-sources lists it).");
+            return 2;
+        }
+
+        if (!DateOnly.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            output.WriteLine($"'{month}' is not a month: write it yyyy-MM (for example 2025-06).");
+            return 2;
+        }
+
+        using var http = await DataSourceAsAdminAsync(settings, Scopes.ImportsReimport, output, cancellationToken);
+        if (http is null)
+        {
+            return 2;
+        }
+
+        using var response = await http.PostAsync($"/internal/v1/admin/data-sources/{dataSourceId}/reimport/{month}", null, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var problem = await response.Content.ReadAsStringAsync(cancellationToken);
+            output.WriteLine(response.StatusCode == System.Net.HttpStatusCode.NotFound
+                ? $"DataSource has no data source {dataSourceId}."
+                : $"DataSource refused: {(int)response.StatusCode} {problem}");
+            return 2;
+        }
+
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var requestKey = accepted.GetProperty("requestKey").GetString()!;
+        var requestedAt = accepted.GetProperty("requestedAt").GetDateTimeOffset();
+        output.WriteLine($"Re-import of {month} for data source {dataSourceId} asked (request {requestKey}); CurPoller announces the period's newest delivery at its next poll, now.");
+        if (wait <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var database = new DatabaseReports(settings.Postgres);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(wait);
+        try
+        {
+            while (true)
+            {
+                if (await database.ReimportOutcomeAsync(requestKey, dataSourceId, month, requestedAt, deadline.Token) is { } outcome)
+                {
+                    output.WriteLine(outcome.Message);
+                    return outcome.Current ? 0 : 1;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine($"No new import of {month} became current within {wait.TotalMinutes:0.#} min; digiusher-admin status shows what is loading.");
+            return 1;
+        }
+    }
+
+    /// <summary>A client of DataSource holding a token of the admin service identity with <paramref name="scope"/>; null (said why) when refused.</summary>
+    private static async Task<HttpClient?> DataSourceAsAdminAsync(AdminSettings settings, string scope, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (settings.AdminClientSecret is null)
+        {
+            output.WriteLine("DIGIUSHER_ADMIN_CLIENT_SECRET is not set: the tool gets its own token (client \"admin\") with it to call DataSource.");
+            return null;
+        }
+
+        var http = new HttpClient { BaseAddress = settings.ServiceUrl("DataSource"), Timeout = TimeSpan.FromMinutes(5) };
+        using var tokenResponse = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = ServiceIdentities.Admin,
+            ["client_secret"] = settings.AdminClientSecret,
+            ["scope"] = scope,
+        }), cancellationToken);
+        if (!tokenResponse.IsSuccessStatusCode)
+        {
+            output.WriteLine($"DataSource refused the admin client: {(int)tokenResponse.StatusCode} {await tokenResponse.Content.ReadAsStringAsync(cancellationToken)}");
+            http.Dispose();
+            return null;
+        }
+
+        var token = await tokenResponse.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
+        return http;
     }
 
     public static async Task<int> MigrateStatusAsync(AdminSettings settings, TextWriter output, CancellationToken cancellationToken)

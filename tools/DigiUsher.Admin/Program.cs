@@ -41,6 +41,17 @@ var rekey = new Command("rekey", "Re-encrypts every stored secret with DataSourc
 rekey.SetAction((parse, ct) => Commands.SecretsRekeyAsync(Settings(parse), Console.Out, ct));
 root.Subcommands.Add(new Command("secrets", "Secrets at rest.") { rekey });
 
+var reimportSource = new Argument<string>("data source") { Description = "The data source's id (GET /api/v1/data-sources lists it)" };
+var reimportMonth = new Argument<string>("month") { Description = "The billing period, yyyy-MM" };
+var waitMinutes = new Option<double>("--wait-minutes") { Description = "Wait this long for the new import to be current and print it (0: do not wait)", DefaultValueFactory = _ => 10 };
+var reimport = new Command("reimport", "Imports one billing period of one data source again, through the services (its newest delivery; atomic per period).")
+{
+    reimportSource, reimportMonth, waitMinutes,
+};
+reimport.SetAction((parse, ct) => Commands.ReimportAsync(
+    Settings(parse), parse.GetValue(reimportSource)!, parse.GetValue(reimportMonth)!, TimeSpan.FromMinutes(parse.GetValue(waitMinutes)), Console.Out, ct));
+root.Subcommands.Add(reimport);
+
 var migrateStatus = new Command("status", "The migrations applied to each service's schema.");
 migrateStatus.SetAction((parse, ct) => Commands.MigrateStatusAsync(Settings(parse), Console.Out, ct));
 root.Subcommands.Add(new Command("migrate", "Schema migrations (applied by each service's migrate step).") { migrateStatus });

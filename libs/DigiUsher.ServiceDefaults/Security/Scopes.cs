@@ -36,6 +36,9 @@ public static class Scopes
     /// <summary>Internal: re-encrypt every stored secret with the current key (DataSource). Only the admin CLI's identity holds it.</summary>
     public const string SecretsRekey = "secrets:rekey";
 
+    /// <summary>Internal: import one billing period of a data source again (DataSource). Only the admin CLI's identity holds it.</summary>
+    public const string ImportsReimport = "imports:reimport";
+
     public static readonly IReadOnlyList<ScopeInfo> Tenant =
     [
         new(CostsRead, "Query costs (/api/v1/costs, the CSV export); by owner only with employees:read", MemberHolds: true, Grantable: true),

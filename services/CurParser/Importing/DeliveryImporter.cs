@@ -19,6 +19,7 @@ public sealed partial class DeliveryImporter(
     AwsClientFactory aws,
     IOptions<CurParserOptions> options,
     ImportMetrics metrics,
+    ImportProgressReporter progress,
     ILogger<DeliveryImporter> logger)
 {
     private static readonly string Replica = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -37,15 +38,19 @@ public sealed partial class DeliveryImporter(
 
         var importId = NewId.NextGuid();
         var clock = Stopwatch.StartNew();
-        await StartAsync(m, importId, owner, cancellationToken);
+        var startedAt = DateTimeOffset.UtcNow;
+        await StartAsync(m, importId, owner, startedAt, cancellationToken);
         using var tracking = metrics.Start(m.Format);
+        var counters = new ImportCounters();
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewal = RenewLeaseAsync(m, owner, settings.LeaseDuration, leaseLost);
+        using var loaded = CancellationTokenSource.CreateLinkedTokenSource(leaseLost.Token);
+        var reporting = progress.RunAsync(m, importId, startedAt, counters, loaded.Token);
         (CompleteResult Result, Guid? Replaced, LoadResult Load) outcome;
         try
         {
             LogStarted(logger, importId, m.DeliveryId, m.BillingPeriod, m.ReportKeys.Count);
-            outcome = await LoadAndSwapAsync(m, importId, clock, tracking, leaseLost.Token);
+            outcome = await LoadAndSwapAsync(m, importId, clock, tracking, counters, loaded, leaseLost.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -76,6 +81,7 @@ public sealed partial class DeliveryImporter(
         {
             await leaseLost.CancelAsync();
             await renewal;
+            await reporting;
         }
 
         tracking.End(outcome.Result == CompleteResult.Superseded ? "superseded" : "succeeded");
@@ -83,7 +89,7 @@ public sealed partial class DeliveryImporter(
     }
 
     /// <summary>Closes what earlier attempts left loading and records this one; on failure the lease is given back.</summary>
-    private async Task StartAsync(ReportAvailable m, Guid importId, string owner, CancellationToken cancellationToken)
+    private async Task StartAsync(ReportAvailable m, Guid importId, string owner, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         try
         {
@@ -93,7 +99,7 @@ public sealed partial class DeliveryImporter(
                 await store.DropAsync(abandoned);
             }
 
-            await store.StartAsync(m, importId, DateTimeOffset.UtcNow, cancellationToken);
+            await store.StartAsync(m, importId, startedAt, cancellationToken);
         }
         catch
         {
@@ -102,9 +108,10 @@ public sealed partial class DeliveryImporter(
         }
     }
 
-    /// <summary>Streams and COPYs every file, writes the daily rollup, reconciles the totals and swaps the import in.</summary>
+    /// <summary>Streams and COPYs every file (its progress reported until the last row is in), writes the daily rollup, reconciles the totals and swaps the import in.</summary>
     private async Task<(CompleteResult Result, Guid? Replaced, LoadResult Load)> LoadAndSwapAsync(
-        ReportAvailable m, Guid importId, Stopwatch clock, ImportMetrics.ImportTracking tracking, CancellationToken cancellationToken)
+        ReportAvailable m, Guid importId, Stopwatch clock, ImportMetrics.ImportTracking tracking, ImportCounters counters, CancellationTokenSource loaded,
+        CancellationToken cancellationToken)
     {
         var settings = options.Value;
         LoadResult load;
@@ -112,11 +119,14 @@ public sealed partial class DeliveryImporter(
         using (var s3 = aws.CreateS3(issued.Credentials, m.Region))
         {
             var readerOptions = settings.ReaderOptions();
-            var opener = new ReportFileOpener(new S3ReportFileSource(s3, m.Bucket, tracking.BytesRead), readerOptions, settings.TempDirectory);
+            var source = new S3ReportFileSource(s3, m.Bucket, bytes => { tracking.BytesRead(bytes); counters.BytesRead(bytes); }, counters.FileRead);
+            var opener = new ReportFileOpener(source, readerOptions, settings.TempDirectory);
             var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize, settings.FilesInParallel(), settings.RollupGroupsInMemory);
-            load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, cancellationToken, tracking.RowsCopied);
+            load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, cancellationToken,
+                rows => { tracking.RowsCopied(rows); counters.RowsCopied(rows); });
         }
 
+        await loaded.CancelAsync();
         await store.WriteRollupAsync(importId, load.Rollup, cancellationToken);
         await store.VerifyTotalsAsync(importId, load.Totals, cancellationToken);
         var (result, replaced) = await store.CompleteAsync(m, importId, load, clock.Elapsed, cancellationToken);
@@ -282,14 +292,14 @@ public sealed partial class DeliveryImporter(
 }
 
 /// <summary>Report files from the data source's bucket, streamed (GetObject).</summary>
-public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket, Action<long>? bytesRead = null) : IReportFileSource
+public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket, Action<long>? bytesRead = null, Action? read = null) : IReportFileSource
 {
     public async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
             var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
-            return new ResponseStream(response, bytesRead);
+            return new ResponseStream(response, bytesRead, read);
         }
         catch (AmazonS3Exception ex) when (AwsErrors.Classify(ex) == AwsErrorKind.NotFound)
         {
@@ -299,7 +309,7 @@ public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket, Action<long>
     }
 
     // Reports each read's size (the import's bytes meter) as the file streams.
-    private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response, Action<long>? bytesRead) : ReadOnlyStream
+    private sealed class ResponseStream(Amazon.S3.Model.GetObjectResponse response, Action<long>? bytesRead, Action? read) : ReadOnlyStream
     {
         private readonly Stream _inner = response.ResponseStream;
 
@@ -316,6 +326,7 @@ public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket, Action<long>
             {
                 _inner.Dispose();
                 response.Dispose();
+                read?.Invoke();
             }
 
             base.Dispose(disposing);

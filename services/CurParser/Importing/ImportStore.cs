@@ -56,6 +56,17 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             return ClaimResult.Superseded;
         }
 
+        if (m.Reimport)
+        {
+            // Once per request: a redelivered re-import finds its key recorded and the delivery done again.
+            await connection.ExecuteAsync(
+                $"""
+                update {CurParserDb.Schema}.deliveries set status = @to, reimport_key = @IdempotencyKey
+                where data_source_id = @DataSourceId and delivery_id = @DeliveryId and status = any(@from)
+                  and reimport_key is distinct from @IdempotencyKey
+                """, new { m.DataSourceId, m.DeliveryId, m.IdempotencyKey, from = Sources(DeliveryEvent.Reopen), to = Target(DeliveryEvent.Reopen) });
+        }
+
         var leased = await connection.ExecuteAsync(
             $"""
             update {CurParserDb.Schema}.deliveries d set status = @to, lease_owner = @owner, lease_holder = @holder, lease_expires_at = now() + @lease

@@ -37,6 +37,9 @@ public enum DeliveryEvent
 
     /// <summary>The attempt holding the lease made its import current (the swap).</summary>
     Complete,
+
+    /// <summary>An operator's re-import announced the delivery again: a done delivery is pending once more (once per request).</summary>
+    Reopen,
 }
 
 /// <summary>
@@ -54,7 +57,9 @@ public static class DeliveryLifecycle
         (Pending, Retry, Pending),
         (Pending, Fail, Failed),
         (Pending, Supersede, Superseded),
-        (Pending, Complete, Imported));
+        (Pending, Complete, Imported),
+        (Imported, Reopen, Pending),
+        (Failed, Reopen, Pending));
 }
 
 /// <summary>

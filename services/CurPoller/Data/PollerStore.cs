@@ -108,6 +108,90 @@ public sealed class PollerStore(NpgsqlDataSource dataSource, OutboxWriter outbox
     }
 
     /// <summary>
+    /// Records an operator's re-import request (once per key) and makes the data source due now; false
+    /// when the data source is unknown, removed, or of another organization.
+    /// </summary>
+    public async Task<bool> RequestReimportAsync(ReimportRequested request, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            with watched as (
+                update {CurPollerDb.Schema}.data_sources set next_poll_at = now(), poll_requested_at = now()
+                where data_source_id = @DataSourceId and organization_id = @OrganizationId and removed_at is null
+                returning data_source_id)
+            insert into {CurPollerDb.Schema}.reimport_requests (request_key, data_source_id, organization_id, billing_period, requested_at)
+            select @IdempotencyKey, @DataSourceId, @OrganizationId, @BillingPeriod, @RequestedAt from watched
+            on conflict (request_key) do nothing
+            """,
+            request,
+            cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>The data source's open re-import requests: billing period to the oldest request's key.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> OpenReimportsAsync(Guid dataSourceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Period, string Key)>(new CommandDefinition(
+            $"""
+            select distinct on (billing_period) billing_period, request_key from {CurPollerDb.Schema}.reimport_requests
+            where data_source_id = @dataSourceId and closed_at is null order by billing_period, requested_at
+            """,
+            new { dataSourceId },
+            cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Period, r => r.Key, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Announces a delivery again for a re-import request and closes the request, in one transaction
+    /// (a delivery never seen is recorded as <see cref="PublishNewAsync"/> would). Returns whether this call did it.
+    /// </summary>
+    public async Task<bool> PublishReimportAsync(ReportAvailable message, string requestKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await CloseReimportAsync(connection, transaction, requestKey, message.DeliveryId, "announced") == 0)
+        {
+            return false;
+        }
+
+        var announced = DeliveryLifecycle.Announced(message.DetectedAt.UtcDateTime);
+        await connection.ExecuteAsync(
+            $"""
+            insert into {CurPollerDb.Schema}.deliveries
+                (data_source_id, billing_period, delivery_id, organization_id, report_name, format, manifest_key, files, detected_at,
+                 status, attempts, last_published_at)
+            values (@DataSourceId, @BillingPeriod, @DeliveryId, @OrganizationId, @ReportName, @format, @ManifestKey, @files, @detectedAt,
+                    @status, @attempts, @lastPublishedAt)
+            on conflict do nothing
+            """,
+            new
+            {
+                message.DataSourceId, message.BillingPeriod, message.DeliveryId, message.OrganizationId, message.ReportName, format = message.Format.ToString(),
+                message.ManifestKey, files = message.ReportKeys.Count, detectedAt = message.DetectedAt.UtcDateTime,
+                status = StatusText.Of(announced.Status), attempts = announced.Attempts, lastPublishedAt = announced.LastPublishedAt,
+            },
+            transaction);
+        await outbox.AddAsync(connection, transaction, message, MessageId(message.IdempotencyKey));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Closes a re-import request that cannot be served (the bucket holds no delivery of its period).</summary>
+    public async Task CloseReimportAsync(string requestKey, string outcome, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await CloseReimportAsync(connection, null, requestKey, null, outcome);
+    }
+
+    private static Task<int> CloseReimportAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string requestKey, string? deliveryId, string outcome) =>
+        connection.ExecuteAsync(
+            $"""
+            update {CurPollerDb.Schema}.reimport_requests set closed_at = now(), delivery_id = @deliveryId, outcome = @outcome
+            where request_key = @requestKey and closed_at is null
+            """, new { requestKey, deliveryId, outcome }, transaction);
+
+    /// <summary>
     /// Claims up to <paramref name="limit"/> due data sources (SKIP LOCKED, so replicas share the work)
     /// and pushes their next poll out by <paramref name="lease"/>: a replica that dies mid-poll only
     /// delays that data source until the lease ends.

@@ -63,7 +63,10 @@ public sealed partial class ReportPoller(
 
         var now = clock.GetUtcNow();
         var oldest = BillingPeriod.Of(DateOnly.FromDateTime(now.UtcDateTime)).AddMonths(1 - options.Value.BackfillMonths);
-        var periods = report.Periods.Where(p => p.Period.CompareTo(oldest) >= 0).OrderByDescending(p => p.Period).ToList();
+        // A period an operator asked to re-import is polled even when it is older than the backfill window.
+        var reimports = await store.OpenReimportsAsync(source.DataSourceId, cancellationToken);
+        var periods = report.Periods.Where(p => p.Period.CompareTo(oldest) >= 0 || reimports.ContainsKey(p.Period.ToString()))
+            .OrderByDescending(p => p.Period).ToList();
         var skipped = new List<string>();
         if (report.StatusKey is not null && await IsUpdatingAsync(bucket, report.StatusKey, cancellationToken))
         {
@@ -71,11 +74,17 @@ public sealed partial class ReportPoller(
             return new PollResult(report.ReportName, periods.Count, 0, null, skipped);
         }
 
+        foreach (var (missing, request) in reimports.Where(r => !periods.Any(p => p.Period.ToString() == r.Key)))
+        {
+            await store.CloseReimportAsync(request, $"not re-imported: the report holds no delivery of {missing}", cancellationToken);
+            skipped.Add($"{missing}: re-import asked, but the report holds no delivery of it");
+        }
+
         var published = 0;
         string? latest = null;
         foreach (var period in periods)
         {
-            var outcome = await PollPeriodAsync(source, bucket, report, period, prefix, cancellationToken);
+            var outcome = await PollPeriodAsync(source, bucket, report, period, prefix, reimports.GetValueOrDefault(period.Period.ToString()), cancellationToken);
             if (outcome.Delivery is { } delivery && period == periods[0])
             {
                 latest = delivery.DeliveryId;
@@ -91,8 +100,10 @@ public sealed partial class ReportPoller(
         return new PollResult(report.ReportName, periods.Count, published, latest, skipped);
     }
 
+    // reimport: the key of an operator's open re-import request for the period; its current delivery is announced anew.
     private async Task<(ResolvedDelivery? Delivery, bool Published, string? Skipped)> PollPeriodAsync(
-        WatchedDataSource source, ReportBucket bucket, CurReport report, CurPeriodListing period, string prefix, CancellationToken cancellationToken)
+        WatchedDataSource source, ReportBucket bucket, CurReport report, CurPeriodListing period, string prefix, string? reimport,
+        CancellationToken cancellationToken)
     {
         var manifestObject = period.CurrentManifest;
         var first = await ResolveAsync(bucket, report, period, manifestObject, cancellationToken);
@@ -115,7 +126,7 @@ public sealed partial class ReportPoller(
         var key = $"{source.DataSourceId}:{period.Period}:{delivery.DeliveryId}";
         var state = await store.FindDeliveryAsync(source.DataSourceId, period.Period.ToString(), delivery.DeliveryId, cancellationToken);
         var due = state is null ? null : DeliveryLifecycle.DueAnnouncement(state, options.Value.ToRetryPolicy(), clock.GetUtcNow().UtcDateTime);
-        if (state is not null && due is null)
+        if (state is not null && due is null && reimport is null)
         {
             return (delivery, false, null);
         }
@@ -155,9 +166,11 @@ public sealed partial class ReportPoller(
             delivery.ManifestKey,
             delivery.Files.Select(f => new ReportFile(f.Key, f.Size, f.ETag)).ToList(),
             clock.GetUtcNow());
-        var done = state is null
-            ? await store.PublishNewAsync(message, cancellationToken)
-            : await store.RepublishAsync(message, state, due!.Value, cancellationToken);
+        var done = reimport is not null
+            ? await store.PublishReimportAsync(message with { IdempotencyKey = $"{key}:{reimport}", Reimport = true }, reimport, cancellationToken)
+            : state is null
+                ? await store.PublishNewAsync(message, cancellationToken)
+                : await store.RepublishAsync(message, state, due!.Value, cancellationToken);
         if (done)
         {
             metrics.Announced(first: state is null);

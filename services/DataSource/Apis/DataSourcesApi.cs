@@ -72,7 +72,7 @@ public static class DataSourcesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Scopes.DataSourcesRead)
             .WithName("GetDataSourceStatus")
-            .WithSummary("Validation, last poll, last delivery seen, imports per billing period and last discovery");
+            .WithSummary("Validation, last poll, last delivery seen, imports per billing period (a loading one with its progress) and last discovery");
         return app;
     }
 
@@ -182,7 +182,8 @@ public static class DataSourcesApi
         }
 
         var (poll, imports, discovery) = await status.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(DataSourceStatus.From(row, poll, imports, discovery));
+        var isAdmin = user.FindFirstValue(DigiUsherClaims.Role) == DigiUsherClaims.AdminRole;
+        return TypedResults.Ok(DataSourceStatus.From(row, poll, imports, discovery, isAdmin));
     }
 
     private static IResult Answer(DataSourceOutcome outcome, Guid id) => outcome switch

@@ -14,6 +14,7 @@ public sealed class StatusEventsConsumer(StatusStore store) :
     IConsumer<ReportPollCompleted>,
     IConsumer<ReportPollFailed>,
     IConsumer<ReportImportStarted>,
+    IConsumer<ReportImportProgressed>,
     IConsumer<ReportImported>,
     IConsumer<ReportImportFailed>,
     IConsumer<DiscoveryCompleted>,
@@ -27,6 +28,9 @@ public sealed class StatusEventsConsumer(StatusStore store) :
 
     public Task Consume(ConsumeContext<ReportImportStarted> context) =>
         store.ImportStartedAsync(context.Message, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ReportImportProgressed> context) =>
+        store.ImportProgressedAsync(context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<ReportImported> context) =>
         store.ImportedAsync(context.Message, context.CancellationToken);

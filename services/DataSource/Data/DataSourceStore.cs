@@ -212,6 +212,14 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
     }
 
     /// <summary>Writes an event about an existing data source; false when it is not the organization's.</summary>
+    /// <summary>The organization of a data source, whichever it is (operators' endpoints only); null when there is none.</summary>
+    public async Task<Guid?> FindOrganizationAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            $"select organization_id from {DataSourceDb.Schema}.data_sources where id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
     public async Task<bool> AddEventIfExistsAsync(Guid organizationId, Guid id, OutboxEvent change, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -276,6 +284,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
             DigiUsher.Contracts.DataSourceUpdated m => outbox.AddAsync(connection, transaction, m, change.MessageId),
             DigiUsher.Contracts.DataSourceRemoved m => outbox.AddAsync(connection, transaction, m, change.MessageId),
             DigiUsher.Contracts.PollRequested m => outbox.AddAsync(connection, transaction, m, change.MessageId),
+            DigiUsher.Contracts.ReimportRequested m => outbox.AddAsync(connection, transaction, m, change.MessageId),
             _ => throw new ArgumentOutOfRangeException(nameof(change), change.Message.GetType().Name, "Not an event of DataSource."),
         };
 }

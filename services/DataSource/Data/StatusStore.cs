@@ -53,6 +53,18 @@ public sealed class ImportStatusRow
     public bool? Transient { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }
+
+    public int? FilesDone { get; init; }
+
+    public double? RowsPerSecond { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? ExpectedEndAt { get; init; }
+
+    public string? Replica { get; init; }
+
+    public DateTimeOffset? ProgressAt { get; init; }
 }
 
 public sealed class DiscoveryStatusRow
@@ -107,11 +119,29 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     public Task ImportStartedAsync(ReportImportStarted e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
-        insert into {DataSourceDb.Schema}.import_status (data_source_id, billing_period, delivery_id, import_id, state, updated_at)
-        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'started', @StartedAt where {OwnedBy}
+        insert into {DataSourceDb.Schema}.import_status (data_source_id, billing_period, delivery_id, import_id, state, started_at, updated_at)
+        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'started', @StartedAt, @StartedAt where {OwnedBy}
         on conflict (data_source_id, billing_period, delivery_id) do update set import_id = excluded.import_id, state = 'started',
-            error = null, error_file = null, error_row = null, transient = null, updated_at = excluded.updated_at
+            error = null, error_file = null, error_row = null, transient = null, started_at = excluded.started_at, updated_at = excluded.updated_at,
+            files_done = null, rows = null, rows_per_second = null, expected_end_at = null, replica = null, progress_at = null
         where import_status.state = 'failed' and import_status.updated_at < excluded.updated_at
+        """, e, cancellationToken);
+
+    /// <summary>
+    /// A loading import's progress: applies to the delivery's started import of that id only, and only
+    /// when newer than the snapshot stored (it may arrive before <c>ReportImportStarted</c>, which travels
+    /// through the outbox, and then records the start itself).
+    /// </summary>
+    public Task ImportProgressedAsync(ReportImportProgressed e, CancellationToken cancellationToken) => ExecuteAsync(
+        $"""
+        insert into {DataSourceDb.Schema}.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, files_done, files, rows,
+            rows_per_second, started_at, expected_end_at, replica, progress_at, updated_at)
+        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'started', @FilesDone, @Files, @Rows, @RowsPerSecond, @StartedAt, @ExpectedEndAt,
+            @Replica, @At, @StartedAt where {OwnedBy}
+        on conflict (data_source_id, billing_period, delivery_id) do update set files_done = excluded.files_done, files = excluded.files,
+            rows = excluded.rows, rows_per_second = excluded.rows_per_second, started_at = excluded.started_at,
+            expected_end_at = excluded.expected_end_at, replica = excluded.replica, progress_at = excluded.progress_at
+        where i.state = 'started' and i.import_id = excluded.import_id and (i.progress_at is null or i.progress_at < excluded.progress_at)
         """, e, cancellationToken);
 
     public Task ImportedAsync(ReportImported e, CancellationToken cancellationToken) => ExecuteAsync(
@@ -162,7 +192,8 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
             """, new { dataSourceId });
         var imports = (await connection.QueryAsync<ImportStatusRow>(
             $"""
-            select billing_period, delivery_id, import_id, state, rows, files, totals::text as totals, is_final, error, error_file, error_row, transient, updated_at
+            select billing_period, delivery_id, import_id, state, rows, files, totals::text as totals, is_final, error, error_file, error_row, transient, updated_at,
+                   files_done, rows_per_second, started_at, expected_end_at, replica, progress_at
             from {DataSourceDb.Schema}.import_status where data_source_id = @dataSourceId order by billing_period desc, updated_at desc
             """, new { dataSourceId })).ToList();
         var discovery = await connection.QuerySingleOrDefaultAsync<DiscoveryStatusRow>(

@@ -47,6 +47,12 @@ public static class DataSourceEvents
         return new OutboxEvent(new DigiUsher.Contracts.PollRequested(organizationId, dataSourceId, key, at), MessageId(key));
     }
 
+    public static OutboxEvent ReimportRequested(Guid organizationId, Guid dataSourceId, string billingPeriod, Guid requestId, DateTimeOffset at)
+    {
+        var key = $"reimport:{requestId}";
+        return new OutboxEvent(new DigiUsher.Contracts.ReimportRequested(organizationId, dataSourceId, key, billingPeriod, at), MessageId(key));
+    }
+
     /// <summary>A name-based UUID (version 5 layout over SHA-256) of the idempotency key.</summary>
     public static Guid MessageId(string idempotencyKey) => MessageIds.Sha256NameBased("digiusher:datasource:" + idempotencyKey);
 }

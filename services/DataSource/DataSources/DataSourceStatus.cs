@@ -15,7 +15,12 @@ public sealed record DataSourceStatus(
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static DataSourceStatus From(DataSourceRow row, PollStatusRow? poll, IReadOnlyList<ImportStatusRow> imports, DiscoveryStatusRow? discovery)
+    /// <param name="row">The data source.</param>
+    /// <param name="poll">Its last poll, if any.</param>
+    /// <param name="imports">Its deliveries' imports.</param>
+    /// <param name="discovery">Its last discovery run, if any.</param>
+    /// <param name="showReplica">Whether the reader may see which parser replica holds a loading import (admins).</param>
+    public static DataSourceStatus From(DataSourceRow row, PollStatusRow? poll, IReadOnlyList<ImportStatusRow> imports, DiscoveryStatusRow? discovery, bool showReplica)
     {
         var validation = ValidationJson.Read(row.Validation);
         var deliveries = imports.Select(i => new DeliveryImport(
@@ -27,7 +32,10 @@ public sealed record DataSourceStatus(
             i.Totals is null ? null : JsonSerializer.Deserialize<IReadOnlyList<CurrencyTotals>>(i.Totals, Json),
             i.IsFinal,
             i.Error is null ? null : new ImportError(i.Error, i.ErrorFile, i.ErrorRow, i.Transient ?? false),
-            i.UpdatedAt)).ToList();
+            i.UpdatedAt,
+            i is { State: "started", ProgressAt: { } at }
+                ? new ImportProgress(i.FilesDone ?? 0, i.Files ?? 0, i.Rows ?? 0, i.RowsPerSecond ?? 0, i.StartedAt, i.ExpectedEndAt, showReplica ? i.Replica : null, at)
+                : null)).ToList();
         var latest = imports.OrderByDescending(i => i.UpdatedAt).FirstOrDefault();
         return new DataSourceStatus(
             row.Id,
@@ -96,7 +104,27 @@ public sealed record DeliveryImport(
     IReadOnlyList<CurrencyTotals>? Totals,
     bool? IsFinal,
     ImportError? Error,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    ImportProgress? Progress);
+
+/// <summary>A loading import's progress, as its parser last reported it (every few seconds).</summary>
+/// <param name="FilesDone">Files of the delivery read to their end.</param>
+/// <param name="Files">Files of the delivery.</param>
+/// <param name="Rows">Rows loaded so far.</param>
+/// <param name="RowsPerSecond">Rows loaded per second since the import started.</param>
+/// <param name="StartedAt">When the import started.</param>
+/// <param name="ExpectedEndAt">When loading is expected to end (from the share of the delivery's bytes read); the swap follows.</param>
+/// <param name="Replica">The parser replica holding the delivery (shown to admins only).</param>
+/// <param name="ReportedAt">When the parser took this snapshot.</param>
+public sealed record ImportProgress(
+    int FilesDone,
+    int Files,
+    long Rows,
+    double RowsPerSecond,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? ExpectedEndAt,
+    string? Replica,
+    DateTimeOffset ReportedAt);
 
 /// <summary>Why an import failed, where known down to file and row.</summary>
 public sealed record ImportError(string Reason, string? File, long? Row, bool Transient);

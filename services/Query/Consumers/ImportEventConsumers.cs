@@ -18,10 +18,35 @@ public sealed class ReportImportedConsumer(ImportStore imports, DataSourceStore 
         }
 
         await imports.UpsertAsync(m, period, context.CancellationToken);
+        await imports.EndProgressAsync(m.ImportId, context.CancellationToken);
     }
 }
 
 public sealed class ReportImportedConsumerDefinition : RetryingConsumerDefinition<ReportImportedConsumer>;
+
+/// <summary>Keeps <c>GET /api/v1/imports/in-progress</c> current from CurParser's progress snapshots.</summary>
+public sealed class ReportImportProgressedConsumer(ImportStore imports, DataSourceStore dataSources) : IConsumer<ReportImportProgressed>
+{
+    public async Task Consume(ConsumeContext<ReportImportProgressed> context)
+    {
+        var m = context.Message;
+        if (!await dataSources.IsRemovedAsync(m.DataSourceId, context.CancellationToken))
+        {
+            await imports.ProgressedAsync(m, ImportPeriod.Parse(m.BillingPeriod), context.CancellationToken);
+        }
+    }
+}
+
+public sealed class ReportImportProgressedConsumerDefinition : RetryingConsumerDefinition<ReportImportProgressedConsumer>;
+
+/// <summary>A failed import leaves the list of imports in progress (the previous import stays current).</summary>
+public sealed class ReportImportFailedConsumer(ImportStore imports) : IConsumer<ReportImportFailed>
+{
+    public Task Consume(ConsumeContext<ReportImportFailed> context) =>
+        context.Message.ImportId is { } importId ? imports.EndProgressAsync(importId, context.CancellationToken) : Task.CompletedTask;
+}
+
+public sealed class ReportImportFailedConsumerDefinition : RetryingConsumerDefinition<ReportImportFailedConsumer>;
 
 /// <summary>
 /// Pulls the import's daily rollup from CurParser and swaps it in for its billing period, after

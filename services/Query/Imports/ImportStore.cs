@@ -51,4 +51,44 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
             new { m.ImportId, m.OrganizationId, m.DataSourceId, period, status = StatusText.Of(status), detail, loaded = StatusText.Of(CostLoadStatus.Loaded) },
             cancellationToken: cancellationToken));
     }
+
+    /// <summary>
+    /// A loading import's progress: a newer snapshot replaces an older one; an ended import, or one of a
+    /// removed data source, is not written again.
+    /// </summary>
+    public async Task ProgressedAsync(ReportImportProgressed m, DateOnly period, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            insert into {QueryDb.Schema}.imports_in_progress as p (import_id, organization_id, data_source_id, billing_period, delivery_id,
+                files_done, files, rows, rows_per_second, started_at, expected_end_at, replica, reported_at)
+            select @ImportId, @OrganizationId, @DataSourceId, @period, @DeliveryId, @FilesDone, @Files, @Rows, @RowsPerSecond, @StartedAt,
+                @ExpectedEndAt, @Replica, @At
+            where not exists (select 1 from {QueryDb.Schema}.data_sources d where d.data_source_id = @DataSourceId and d.removed_at is not null)
+            on conflict (import_id) do update set files_done = excluded.files_done, files = excluded.files, rows = excluded.rows,
+                rows_per_second = excluded.rows_per_second, expected_end_at = excluded.expected_end_at, replica = excluded.replica,
+                reported_at = excluded.reported_at
+            where p.ended_at is null and p.organization_id = excluded.organization_id and p.reported_at < excluded.reported_at
+            """,
+            new
+            {
+                m.ImportId, m.OrganizationId, m.DataSourceId, period, m.DeliveryId, m.FilesDone, m.Files, m.Rows, m.RowsPerSecond, m.StartedAt,
+                m.ExpectedEndAt, m.Replica, m.At,
+            },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The import ended (imported or failed): it leaves the list of imports in progress. Ended rows older than a day go.</summary>
+    public async Task EndProgressAsync(Guid importId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            update {QueryDb.Schema}.imports_in_progress set ended_at = now() where import_id = @importId and ended_at is null;
+            delete from {QueryDb.Schema}.imports_in_progress where ended_at < now() - interval '1 day' or reported_at < now() - interval '1 day';
+            """,
+            new { importId },
+            cancellationToken: cancellationToken));
+    }
 }

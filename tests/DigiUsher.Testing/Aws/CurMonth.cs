@@ -9,9 +9,11 @@ namespace DigiUsher.Testing.Aws;
 /// <summary>
 /// Writes one month of legacy CUR (gzip CSV, "create new report version" layout: the assembly folder
 /// and both manifests, https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html)
-/// billing each seeded resource its daily cost, and keeps the expected sums.
+/// billing each seeded resource its daily cost, and keeps the expected sums. A bigger delivery (to watch
+/// an import while it loads) has several <paramref name="files"/>, each billing every resource-day
+/// <paramref name="copies"/> times: the sums grow by files × copies.
 /// </summary>
-public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string payerAccount, DateOnly periodStart)
+public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string payerAccount, DateOnly periodStart, int files = 1, int copies = 1)
 {
     public const string Prefix = "cur";
     public const string ReportName = "e2e-report";
@@ -34,34 +36,42 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
 
     public string To => periodStart.AddMonths(1).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public decimal Total => resources.Sum(r => r.DailyCost) * Days;
+    public decimal Total => resources.Sum(r => r.DailyCost) * Days * files * copies;
 
-    public decimal ByService(string productCode) => resources.Where(r => r.ProductCode == productCode).Sum(r => r.DailyCost) * Days;
+    public long Rows => (long)resources.Count * Days * files * copies;
 
-    public decimal ByTeam(string team) => resources.Where(r => r.Team == team).Sum(r => r.DailyCost) * Days;
+    public int Files => files;
 
-    public decimal ByResource(string id) => resources.Where(r => r.ResourceId == id).Sum(r => r.DailyCost) * Days;
+    public decimal ByService(string productCode) => resources.Where(r => r.ProductCode == productCode).Sum(r => r.DailyCost) * Days * files * copies;
+
+    public decimal ByTeam(string team) => resources.Where(r => r.Team == team).Sum(r => r.DailyCost) * Days * files * copies;
+
+    public decimal ByResource(string id) => resources.Where(r => r.ResourceId == id).Sum(r => r.DailyCost) * Days * files * copies;
 
     public async Task UploadAsync(string motoUrl, string bucket, AWSCredentials? credentials = null)
     {
         var delivery = new LegacyDelivery(Prefix, ReportName, DigiUsher.Cur.BillingPeriod.Of(periodStart), Guid.NewGuid().ToString());
-        var dataKey = delivery.DataKey(1);
-        var manifest = delivery.Manifest(payerAccount, bucket, Columns, [dataKey]);
+        var dataKeys = Enumerable.Range(1, files).Select(i => delivery.DataKey(i)).ToList();
+        var manifest = delivery.Manifest(payerAccount, bucket, Columns, dataKeys);
         using var s3 = new AmazonS3Client(credentials ?? new BasicAWSCredentials("e2e-setup", "e2e-setup-secret"),
             new AmazonS3Config { ServiceURL = motoUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(CurCsvWriter.GzipBytes(Columns, LineItems())) });
+        foreach (var dataKey in dataKeys)
+        {
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = dataKey, InputStream = new MemoryStream(CurCsvWriter.GzipBytes(Columns, LineItems())) });
+        }
+
         foreach (var key in delivery.ManifestKeys)
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = manifest });
         }
     }
 
-    /// <summary>Each resource's daily cost, one line item per resource and day.</summary>
+    /// <summary>Each resource's daily cost, one line item per resource and day (<c>copies</c> times).</summary>
     private IEnumerable<IReadOnlyList<string>> LineItems()
     {
         var start = periodStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var end = start.AddMonths(1);
-        foreach (var resource in resources)
+        foreach (var resource in Enumerable.Repeat(resources, copies).SelectMany(r => r))
         {
             for (var day = 0; day < Days; day++)
             {
