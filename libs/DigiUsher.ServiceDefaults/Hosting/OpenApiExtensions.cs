@@ -332,6 +332,14 @@ public static class OpenApiExtensions
             schema.Format = "decimal";
         }
 
+        // Times go through UtcDateTimeOffsetConverter, a custom converter, so the generator knows their format but
+        // not their JSON type and wrote only "format": "date-time"; generated clients then typed them as object.
+        if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(DateTimeOffset) && schema.Type is null)
+        {
+            schema.Type = Nullable.GetUnderlyingType(type) is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            schema.Format = "date-time";
+        }
+
         // Enums are written as strings (JsonStringEnumConverter); say so, or generators read them as numbers.
         if (type.IsEnum && schema.Enum is { Count: > 0 })
         {
