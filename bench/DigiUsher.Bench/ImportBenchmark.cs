@@ -52,7 +52,9 @@ public static class ImportBenchmark
             await store.StartAsync(message, importId, DateTimeOffset.UtcNow, CancellationToken.None);
             var loadClock = Stopwatch.StartNew();
             var options = CurReaderOptions.Default;
-            var loader = new LineItemLoader(dataSource, service.Schema, options, 4096, parallelFiles);
+            // DIGIUSHER_BENCH_ROLLUP_GROUPS: CurParser:RollupGroupsInMemory for this run (0 or 1: the rollup in SQL).
+            var rollupGroups = int.TryParse(Environment.GetEnvironmentVariable("DIGIUSHER_BENCH_ROLLUP_GROUPS"), out var groups) ? groups : LineItemLoader.DefaultRollupCapacity;
+            var loader = new LineItemLoader(dataSource, service.Schema, options, 4096, parallelFiles, rollupGroups);
             var load = await loader.LoadAsync(importId, format, files, new ReportFileOpener(new LocalFiles(), options, null), CancellationToken.None);
             var loadSeconds = loadClock.Elapsed.TotalSeconds;
             await store.WriteRollupAsync(importId, load.Rollup, CancellationToken.None);
