@@ -52,7 +52,7 @@ public static class ImportBenchmark
             await store.StartAsync(message, importId, DateTimeOffset.UtcNow, CancellationToken.None);
             var loadClock = Stopwatch.StartNew();
             var options = CurReaderOptions.Default;
-            // DIGIUSHER_BENCH_ROLLUP_GROUPS: CurParser:RollupGroupsInMemory for this run (0 or 1: the rollup in SQL).
+            // DIGIUSHER_BENCH_ROLLUP_GROUPS: CurParser:RollupGroupsInMemory for this run (1: every group written as partial sums and merged).
             var rollupGroups = int.TryParse(Environment.GetEnvironmentVariable("DIGIUSHER_BENCH_ROLLUP_GROUPS"), out var groups) ? groups : LineItemLoader.DefaultRollupCapacity;
             var loader = new LineItemLoader(dataSource, service.Schema, options, 4096, parallelFiles, rollupGroups);
             var load = await loader.LoadAsync(importId, format, files, new ReportFileOpener(new LocalFiles(), options, null), CancellationToken.None);
@@ -64,7 +64,7 @@ public static class ImportBenchmark
             var peakMb = PeakMemory.Megabytes();
             var rowsPerSecond = load.Rows / loadSeconds;
             var wholeRowsPerSecond = load.Rows / importSeconds;
-            var rollup = load.Rollup is null ? "sql" : "streamed";
+            var rollup = load.Rollup is null ? "sql" : load.Rollup.Spilled ? "spilled" : "streamed";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {name}: {load.Rows} rows from {files.Count} files ({parallelFiles} at once) loaded in {loadSeconds:0.0} s ({rowsPerSecond:0} rows/s); whole import (start, load, rollup {rollup}, reconciliation, swap) {importSeconds:0.0} s ({wholeRowsPerSecond:0} rows/s), peak {peakMb:0} MB"));
 

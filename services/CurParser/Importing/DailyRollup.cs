@@ -7,8 +7,10 @@ namespace DigiUsher.CurParser.Importing;
 /// <summary>
 /// The daily rollup of an import, summed while its rows stream by, so the swap need not re-read the
 /// month's line items: the same groups and sums as the SQL rollup (<c>ImportStore.RollUpInSqlAsync</c>),
-/// exact (decimals). Bounded: past <c>capacity</c> groups it gives up (<see cref="Overflowed"/>) and the
-/// import rolls up in SQL instead, so memory follows the number of groups up to a fixed cap, never the month.
+/// exact (decimals). Bounded: once it holds <c>capacity</c> groups, <see cref="Add"/> hands them out to be
+/// written to the import's partition as partial sums and starts afresh (<see cref="Spilled"/>); the partial
+/// sums are merged in SQL at the end (<c>ImportStore.WriteRollupAsync</c>), which reads the rollup's few
+/// rows, not the month's line items. So memory follows the number of groups up to a fixed cap, never the month.
 /// Thread-safe: the files of a delivery load in parallel into one rollup.
 /// </summary>
 public sealed class DailyRollup(int capacity)
@@ -21,8 +23,10 @@ public sealed class DailyRollup(int capacity)
     private readonly Dictionary<string, string> _canonicalJson = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    /// <summary>More groups than the capacity: the rollup was dropped and must be computed in SQL.</summary>
-    public bool Overflowed { get; private set; }
+    private readonly int _capacity = Math.Max(1, capacity);
+
+    /// <summary>Groups were handed out before the end: the partition holds partial sums to merge.</summary>
+    public bool Spilled { get; private set; }
 
     public int Count
     {
@@ -35,28 +39,29 @@ public sealed class DailyRollup(int capacity)
         }
     }
 
-    /// <summary>Adds the first <paramref name="count"/> items (one batch, under one lock).</summary>
-    public void Add(CurLineItem[] items, int count)
+    /// <summary>
+    /// Adds the first <paramref name="count"/> items (one batch, under one lock). Returns the groups to write
+    /// now as partial sums when the rollup reached its capacity during the batch (it then starts afresh), else null.
+    /// </summary>
+    public List<DailyRollupLine>? Add(CurLineItem[] items, int count)
     {
+        List<DailyRollupLine>? spill = null;
         lock (_lock)
         {
-            if (Overflowed)
-            {
-                return;
-            }
-
             for (var i = 0; i < count; i++)
             {
                 if (!AddOne(items[i]))
                 {
-                    Overflowed = true;
+                    spill ??= [];
+                    spill.AddRange(Lines());
                     _groups.Clear();
-                    _groups.TrimExcess();
-                    _canonicalJson.Clear();
-                    return;
+                    Spilled = true;
+                    AddOne(items[i]);
                 }
             }
         }
+
+        return spill;
     }
 
     /// <summary>The groups, in no particular order (the table has none either).</summary>
@@ -77,7 +82,7 @@ public sealed class DailyRollup(int capacity)
             Canonical(item.TagsJson), item.Currency, item.PricingUnit, Canonical(item.CostCategoriesJson));
         if (!_groups.TryGetValue(key, out var sums))
         {
-            if (_groups.Count >= capacity)
+            if (_groups.Count >= _capacity)
             {
                 return false;
             }

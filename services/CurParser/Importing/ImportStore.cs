@@ -167,8 +167,9 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
 
     /// <summary>
     /// Writes the import's daily rollup into its own partition before the swap (nothing reads it until
-    /// the import is current): by COPY when it was summed while streaming, otherwise (it outgrew its
-    /// memory bound) by one SQL pass over the import's line items.
+    /// the import is current): by COPY of what was summed while streaming, merged with the partial sums
+    /// written on the way when it outgrew its memory bound; without a streamed rollup, by one SQL pass
+    /// over the import's line items.
     /// </summary>
     public async Task WriteRollupAsync(Guid importId, DailyRollup? rollup, CancellationToken cancellationToken)
     {
@@ -179,19 +180,10 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             return;
         }
 
-        await using var writer = await connection.BeginBinaryImportAsync(
-            $"copy {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} ({RollupColumns}) from stdin (format binary)", cancellationToken);
-        long rows = 0;
-        foreach (var line in rollup.Lines())
+        await RollupCopy.WriteAsync(connection, CurParserDb.Schema, importId, rollup.Lines(), cancellationToken);
+        if (rollup.Spilled)
         {
-            WriteRollupRow(writer, importId, line);
-            rows++;
-        }
-
-        var written = await writer.CompleteAsync(cancellationToken);
-        if ((long)written != rows)
-        {
-            throw new ReconciliationException($"Postgres took {written} rollup rows of the {rows} sent by COPY.");
+            await MergePartialRollupAsync(connection, importId, cancellationToken);
         }
     }
 
@@ -368,15 +360,28 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             where import_id = @importId and status = any(@from)
             """, new { importId, failure, from = Sources(on), to = Target(on) }, transaction) == 1;
 
-    private const string RollupColumns =
-        "import_id, day, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency, " +
-        "unblended, net_unblended, blended, amortized, public_on_demand, usage_amount, line_items, usage_account_name, pricing_unit, cost_categories, net_amortized";
+    /// <summary>
+    /// One row per group from the partial sums the streaming rollup wrote each time it reached its
+    /// bound (a group may have a row from each); reads the partition's rollup rows, not the line items.
+    /// </summary>
+    private static Task MergePartialRollupAsync(NpgsqlConnection connection, Guid importId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            with partial as (delete from {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} returning *)
+            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} ({RollupCopy.Columns})
+            select import_id, day, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency,
+                   sum(unblended), sum(net_unblended), sum(blended), sum(amortized), sum(public_on_demand), sum(usage_amount), sum(line_items)::bigint,
+                   max(usage_account_name collate "C"), pricing_unit, cost_categories, sum(net_amortized)
+            from partial
+            group by import_id, day, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency,
+                pricing_unit, cost_categories
+            """, commandTimeout: 1800, cancellationToken: cancellationToken));
 
     /// <summary>The rollup's groups and sums; <see cref="DailyRollup"/> computes the same while streaming.</summary>
     private static Task RollUpInSqlAsync(NpgsqlConnection connection, Guid importId, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             $"""
-            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} ({RollupColumns})
+            insert into {LineItemLoader.PartitionOf(CurParserDb.Schema, "daily_costs", importId)} ({RollupCopy.Columns})
             select import_id, (usage_start at time zone 'UTC')::date, usage_account_id, product_code, service_name, region, usage_type,
                    line_item_type, resource_id, tags, currency, sum(unblended), sum(net_unblended), sum(blended), sum(amortized),
                    sum(public_on_demand), sum(usage_amount), count(*), max(usage_account_name collate "C"), pricing_unit, cost_categories, sum(net_amortized)
@@ -384,33 +389,6 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, OutboxWriter outbox
             group by import_id, 2, usage_account_id, product_code, service_name, region, usage_type, line_item_type, resource_id, tags, currency,
                 pricing_unit, cost_categories
             """, commandTimeout: 1800, cancellationToken: cancellationToken));
-
-    private static void WriteRollupRow(NpgsqlBinaryImporter writer, Guid importId, DailyRollupLine line)
-    {
-        writer.StartRow();
-        writer.Write(importId, NpgsqlTypes.NpgsqlDbType.Uuid);
-        writer.Write(line.Day, NpgsqlTypes.NpgsqlDbType.Date);
-        writer.Write(line.UsageAccountId, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.ProductCode, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.ServiceName, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.Region, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.UsageType, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.LineItemType, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.ResourceId, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.Tags, NpgsqlTypes.NpgsqlDbType.Jsonb);
-        writer.Write(line.Currency, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.Unblended, NpgsqlTypes.NpgsqlDbType.Numeric);
-        writer.Write(line.NetUnblended, NpgsqlTypes.NpgsqlDbType.Numeric);
-        writer.Write(line.Blended, NpgsqlTypes.NpgsqlDbType.Numeric);
-        writer.Write(line.Amortized, NpgsqlTypes.NpgsqlDbType.Numeric);
-        writer.Write(line.PublicOnDemand, NpgsqlTypes.NpgsqlDbType.Numeric);
-        writer.Write(line.UsageAmount, NpgsqlTypes.NpgsqlDbType.Numeric);
-        writer.Write(line.LineItems, NpgsqlTypes.NpgsqlDbType.Bigint);
-        writer.Write(line.UsageAccountName, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.PricingUnit, NpgsqlTypes.NpgsqlDbType.Text);
-        writer.Write(line.CostCategories, NpgsqlTypes.NpgsqlDbType.Jsonb);
-        writer.Write(line.NetAmortized, NpgsqlTypes.NpgsqlDbType.Numeric);
-    }
 
     /// <summary>The outbox id of a fact: the same kind and key always give the same id.</summary>
     private static Guid MessageId(string kind, string key) => MessageIds.Sha256($"curparser:{kind}:{key}");
