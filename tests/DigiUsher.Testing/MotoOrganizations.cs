@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Xml.Linq;
 using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
 using DigiUsher.Aws.Signing;
 
 namespace DigiUsher.Testing;
@@ -23,6 +26,41 @@ public static class MotoOrganizations
     {
         using var answer = await SendAsync(serviceUrl, credentials ?? Root, "CreateAccount", new Dictionary<string, object> { ["AccountName"] = name, ["Email"] = $"{name}@example.com" });
         return answer.RootElement.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString()!;
+    }
+
+    /// <summary>
+    /// Credentials in account <paramref name="accountId"/>: the role the management account assumes in a member
+    /// account (AWS creates OrganizationAccountAccessRole in accounts made by CreateAccount; moto lets any role be
+    /// assumed and answers in that role's account).
+    /// </summary>
+    public static async Task<AWSCredentials> AssumeInAccountAsync(string serviceUrl, string accountId, AWSCredentials? credentials = null)
+    {
+        using var sts = new AmazonSecurityTokenServiceClient(credentials ?? Root, new AmazonSecurityTokenServiceConfig { ServiceURL = serviceUrl, AuthenticationRegion = "us-east-1" });
+        var assumed = await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = $"arn:aws:iam::{accountId}:role/OrganizationAccountAccessRole", RoleSessionName = "digiusher-setup" });
+        return new SessionAWSCredentials(assumed.Credentials.AccessKeyId, assumed.Credentials.SecretAccessKey, assumed.Credentials.SessionToken);
+    }
+
+    /// <summary>An IAM user allowed every action in account <paramref name="accountId"/>, and its access key (what a member account gives DigiUsher).</summary>
+    public static async Task<(string AccessKeyId, string SecretAccessKey)> MemberKeysAsync(string serviceUrl, string accountId, string userName, AWSCredentials? credentials = null)
+    {
+        var inAccount = await AssumeInAccountAsync(serviceUrl, accountId, credentials);
+        using var factory = new AwsSignedHttpClientFactory();
+        using var iam = factory.CreateClient(inAccount, "us-east-1", "iam", new Uri(serviceUrl.TrimEnd('/') + "/"));
+        await IamAsync(iam, ("Action", "CreateUser"), ("UserName", userName));
+        await IamAsync(iam, ("Action", "PutUserPolicy"), ("UserName", userName), ("PolicyName", "digiusher"),
+            ("PolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"""));
+        var key = await IamAsync(iam, ("Action", "CreateAccessKey"), ("UserName", userName));
+        XNamespace ns = "https://iam.amazonaws.com/doc/2010-05-08/";
+        var accessKey = key.Descendants(ns + "AccessKey").Single();
+        return (accessKey.Element(ns + "AccessKeyId")!.Value, accessKey.Element(ns + "SecretAccessKey")!.Value);
+    }
+
+    private static async Task<XDocument> IamAsync(HttpClient iam, params (string Key, string Value)[] fields)
+    {
+        using var body = new FormUrlEncodedContent(fields.Append(("Version", "2010-05-08")).Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)));
+        using var response = await iam.PostAsync(string.Empty, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? XDocument.Parse(text) : throw new InvalidOperationException($"IAM {fields[0].Value} failed: {text}");
     }
 
     private static async Task<JsonDocument> SendAsync(string serviceUrl, AWSCredentials credentials, string action, Dictionary<string, object> body)

@@ -8,6 +8,8 @@ namespace DigiUsher.Testing;
 /// </summary>
 public sealed class MotoServer : IAsyncDisposable
 {
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     private readonly Process _process;
 
     private MotoServer(Process process, string url)
@@ -43,7 +45,8 @@ public sealed class MotoServer : IAsyncDisposable
         process.BeginErrorReadLine();
         var url = $"http://127.0.0.1:{port}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // moto's Python start-up took over 30 s at a load average of 75 on two cores.
+        var deadline = DateTime.UtcNow.Add(StartTimeout);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -70,7 +73,7 @@ public sealed class MotoServer : IAsyncDisposable
         }
 
         process.Kill(entireProcessTree: true);
-        throw new TimeoutException("moto_server did not answer within 30 s.");
+        throw new TimeoutException($"moto_server did not answer within {StartTimeout.TotalSeconds} s.");
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using DigiUsher.DataSource.DataSources;
 using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.ServiceDefaults.Security;
+using Npgsql;
 
 namespace DigiUsher.DataSource.Apis;
 
@@ -23,7 +24,7 @@ public static class DataSourcesApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("CreateDataSource")
-            .WithSummary("Connect an AWS root (payer) account: validates the credentials against the connection guide first");
+            .WithSummary("Connect an AWS root (payer) account, or a member account linked to one (aws-linked): validates the credentials against the connection guide first");
         group.MapGet("/", ListAsync)
             .WithParameters(ApiParameter.Limit(50, 200), ApiParameter.Cursor)
             .Produces<Page<DataSourceView>>()
@@ -52,6 +53,7 @@ public static class DataSourcesApi
             .RequireScope(Scopes.DataSourcesWrite)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithIfMatch()
             .WithName("DeleteDataSource")
             .WithSummary("Disconnect a data source and erase its credentials");
@@ -64,6 +66,7 @@ public static class DataSourcesApi
         group.MapPost("/{id:guid}/poll", PollAsync)
             .Produces<PollAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .RequireScope(Scopes.DataSourcesRefresh)
             .WithName("PollDataSource")
             .WithSummary("Look for new report deliveries now instead of at the next scheduled poll");
@@ -145,9 +148,20 @@ public static class DataSourcesApi
             expectedVersion = current.Version;
         }
 
-        if (await store.DeleteAsync(organizationId, id, expectedVersion, DataSourceEvents.Removed(organizationId, id, time.GetUtcNow()), cancellationToken))
+        try
         {
-            return TypedResults.NoContent();
+            if (await store.DeleteAsync(organizationId, id, expectedVersion, DataSourceEvents.Removed(organizationId, id, time.GetUtcNow()), cancellationToken))
+            {
+                return TypedResults.NoContent();
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            // Its linked accounts' costs are its imports' lines: they would lose them (data_sources_parent_data_source_id_fkey).
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The data source has linked accounts",
+                detail: $"Data source {id} is the root of aws-linked data sources, whose costs come from its reports: remove them first.");
         }
 
         // Gone, or (with If-Match) changed between the check and the delete.
@@ -166,6 +180,14 @@ public static class DataSourcesApi
     private static async Task<IResult> PollAsync(Guid id, ClaimsPrincipal user, DataSourceStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var organizationId = user.GetOrganizationId();
+        if (await store.GetAsync(organizationId, id, cancellationToken) is { Kind: DataSourceChange.AwsLinked } linked)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "A linked data source has no reports of its own",
+                detail: $"Data source {id} is billed by the reports of its root data source {linked.ParentDataSourceId}: poll that one.");
+        }
+
         var now = time.GetUtcNow();
         var change = DataSourceEvents.PollRequested(organizationId, id, Guid.CreateVersion7(), now);
         return await store.AddEventIfExistsAsync(organizationId, id, change, cancellationToken)
@@ -194,7 +216,9 @@ public static class DataSourcesApi
         DataSourceOutcome.Duplicate duplicate => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,
             title: duplicate.Existed ? "The data source exists already" : "Another data source has these settings",
-            detail: $"This organization already has a data source for payer account {duplicate.Row.PayerAccountId}, bucket '{duplicate.Row.Bucket}', prefix '{duplicate.Row.Prefix}' and report '{duplicate.Row.ReportName}'."),
+            detail: duplicate.Row.Kind == DataSourceChange.AwsLinked
+                ? $"This organization already links account {duplicate.Row.AccountId}."
+                : $"This organization already has a data source for payer account {duplicate.Row.PayerAccountId}, bucket '{duplicate.Row.Bucket}', prefix '{duplicate.Row.Prefix}' and report '{duplicate.Row.ReportName}'."),
         DataSourceOutcome.ChangedMeanwhile => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict, title: "The data source changed meanwhile", detail: "Another change was saved first; read it again and retry."),
         DataSourceOutcome.PreconditionFailed => ETags.PreconditionFailed($"Data source {id}"),
@@ -215,6 +239,8 @@ public static class DataSourcesApi
             ValidationReport.BucketNotFound => "The bucket does not exist",
             ValidationReport.RoleNotAssumable => "The role cannot be assumed",
             ValidationReport.ExternalIdNotRequired => "The role's trust policy does not require the external id",
+            ValidationReport.NotAMember => "The account is not a member account of the root's AWS Organization",
+            ValidationReport.AnotherAccount => "The credentials belong to another account",
             _ => "The credentials cannot read the billing reports",
         },
         detail: report.Error,

@@ -59,6 +59,95 @@ public sealed partial class ConnectionValidator(
         }
     }
 
+    /// <summary>
+    /// Validates an <c>aws-linked</c> account: its credentials work (STS names the account), the account is
+    /// a member of the root's organization and not the payer itself (by the root's
+    /// <c>organizations:ListAccounts</c>, when it may call it; else a warning says it was not checked), and
+    /// which discovery permissions it has. There is no bucket: its costs are in the payer's CUR.
+    /// </summary>
+    public async Task<ValidationReport> ValidateLinkedAsync(LinkedTarget target, CancellationToken cancellationToken)
+    {
+        var run = new ValidationRun(new ConnectionTarget(target.Credentials, string.Empty, string.Empty, null, target.Region), time.GetUtcNow());
+        try
+        {
+            var resolved = await AssumeAsync(run.Target, cancellationToken);
+            var caller = await CallerIdentityAsync(resolved.Credentials, cancellationToken);
+            if (caller.Account is not { } account)
+            {
+                return run.Refused(ValidationReport.CredentialsRejected, "sts:GetCallerIdentity did not answer: the member account the credentials belong to cannot be told.");
+            }
+
+            if (target.ExpectedAccountId is { } expected && account != expected)
+            {
+                return run.Refused(ValidationReport.AnotherAccount,
+                    $"The credentials belong to account {account}, but this data source links account {expected}; connect another account as a data source of its own.");
+            }
+
+            var (root, rootAccount) = await RootAsync(run, target.Root, cancellationToken);
+            if (account == target.PayerAccountId || account == rootAccount)
+            {
+                return run.Refused(ValidationReport.NotAMember, $"Account {account} is the payer account itself, already connected as the root data source; link a member account.");
+            }
+
+            if (await MembershipProblemAsync(run, target.RootListsAccounts ? root : null, account, cancellationToken) is { } problem)
+            {
+                return run.Refused(ValidationReport.NotAMember, problem);
+            }
+
+            using var s3 = clients.CreateS3(resolved.Credentials, target.Region);
+            var userName = caller.Arn is { } arn && arn.Contains(":user/", StringComparison.Ordinal) ? arn[(arn.LastIndexOf('/') + 1)..] : null;
+            await CheckDiscoveryAsync(run, s3, new DiscoveryProbeTarget(resolved.Credentials, resolved.AccessKeyId, userName, string.Empty, target.Region, run.CheckedAt), cancellationToken);
+            return run.Linked(account);
+        }
+        catch (ValidationRefusedException refused)
+        {
+            return run.Refused(refused.Outcome, refused.Message);
+        }
+    }
+
+    /// <summary>The root's credentials and account (STS), or nulls when they no longer work: a warning then says what was not checked.</summary>
+    private async Task<(ResolvedCredentials? Credentials, string? Account)> RootAsync(ValidationRun run, ConnectionCredentials? root, CancellationToken cancellationToken)
+    {
+        if (root is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            var resolved = await resolver.ResolveAsync(root, "digiusher-validation", cancellationToken);
+            using var sts = resolver.CreateSts(resolved.Credentials);
+            return (resolved, (await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken)).Account);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException)
+        {
+            run.Warnings.Add($"The root data source's credentials did not work ({ex.Message}): whether the account is its payer or a member of its organization was not checked.");
+            return (null, null);
+        }
+    }
+
+    /// <summary>Why <paramref name="account"/> is not a member of the root's organization; null when it is, or when that cannot be told (a warning then).</summary>
+    private async Task<string?> MembershipProblemAsync(ValidationRun run, ResolvedCredentials? root, string account, CancellationToken cancellationToken)
+    {
+        if (root is null)
+        {
+            run.Warnings.Add("The root data source may not call organizations:ListAccounts, so membership of its organization was not checked.");
+            return null;
+        }
+
+        try
+        {
+            var members = await organizations.ListAllAccountsAsync(root.Credentials, cancellationToken);
+            return members.Any(m => m.Id == account) ? null
+                : $"Account {account} is not a member of the root data source's AWS Organization ({members.Count} accounts listed by organizations:ListAccounts).";
+        }
+        catch (Exception ex) when (ex is OrganizationsException or AmazonServiceException or AmazonClientException)
+        {
+            run.Warnings.Add($"Membership of the root's organization was not checked: {ex.Message}");
+            return null;
+        }
+    }
+
     private async Task<ResolvedCredentials> AssumeAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
         ResolvedCredentials resolved;

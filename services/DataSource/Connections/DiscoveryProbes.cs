@@ -65,7 +65,11 @@ public static class DiscoveryProbes
     /// its own to list keys or a login profile of.
     /// </summary>
     public static string? WhyNotAsked(PermissionProbe probe, DiscoveryProbeTarget target) =>
-        target.UserName is null && probe.Action is "iam:ListAccessKeys" or "iam:GetLoginProfile"
+        target.Bucket.Length == 0 && probe.Resource.StartsWith("arn:aws:s3:::", StringComparison.Ordinal)
+            ? "A linked account has no report bucket to check this on; discovery asks it of each bucket it lists."
+        : target.Bucket.Length == 0 && probe.Feature == Organizations
+            ? "A member account may not list its organization; the root data source names its accounts."
+        : target.UserName is null && probe.Action is "iam:ListAccessKeys" or "iam:GetLoginProfile"
             ? probe.Action == "iam:ListAccessKeys"
                 ? "The credentials are not an IAM user's; there is no user to list keys of."
                 : "The credentials are not an IAM user's."

@@ -43,7 +43,7 @@ public sealed record DetectedReport(
 
 /// <summary>What validating a data source's connection found.</summary>
 /// <param name="CheckedAt">When.</param>
-/// <param name="Outcome"><c>ok</c>, <c>billing-access-denied</c>, <c>credentials-rejected</c>, <c>bucket-not-found</c>, <c>role-not-assumable</c> or <c>external-id-not-required</c> (the role's trust policy lets DigiUsher in without its external id).</param>
+/// <param name="Outcome"><c>ok</c>, <c>billing-access-denied</c>, <c>credentials-rejected</c>, <c>bucket-not-found</c>, <c>role-not-assumable</c>, <c>external-id-not-required</c> (the role's trust policy lets DigiUsher in without its external id) or (aws-linked) <c>not-a-member</c> (not in the root's AWS Organization, or its payer) and <c>another-account</c> (new credentials of another account).</param>
 /// <param name="BillingAccess">True when the credentials can list and read the report bucket (required).</param>
 /// <param name="PayerAccountId">The payer account, from the newest manifest or STS.</param>
 /// <param name="PayerAccountSource"><c>manifest</c> or <c>sts</c>.</param>
@@ -77,7 +77,28 @@ public sealed record ValidationReport(
     public const string RoleNotAssumable = "role-not-assumable";
     public const string ExternalIdNotRequired = "external-id-not-required";
 
+    /// <summary>An <c>aws-linked</c> account that is not a member of its root's organization (or is the payer itself).</summary>
+    public const string NotAMember = "not-a-member";
+
+    /// <summary>New credentials of an <c>aws-linked</c> data source that belong to another account than the one it links.</summary>
+    public const string AnotherAccount = "another-account";
+
     public bool Accepted => Outcome == Ok;
+
+    /// <summary>For an <c>aws-linked</c> data source: the member account the credentials belong to (from STS).</summary>
+    public string? AccountId { get; init; }
+}
+
+/// <summary>What to validate of an <c>aws-linked</c> account: its credentials, and its root's to check it is a member.</summary>
+/// <param name="Credentials">The member account's credentials.</param>
+/// <param name="Region">The region to probe EC2 and CloudWatch in.</param>
+/// <param name="Root">The root data source's credentials (null when the root is gone).</param>
+/// <param name="RootListsAccounts">The root's validation found <c>organizations:ListAccounts</c> allowed: membership can be checked.</param>
+/// <param name="PayerAccountId">The root's payer account.</param>
+public sealed record LinkedTarget(ConnectionCredentials Credentials, string Region, ConnectionCredentials? Root, bool RootListsAccounts, string PayerAccountId)
+{
+    /// <summary>On a change of a linked data source's credentials: the account they must still belong to.</summary>
+    public string? ExpectedAccountId { get; init; }
 }
 
 /// <summary>What to validate: credentials and where the reports are.</summary>

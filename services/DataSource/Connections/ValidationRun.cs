@@ -56,6 +56,26 @@ public sealed class ValidationRun(ConnectionTarget target, DateTimeOffset checke
             billingAccess ? null : BillingError());
     }
 
+    /// <summary>
+    /// The report of a linked account's validation: its discovery permissions (it has no bucket of its
+    /// own, so no billing access is asked); <paramref name="accountId"/> is the member account.
+    /// </summary>
+    public ValidationReport Linked(string accountId)
+    {
+        var disabled = ConnectionValidator.DiscoveryFeatures.Where(f => Denied(f).Any()).ToList();
+        foreach (var feature in disabled)
+        {
+            Warnings.Add($"Discovery of {feature} is off: the policy lacks {string.Join(", ", Denied(feature).Select(c => c.Action))}.");
+        }
+
+        return new ValidationReport(
+            checkedAt, ValidationReport.Ok, false, null, null, null, null, [], Checks,
+            [.. Checks.Where(c => c.Status == PermissionStatus.Denied).Select(c => c.Action).Distinct()], disabled, Warnings, null)
+        {
+            AccountId = accountId,
+        };
+    }
+
     private IEnumerable<PermissionCheck> Denied(string feature) => Checks.Where(c => c.Feature == feature && c.Status == PermissionStatus.Denied);
 
     private string BillingError()

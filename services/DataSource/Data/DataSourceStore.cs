@@ -37,6 +37,12 @@ public sealed class DataSourceRow
 
     public string PayerAccountId { get; set; } = string.Empty;
 
+    /// <summary>For an <c>aws-linked</c> data source: the root whose CUR bills it.</summary>
+    public Guid? ParentDataSourceId { get; set; }
+
+    /// <summary>For an <c>aws-linked</c> data source: its member account id (empty for a root).</summary>
+    public string AccountId { get; set; } = string.Empty;
+
     public string[] DisabledFeatures { get; set; } = [];
 
     public string? Validation { get; set; }
@@ -86,7 +92,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
     private const string Columns = """
         id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id, role_arn, external_id,
         bucket, prefix, report_name, region, payer_account_id, disabled_features, validation::text as validation, validated_at,
-        version, created_by_user_id, created_by_email, created_at, updated_at
+        version, created_by_user_id, created_by_email, created_at, updated_at, parent_data_source_id, account_id
         """;
 
     static DataSourceStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -120,10 +126,10 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
             $"""
             insert into {DataSourceDb.Schema}.data_sources (id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id,
                 role_arn, external_id, bucket, prefix, report_name, region, payer_account_id, disabled_features, validation, validated_at,
-                created_by_user_id, created_by_email)
+                created_by_user_id, created_by_email, parent_data_source_id, account_id)
             values (@Id, @OrganizationId, @Name, @Kind, @AuthType, @AccessKeyId, @SecretCiphertext, @SecretKeyId,
                 @RoleArn, @ExternalId, @Bucket, @Prefix, @ReportName, @Region, @PayerAccountId, @DisabledFeatures, @Validation::jsonb, @ValidatedAt,
-                @CreatedByUserId, @CreatedByEmail)
+                @CreatedByUserId, @CreatedByEmail, @ParentDataSourceId, @AccountId)
             on conflict do nothing
             returning {Columns}
             """, row, transaction);

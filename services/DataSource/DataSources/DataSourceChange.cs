@@ -1,3 +1,4 @@
+using DigiUsher.Contracts;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Validation;
@@ -11,8 +12,11 @@ namespace DigiUsher.DataSource.DataSources;
 /// </summary>
 public static class DataSourceChange
 {
-    /// <summary>The only kind of data source: the payer account of an AWS Organization.</summary>
-    public const string AwsRoot = "aws-root";
+    /// <summary>The payer account of an AWS Organization, with the bucket of its reports.</summary>
+    public const string AwsRoot = DataSourceKinds.AwsRoot;
+
+    /// <summary>A member account of a root's organization: discovered with its own credentials, billed by the payer's CUR.</summary>
+    public const string AwsLinked = DataSourceKinds.AwsLinked;
 
     /// <summary>The region assumed when neither the request nor S3 names the bucket's.</summary>
     public const string DefaultRegion = "us-east-1";
@@ -23,12 +27,24 @@ public static class DataSourceChange
         var errors = new FieldErrors();
         DataSourceRules.Name(errors, request.Name, required: true);
         errors.Required("kind", request.Kind, 32);
-        if (request.Kind is { Length: > 0 and <= 32 } kind && kind != AwsRoot)
+        if (request.Kind is { Length: > 0 and <= 32 } kind && kind != AwsRoot && kind != AwsLinked)
         {
-            errors.Add("kind", $"'kind' must be '{AwsRoot}' (the payer account of an AWS Organization).");
+            errors.Add("kind", $"'kind' must be '{AwsRoot}' (the payer account of an AWS Organization) or '{AwsLinked}' (a member account of a root's organization).");
         }
 
         DataSourceRules.Credentials(errors, request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId, required: true);
+        if (request.Kind == AwsLinked)
+        {
+            DataSourceRules.LinkedAccount(errors, request.ParentDataSourceId, request.Bucket, request.Prefix, request.ReportName);
+            DataSourceRules.Location(errors, null, null, null, request.Region, bucketRequired: false);
+            return errors;
+        }
+
+        if (request.ParentDataSourceId is not null)
+        {
+            errors.Add("parentDataSourceId", $"'parentDataSourceId' is only for kind '{AwsLinked}'.");
+        }
+
         DataSourceRules.Location(errors, request.Bucket, request.Prefix, request.ReportName, request.Region, bucketRequired: true);
         return errors;
     }
@@ -69,6 +85,29 @@ public static class DataSourceChange
         CreatedByEmail = createdBy.Email,
     };
 
+    /// <summary>The row of a checked <c>aws-linked</c> request under <paramref name="root"/>, once validation found its account.</summary>
+    public static DataSourceRow NewLinkedRow(Guid id, Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, DataSourceRow root, string accountId) => new()
+    {
+        Id = id,
+        OrganizationId = organizationId,
+        Name = request.Name!.Trim(),
+        Kind = AwsLinked,
+        Region = request.Region ?? root.Region,
+        PayerAccountId = root.PayerAccountId,
+        ParentDataSourceId = root.Id,
+        AccountId = accountId,
+        CreatedByUserId = createdBy.UserId,
+        CreatedByEmail = createdBy.Email,
+    };
+
+    /// <summary>A linked account has no reports of its own: an update may not give it a bucket, prefix or report.</summary>
+    public static FieldErrors CheckLinked(UpdateDataSourceRequest request)
+    {
+        var errors = new FieldErrors();
+        DataSourceRules.LinkedAccount(errors, Guid.Empty, request.Bucket, request.Prefix, request.ReportName);
+        return errors;
+    }
+
     /// <summary>
     /// What a checked update changes on <paramref name="existing"/>: the request's fields over the stored
     /// ones; moving the reports (bucket, prefix, report or region) forgets the detected report name and
@@ -98,6 +137,8 @@ public static class DataSourceChange
             ReportName = request.ReportName ?? (moved ? null : existing.ReportName),
             Region = request.Region ?? existing.Region,
             PayerAccountId = existing.PayerAccountId,
+            ParentDataSourceId = existing.ParentDataSourceId,
+            AccountId = existing.AccountId,
             DisabledFeatures = existing.DisabledFeatures,
             Validation = existing.Validation,
             ValidatedAt = existing.ValidatedAt,
@@ -133,6 +174,7 @@ public static class DataSourceChange
         row.ReportName = report.ReportName;
         row.Region = requestedRegion ?? report.BucketRegion ?? row.Region;
         row.PayerAccountId = report.PayerAccountId ?? row.PayerAccountId;
+        row.AccountId = report.AccountId ?? row.AccountId;
         Record(row, report);
     }
 

@@ -21,6 +21,11 @@ public sealed class DataSourceConnector(
             return new DataSourceOutcome.Invalid(errors);
         }
 
+        if (request.Kind == DataSourceChange.AwsLinked)
+        {
+            return await ConnectLinkedAsync(organizationId, createdBy, request, cancellationToken);
+        }
+
         var row = DataSourceChange.NewRow(Guid.CreateVersion7(), organizationId, createdBy, request);
         var credentials = DataSourceChange.CredentialsIn(request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId)!;
         if (credentials is ConnectionCredentials.Role role && await RoleProblemAsync(organizationId, null, role, cancellationToken) is { } refused)
@@ -72,6 +77,11 @@ public sealed class DataSourceConnector(
             return new DataSourceOutcome.Invalid(errors);
         }
 
+        if (existing.Kind == DataSourceChange.AwsLinked && DataSourceChange.CheckLinked(request) is { Any: true } linkedErrors)
+        {
+            return new DataSourceOutcome.Invalid(linkedErrors);
+        }
+
         var plan = DataSourceChange.Plan(existing, request);
         var row = plan.Row;
         if (plan.NewCredentials is ConnectionCredentials.Role newRole
@@ -83,7 +93,7 @@ public sealed class DataSourceConnector(
         if (plan.Revalidates)
         {
             var credentials = plan.NewCredentials ?? reader.CredentialsOf(existing);
-            var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, plan.RegionToCheck), cancellationToken);
+            var report = await ValidateAsync(row, credentials, plan.RegionToCheck, cancellationToken);
             if (!report.Accepted)
             {
                 return new DataSourceOutcome.Refused(report);
@@ -158,7 +168,7 @@ public sealed class DataSourceConnector(
 
         var (row, credentials) = found;
 
-        var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, row.Region), cancellationToken);
+        var report = await ValidateAsync(row, credentials, row.Region, cancellationToken);
         var featuresChanged = report.Accepted && !report.DisabledFeatures.SequenceEqual(row.DisabledFeatures);
         var previousVersion = row.Version;
         DataSourceChange.Record(row, report);
@@ -166,6 +176,73 @@ public sealed class DataSourceConnector(
         await store.UpdateAsync(row, previousVersion, s => featuresChanged ? DataSourceEvents.Updated(s, false, now) : null, cancellationToken);
         return report;
     }
+
+    /// <summary>
+    /// An <c>aws-linked</c> account under one of the organization's root data sources: a role follows the
+    /// same external id rules as a root's; validation finds the account, which must be a member of the
+    /// root's organization and not its payer.
+    /// </summary>
+    private async Task<DataSourceOutcome> ConnectLinkedAsync(Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, CancellationToken cancellationToken)
+    {
+        var root = await store.GetAsync(organizationId, request.ParentDataSourceId!.Value, cancellationToken);
+        if (root is not { Kind: DataSourceChange.AwsRoot })
+        {
+            var errors = new FieldErrors();
+            errors.Add("parentDataSourceId", $"No root (aws-root) data source of this organization has the id {request.ParentDataSourceId}.");
+            return new DataSourceOutcome.Invalid(errors);
+        }
+
+        var credentials = DataSourceChange.CredentialsIn(request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId)!;
+        if (credentials is ConnectionCredentials.Role role && await RoleProblemAsync(organizationId, null, role, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        var report = await validator.ValidateLinkedAsync(LinkedTargetOf(credentials, request.Region ?? root.Region, root, expectedAccountId: null), cancellationToken);
+        if (!report.Accepted)
+        {
+            return new DataSourceOutcome.Refused(report);
+        }
+
+        var row = DataSourceChange.NewLinkedRow(Guid.CreateVersion7(), organizationId, createdBy, request, root, report.AccountId!);
+        DataSourceChange.Accept(row, report, request.Region);
+        SetCredentials(row, credentials);
+        var now = time.GetUtcNow();
+        try
+        {
+            return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), cancellationToken) is { } inserted
+                ? new DataSourceOutcome.Saved(inserted)
+                : new DataSourceOutcome.Duplicate(row, Existed: true);
+        }
+        catch (RoleGuardException guard)
+        {
+            return Refusal(guard, row.ExternalId);
+        }
+    }
+
+    /// <summary>Validates a root against its bucket, or a linked account against its root's organization.</summary>
+    private async Task<ValidationReport> ValidateAsync(DataSourceRow row, ConnectionCredentials credentials, string? region, CancellationToken cancellationToken)
+    {
+        if (row.Kind != DataSourceChange.AwsLinked)
+        {
+            return await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, region), cancellationToken);
+        }
+
+        // New credentials of a linked data source must still be its account's: another account is another data source.
+        var root = row.ParentDataSourceId is { } parentId ? await store.GetAsync(row.OrganizationId, parentId, cancellationToken) : null;
+        return await validator.ValidateLinkedAsync(LinkedTargetOf(credentials, region ?? row.Region, root, row.AccountId), cancellationToken);
+    }
+
+    // The root's credentials check membership only where its validation found organizations:ListAccounts allowed.
+    private LinkedTarget LinkedTargetOf(ConnectionCredentials credentials, string region, DataSourceRow? root, string? expectedAccountId) => new(
+        credentials,
+        region,
+        root is null ? null : reader.CredentialsOf(root),
+        root is not null && !root.DisabledFeatures.Contains(DiscoveryProbes.Organizations),
+        root?.PayerAccountId ?? string.Empty)
+    {
+        ExpectedAccountId = string.IsNullOrEmpty(expectedAccountId) ? null : expectedAccountId,
+    };
 
     private void SetCredentials(DataSourceRow row, ConnectionCredentials credentials)
     {

@@ -21,7 +21,9 @@ public static class DataSourceEvents
         row.PayerAccountId.Length == 0 ? null : row.PayerAccountId,
         row.CreatedByUserId,
         row.CreatedByEmail,
-        row.DisabledFeatures);
+        row.DisabledFeatures,
+        row.ParentDataSourceId,
+        row.AccountId.Length == 0 ? null : row.AccountId);
 
     public static OutboxEvent Connected(DataSourceRow row, DateTimeOffset at)
     {

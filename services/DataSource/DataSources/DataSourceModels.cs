@@ -12,8 +12,14 @@ public sealed class CreateDataSourceRequest
     /// <summary>Display name (1-100 characters).</summary>
     public string? Name { get; init; }
 
-    /// <summary>Always <c>aws-root</c>: the payer account of an AWS Organization.</summary>
+    /// <summary>
+    /// <c>aws-root</c>: the payer account of an AWS Organization, with the bucket of its reports; or
+    /// <c>aws-linked</c>: a member account of a root's organization, with no bucket (the payer's CUR bills it).
+    /// </summary>
     public string? Kind { get; init; }
+
+    /// <summary>For <c>aws-linked</c> only (and required): the root data source of the member account's organization.</summary>
+    public Guid? ParentDataSourceId { get; init; }
 
     public string? AccessKeyId { get; init; }
 
@@ -81,7 +87,9 @@ public sealed record DataSourceView(
     ValidationReport? Validation,
     CreatedBy CreatedBy,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    Guid? ParentDataSourceId,
+    string? AccountId)
 {
     /// <summary>
     /// The ETag of a data source's GET and the version If-Match names on a change or delete: every change
@@ -106,7 +114,9 @@ public sealed record DataSourceView(
         ValidationJson.Read(row.Validation),
         new CreatedBy(row.CreatedByUserId, row.CreatedByEmail),
         row.CreatedAt,
-        row.UpdatedAt);
+        row.UpdatedAt,
+        row.ParentDataSourceId,
+        row.AccountId.Length == 0 ? null : row.AccountId);
 }
 
 /// <summary>The answer of <c>POST /api/v1/data-sources/{id}/poll</c>.</summary>

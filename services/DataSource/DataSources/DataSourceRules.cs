@@ -93,6 +93,23 @@ public static partial class DataSourceRules
         }
     }
 
+    /// <summary>A linked account names its root and has no reports of its own.</summary>
+    public static void LinkedAccount(FieldErrors errors, Guid? parentDataSourceId, string? bucket, string? prefix, string? reportName)
+    {
+        if (parentDataSourceId is null)
+        {
+            errors.Add("parentDataSourceId", "'parentDataSourceId' is required for kind 'aws-linked': the root (payer) data source of the member account's organization.");
+        }
+
+        foreach (var (field, value) in new[] { ("bucket", bucket), ("prefix", prefix), ("reportName", reportName) })
+        {
+            if (value is not null)
+            {
+                errors.Add(field, $"'{field}' is not for an 'aws-linked' data source: its costs come from its root's Cost and Usage Reports.");
+            }
+        }
+    }
+
     public static string NormalizePrefix(string? prefix) => (prefix ?? string.Empty).Trim().Trim('/');
 
     [GeneratedRegex("^[A-Z0-9]{16,128}$")]

@@ -92,7 +92,7 @@ public sealed class CostForecasts(ApiDataSource dataSource, CostReader reader)
             select p.last_usage_day - case when coalesce(i.is_final, false) then 0 else 1 end
             from {QueryDb.Schema}.cost_periods p
             left join {QueryDb.Schema}.imports i on i.data_source_id = p.data_source_id and i.billing_period = p.billing_period and i.import_id = p.import_id
-            where p.organization_id = $1 and ($2::uuid is null or p.data_source_id = $2) and p.last_usage_day is not null
+            where p.organization_id = $1 and ($2::uuid is null or {CostScope.PeriodCondition("p", "$2")}) and p.last_usage_day is not null
             order by p.last_usage_day desc limit 1
             """, organizationId, (object?)dataSourceId ?? DBNull.Value);
         command.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid;

@@ -90,7 +90,7 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
         await using var command = new NpgsqlCommand(
             $"""
             select coalesce(string_agg(import_id::text, ',' order by data_source_id, billing_period), '')
-            from {QueryDb.Schema}.cost_periods where organization_id = $1 and ($2::uuid is null or data_source_id = $2)
+            from {QueryDb.Schema}.cost_periods where organization_id = $1 and ($2::uuid is null or {CostScope.PeriodCondition(string.Empty, "$2")})
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = query.OrganizationId });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.DataSourceId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
@@ -108,7 +108,7 @@ public sealed class CostReader(ApiDataSource dataSource, IOptions<ApiOptions> op
             from {QueryDb.Schema}.cost_periods p
             left join {QueryDb.Schema}.imports i on i.data_source_id = p.data_source_id and i.billing_period = p.billing_period and i.import_id = p.import_id
             left join {QueryDb.Schema}.data_sources d on d.data_source_id = p.data_source_id
-            where p.organization_id = $1 and ($2::uuid is null or p.data_source_id = $2) and p.billing_period between $3 and $4
+            where p.organization_id = $1 and ($2::uuid is null or {CostScope.PeriodCondition("p", "$2")}) and p.billing_period between $3 and $4
             order by p.billing_period, p.data_source_id
             """,
             organizationId, (object?)dataSourceId ?? DBNull.Value, new DateOnly(range.From.Year, range.From.Month, 1), range.To);

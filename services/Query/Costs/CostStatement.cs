@@ -148,7 +148,7 @@ public sealed class CostStatement
         CostSourceKind.Label => LabelRows(),
         CostSourceKind.Full => Rows(
             $"{QueryDb.Schema}.daily_costs c" + (_query.Dimensions.Any(d => d.Name == "owner")
-                ? $" left join {QueryDb.Schema}.resources o on o.data_source_id = c.data_source_id and o.resource_id = c.resource_key"
+                ? $" left join {CostScope.Resources} o on o.cost_data_source_id = c.data_source_id and o.resource_id = c.resource_key"
                 : string.Empty),
             [], JsonLabel, sign: string.Empty),
         CostSourceKind.Hourly => Rows($"{QueryDb.Schema}.hourly_costs c", [], JsonLabel, sign: string.Empty),
@@ -203,7 +203,7 @@ public sealed class CostStatement
         where.Add(q.PreviousRange is { } previous ? $"({Within(previous)} or {Within(q.Range)})" : Within(q.Range));
         if (q.DataSourceId is { } dataSourceId)
         {
-            where.Add($"c.data_source_id = {_sql.Add(dataSourceId)}");
+            where.Add(CostScope.Condition("c", _sql.Add(dataSourceId)));
         }
 
         where.AddRange(conditions);

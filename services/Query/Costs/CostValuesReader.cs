@@ -33,7 +33,7 @@ public sealed class CostValuesReader(ApiDataSource dataSource)
         };
         if (dataSourceId is { } id)
         {
-            where.Add($"c.data_source_id = {sql.Add(id)}");
+            where.Add(CostScope.Condition("c", sql.Add(id)));
         }
 
         string from, value;
@@ -46,7 +46,7 @@ public sealed class CostValuesReader(ApiDataSource dataSource)
         else if (dimension.NeedsResource)
         {
             from = dimension.Name == "owner"
-                ? $"{QueryDb.Schema}.daily_costs c left join {QueryDb.Schema}.resources o on o.data_source_id = c.data_source_id and o.resource_id = c.resource_key"
+                ? $"{QueryDb.Schema}.daily_costs c left join {CostScope.Resources} o on o.cost_data_source_id = c.data_source_id and o.resource_id = c.resource_key"
                 : $"{QueryDb.Schema}.daily_costs c";
             value = dimension.Name == "owner" ? "coalesce(lower(o.owner_email), '')" : "c.resource_key";
         }
@@ -111,7 +111,7 @@ public sealed class CostValuesReader(ApiDataSource dataSource)
             from {QueryDb.Schema}.daily_label_costs
             where organization_id = {sql.Add(organizationId)} and label_kind = {sql.Add(kind == CostDimensionKind.Tag ? "t" : "c")}::"char"
                 and day between {sql.Add(range.From)} and {sql.Add(range.To)}
-                {(dataSourceId is { } id ? $"and data_source_id = {sql.Add(id)}" : string.Empty)}
+                {(dataSourceId is { } id ? "and " + CostScope.Condition(string.Empty, sql.Add(id)) : string.Empty)}
             group by label_key
             order by 3 desc, label_key collate "C" limit {limit} offset {offset}
             """;

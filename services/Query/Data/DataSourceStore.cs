@@ -14,18 +14,23 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(
             $"""
             insert into {QueryDb.Schema}.data_sources as d (data_source_id, organization_id, name, bucket, prefix, report_name, region,
-                payer_account_id, created_by_email, changed_at)
-            values (@dataSourceId, @organizationId, @Name, @Bucket, @Prefix, @ReportName, @Region, @PayerAccountId, @CreatedByEmail, @occurredAt)
+                payer_account_id, created_by_email, changed_at, kind, parent_data_source_id, account_id)
+            values (@dataSourceId, @organizationId, @Name, @Bucket, @Prefix, @ReportName, @Region, @PayerAccountId, @CreatedByEmail, @occurredAt,
+                @Kind, @parent, @account)
             on conflict (data_source_id) do update set
                 name = excluded.name, bucket = excluded.bucket, prefix = excluded.prefix, report_name = excluded.report_name,
                 region = excluded.region, payer_account_id = excluded.payer_account_id,
-                created_by_email = excluded.created_by_email, changed_at = excluded.changed_at
+                created_by_email = excluded.created_by_email, changed_at = excluded.changed_at,
+                kind = excluded.kind, parent_data_source_id = excluded.parent_data_source_id, account_id = excluded.account_id
             where d.removed_at is null and d.changed_at <= excluded.changed_at
             """,
             new
             {
                 dataSourceId, organizationId, settings.Name, settings.Bucket, settings.Prefix, settings.ReportName, settings.Region,
-                settings.PayerAccountId, settings.CreatedByEmail, occurredAt,
+                settings.PayerAccountId, settings.CreatedByEmail, occurredAt, settings.Kind,
+                // Only a linked data source names a root and an account: its costs are that root's rows of that account.
+                parent = settings.Kind == DataSourceKinds.AwsLinked ? settings.ParentDataSourceId : null,
+                account = settings.Kind == DataSourceKinds.AwsLinked ? settings.AccountId : null,
             });
     }
 
@@ -44,7 +49,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource)
                 changed_at, removed_at)
             values (@dataSourceId, @organizationId, '', '', '', '', '', @occurredAt, @occurredAt)
             on conflict (data_source_id) do update set removed_at = coalesce(d.removed_at, excluded.removed_at), name = '', bucket = '',
-                prefix = '', report_name = null, region = '', payer_account_id = null, created_by_email = ''
+                prefix = '', report_name = null, region = '', payer_account_id = null, created_by_email = '', parent_data_source_id = null, account_id = null
             where d.organization_id = excluded.organization_id
             """,
             new { dataSourceId, organizationId, occurredAt }, transaction);

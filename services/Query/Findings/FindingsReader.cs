@@ -92,7 +92,10 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
         return [.. rows.Select(r => r.ToFacts())];
     }
 
-    /// <summary>Unblended cost of the last 30 days with data of each data source, per resource and currency.</summary>
+    /// <summary>
+    /// Unblended cost of the last 30 days with data of each data source, per discovered resource (keyed by the data
+    /// source that discovered it: a linked account's resources are priced by its root's rows) and currency.
+    /// </summary>
     private async Task<ILookup<(Guid, string), CurrencyAmount>> MonthlyCostAsync(Guid organizationId, string[] resourceIds, CancellationToken cancellationToken)
     {
         if (resourceIds.Length == 0)
@@ -105,8 +108,9 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
             $"""
             with latest as (
                 select data_source_id, max(day) as last_day from {QueryDb.Schema}.daily_dimension_costs where organization_id = @organizationId group by 1)
-            select c.data_source_id as datasourceid, c.resource_key as resourcekey, c.currency, sum(c.unblended) as amount
+            select r.data_source_id as datasourceid, c.resource_key as resourcekey, c.currency, sum(c.unblended) as amount
             from {QueryDb.Schema}.daily_costs c join latest l on l.data_source_id = c.data_source_id
+            join {CostScope.Resources} r on r.cost_data_source_id = c.data_source_id and r.resource_id = c.resource_key
             where c.organization_id = @organizationId and c.resource_key = any(@resourceIds) and c.day > l.last_day - 30
             group by 1, 2, 3
             """,

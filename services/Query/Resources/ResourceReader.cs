@@ -62,7 +62,7 @@ public sealed class ResourceReader(ApiDataSource dataSource)
                 select c.data_source_id, c.resource_key, c.currency, sum(c.{metric}) as amount, min(c.region) as region, min(c.account_id) as account_id
                 from {QueryDb.Schema}.daily_costs c
                 where c.organization_id = {org} and c.day between {sql.Add(from)} and {sql.Add(to)} and c.resource_key <> ''
-                    {(ds is null ? "" : $"and c.data_source_id = {ds}")}
+                    {(ds is null ? "" : "and " + CostScope.Condition("c", ds))}
                 group by 1, 2, 3
             ), per_resource as (
                 select data_source_id, resource_key,
@@ -79,8 +79,8 @@ public sealed class ResourceReader(ApiDataSource dataSource)
                     coalesce(r.tags, jsonb_build_object()) as tags, coalesce(r.attributes, jsonb_build_object()) as attributes,
                     coalesce(p.cost, jsonb_build_array()) as cost, coalesce(p.sort_amount, 0) as sort_amount, p.resource_key as cost_key,
                     r.created_at, r.discovered_at
-                from (select * from {QueryDb.Schema}.resources where organization_id = {org} {(ds is null ? "" : $"and data_source_id = {ds}")}) r
-                full join per_resource p on p.data_source_id = r.data_source_id and p.resource_key = r.resource_id
+                from (select * from {CostScope.Resources} o where o.organization_id = {org} {(ds is null ? "" : "and " + CostScope.ResourceCondition("o", ds))}) r
+                full join per_resource p on p.data_source_id = r.cost_data_source_id and p.resource_key = r.resource_id
             )
             select data_source_id as datasourceid, resource_id as resourceid, kind, name, account_id as accountid, region, state, discovered, gone,
                 owner_email as owneremail, employee_id as employeeid, owner_rule as ownerrule, tags::text as tags, cost::text as cost,
@@ -126,7 +126,7 @@ public sealed class ResourceReader(ApiDataSource dataSource)
         return [.. await connection.QueryAsync<DailyAmount>(new CommandDefinition(
             $"""
             select day, currency, sum({metric}) as amount from {QueryDb.Schema}.daily_costs
-            where organization_id = @organizationId and data_source_id = @dataSourceId and resource_key = @resourceId and day between @from and @to
+            where organization_id = @organizationId and {CostScope.Condition(string.Empty, "@dataSourceId")} and resource_key = @resourceId and day between @from and @to
             group by 1, 2 order by 1, 2
             """,
             new { organizationId, dataSourceId, resourceId, from, to },
@@ -143,11 +143,11 @@ public sealed class ResourceReader(ApiDataSource dataSource)
                 select data_source_id, resource_key, currency, sum(unblended) as amount
                 from {QueryDb.Schema}.daily_costs
                 where organization_id = @organizationId and day between @from and @to and resource_key <> ''
-                    and (@dataSourceId::uuid is null or data_source_id = @dataSourceId)
+                    and (@dataSourceId::uuid is null or {CostScope.Condition(string.Empty, "@dataSourceId")})
                 group by 1, 2, 3
             ), discovered as (
-                select data_source_id, resource_id from {QueryDb.Schema}.resources
-                where organization_id = @organizationId and gone_at is null and (@dataSourceId::uuid is null or data_source_id = @dataSourceId)
+                select o.data_source_id, o.cost_data_source_id, o.resource_id from {CostScope.Resources} o
+                where o.organization_id = @organizationId and o.gone_at is null and (@dataSourceId::uuid is null or {CostScope.ResourceCondition("o", "@dataSourceId")})
             )
             select coalesce(d.data_source_id, c.data_source_id) as datasourceid,
                 count(distinct d.resource_id) filter (where c.resource_key is not null) as discoveredwithcost,
@@ -156,7 +156,7 @@ public sealed class ResourceReader(ApiDataSource dataSource)
                 c.currency,
                 coalesce(sum(c.amount) filter (where d.resource_id is null), 0) as undiscoveredcost,
                 coalesce(sum(c.amount) filter (where d.resource_id is not null), 0) as discoveredcost
-            from discovered d full join cost c on c.data_source_id = d.data_source_id and c.resource_key = d.resource_id
+            from discovered d full join cost c on c.data_source_id = d.cost_data_source_id and c.resource_key = d.resource_id
             group by 1, 5 order by 1, 5
             """,
             new { organizationId, from, to, dataSourceId },
@@ -218,9 +218,9 @@ public sealed class ResourceReader(ApiDataSource dataSource)
     {
         var running = await connection.QueryAsync<InstanceCpuRow>(new CommandDefinition(
             $"""
-            select data_source_id as datasourceid, resource_id as resourceid, cpu::text as cpu from {QueryDb.Schema}.resources
-            where organization_id = @organizationId and kind = @instance and coalesce(state, '') = 'running'
-              and (@dataSourceId::uuid is null or data_source_id = @dataSourceId)
+            select o.data_source_id as datasourceid, o.resource_id as resourceid, o.cpu::text as cpu from {CostScope.Resources} o
+            where o.organization_id = @organizationId and o.kind = @instance and coalesce(o.state, '') = 'running'
+              and (@dataSourceId::uuid is null or {CostScope.ResourceCondition("o", "@dataSourceId")})
             """,
             new { organizationId, dataSourceId, instance = ResourceKinds.Instance },
             cancellationToken: cancellationToken));

@@ -7,8 +7,8 @@ using DigiUsher.Aws.Signing;
 
 namespace DigiUsher.Testing.Aws;
 
-/// <summary>A resource seeded in moto, with what the generated CUR bills for it.</summary>
-public sealed record SeededResource(string ResourceId, string Kind, string Team, string? Owner, string ProductCode, string UsageType, decimal DailyCost);
+/// <summary>A resource seeded in moto, with what the generated CUR bills for it (in <paramref name="AccountId"/>, a member account; null: the payer's).</summary>
+public sealed record SeededResource(string ResourceId, string Kind, string Team, string? Owner, string ProductCode, string UsageType, decimal DailyCost, string? AccountId = null);
 
 /// <summary>
 /// An AWS account in a dedicated moto: a running instance (team web, owner alice), a stopped

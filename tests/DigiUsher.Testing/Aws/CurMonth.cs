@@ -48,6 +48,9 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
 
     public decimal ByResource(string id) => resources.Where(r => r.ResourceId == id).Sum(r => r.DailyCost) * Days * files * copies;
 
+    /// <summary>What the month bills usage account <paramref name="accountId"/> (the payer's own resources have none set).</summary>
+    public decimal ByAccount(string accountId) => resources.Where(r => (r.AccountId ?? payerAccount) == accountId).Sum(r => r.DailyCost) * Days * files * copies;
+
     public async Task UploadAsync(string motoUrl, string bucket, AWSCredentials? credentials = null)
     {
         var delivery = new LegacyDelivery(Prefix, ReportName, DigiUsher.Cur.BillingPeriod.Of(periodStart), Guid.NewGuid().ToString());
@@ -66,7 +69,7 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
         }
     }
 
-    /// <summary>Each resource's daily cost, one line item per resource and day (<c>copies</c> times).</summary>
+    /// <summary>Each resource's daily cost, one line item per resource and day (<c>copies</c> times), billed to its account.</summary>
     private IEnumerable<IReadOnlyList<string>> LineItems()
     {
         var start = periodStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
@@ -80,7 +83,7 @@ public sealed class CurMonth(IReadOnlyList<SeededResource> resources, string pay
                 yield return
                 [
                     Guid.NewGuid().ToString("N"), $"{Iso(from)}/{Iso(from.AddDays(1))}", "", "AWS", "Anniversary", payerAccount,
-                    Iso(start), Iso(end), payerAccount, "Usage", Iso(from), Iso(from.AddDays(1)), resource.ProductCode, resource.UsageType, "Run",
+                    Iso(start), Iso(end), resource.AccountId ?? payerAccount, "Usage", Iso(from), Iso(from.AddDays(1)), resource.ProductCode, resource.UsageType, "Run",
                     "us-east-1a", resource.ResourceId, "1", "USD", cost, cost, cost, cost, resource.UsageType,
                     resource.ProductCode == "AmazonS3" ? "Amazon Simple Storage Service" : "Amazon Elastic Compute Cloud",
                     "us-east-1", cost, "Hrs", resource.Team,
