@@ -1,6 +1,13 @@
+using MassTransit;
+
 namespace DigiUsher.Contracts;
 
-/// <summary>Every DigiUsher message names its tenant, its data source and an idempotency key.</summary>
+/// <summary>
+/// Every DigiUsher message names its tenant, its data source and an idempotency key. Not an exchange
+/// of its own: nothing consumes it, and binding each message type's exchange to it would need every
+/// publisher's RabbitMQ user to read the exchanges of the types it publishes.
+/// </summary>
+[ExcludeFromTopology]
 public interface IIntegrationMessage
 {
     /// <summary>The tenant organization the message belongs to.</summary>

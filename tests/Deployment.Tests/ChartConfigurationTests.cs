@@ -23,15 +23,42 @@ public partial class ChartConfigurationTests
         var postgres = new Npgsql.NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin);
         // Staging: the local broker's guest account and the test keys stand in for the operator's Secrets,
         // which Production refuses (ProductionSecretsTests).
-        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync(
+        // Each bus service's RabbitMQ user named after the test's virtual host (users are broker-wide).
+        var busUsers = BusServices.SelectMany(key => (string[])["--set", $"services.{key}.rabbitmq.username={key}.{vhost.Name}"]);
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync([
             "--set", "environment=Staging",
             "--set", $"postgres.host={postgres.Host}", "--set", $"postgres.port={postgres.Port}", "--set", $"postgres.database={database.Name}",
             "--set", $"rabbitmq.host={TestEnvironment.RabbitHost}", "--set", $"rabbitmq.port={TestEnvironment.RabbitPort}",
-            "--set", $"rabbitmq.virtualHost={vhost.Name}", "--set", $"aws.serviceUrl={TestEnvironment.SharedMotoUrl}"));
+            "--set", $"rabbitmq.virtualHost={vhost.Name}", "--set", $"aws.serviceUrl={TestEnvironment.SharedMotoUrl}", .. busUsers]));
         var component = Regex.Replace(service, "(?<!^)([A-Z])", "-$1").ToLowerInvariant();
         var job = manifests.Single<V1Job>($"digiusher-{component}-migrate").Spec.Template.Spec.Containers[0];
         var deployment = manifests.Single<V1Deployment>($"digiusher-{component}").Spec.Template.Spec.Containers[0];
         var configMap = manifests.Single<V1ConfigMap>(deployment.EnvFrom[0].ConfigMapRef.Name).Data;
+
+        // The chart's Job creates the services' RabbitMQ users (its script from its ConfigMap, against the local management API).
+        var usersJob = manifests.Single<V1Job>("digiusher-rabbitmq-users").Spec.Template.Spec.Containers[0];
+        var usersScript = manifests.Single<V1ConfigMap>("digiusher-rabbitmq-users").Data;
+        var scriptFolder = Directory.CreateTempSubdirectory("rabbitmq-users-");
+        try
+        {
+            foreach (var (file, content) in usersScript)
+            {
+                await File.WriteAllTextAsync(Path.Combine(scriptFolder.FullName, file), content);
+            }
+
+            var usersEnvironment = Resolve(new Dictionary<string, string>(), usersJob.Env, service);
+            Assert.Equal(TestEnvironment.RabbitHost, usersEnvironment["RabbitMq__Host"]);
+            usersEnvironment["RABBITMQ_MANAGEMENT_URL"] = TestEnvironment.RabbitManagement.ToString();
+            await CommandLine.RunAsync("sh", [Path.Combine(scriptFolder.FullName, "rabbitmq-users.sh")], environment: usersEnvironment);
+        }
+        finally
+        {
+            scriptFolder.Delete(recursive: true);
+            foreach (var key in BusServices)
+            {
+                vhost.DeleteUserOnDispose($"{key}.{vhost.Name}");
+            }
+        }
 
         await ServiceProcess.MigrateAsync(service, Resolve(new Dictionary<string, string>(), job.Env, service));
         await using var process = await ServiceProcess.StartAsync(service, Resolve(configMap, deployment.Env, service),
@@ -56,10 +83,13 @@ public partial class ChartConfigurationTests
         return result;
     }
 
+    private static readonly string[] BusServices = ["dataSource", "curPoller", "curParser", "resourceDiscovery", "query"];
+
     // What an operator puts in the Secrets the chart references, for the local infrastructure.
     private static string SecretValue(string name, string key, string service) => (name, key) switch
     {
-        ("digiusher-rabbitmq", "username") or ("digiusher-rabbitmq", "password") => "guest",
+        ("digiusher-rabbitmq-admin", "username") or ("digiusher-rabbitmq-admin", "password") => "guest",
+        (_, "password") when name.StartsWith("digiusher-rabbitmq-", StringComparison.Ordinal) => "test-only-" + name,
         ("digiusher-service-identities", "query") => TestEnvironment.ServiceSecret("query"),
         ("digiusher-service-identities", "admin") => TestEnvironment.ServiceSecret("admin"),
         ("digiusher-credentials", "transport-key") => TestEnvironment.TransportKey,

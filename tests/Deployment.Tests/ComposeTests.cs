@@ -16,11 +16,10 @@ public class ComposeTests
         ["console"] = ("Console", 5100, "console_svc"),
     };
 
-    // The configuration names scripts/dev exports to every service.
+    // The configuration names scripts/dev exports to every service (the RabbitMQ user is each bus service's own).
     private static readonly string[] ConfigurationNames =
     [
-        "ConnectionStrings__Postgres", "RabbitMq__Host", "RabbitMq__Port", "RabbitMq__VirtualHost", "RabbitMq__Username",
-        "RabbitMq__Password", "Aws__ServiceUrl", "Auth__Issuer", "Auth__Authority", "Credentials__TransportKey",
+        "ConnectionStrings__Postgres", "RabbitMq__Host", "RabbitMq__Port", "RabbitMq__VirtualHost", "Aws__ServiceUrl", "Auth__Issuer", "Auth__Authority", "Credentials__TransportKey",
         "Credentials__EncryptionKeys__0__Id", "Credentials__EncryptionKeys__0__Key", "Services__CurParser", "OTEL_EXPORTER_OTLP_ENDPOINT",
     ];
 
@@ -51,6 +50,35 @@ public class ComposeTests
             Assert.Equal(["/tmp"], service.List("tmpfs"));
             Assert.Equal("service_healthy", services.Map(name).Map("depends_on").Map("rabbitmq")["condition"]);
         }
+    }
+
+    [Fact]
+    public void Compose_WhenParsed_GivesEachBusServiceItsOwnRabbitMqUserMadeByTheChartsScriptAndNoGuest()
+    {
+        var services = ComposeServices();
+        var topology = File.ReadAllLines(Path.Combine(Root, "charts", "digiusher", "files", "rabbitmq-topology.tsv"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')[0]).ToList();
+        var users = services.Map("rabbitmq-users");
+
+        Assert.Equal(["data-source", "cur-poller", "cur-parser", "resource-discovery", "query"], topology);
+        Assert.Equal(["./charts/digiusher/files/rabbitmq-users.sh:/digiusher/rabbitmq-users.sh:ro", "./charts/digiusher/files/rabbitmq-topology.tsv:/digiusher/rabbitmq-topology.tsv:ro"],
+            users.List("volumes"));
+        Assert.NotEqual("guest", services.Map("rabbitmq").Map("environment")["RABBITMQ_DEFAULT_USER"]);
+        Assert.Equal(services.Map("rabbitmq").Map("environment")["RABBITMQ_DEFAULT_USER"], users.Map("environment")["RABBITMQ_ADMIN_USERNAME"]);
+        foreach (var component in topology)
+        {
+            var environment = services.Map(component).Map("environment");
+            var password = (string)users.Map("environment")[$"{component.ToUpperInvariant().Replace('-', '_')}_RABBITMQ_PASSWORD"];
+            Assert.Equal($"digiusher-{component}", environment["RabbitMq__Username"]);
+            Assert.Equal(password, environment["RabbitMq__Password"]);
+            Assert.Equal("service_completed_successfully", services.Map(component).Map("depends_on").Map("rabbitmq-users")["condition"]);
+        }
+
+        var dataSource = services.Map("data-source").Map("environment");
+        Assert.Equal(["digiusher-cur-poller", "digiusher-cur-parser", "digiusher-resource-discovery"],
+            Enumerable.Range(0, 3).Select(i => dataSource[$"CredentialRequesters__Users__{i}"]));
+        Assert.DoesNotContain(services, s => s.Value is Dictionary<string, object> service && service.ContainsKey("environment")
+            && service.Map("environment").Any(e => e.Key.StartsWith("RabbitMq__Username", StringComparison.Ordinal) && Equals(e.Value, "guest")));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using DigiUsher.Deployment.Tests.Keda;
+using DigiUsher.Testing;
 using k8s.Models;
 
 namespace DigiUsher.Deployment.Tests;
@@ -36,9 +37,9 @@ public class HelmChartTests
             .GroupBy(o => o.GetType()).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(6, kinds[typeof(V1Deployment)]);
         Assert.Equal(6, kinds[typeof(V1Service)]);
-        Assert.Equal(6, kinds[typeof(V1ConfigMap)]);
+        Assert.Equal(7, kinds[typeof(V1ConfigMap)]); // and the rabbitmq-users script's
         Assert.Equal(6, kinds[typeof(V1ServiceAccount)]);
-        Assert.Equal(6, kinds[typeof(V1Job)]);
+        Assert.Equal(7, kinds[typeof(V1Job)]); // six migrations and the rabbitmq-users Job
         Assert.Equal(2, kinds[typeof(V2HorizontalPodAutoscaler)]);
         Assert.Equal(1, kinds[typeof(V1Alpha1ScaledObject)]);
         Assert.Equal(1, kinds[typeof(V1Alpha1TriggerAuthentication)]);
@@ -101,7 +102,7 @@ public class HelmChartTests
     public async Task Secrets_WhenRendered_AreReferencedFromSecretsAndNeverWrittenIntoTheManifests(string values)
     {
         var manifests = Manifests.Parse(await RenderAsync(values));
-        var secretNames = new[] { "RabbitMq__Username", "RabbitMq__Password", "Credentials__TransportKey", "DIGIUSHER_DB_PASSWORD" };
+        var secretNames = new[] { "Credentials__TransportKey", "DIGIUSHER_DB_PASSWORD" };
         var roles = new Dictionary<string, string>
         {
             ["data-source"] = "datasource_svc", ["cur-poller"] = "curpoller_svc", ["cur-parser"] = "curparser_svc",
@@ -126,6 +127,17 @@ public class HelmChartTests
 
                 Assert.Equal($"digiusher-db-{roles[component].Replace("_svc", string.Empty, StringComparison.Ordinal)}",
                     env.Single(e => e.Name == "DIGIUSHER_DB_PASSWORD").ValueFrom.SecretKeyRef.Name);
+                // Each bus service is a RabbitMQ user of its own, its password in a Secret of its own; the console uses no bus.
+                if (component == "console")
+                {
+                    Assert.DoesNotContain(env, e => e.Name is "RabbitMq__Username" or "RabbitMq__Password");
+                }
+                else
+                {
+                    Assert.Equal($"digiusher-{component}", env.Single(e => e.Name == "RabbitMq__Username").Value);
+                    Assert.Null(env.Single(e => e.Name == "RabbitMq__Password").Value);
+                    Assert.Equal($"digiusher-rabbitmq-{component}", env.Single(e => e.Name == "RabbitMq__Password").ValueFrom.SecretKeyRef.Name);
+                }
                 var connectionString = env.Single(e => e.Name == "ConnectionStrings__Postgres").Value;
                 Assert.Contains($"Username={roles[component]};", connectionString, StringComparison.Ordinal);
                 Assert.Contains("Password=$(DIGIUSHER_DB_PASSWORD)", connectionString, StringComparison.Ordinal);
@@ -142,6 +154,40 @@ public class HelmChartTests
         }
 
         Assert.DoesNotContain(manifests.Objects, o => o is V1Secret);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task RabbitMqUsers_WhenRendered_AreMadeByAHookJobRunningTheChartsScriptAndDataSourceAnswersOnlyTheCredentialRequesters(string values)
+    {
+        var manifests = Manifests.Parse(await RenderAsync(values));
+        var job = manifests.Single<V1Job>("digiusher-rabbitmq-users");
+        var scripts = manifests.Single<V1ConfigMap>("digiusher-rabbitmq-users");
+        var env = Assert.Single(job.Spec.Template.Spec.Containers).Env;
+
+        Assert.Equal("pre-install,pre-upgrade", job.Metadata.Annotations["helm.sh/hook"]);
+        Assert.Equal("pre-install,pre-upgrade", scripts.Metadata.Annotations["helm.sh/hook"]);
+        Assert.True(int.Parse(scripts.Metadata.Annotations["helm.sh/hook-weight"], System.Globalization.CultureInfo.InvariantCulture)
+            < int.Parse(job.Metadata.Annotations["helm.sh/hook-weight"], System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var file in new[] { "rabbitmq-users.sh", "rabbitmq-topology.tsv" })
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "charts", "digiusher", "files", file)).TrimEnd(), scripts.Data[file].TrimEnd());
+        }
+
+        Assert.Equal("digiusher-rabbitmq-admin", env.Single(e => e.Name == "RABBITMQ_ADMIN_PASSWORD").ValueFrom.SecretKeyRef.Name);
+        Assert.Equal("cur-parser cur-poller data-source query resource-discovery",
+            string.Join(' ', env.Single(e => e.Name == "RABBITMQ_COMPONENTS").Value.Split(' ').Order(StringComparer.Ordinal)));
+        foreach (var component in Components.Where(c => c != "console"))
+        {
+            var variable = component.ToUpperInvariant().Replace('-', '_');
+            Assert.Equal($"digiusher-{component}", env.Single(e => e.Name == $"{variable}_RABBITMQ_USERNAME").Value);
+            Assert.Equal($"digiusher-rabbitmq-{component}", env.Single(e => e.Name == $"{variable}_RABBITMQ_PASSWORD").ValueFrom.SecretKeyRef.Name);
+        }
+
+        var dataSource = manifests.Single<V1ConfigMap>("digiusher-data-source").Data;
+        Assert.Equal(["digiusher-cur-parser", "digiusher-cur-poller", "digiusher-resource-discovery"],
+            dataSource.Where(e => e.Key.StartsWith("CredentialRequesters__Users__", StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Value));
+        Assert.DoesNotContain(manifests.Single<V1ConfigMap>("digiusher-query").Data.Keys, k => k.StartsWith("CredentialRequesters", StringComparison.Ordinal));
     }
 
     [Theory]

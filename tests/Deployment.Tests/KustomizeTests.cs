@@ -13,7 +13,7 @@ public class KustomizeTests
         var manifests = Manifests.Parse(await KubernetesTools.KustomizeAsync(folder));
 
         Assert.Equal(6, manifests.OfKind<V1Deployment>().Count());
-        Assert.Equal(6, manifests.OfKind<V1Job>().Count());
+        Assert.Equal(7, manifests.OfKind<V1Job>().Count()); // six migrations and rabbitmq-users
         Assert.Single(manifests.OfKind<Keda.V1Alpha1ScaledObject>());
         Assert.DoesNotContain(manifests.OfKind<V1ConfigMap>(), c => c.Metadata.Name == "production-settings");
     }

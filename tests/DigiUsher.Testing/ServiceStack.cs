@@ -21,6 +21,9 @@ public sealed class ServiceStack : IAsyncDisposable
     /// <summary>The stack's RabbitMQ virtual host, for a peer on its bus.</summary>
     public TestVirtualHost VirtualHost => _vhost ?? throw new InvalidOperationException("The stack has not started.");
 
+    /// <summary>Each back-end service's own RabbitMQ user, with the permissions the deployments give it.</summary>
+    public IReadOnlyDictionary<string, (string Username, string Password)> BusUsers { get; private set; } = new Dictionary<string, (string, string)>();
+
     public ServiceProcess this[string service] => _services.Single(s => s.Service == service);
 
     /// <param name="motoUrl">The moto every AWS client talks to, if any.</param>
@@ -34,12 +37,30 @@ public sealed class ServiceStack : IAsyncDisposable
             stack._database = await TestDatabase.CreateAsync();
             stack._vhost = await TestVirtualHost.CreateAsync();
             var names = (services ?? Backend).ToList();
+            // As deployed: a RabbitMQ user per service, and DataSource answers GetAwsCredentials only to
+            // the users of the services that poll, parse and discover.
+            stack.BusUsers = await stack._vhost.CreateServiceUsersAsync([.. Backend]);
 
             // DataSource, when started, issues every token; the others validate them through its JWKS.
             var dataSourcePort = names.Contains("DataSource") ? FreePort.Next() : (int?)null;
             foreach (var name in names)
             {
                 var environment = ServiceProcess.EnvironmentFor(name, stack._database, stack._vhost, motoUrl);
+                if (stack.BusUsers.TryGetValue(name, out var user))
+                {
+                    environment["RabbitMq__Username"] = user.Username;
+                    environment["RabbitMq__Password"] = user.Password;
+                }
+
+                if (name == "DataSource")
+                {
+                    string[] requesters = ["CurPoller", "CurParser", "ResourceDiscovery"];
+                    for (var i = 0; i < requesters.Length; i++)
+                    {
+                        environment[$"CredentialRequesters__Users__{i}"] = stack.BusUsers[requesters[i]].Username;
+                    }
+                }
+
                 if (dataSourcePort is { } port)
                 {
                     ServiceProcess.UseDataSourceAsIssuer(environment, name, $"http://127.0.0.1:{port}");

@@ -38,6 +38,49 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return (username, password);
     }
 
+    /// <summary>
+    /// One RabbitMQ user per service (<c>DataSource</c> ... <c>Query</c>) with the permissions the deployments
+    /// give it: created by the script scripts/dev, Compose and the chart run
+    /// (charts/digiusher/files/rabbitmq-users.sh over rabbitmq-topology.tsv), named after this virtual host
+    /// so concurrent tests never share one; deleted with the virtual host.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (string Username, string Password)>> CreateServiceUsersAsync(params string[] services)
+    {
+        var users = services.ToDictionary(s => s, s => ($"{Component(s)}.{Name}", Guid.NewGuid().ToString("N")));
+        var script = Path.Combine(TestEnvironment.RepositoryRoot, "charts", "digiusher", "files", "rabbitmq-users.sh");
+        var start = new System.Diagnostics.ProcessStartInfo("sh", [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["RABBITMQ_MANAGEMENT_URL"] = TestEnvironment.RabbitManagement.ToString();
+        start.Environment["RABBITMQ_ADMIN_USERNAME"] = "guest";
+        start.Environment["RABBITMQ_ADMIN_PASSWORD"] = "guest";
+        start.Environment["RABBITMQ_VHOST"] = Name;
+        start.Environment["RABBITMQ_COMPONENTS"] = string.Join(' ', services.Select(Component));
+        foreach (var (service, (username, password)) in users)
+        {
+            var variable = Component(service).ToUpperInvariant().Replace('-', '_');
+            start.Environment[$"{variable}_RABBITMQ_USERNAME"] = username;
+            start.Environment[$"{variable}_RABBITMQ_PASSWORD"] = password;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        _users.AddRange(users.Values.Select(u => u.Item1));
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmq-users.sh failed ({process.ExitCode}): {error}{await output}");
+        }
+
+        return users;
+    }
+
+    /// <summary>Deletes a RabbitMQ user created another way (a deployment's script) with the virtual host.</summary>
+    public void DeleteUserOnDispose(string username) => _users.Add(username);
+
+    /// <summary>A service's component name, as its queues begin: DataSource is data-source.</summary>
+    public static string Component(string service) =>
+        System.Text.RegularExpressions.Regex.Replace(service, "(?<!^)([A-Z])", "-$1").ToLowerInvariant();
+
     /// <summary>Messages currently in a queue of this virtual host (0 when the queue does not exist).</summary>
     public async Task<int> MessagesInQueueAsync(string queue)
     {

@@ -14,12 +14,16 @@ internal static class TenantSignUp
             stack.Services.FirstOrDefault(s => s.Service == "ResourceDiscovery")?.BaseAddress ?? new Uri("http://127.0.0.1:9/"));
 
     /// <summary>A new organization's admin, signed in through the typed client (its token renewed as needed).</summary>
-    public static async Task<DigiUsherClient> RegisterAsync(this ServiceStack stack, string suffix)
+    public static async Task<DigiUsherClient> RegisterAsync(this ServiceStack stack, string suffix) =>
+        (await stack.RegisterOrganizationAsync(suffix)).Client;
+
+    /// <summary>As <see cref="RegisterAsync"/>, with the new organization's id.</summary>
+    public static async Task<(DigiUsherClient Client, Guid OrganizationId)> RegisterOrganizationAsync(this ServiceStack stack, string suffix)
     {
         var email = $"e2e-{suffix}-{Guid.NewGuid():N}@example.com";
         const string password = "correct-horse-battery-staple";
         var client = new DigiUsherClient(stack.Endpoints(), (dataSource, _) => PasswordTokenSource.ForUser(dataSource, email, password));
-        await client.Anonymous.RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = $"E2E {suffix}" });
-        return client;
+        var registered = await client.Anonymous.RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = $"E2E {suffix}" });
+        return (client, registered.OrganizationId);
     }
 }

@@ -21,6 +21,12 @@ The service's own entry decides "enabled" (a merge would not let false override 
 {{- $_ := set $values.database "username" ($values.database.username | default (printf "%s_svc" $values.schema)) }}
 {{- $_ := set $values.database "existingSecret" ($values.database.existingSecret | default (printf "digiusher-db-%s" $values.schema)) }}
 {{- end }}
+{{- /* Like "enabled": a merge would not let the console's false override the default true. */}}
+{{- $_ := set $values "bus" (ne (toString (dig "bus" (dig "bus" true $.Values.serviceDefaults) $entry)) "false") }}
+{{- if $values.bus }}
+{{- $_ := set $values.rabbitmq "username" ($values.rabbitmq.username | default (printf "digiusher-%s" $values.component)) }}
+{{- $_ := set $values.rabbitmq "existingSecret" ($values.rabbitmq.existingSecret | default (printf "digiusher-rabbitmq-%s" $values.component)) }}
+{{- end }}
 {{- range ($values.routes | default list) }}
 {{- if or (not (hasPrefix "/" .)) (hasPrefix "/internal" .) (hasPrefix "/health" .) (hasPrefix "/metrics" .) }}
 {{- fail (printf "services.%s.routes: %s is not a public path (internal endpoints, health checks and metrics are never routed)" $key .) }}
@@ -135,6 +141,12 @@ first install, gets the same map inline. (dict "root" $ "values" $values "servic
 {{- range $index, $key := $root.Values.credentials.encryptionKeys }}
 {{- $_ := set $config (printf "Credentials__EncryptionKeys__%d__Id" $index) $key.id }}
 {{- end }}
+{{- /* The credentials' holder answers GetAwsCredentials only to these services' RabbitMQ users. */}}
+{{- $requesters := list }}
+{{- range $key, $values := .services }}{{ if and $values.requestsCredentials $values.bus }}{{ $requesters = append $requesters $values.rabbitmq.username }}{{ end }}{{ end }}
+{{- range $index, $user := $requesters }}
+{{- $_ := set $config (printf "CredentialRequesters__Users__%d" $index) $user }}
+{{- end }}
 {{- end }}
 {{- with $root.Values.telemetry }}
 {{- if .otlpEndpoint }}
@@ -170,16 +182,15 @@ transport key and (encryptionKeys) the at-rest keys. (dict "root" $ "values" $va
 - name: ConnectionStrings__Postgres
   value: {{ printf "Host=%s;Port=%v;Database=%s;Username=%s;Password=$(DIGIUSHER_DB_PASSWORD);SSL Mode=%s%s" $pg.host $pg.port $pg.database .values.database.username $pg.sslMode (ternary (printf ";%s" $pg.extraConnectionParameters) "" (ne $pg.extraConnectionParameters "")) | quote }}
 {{- end }}
+{{- if .values.bus }}
 - name: RabbitMq__Username
-  valueFrom:
-    secretKeyRef:
-      name: {{ $root.Values.rabbitmq.existingSecret }}
-      key: {{ $root.Values.rabbitmq.usernameKey }}
+  value: {{ .values.rabbitmq.username | quote }}
 - name: RabbitMq__Password
   valueFrom:
     secretKeyRef:
-      name: {{ $root.Values.rabbitmq.existingSecret }}
-      key: {{ $root.Values.rabbitmq.passwordKey }}
+      name: {{ .values.rabbitmq.existingSecret }}
+      key: {{ .values.rabbitmq.passwordKey }}
+{{- end }}
 {{- if .values.clientId }}
 - name: Auth__ClientSecret
   valueFrom:

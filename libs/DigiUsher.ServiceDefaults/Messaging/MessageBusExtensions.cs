@@ -72,6 +72,11 @@ public static class MessageBusExtensions
                     return json;
                 });
                 cfg.StampUserId(options.Username);
+                // Named after the service (not MassTransit's host_process_bus_id, "dotnet" for every
+                // service) so that its RabbitMQ user's permissions can name it: DataSource may answer
+                // only the bus endpoints of the services that ask for credentials
+                // (charts/digiusher/files/rabbitmq-topology.tsv). Unique per process: replies reach the asker.
+                cfg.OverrideDefaultBusEndpointQueueName($"{prefix}-bus-{NewId.NextGuid():N}");
                 cfg.ConfigureEndpoints(context);
             });
         });
