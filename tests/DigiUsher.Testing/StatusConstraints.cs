@@ -1,9 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Dapper;
-using DigiUsher.ServiceDefaults;
 using DigiUsher.ServiceDefaults.Data;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Xunit;
 
@@ -28,11 +26,8 @@ public sealed partial class StatusConstraints : IAsyncDisposable
     public static async Task<StatusConstraints> MigrateAsync(string service, Assembly serviceAssembly)
     {
         var database = await TestDatabase.CreateAsync();
-        var schema = TestDatabase.Schemas[service];
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionStringFor(service));
-        var runner = new MigrationRunner(dataSource, new DigiUsherService(service, schema), NullLogger<MigrationRunner>.Instance);
-        await runner.MigrateAsync(typeof(MigrationRunner).Assembly, serviceAssembly, CancellationToken.None);
-        return new StatusConstraints(database, schema);
+        await database.MigrateAsync(service, serviceAssembly);
+        return new StatusConstraints(database, TestDatabase.Schemas[service]);
     }
 
     /// <summary>The values the check constraint on <paramref name="table"/>.<paramref name="column"/> lists, in order.</summary>

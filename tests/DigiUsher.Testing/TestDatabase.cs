@@ -1,4 +1,8 @@
+using System.Reflection;
 using Dapper;
+using DigiUsher.ServiceDefaults;
+using DigiUsher.ServiceDefaults.Data;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace DigiUsher.Testing;
@@ -61,6 +65,14 @@ public sealed class TestDatabase : IAsyncDisposable
             Pooling = true,
             MaxPoolSize = 20,
         }.ConnectionString;
+    }
+
+    /// <summary>Applies <paramref name="service"/>'s migrations (from <paramref name="serviceAssembly"/>) as the service's role does at start.</summary>
+    public async Task MigrateAsync(string service, Assembly serviceAssembly)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(ConnectionStringFor(service));
+        var runner = new MigrationRunner(dataSource, new DigiUsherService(service, Schemas[service]), NullLogger<MigrationRunner>.Instance);
+        await runner.MigrateAsync(typeof(MigrationRunner).Assembly, serviceAssembly, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()

@@ -15,6 +15,11 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, DigiUsh
 {
     public async Task<int> MigrateAsync(Assembly defaultsAssembly, Assembly serviceAssembly, CancellationToken cancellationToken)
     {
+        var own = serviceAssembly.GetManifestResourceNames()
+            .Where(n => n.Contains(".Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => (Name: ScriptName(n), Sql: ReadResource(serviceAssembly, n)))
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
         var scripts = new List<(string Name, string Sql)>();
         if (service.Outbox)
         {
@@ -23,10 +28,15 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, DigiUsh
             scripts.Add(("0000_revocations", ReadResource(defaultsAssembly, "DigiUsher.ServiceDefaults.revocations.sql")));
         }
 
-        scripts.AddRange(serviceAssembly.GetManifestResourceNames()
-            .Where(n => n.Contains(".Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (Name: ScriptName(n), Sql: ReadResource(serviceAssembly, n)))
-            .OrderBy(s => s.Name, StringComparer.Ordinal));
+        // A schema that keeps data source tombstones installs the shared trigger function on its tables; the
+        // function comes first (the shared scripts run before the service's own, in a new database as in one
+        // migrated before the function was shared, where it replaces the schema's own identical copy).
+        if (own.Any(s => s.Sql.Contains(DataSourcePurge.RefuseRemovedFunction + "()", StringComparison.Ordinal)))
+        {
+            scripts.Add(("0000_refuse_removed", ReadResource(defaultsAssembly, "DigiUsher.ServiceDefaults.refuse_removed.sql")));
+        }
+
+        scripts.AddRange(own);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

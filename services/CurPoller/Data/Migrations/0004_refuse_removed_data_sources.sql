@@ -2,14 +2,9 @@
 -- arrives late (a delivery in flight, a run that was already going) must not write its rows again
 -- after the purge. The insert is refused; the consumer that sent it checks the tombstone first and
 -- drops the message, so this only stops the race between that check and the purge.
-create or replace function {schema}.refuse_removed_data_source() returns trigger language plpgsql as $$
-begin
-    if exists (select 1 from {schema}.data_sources d where d.data_source_id = new.data_source_id and d.removed_at is not null) then
-        raise exception 'data source % was removed; its data is not written again', new.data_source_id using errcode = 'check_violation';
-    end if;
-    return new;
-end
-$$;
-
+--
+-- The trigger function refuse_removed_data_source is ServiceDefaults' shared migration 0000_refuse_removed
+-- (libs/DigiUsher.ServiceDefaults/Data/refuse_removed.sql), applied before this script. A database migrated
+-- before it was shared got its own copy here; the shared migration replaced that copy with the same function.
 create trigger deliveries_refuse_removed before insert on {schema}.deliveries
     for each row execute function {schema}.refuse_removed_data_source();

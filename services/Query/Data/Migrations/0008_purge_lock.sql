@@ -4,12 +4,7 @@
 -- trigger now takes the data source's purge lock shared; the purge takes it exclusively before it
 -- writes the tombstone (DataSourcePurge.ExcludeWritersAsync, same key). So a writer either commits
 -- before the purge deletes, or waits for the purge and then sees the tombstone.
-create or replace function {schema}.refuse_removed_data_source() returns trigger language plpgsql as $$
-begin
-    perform pg_advisory_xact_lock_shared(hashtextextended('{schema}:' || new.data_source_id::text, 0));
-    if exists (select 1 from {schema}.data_sources d where d.data_source_id = new.data_source_id and d.removed_at is not null) then
-        raise exception 'data source % was removed; its data is not written again', new.data_source_id using errcode = 'check_violation';
-    end if;
-    return new;
-end
-$$;
+--
+-- That function is now ServiceDefaults' shared migration 0000_refuse_removed (refuse_removed.sql), one
+-- definition for every schema, applied before this script; this one has nothing left to do.
+select 1;
