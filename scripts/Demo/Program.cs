@@ -159,7 +159,7 @@ sealed class ProgressLine
     {
         var poll = status.LastPoll is { } p ? $"polled ({p.DeliveriesFound} deliveries found)" : "waiting for the first poll";
         var delivery = status.Imports.FirstOrDefault(i => i.BillingPeriod == billingPeriod)?.Deliveries.LastOrDefault();
-        var import = delivery is null ? "not announced yet" : $"{delivery.State}{(delivery.Rows is { } rows ? $", {rows} rows" : string.Empty)}";
+        var import = delivery is null ? "not announced yet" : $"{System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(delivery.State.ToString())}{(delivery.Rows is { } rows ? $", {rows} rows" : string.Empty)}";
         var discovery = status.LastDiscovery is { } d ? $"done ({d.Counts?.Values.Sum() ?? 0} resources)" : "running";
         var line = $"   poll: {poll}; import {billingPeriod}: {import}; discovery: {discovery}";
         if (line != _last)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DigiUsher.Client.DataSource;
 using DigiUsher.Client.Query;
 using DigiUsher.Testing;
@@ -18,12 +17,8 @@ public class ImportProgressEndToEndTests
     [Fact]
     public async Task BigDelivery_WhileItLoads_ShowsItsProgressInDataSourceStatusAndQueryImports()
     {
-        await using var moto = await MotoServer.StartAsync();
-        var account = new AwsAccount(moto.Url);
-        await account.SeedAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var month = new CurMonth(account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1), files: 4, copies: 50);
-        await month.UploadAsync(moto.Url, account.CurBucket);
+        await using var delivered = await DeliveredMonth.StartAsync(files: 4, copies: 50);
+        var (moto, account, month) = (delivered.Moto, delivered.Account, delivered.Month);
 
         // Snapshots four times a second, and small batches so the rows move between them.
         await using var stack = await ServiceStack.StartAsync(moto.Url, ["DataSource", "CurParser", "CurPoller", "Query"],
@@ -31,11 +26,7 @@ public class ImportProgressEndToEndTests
         try
         {
             using var admin = await stack.RegisterAsync("progress");
-            var created = await admin.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
-            {
-                Name = "Progress payer", Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,
-                Bucket = account.CurBucket, Prefix = CurMonth.Prefix, Region = "us-east-1",
-            });
+            var created = await admin.ConnectPayerAsync(account, "Progress payer");
 
             var fromStatus = new List<ImportProgress>();
             var fromQuery = new List<ImportInProgressItem>();
@@ -45,7 +36,7 @@ public class ImportProgressEndToEndTests
                 Assert.True(DateTime.UtcNow < deadline,
                     $"not imported within {Patience} (snapshots seen: {fromStatus.Count} in DataSource's status, {fromQuery.Count} in Query's imports in progress)");
                 var deliveries = (await admin.DataSource.GetDataSourceStatusAsync(created.Id)).Imports.SelectMany(p => p.Deliveries).ToList();
-                if (deliveries.Any(d => d.State == "imported"))
+                if (deliveries.Any(d => d.State == ImportState.Imported))
                 {
                     Assert.All(deliveries, d => Assert.Null(d.Progress));
                     break;
@@ -78,8 +69,7 @@ public class ImportProgressEndToEndTests
             });
 
             // The import ended exact, and left the list of imports in progress.
-            var from = DateOnly.Parse(month.From, CultureInfo.InvariantCulture);
-            var to = DateOnly.Parse(month.To, CultureInfo.InvariantCulture);
+            var (from, to) = (delivered.From, delivered.To);
             await Eventually.Get(
                 async () => (await admin.Query.GetCostsAsync(from, to)).Total == month.Total ? (object)true : null,
                 Patience, $"Query to show the imported month ({month.Total} USD)");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using DigiUsher.Contracts;
+using DigiUsher.ServiceDefaults.Data;
 using Npgsql;
 
 namespace DigiUsher.DataSource.Data;
@@ -34,6 +35,7 @@ public sealed class ImportStatusRow
 
     public Guid? ImportId { get; init; }
 
+    /// <summary>The column's text; <see cref="ImportState"/> by <c>StatusText.Parse</c>.</summary>
     public string State { get; init; } = string.Empty;
 
     public long? Rows { get; init; }
@@ -95,6 +97,11 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
 
     static StatusStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
+    // Import states as the column holds them (StatusText), written as SQL constants like the other literals here.
+    private static readonly string Started = StatusText.Of(ImportState.Started);
+    private static readonly string Imported = StatusText.Of(ImportState.Imported);
+    private static readonly string Failed = StatusText.Of(ImportState.Failed);
+
     private const string OwnedBy = $"exists (select 1 from {DataSourceDb.Schema}.data_sources d where d.id = @DataSourceId and d.organization_id = @OrganizationId)";
 
     public Task PollCompletedAsync(ReportPollCompleted e, CancellationToken cancellationToken) => ExecuteAsync(
@@ -120,11 +127,11 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
     public Task ImportStartedAsync(ReportImportStarted e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
         insert into {DataSourceDb.Schema}.import_status (data_source_id, billing_period, delivery_id, import_id, state, started_at, updated_at)
-        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'started', @StartedAt, @StartedAt where {OwnedBy}
-        on conflict (data_source_id, billing_period, delivery_id) do update set import_id = excluded.import_id, state = 'started',
+        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, '{Started}', @StartedAt, @StartedAt where {OwnedBy}
+        on conflict (data_source_id, billing_period, delivery_id) do update set import_id = excluded.import_id, state = '{Started}',
             error = null, error_file = null, error_row = null, transient = null, started_at = excluded.started_at, updated_at = excluded.updated_at,
             files_done = null, rows = null, rows_per_second = null, expected_end_at = null, replica = null, progress_at = null
-        where import_status.state = 'failed' and import_status.updated_at < excluded.updated_at
+        where import_status.state = '{Failed}' and import_status.updated_at < excluded.updated_at
         """, e, cancellationToken);
 
     /// <summary>
@@ -136,32 +143,32 @@ public sealed class StatusStore(NpgsqlDataSource dataSource)
         $"""
         insert into {DataSourceDb.Schema}.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, files_done, files, rows,
             rows_per_second, started_at, expected_end_at, replica, progress_at, updated_at)
-        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'started', @FilesDone, @Files, @Rows, @RowsPerSecond, @StartedAt, @ExpectedEndAt,
+        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, '{Started}', @FilesDone, @Files, @Rows, @RowsPerSecond, @StartedAt, @ExpectedEndAt,
             @Replica, @At, @StartedAt where {OwnedBy}
         on conflict (data_source_id, billing_period, delivery_id) do update set files_done = excluded.files_done, files = excluded.files,
             rows = excluded.rows, rows_per_second = excluded.rows_per_second, started_at = excluded.started_at,
             expected_end_at = excluded.expected_end_at, replica = excluded.replica, progress_at = excluded.progress_at
-        where i.state = 'started' and i.import_id = excluded.import_id and (i.progress_at is null or i.progress_at < excluded.progress_at)
+        where i.state = '{Started}' and i.import_id = excluded.import_id and (i.progress_at is null or i.progress_at < excluded.progress_at)
         """, e, cancellationToken);
 
     public Task ImportedAsync(ReportImported e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
         insert into {DataSourceDb.Schema}.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, rows, files, totals, is_final, updated_at)
-        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'imported', @Rows, @Files, @totals::jsonb, @IsFinal, @ImportedAt where {OwnedBy}
-        on conflict (data_source_id, billing_period, delivery_id) do update set import_id = excluded.import_id, state = 'imported',
+        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, '{Imported}', @Rows, @Files, @totals::jsonb, @IsFinal, @ImportedAt where {OwnedBy}
+        on conflict (data_source_id, billing_period, delivery_id) do update set import_id = excluded.import_id, state = '{Imported}',
             rows = excluded.rows, files = excluded.files, totals = excluded.totals, is_final = excluded.is_final,
             error = null, error_file = null, error_row = null, transient = null, updated_at = excluded.updated_at
-        where i.state <> 'imported' or i.updated_at < excluded.updated_at
+        where i.state <> '{Imported}' or i.updated_at < excluded.updated_at
         """, new { e.DataSourceId, e.OrganizationId, e.BillingPeriod, e.DeliveryId, e.ImportId, e.Rows, e.Files, totals = JsonSerializer.Serialize(e.Totals, Json), e.IsFinal, e.ImportedAt }, cancellationToken);
 
     public Task ImportFailedAsync(ReportImportFailed e, CancellationToken cancellationToken) => ExecuteAsync(
         $"""
         insert into {DataSourceDb.Schema}.import_status as i (data_source_id, billing_period, delivery_id, import_id, state, error, error_file, error_row, transient, updated_at)
-        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, 'failed', @Reason, @File, @Row, @Transient, @FailedAt where {OwnedBy}
-        on conflict (data_source_id, billing_period, delivery_id) do update set import_id = coalesce(excluded.import_id, i.import_id), state = 'failed',
+        select @DataSourceId, @BillingPeriod, @DeliveryId, @ImportId, '{Failed}', @Reason, @File, @Row, @Transient, @FailedAt where {OwnedBy}
+        on conflict (data_source_id, billing_period, delivery_id) do update set import_id = coalesce(excluded.import_id, i.import_id), state = '{Failed}',
             error = excluded.error, error_file = excluded.error_file, error_row = excluded.error_row, transient = excluded.transient,
             updated_at = excluded.updated_at
-        where i.state <> 'imported' and i.updated_at <= excluded.updated_at
+        where i.state <> '{Imported}' and i.updated_at <= excluded.updated_at
         """, e, cancellationToken);
 
     public Task DiscoveryCompletedAsync(DiscoveryCompleted e, CancellationToken cancellationToken) => ExecuteAsync(

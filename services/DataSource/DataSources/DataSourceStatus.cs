@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DigiUsher.Contracts;
 using DigiUsher.DataSource.Data;
+using DigiUsher.ServiceDefaults.Data;
 
 namespace DigiUsher.DataSource.DataSources;
 
@@ -23,17 +24,18 @@ public sealed record DataSourceStatus(
     public static DataSourceStatus From(DataSourceRow row, PollStatusRow? poll, IReadOnlyList<ImportStatusRow> imports, DiscoveryStatusRow? discovery, bool showReplica)
     {
         var validation = ValidationJson.Read(row.Validation);
+        var states = imports.ToDictionary(i => i, i => StatusText.Parse<ImportState>(i.State));
         var deliveries = imports.Select(i => new DeliveryImport(
             i.DeliveryId,
             i.ImportId,
-            i.State,
+            states[i],
             i.Rows,
             i.Files,
             i.Totals is null ? null : JsonSerializer.Deserialize<IReadOnlyList<CurrencyTotals>>(i.Totals, Json),
             i.IsFinal,
             i.Error is null ? null : new ImportError(i.Error, i.ErrorFile, i.ErrorRow, i.Transient ?? false),
             i.UpdatedAt,
-            i is { State: "started", ProgressAt: { } at }
+            states[i] == ImportState.Started && i.ProgressAt is { } at
                 ? new ImportProgress(i.FilesDone ?? 0, i.Files ?? 0, i.Rows ?? 0, i.RowsPerSecond ?? 0, i.StartedAt, i.ExpectedEndAt, showReplica ? i.Replica : null, at)
                 : null)).ToList();
         var latest = imports.OrderByDescending(i => i.UpdatedAt).FirstOrDefault();
@@ -52,7 +54,7 @@ public sealed record DataSourceStatus(
                 .OrderByDescending(g => g.Key, StringComparer.Ordinal)
                 .Select(g => new BillingPeriodImports(
                     g.Key,
-                    g.Where(i => i.State == "imported").OrderByDescending(i => i.UpdatedAt).Select(i => i.DeliveryId).FirstOrDefault(),
+                    g.Where(i => states[i] == ImportState.Imported).OrderByDescending(i => i.UpdatedAt).Select(i => i.DeliveryId).FirstOrDefault(),
                     [.. deliveries.Where(d => g.Any(i => i.DeliveryId == d.DeliveryId)).OrderByDescending(d => d.UpdatedAt)]))],
             discovery is null ? null : new DiscoveryStatus(
                 discovery.RunId,
@@ -98,7 +100,7 @@ public sealed record BillingPeriodImports(string BillingPeriod, string? CurrentD
 public sealed record DeliveryImport(
     string DeliveryId,
     Guid? ImportId,
-    string State,
+    ImportState State,
     long? Rows,
     int? Files,
     IReadOnlyList<CurrencyTotals>? Totals,
