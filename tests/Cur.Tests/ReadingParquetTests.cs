@@ -1,7 +1,6 @@
 using DigiUsher.Contracts;
 using DigiUsher.Cur.Reading;
-using Parquet;
-using Parquet.Schema;
+using DigiUsher.Cur.Writing;
 
 namespace DigiUsher.Cur.Tests;
 
@@ -35,36 +34,41 @@ public class ReadingParquetTests
         Assert.Equal("x.parquet", error.File);
     }
 
-    /// <summary>A CUR 2.0 export in miniature: top-level columns and MAP columns, as Data Exports writes them.</summary>
+    /// <summary>A CUR 2.0 export in miniature: top-level columns and MAP columns, as Data Exports writes them (through the CUR writer).</summary>
     private static async Task<MemoryStream> Cur2ParquetAsync()
     {
-        var account = new DataField<string>("line_item_usage_account_id");
-        var type = new DataField<string>("line_item_line_item_type");
-        var code = new DataField<string>("line_item_product_code");
-        var start = new DataField<DateTime>("line_item_usage_start_date");
-        var cost = new DataField<double>("line_item_unblended_cost");
-        var net = new DataField<double?>("line_item_net_unblended_cost");
-        var product = new MapField("product", new DataField<string>("key", false), new DataField<string>("value"));
-        var tags = new MapField("resource_tags", new DataField<string>("key", false), new DataField<string>("value"));
-        var schema = new ParquetSchema(account, type, code, start, cost, net, product, tags);
-        var stream = new MemoryStream();
-        await using (var writer = await ParquetWriter.CreateAsync(schema, stream, null, false))
+        CurColumn[] columns =
+        [
+            new("line_item_usage_account_id", CurColumnKind.String), new("line_item_line_item_type", CurColumnKind.String),
+            new("line_item_product_code", CurColumnKind.String), new("line_item_usage_start_date", CurColumnKind.Timestamp),
+            new("line_item_unblended_cost", CurColumnKind.Double), new("line_item_net_unblended_cost", CurColumnKind.Double),
+            new("product", CurColumnKind.Map), new("resource_tags", CurColumnKind.Map),
+        ];
+        var t = new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc);
+        (string Account, string Code, DateTime Start, double Cost, double? Net, Dictionary<string, string> Product, Dictionary<string, string> Tags)[] rows =
+        [
+            ("111111111111", "AmazonEC2", t, 1.5, 1.0,
+                new() { ["product_name"] = "Amazon Elastic Compute Cloud", ["region"] = "us-east-1" }, new() { ["user_cost_center"] = "cc1", ["aws_created_by"] = "x" }),
+            ("111111111111", "AmazonS3", t, 2.25, null, new() { ["region"] = "eu-west-1" }, new() { ["user_team"] = string.Empty }),
+            ("222222222222", "AmazonEC2", t.AddHours(1), 0.000001, null, new() { ["product_name"] = "Amazon Elastic Compute Cloud" }, new() { ["user_team"] = "web" }),
+        ];
+        var file = new MemoryStream();
+        await using (var writer = await CurParquetWriter.CreateAsync(file, columns, optional: true))
         {
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync(account, new[] { "111111111111", "111111111111", "222222222222" });
-            await group.WriteAsync(type, new[] { "Usage", "Usage", "Usage" });
-            await group.WriteAsync(code, new[] { "AmazonEC2", "AmazonS3", "AmazonEC2" });
-            var t = new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc);
-            await group.WriteAsync<DateTime>(start, new[] { t, t, t.AddHours(1) });
-            await group.WriteAsync<double>(cost, new[] { 1.5, 2.25, 0.000001 });
-            await group.WriteAsync<double>(net, new double?[] { 1.0, null, null });
-            await group.WriteAsync((DataField)product.Key, new[] { "product_name", "region", "region", "product_name" }, new[] { 0, 1, 0, 0 });
-            await group.WriteAsync((DataField)product.Value, new[] { "Amazon Elastic Compute Cloud", "us-east-1", "eu-west-1", "Amazon Elastic Compute Cloud" }, new[] { 0, 1, 0, 0 });
-            await group.WriteAsync((DataField)tags.Key, new[] { "user_cost_center", "aws_created_by", "user_team", "user_team" }, new[] { 0, 1, 0, 0 });
-            await group.WriteAsync((DataField)tags.Value, new[] { "cc1", "x", string.Empty, "web" }, new[] { 0, 1, 0, 0 });
+            foreach (var row in rows)
+            {
+                writer.Set(0, row.Account);
+                writer.Set(1, "Usage");
+                writer.Set(2, row.Code);
+                writer.Set(3, row.Start);
+                writer.Set(4, row.Cost);
+                writer.Set(5, row.Net);
+                writer.Set(6, row.Product);
+                writer.Set(7, row.Tags);
+                await writer.EndRowAsync();
+            }
         }
 
-        stream.Position = 0;
-        return stream;
+        return new MemoryStream(file.ToArray());
     }
 }

@@ -1,22 +1,21 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using DigiUsher.Cur;
-using DigiUsher.Cur.Layout;
+using DigiUsher.Cur.Writing;
 using DigiUsher.Testing;
-using Parquet.Serialization;
 
 namespace DigiUsher.CurPoller.Tests;
 
 /// <summary>
 /// Writes CUR deliveries into an S3 bucket (moto) the way AWS lays them out, for the three layouts
-/// and both versioning modes. Data files hold a few bytes: the poller never opens them.
+/// and both versioning modes, with the keys and manifests of the CUR writer (<c>DigiUsher.Cur.Writing</c>).
+/// Data files hold a few bytes: the poller never opens them.
 /// </summary>
 public sealed class ReportBucketWriter : IDisposable
 {
+    private const string PayerAccount = "012345678910";
+
     private readonly AmazonS3Client _s3;
 
     public ReportBucketWriter(string bucket, string? motoUrl = null, string accessKeyId = "testing", string secret = "testing")
@@ -52,24 +51,27 @@ public sealed class ReportBucketWriter : IDisposable
     /// <summary>Legacy CSV, create-new versioning: an assembly folder with its files and manifest, then the period manifest.</summary>
     public async Task<IReadOnlyList<string>> WriteCsvAssemblyAsync(string prefix, string report, BillingPeriod period, string assemblyId, int files = 2)
     {
-        var folder = $"{Path(prefix, report)}{CurKeys.PeriodFolder(period)}/";
-        var keys = Enumerable.Range(1, files).Select(n => $"{folder}{assemblyId}/{report}-{n}.csv.gz").ToList();
+        var delivery = new LegacyDelivery(prefix, report, period, assemblyId);
+        var keys = Enumerable.Range(1, files).Select(n => delivery.DataKey(n)).ToList();
         foreach (var key in keys)
         {
             await PutAsync(key, $"data of {assemblyId} {key}");
         }
 
-        var manifest = LegacyManifest(assemblyId, report, period, keys, "GZIP");
-        await PutAsync($"{folder}{assemblyId}/{report}-Manifest.json", manifest);
-        await PutAsync($"{folder}{report}-Manifest.json", manifest);
+        var manifest = LegacyManifest(delivery, keys, "GZIP");
+        foreach (var manifestKey in delivery.ManifestKeys)
+        {
+            await PutAsync(manifestKey, manifest);
+        }
+
         return keys;
     }
 
     /// <summary>Legacy CSV, overwrite versioning: files replaced in place, then the manifest.</summary>
     public async Task<IReadOnlyList<string>> WriteCsvOverwriteAsync(string prefix, string report, BillingPeriod period, string assemblyId, int files = 2, bool writeManifest = true)
     {
-        var folder = $"{Path(prefix, report)}{CurKeys.PeriodFolder(period)}/";
-        var keys = Enumerable.Range(1, files).Select(n => $"{folder}{report}-{n}.csv.gz").ToList();
+        var delivery = new LegacyDelivery(prefix, report, period, assemblyId, Overwrite: true);
+        var keys = Enumerable.Range(1, files).Select(n => delivery.DataKey(n)).ToList();
         foreach (var key in keys)
         {
             await PutAsync(key, $"data of {assemblyId} {key}");
@@ -77,7 +79,7 @@ public sealed class ReportBucketWriter : IDisposable
 
         if (writeManifest)
         {
-            await PutAsync($"{folder}{report}-Manifest.json", LegacyManifest(assemblyId, report, period, keys, "GZIP"));
+            await PutAsync(delivery.ManifestKeys[0], LegacyManifest(delivery, keys, "GZIP"));
         }
 
         return keys;
@@ -86,8 +88,8 @@ public sealed class ReportBucketWriter : IDisposable
     /// <summary>Legacy Parquet (Athena, overwrite only): <c>&lt;report&gt;/&lt;report&gt;/year=YYYY/month=M/</c>, month without a leading zero.</summary>
     public async Task<IReadOnlyList<string>> WriteParquetPartitionAsync(string prefix, string report, BillingPeriod period, string content, int files = 1)
     {
-        var folder = $"{Path(prefix, report)}{report}/year={period.Year}/month={period.Month.ToString(CultureInfo.InvariantCulture)}/";
-        var keys = Enumerable.Range(1, files).Select(n => $"{folder}{report}-{n:D5}.snappy.parquet").ToList();
+        var delivery = new LegacyParquetDelivery(prefix, report, period);
+        var keys = Enumerable.Range(1, files).Select(delivery.DataKey).ToList();
         foreach (var key in keys)
         {
             await PutAsync(key, $"{content} {key}");
@@ -99,14 +101,13 @@ public sealed class ReportBucketWriter : IDisposable
     /// <summary>The Athena status file (<c>READY</c> or <c>UPDATING</c>), a real one-column Parquet file.</summary>
     public async Task WriteDataStatusAsync(string prefix, string report, string status)
     {
-        using var stream = new MemoryStream();
-        await ParquetSerializer.SerializeAsync(new[] { new StatusRow { Status = status } }, stream);
-        stream.Position = 0;
+        using var file = new MemoryStream();
+        await LegacyParquetDelivery.WriteStatusAsync(file, status);
         await _s3.PutObjectAsync(new PutObjectRequest
         {
             BucketName = Bucket,
-            Key = $"{Path(prefix, report)}{report}/{CurCatalog.StatusFile}",
-            InputStream = stream,
+            Key = new LegacyParquetDelivery(prefix, report, default).StatusKey, // the report's, not a month's
+            InputStream = new MemoryStream(file.ToArray()),
             UseChunkEncoding = false,
         });
     }
@@ -114,12 +115,12 @@ public sealed class ReportBucketWriter : IDisposable
     /// <summary>CUR 2.0, overwrite: <c>data/BILLING_PERIOD=YYYY-MM/</c> files and, optionally, the metadata manifest listing them.</summary>
     public async Task<IReadOnlyList<string>> WriteExportOverwriteAsync(string prefix, string export, BillingPeriod period, string content, int files = 1, bool manifest = true, int parallelism = 16)
     {
-        var folder = $"{Path(prefix, export)}data/BILLING_PERIOD={period}/";
-        var keys = Enumerable.Range(1, files).Select(n => $"{folder}{export}-{n:D5}.snappy.parquet").ToList();
+        var delivery = new DataExportDelivery(prefix, export, period);
+        var keys = Enumerable.Range(1, files).Select(n => delivery.Key(delivery.DataPath(n, "snappy.parquet"))).ToList();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (key, _) => await PutAsync(key, $"{content} {key}"));
         if (manifest)
         {
-            await PutAsync($"{Path(prefix, export)}metadata/BILLING_PERIOD={period}/{export}-Manifest.json", ExportManifest(Guid.NewGuid().ToString(), period, keys));
+            await PutAsync(delivery.Key(delivery.ManifestPath), ExportManifest(Guid.NewGuid().ToString(), period, keys));
         }
 
         return keys;
@@ -128,9 +129,9 @@ public sealed class ReportBucketWriter : IDisposable
     /// <summary>CUR 2.0, create-new: a new execution folder per refresh, no manifest.</summary>
     public async Task<IReadOnlyList<string>> WriteExportExecutionAsync(string prefix, string export, BillingPeriod period, DateTime executedAt, int files = 1)
     {
+        var delivery = new DataExportDelivery(prefix, export, period);
         var execution = $"{executedAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}-{Guid.NewGuid()}";
-        var folder = $"{Path(prefix, export)}data/BILLING_PERIOD={period}/{execution}/";
-        var keys = Enumerable.Range(1, files).Select(n => $"{folder}{export}-{n:D5}.csv.gz").ToList();
+        var keys = Enumerable.Range(1, files).Select(n => delivery.Key(delivery.DataPath(n, "csv.gz", execution))).ToList();
         foreach (var key in keys)
         {
             await PutAsync(key, $"data {key}");
@@ -139,32 +140,19 @@ public sealed class ReportBucketWriter : IDisposable
         return keys;
     }
 
+    /// <summary>A legacy manifest of <paramref name="report"/> listing <paramref name="keys"/> (S3 keys, or <c>s3://</c> URIs of a replica's source bucket).</summary>
     public static string LegacyManifest(string assemblyId, string report, BillingPeriod period, IReadOnlyList<string> keys, string compression) =>
-        new Cur.Manifests.LegacyManifest(assemblyId, "012345678910", [new("lineItem", "UnblendedCost", "BigDecimal")], "UTF-8", compression, "text/csv",
-            new string('a', 64), report, period, "billing-bucket", keys, []).ToJson();
+        LegacyManifest(new LegacyDelivery(string.Empty, report, period, assemblyId), keys, compression);
 
     /// <param name="executionId">The refresh's execution id.</param>
     /// <param name="period">The billing period.</param>
     /// <param name="keys">The data files, named <c>s3://&lt;bucket&gt;/&lt;key&gt;</c>.</param>
     /// <param name="bucket">The bucket the manifest names (a replica's manifest names the source bucket); this bucket by default.</param>
     public string ExportManifest(string executionId, BillingPeriod period, IReadOnlyList<string> keys, string? bucket = null) =>
-        JsonSerializer.Serialize(new
-        {
-            executionId,
-            exportArn = "arn:aws:bcm-data-exports:us-east-1:123456789012:export/cur2",
-            billingPeriod = new { start = $"{period.Start:yyyy-MM-dd}T00:00:00.000Z", end = $"{period.End:yyyy-MM-dd}T00:00:00.000Z" },
-            columns = new[] { new { name = "line_item_unblended_cost", type = "double" } },
-            dataFiles = keys.Select(k => $"s3://{bucket ?? Bucket}/{k}").ToArray(),
-        });
+        new DataExportDelivery(string.Empty, "cur2", period).ManifestOfKeys(executionId, PayerAccount, bucket ?? Bucket, [new("line_item_unblended_cost", CurColumnKind.Double)], keys);
 
     public void Dispose() => _s3.Dispose();
 
-    private static string Path(string prefix, string report) =>
-        (prefix.Trim('/').Length == 0 ? string.Empty : prefix.Trim('/') + "/") + report + "/";
-
-    private sealed class StatusRow
-    {
-        [JsonPropertyName("status")]
-        public string Status { get; set; } = string.Empty;
-    }
+    private static string LegacyManifest(LegacyDelivery delivery, IReadOnlyList<string> keys, string compression) =>
+        delivery.Manifest(PayerAccount, "billing-bucket", ["lineItem/UnblendedCost"], keys, compression);
 }

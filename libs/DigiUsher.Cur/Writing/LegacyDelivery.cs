@@ -6,24 +6,28 @@ using DigiUsher.Cur.Manifests;
 namespace DigiUsher.Cur.Writing;
 
 /// <summary>
-/// The keys and manifest of one legacy CUR delivery in the "create new report version" layout: the data
-/// files in the assembly folder, and the same manifest both there and in the period folder
-/// (https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html).
+/// The keys and manifest of one legacy CUR CSV delivery. In the "create new report version" layout the data files
+/// go in the assembly folder, and the same manifest both there and in the period folder; in the "overwrite
+/// existing report" layout (<paramref name="Overwrite"/>) the files and the one manifest are in the period folder,
+/// replaced in place (https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html).
 /// </summary>
-/// <param name="Prefix">The report path prefix (no trailing slash).</param>
+/// <param name="Prefix">The report path prefix (no trailing slash; empty for none).</param>
 /// <param name="ReportName">The report name.</param>
 /// <param name="Period">The month the delivery covers.</param>
 /// <param name="AssemblyId">The delivery's assembly id.</param>
-public sealed record LegacyDelivery(string Prefix, string ReportName, BillingPeriod Period, string AssemblyId)
+/// <param name="Overwrite">The report overwrites its files instead of writing a new version.</param>
+public sealed record LegacyDelivery(string Prefix, string ReportName, BillingPeriod Period, string AssemblyId, bool Overwrite = false)
 {
     /// <summary>The period folder: <c>prefix/report/yyyyMMdd-yyyyMMdd</c>.</summary>
-    public string Folder => $"{Prefix}/{ReportName}/{CurKeys.PeriodFolder(Period)}";
+    public string Folder => $"{CurKeys.ListingPrefix(Prefix, ReportName)}{CurKeys.PeriodFolder(Period)}";
 
     /// <summary>The key of data file <paramref name="number"/> (from 1).</summary>
-    public string DataKey(int number, string extension = "csv.gz") => $"{Folder}/{AssemblyId}/{ReportName}-{number}.{extension}";
+    public string DataKey(int number, string extension = "csv.gz") =>
+        Overwrite ? $"{Folder}/{ReportName}-{number}.{extension}" : $"{Folder}/{AssemblyId}/{ReportName}-{number}.{extension}";
 
-    /// <summary>Where the manifest goes: the assembly folder and the period folder.</summary>
-    public IReadOnlyList<string> ManifestKeys => [$"{Folder}/{AssemblyId}/{ReportName}-Manifest.json", $"{Folder}/{ReportName}-Manifest.json"];
+    /// <summary>Where the manifest goes: the assembly folder and the period folder (the period folder only when overwriting).</summary>
+    public IReadOnlyList<string> ManifestKeys =>
+        Overwrite ? [$"{Folder}/{ReportName}-Manifest.json"] : [$"{Folder}/{AssemblyId}/{ReportName}-Manifest.json", $"{Folder}/{ReportName}-Manifest.json"];
 
     /// <summary>The manifest's JSON for data files <paramref name="dataKeys"/> with CSV header <paramref name="header"/> (<c>category/Name</c>).</summary>
     public string Manifest(string payerAccount, string bucket, IEnumerable<string> header, IReadOnlyList<string> dataKeys, string compression = "GZIP") =>
