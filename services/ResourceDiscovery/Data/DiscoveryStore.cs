@@ -149,19 +149,40 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     /// <summary>Stores the inventory, marks what a covered listing missed as gone, and queues the run's events, in one transaction.</summary>
     public async Task<bool> CompleteRunAsync(RunOutcome outcome, CancellationToken cancellationToken)
     {
-        var source = outcome.DataSource;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var removed = await connection.ExecuteScalarAsync<bool>(
-            $"select removed_at is not null from {DiscoveryDb.Schema}.data_sources where data_source_id = @DataSourceId for update", new { source.DataSourceId }, transaction);
-        if (removed)
+        if (await FailIfRemovedAsync(connection, transaction, outcome))
         {
-            await connection.ExecuteAsync(
-                $"update {DiscoveryDb.Schema}.runs set status = '{Failed}', finished_at = now(), reason = 'data source removed' where run_id = @RunId", new { outcome.RunId }, transaction);
             await transaction.CommitAsync(cancellationToken);
             return false;
         }
 
+        await StoreInventoryAsync(connection, transaction, outcome);
+        await RecordDeniedFeaturesAsync(connection, transaction, outcome);
+        var counts = await QueueRunEventsAsync(connection, transaction, outcome);
+        await MarkCompletedAsync(connection, transaction, outcome, counts);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>A data source removed during its run: the run fails and stores nothing (its row locked against a concurrent removal).</summary>
+    private static async Task<bool> FailIfRemovedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome)
+    {
+        var removed = await connection.ExecuteScalarAsync<bool>(
+            $"select removed_at is not null from {DiscoveryDb.Schema}.data_sources where data_source_id = @DataSourceId for update", new { outcome.DataSource.DataSourceId }, transaction);
+        if (removed)
+        {
+            await connection.ExecuteAsync(
+                $"update {DiscoveryDb.Schema}.runs set status = '{Failed}', finished_at = now(), reason = 'data source removed' where run_id = @RunId", new { outcome.RunId }, transaction);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Upserts every resource the run found, then marks gone what a covered listing did not find.</summary>
+    private static async Task StoreInventoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome)
+    {
+        var source = outcome.DataSource;
         var rows = outcome.Groups.SelectMany(g => g.Resources).Select(r => new ResourceRow(
             r.Kind, r.ResourceId, r.Region, r.Name, r.State, r.CreatedAt, r.Tags, r.Attributes, r.Cpu, r.OwnerEmail, r.OwnerRule)).ToList();
         await connection.ExecuteAsync($"""
@@ -184,15 +205,27 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             where data_source_id = @DataSourceId and gone_at is null and last_run_id <> @RunId
               and (kind || '@' || region = any(@covered) or kind || '@global' = any(@covered))
             """, new { outcome.CompletedAt, source.DataSourceId, outcome.RunId, covered = outcome.Covered.ToArray() }, transaction);
+    }
 
+    /// <summary>The features the keys were refused, skipped by later runs until the keys rotate.</summary>
+    private static async Task RecordDeniedFeaturesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome)
+    {
         foreach (var (feature, reason) in outcome.Denied)
         {
             await connection.ExecuteAsync($"""
                 insert into {DiscoveryDb.Schema}.denied_features (data_source_id, feature, reason) values (@DataSourceId, @feature, @reason)
                 on conflict (data_source_id, feature) do nothing
-                """, new { source.DataSourceId, feature, reason }, transaction);
+                """, new { outcome.DataSource.DataSourceId, feature, reason }, transaction);
         }
+    }
 
+    /// <summary>
+    /// Queues the run's events in the outbox: the resources in chunks per region and kind, the organization's accounts
+    /// when listed, then <c>DiscoveryCompleted</c>. Returns the resources found per kind (0 for a covered kind with none).
+    /// </summary>
+    private async Task<Dictionary<string, int>> QueueRunEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome)
+    {
+        var source = outcome.DataSource;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (region, kind, resources) in outcome.Groups)
         {
@@ -222,7 +255,11 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         await outbox.AddAsync(connection, transaction, new DiscoveryCompleted(
             source.OrganizationId, source.DataSourceId, outcome.RunId.ToString(), outcome.RunId, outcome.AccountId, counts,
             outcome.Covered, outcome.Skipped, outcome.StartedAt, outcome.CompletedAt), MessageId("completed:" + outcome.RunId));
-        await connection.ExecuteAsync($"""
+        return counts;
+    }
+
+    private static Task MarkCompletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome, Dictionary<string, int> counts) =>
+        connection.ExecuteAsync($"""
             update {DiscoveryDb.Schema}.runs set status = '{Completed}', finished_at = @CompletedAt, account_id = @AccountId,
                 counts = @counts::jsonb, covered = @covered::jsonb, skipped = @skipped::jsonb
             where run_id = @RunId
@@ -235,9 +272,6 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             covered = JsonSerializer.Serialize(outcome.Covered, Json),
             skipped = JsonSerializer.Serialize(outcome.Skipped, Json),
         }, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
 
     public async Task FailRunAsync(DataSourceRecord source, Guid runId, string reason, CancellationToken cancellationToken)
     {

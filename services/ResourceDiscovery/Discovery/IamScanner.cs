@@ -15,31 +15,8 @@ public sealed class IamScanner(IIdentityManagementClient iam, IOptions<Discovery
 
     public async Task ScanAsync(AWSCredentials credentials, RunCollector run, CancellationToken cancellationToken)
     {
-        if (run.IsOff(ResourceKinds.IamUser))
+        if (run.IsOff(ResourceKinds.IamUser) || await ListUsersAsync(credentials, run, cancellationToken) is not { } users)
         {
-            return;
-        }
-
-        var users = new List<IamUser>();
-        try
-        {
-            await foreach (var user in iam.ListAllUsersAsync(credentials, cancellationToken))
-            {
-                users.Add(user);
-            }
-        }
-        catch (IdentityManagementException ex) when (ex.Failure == IdentityManagementFailure.AccessDenied)
-        {
-            var reason = "AccessDenied on iam:ListUsers: " + ex.Message;
-            run.Deny(DiscoveryFeatures.Iam, reason);
-            run.Skip(ResourceKinds.IamUser, null, reason);
-            run.Skip(ResourceKinds.AccessKey, null, reason);
-            return;
-        }
-        catch (IdentityManagementException ex)
-        {
-            run.Skip(ResourceKinds.IamUser, null, ex.Message);
-            run.Skip(ResourceKinds.AccessKey, null, ex.Message);
             return;
         }
 
@@ -51,49 +28,10 @@ public sealed class IamScanner(IIdentityManagementClient iam, IOptions<Discovery
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelCalls, CancellationToken = cancellationToken },
             async (user, ct) =>
             {
-                var attributes = new Dictionary<string, string>
+                if (!await DescribeUserAsync(credentials, run, user, userResources, keyResources, ct))
                 {
-                    ["userName"] = user.UserName,
-                    ["userId"] = user.UserId,
-                    ["path"] = user.Path,
-                    ["passwordLastUsed"] = Format(user.PasswordLastUsed),
-                };
-                var profile = await CallAsync(run, ResourceKinds.IamUser, () => iam.GetLoginProfileAsync(credentials, user.UserName, ct));
-                attributes["consoleAccess"] = profile.Known ? (profile.Value is not null ? "true" : "false") : "unknown";
-                attributes["passwordResetRequired"] = profile.Value?.PasswordResetRequired == true ? "true" : "false";
-
-                if (!run.IsOff(ResourceKinds.AccessKey))
-                {
-                    var keys = await CallAsync(run, ResourceKinds.AccessKey, () => iam.ListAllAccessKeysAsync(credentials, user.UserName, ct));
-                    if (!keys.Known)
-                    {
-                        keysComplete = false;
-                    }
-
-                    var list = keys.Value ?? [];
-                    attributes["accessKeys"] = list.Count.ToString(CultureInfo.InvariantCulture);
-                    attributes["activeAccessKeys"] = list.Count(k => k.Status == "Active").ToString(CultureInfo.InvariantCulture);
-                    foreach (var key in list)
-                    {
-                        var lastUsed = await CallAsync(run, ResourceKinds.AccessKey, () => iam.GetAccessKeyLastUsedAsync(credentials, key.AccessKeyId, ct));
-                        var used = lastUsed.Value?.AccessKeyLastUsed;
-                        keyResources.Add(new DiscoveredResource(
-                            key.AccessKeyId, ResourceKinds.AccessKey, user.UserName, Global, key.Status, key.CreateDate, NoTags,
-                            new Dictionary<string, string>
-                            {
-                                ["userName"] = user.UserName,
-                                ["userArn"] = user.Arn,
-                                ["status"] = key.Status,
-                                ["lastUsedDate"] = lastUsed.Known ? Format(used?.LastUsedDate) : "unknown",
-                                ["lastUsedService"] = NotApplicable(used?.ServiceName),
-                                ["lastUsedRegion"] = NotApplicable(used?.Region),
-                            },
-                            null, null, null));
-                    }
+                    keysComplete = false;
                 }
-
-                userResources.Add(new DiscoveredResource(
-                    user.Arn, ResourceKinds.IamUser, user.UserName, Global, "active", user.CreateDate, NoTags, attributes, null, null, null));
             });
 
         run.Covered(ResourceKinds.IamUser, Global, userResources);
@@ -101,6 +39,88 @@ public sealed class IamScanner(IIdentityManagementClient iam, IOptions<Discovery
         {
             run.Covered(ResourceKinds.AccessKey, Global, keyResources);
         }
+    }
+
+    /// <summary>Every IAM user, or null when they cannot be listed (both kinds then skipped, and the feature denied on AccessDenied).</summary>
+    private async Task<List<IamUser>?> ListUsersAsync(AWSCredentials credentials, RunCollector run, CancellationToken cancellationToken)
+    {
+        var users = new List<IamUser>();
+        try
+        {
+            await foreach (var user in iam.ListAllUsersAsync(credentials, cancellationToken))
+            {
+                users.Add(user);
+            }
+
+            return users;
+        }
+        catch (IdentityManagementException ex) when (ex.Failure == IdentityManagementFailure.AccessDenied)
+        {
+            var reason = "AccessDenied on iam:ListUsers: " + ex.Message;
+            run.Deny(DiscoveryFeatures.Iam, reason);
+            run.Skip(ResourceKinds.IamUser, null, reason);
+            run.Skip(ResourceKinds.AccessKey, null, reason);
+            return null;
+        }
+        catch (IdentityManagementException ex)
+        {
+            run.Skip(ResourceKinds.IamUser, null, ex.Message);
+            run.Skip(ResourceKinds.AccessKey, null, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The user (console access, password last used) and, unless access keys are off, each of its keys with its last use.
+    /// Returns false when its keys could not be listed (the access keys are then not covered).
+    /// </summary>
+    private async Task<bool> DescribeUserAsync(
+        AWSCredentials credentials, RunCollector run, IamUser user, ConcurrentBag<DiscoveredResource> users, ConcurrentBag<DiscoveredResource> keys, CancellationToken ct)
+    {
+        var attributes = new Dictionary<string, string>
+        {
+            ["userName"] = user.UserName,
+            ["userId"] = user.UserId,
+            ["path"] = user.Path,
+            ["passwordLastUsed"] = Format(user.PasswordLastUsed),
+        };
+        var profile = await CallAsync(run, ResourceKinds.IamUser, () => iam.GetLoginProfileAsync(credentials, user.UserName, ct));
+        attributes["consoleAccess"] = profile.Known ? (profile.Value is not null ? "true" : "false") : "unknown";
+        attributes["passwordResetRequired"] = profile.Value?.PasswordResetRequired == true ? "true" : "false";
+
+        var keysKnown = run.IsOff(ResourceKinds.AccessKey) || await DescribeKeysAsync(credentials, run, user, attributes, keys, ct);
+        users.Add(new DiscoveredResource(
+            user.Arn, ResourceKinds.IamUser, user.UserName, Global, "active", user.CreateDate, NoTags, attributes, null, null, null));
+        return keysKnown;
+    }
+
+    /// <summary>The user's access keys with their last use, counted in the user's <paramref name="attributes"/>; false when they could not be listed.</summary>
+    private async Task<bool> DescribeKeysAsync(
+        AWSCredentials credentials, RunCollector run, IamUser user, Dictionary<string, string> attributes, ConcurrentBag<DiscoveredResource> keys, CancellationToken ct)
+    {
+        var listed = await CallAsync(run, ResourceKinds.AccessKey, () => iam.ListAllAccessKeysAsync(credentials, user.UserName, ct));
+        var list = listed.Value ?? [];
+        attributes["accessKeys"] = list.Count.ToString(CultureInfo.InvariantCulture);
+        attributes["activeAccessKeys"] = list.Count(k => k.Status == "Active").ToString(CultureInfo.InvariantCulture);
+        foreach (var key in list)
+        {
+            var lastUsed = await CallAsync(run, ResourceKinds.AccessKey, () => iam.GetAccessKeyLastUsedAsync(credentials, key.AccessKeyId, ct));
+            var used = lastUsed.Value?.AccessKeyLastUsed;
+            keys.Add(new DiscoveredResource(
+                key.AccessKeyId, ResourceKinds.AccessKey, user.UserName, Global, key.Status, key.CreateDate, NoTags,
+                new Dictionary<string, string>
+                {
+                    ["userName"] = user.UserName,
+                    ["userArn"] = user.Arn,
+                    ["status"] = key.Status,
+                    ["lastUsedDate"] = lastUsed.Known ? Format(used?.LastUsedDate) : "unknown",
+                    ["lastUsedService"] = NotApplicable(used?.ServiceName),
+                    ["lastUsedRegion"] = NotApplicable(used?.Region),
+                },
+                null, null, null));
+        }
+
+        return listed.Known;
     }
 
     private static async Task<(bool Known, T? Value)> CallAsync<T>(RunCollector run, string kind, Func<Task<T>> call)
