@@ -153,6 +153,8 @@ public sealed class DailyRollup(int capacity)
         DateOnly Day, string UsageAccountId, string ProductCode, string ServiceName, string Region, string UsageType, string LineItemType,
         string ResourceId, string Tags, string Currency, string PricingUnit, string CostCategories);
 
+    // Not CurrencyTotalsAccumulator's sums: a group here is a day's line of the rollup (twelve dimensions, not a
+    // currency), it also sums the net amortized cost and keeps the greatest account name, and the groups are capped.
     internal sealed class Sums
     {
         public decimal Unblended;
