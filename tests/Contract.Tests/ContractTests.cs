@@ -27,13 +27,9 @@ public class ContractTests
     [Fact]
     public async Task EveryOperation_WhenCalledThroughTheKiotaClients_AnswersAsTheCommittedDocumentsDeclare()
     {
-        await using var moto = await MotoServer.StartAsync();
-        var account = new AwsAccount(moto.Url);
-        await account.SeedAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var month = new CurMonth(account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
-        await month.UploadAsync(moto.Url, account.CurBucket);
-        await using var stack = await ServiceStack.StartAsync(moto.Url);
+        await using var delivered = await DeliveredMonth.StartAsync();
+        var (account, month) = (delivered.Account, delivered.Month);
+        await using var stack = await ServiceStack.StartAsync(delivered.Moto.Url);
 
         var exchanges = new ConcurrentQueue<RecordedExchange>();
         var apis = new Apis(stack, exchanges);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using DigiUsher.Client.DataSource;
 using DigiUsher.Client.Query;
 using DigiUsher.Testing;
 using DigiUsher.Testing.Aws;
@@ -18,25 +16,16 @@ public class CostsAndResourcesEndToEndTests
     [Fact]
     public async Task ConnectedAccount_WhenImportedAndDiscovered_AnswersCostsResourcesAndFindings()
     {
-        await using var moto = await MotoServer.StartAsync();
-        var account = new AwsAccount(moto.Url);
-        await account.SeedAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var month = new CurMonth(account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
-        await month.UploadAsync(moto.Url, account.CurBucket);
+        await using var delivered = await DeliveredMonth.StartAsync();
+        var (moto, account, month) = (delivered.Moto, delivered.Account, delivered.Month);
 
         await using var stack = await ServiceStack.StartAsync(moto.Url);
         try
         {
             using var orgA = await stack.RegisterAsync("a");
-            await orgA.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
-            {
-                Name = "E2E payer", Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,
-                Bucket = account.CurBucket, Prefix = CurMonth.Prefix, Region = "us-east-1",
-            });
+            await orgA.ConnectPayerAsync(account, "E2E payer");
 
-            var from = DateOnly.Parse(month.From, CultureInfo.InvariantCulture);
-            var to = DateOnly.Parse(month.To, CultureInfo.InvariantCulture);
+            var (from, to) = (delivered.From, delivered.To);
             await Eventually.Get(
                 async () => (await orgA.Query.GetCostsAsync(from, to)).Total == month.Total ? (object)true : null,
                 Patience, $"Query to show the imported month ({month.Total} USD)");

@@ -1,7 +1,4 @@
-using System.Globalization;
 using Amazon.S3;
-using DigiUsher.Client;
-using DigiUsher.Client.DataSource;
 using DigiUsher.Contracts;
 using DigiUsher.Testing;
 using DigiUsher.Testing.Aws;
@@ -23,12 +20,8 @@ public class DataSourceRemovalEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task RemoveDataSource_WhenImportedAndDiscovered_PurgesItsRowsInEverySchemaAndKeepsTheOtherTenants()
     {
-        await using var moto = await MotoServer.StartAsync();
-        var account = new AwsAccount(moto.Url);
-        await account.SeedAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var month = new CurMonth(account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
-        await month.UploadAsync(moto.Url, account.CurBucket);
+        await using var delivered = await DeliveredMonth.StartAsync();
+        var (moto, account, month) = (delivered.Moto, delivered.Account, delivered.Month);
         var otherBucket = $"e2e-other-{Guid.NewGuid():N}"[..26];
         using (var s3 = new AmazonS3Client(account.Setup, new AmazonS3Config { ServiceURL = moto.Url, ForcePathStyle = true, AuthenticationRegion = "us-east-1" }))
         {
@@ -46,10 +39,9 @@ public class DataSourceRemovalEndToEndTests(ITestOutputHelper output)
             Phase("stack started");
             using var victim = await stack.RegisterAsync("removed");
             using var other = await stack.RegisterAsync("kept");
-            var removed = await ConnectAsync(victim, account, account.CurBucket);
-            var kept = await ConnectAsync(other, account, otherBucket);
-            var from = DateOnly.Parse(month.From, CultureInfo.InvariantCulture);
-            var to = DateOnly.Parse(month.To, CultureInfo.InvariantCulture);
+            var removed = await victim.ConnectPayerAsync(account, "payer " + account.CurBucket);
+            var kept = await other.ConnectPayerAsync(account, "payer " + otherBucket, otherBucket);
+            var (from, to) = (delivered.From, delivered.To);
             foreach (var client in new[] { victim, other })
             {
                 await Eventually.True(async () => (await client.Query.GetCostsAsync(from, to)).Total == month.Total, Patience, "the month imported into Query");
@@ -128,13 +120,6 @@ public class DataSourceRemovalEndToEndTests(ITestOutputHelper output)
     }
 
     private void Phase(string what) => output.WriteLine($"[{_clock.Elapsed:mm\\:ss}] {what}");
-
-    private static async Task<DataSourceView> ConnectAsync(DigiUsherClient client, AwsAccount account, string bucket) =>
-        await client.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
-        {
-            Name = "payer " + bucket, Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,
-            Bucket = bucket, Prefix = CurMonth.Prefix, Region = "us-east-1",
-        });
 
     /// <summary>Every row but the tombstones (a data source id and its removal time).</summary>
     private static Dictionary<string, long> Leftovers(Dictionary<string, long> counts) =>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using DigiUsher.Client.DataSource;
 using DigiUsher.Testing;
 using DigiUsher.Testing.Aws;
 
@@ -17,24 +15,15 @@ public class ReimportEndToEndTests
     [Fact]
     public async Task Reimport_OfAnImportedMonth_MakesANewImportCurrentWithTheSameExactTotals()
     {
-        await using var moto = await MotoServer.StartAsync();
-        var account = new AwsAccount(moto.Url);
-        await account.SeedAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var month = new CurMonth(account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
-        await month.UploadAsync(moto.Url, account.CurBucket);
+        await using var delivered = await DeliveredMonth.StartAsync();
+        var (moto, account, month) = (delivered.Moto, delivered.Account, delivered.Month);
 
         await using var stack = await ServiceStack.StartAsync(moto.Url, ["DataSource", "CurParser", "CurPoller", "Query"]);
         try
         {
             using var admin = await stack.RegisterAsync("reimport");
-            var created = await admin.DataSource.CreateDataSourceAsync(new CreateDataSourceRequest
-            {
-                Name = "Reimported payer", Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,
-                Bucket = account.CurBucket, Prefix = CurMonth.Prefix, Region = "us-east-1",
-            });
-            var from = DateOnly.Parse(month.From, CultureInfo.InvariantCulture);
-            var to = DateOnly.Parse(month.To, CultureInfo.InvariantCulture);
+            var created = await admin.ConnectPayerAsync(account, "Reimported payer");
+            var (from, to) = (delivered.From, delivered.To);
             var first = await CurrentImportAsync(admin, created.Id, month, null);
 
             // Refused before anything moves, each with what is wrong.
