@@ -15,9 +15,6 @@ public static class ConsoleServiceExtensions
     /// <summary>The cookie that names the server-side session: HttpOnly, Secure, SameSite=Lax, host-only (__Host-).</summary>
     public const string SessionCookie = "__Host-digiusher-session";
 
-    /// <summary>How long a session lives at most when the token does not say (DataSource's tokens last an hour).</summary>
-    private static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(1);
-
     public static WebApplicationBuilder AddConsoleServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -26,14 +23,15 @@ public static class ConsoleServiceExtensions
         {
             services.AddHttpClient(api, (sp, http) =>
             {
-                var options = sp.GetRequiredService<IOptions<ServicesOptions>>().Value;
-                var url = api switch { nameof(ServicesOptions.DataSource) => options.DataSource, nameof(ServicesOptions.Query) => options.Query, _ => options.ResourceDiscovery };
-                http.BaseAddress = new Uri(url.TrimEnd('/') + "/");
-                // Validating a connection calls AWS many times; the other calls answer in milliseconds.
-                http.Timeout = TimeSpan.FromSeconds(100);
-            }).AddHttpMessageHandler(sp => new ForwardedForHandler(sp.GetRequiredService<IHttpContextAccessor>()));
+                http.BaseAddress = sp.GetRequiredService<IOptions<ServicesOptions>>().Value.AddressOf(api);
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+                .AddHttpMessageHandler(sp => new ForwardedForHandler(sp.GetRequiredService<IHttpContextAccessor>()))
+                .AddHttpMessageHandler(() => new ApiErrorHandler(api));
         }
 
+        services.AddSingleton<TokenEndpoint>();
+        services.AddSingleton<SessionRefreshGate>();
         services.AddScoped<ApiClients>();
         services.AddScoped<IAuthApi, AuthApi>();
         services.AddScoped<IOrganizationApi, OrganizationApi>();
@@ -65,7 +63,7 @@ public static class ConsoleServiceExtensions
             options.LogoutPath = "/account/signout";
             options.AccessDeniedPath = "/denied";
             options.ReturnUrlParameter = "returnUrl";
-            options.ExpireTimeSpan = SessionLifetime;
+            options.ExpireTimeSpan = CookieSession.SessionLifetime;
             options.SlidingExpiration = false;
         });
         services.AddAuthorization();

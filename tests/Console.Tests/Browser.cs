@@ -42,7 +42,10 @@ public sealed class Browser : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(30_000);
+        // Generous: on a loaded 2-core machine (CI, other test runs) a page can take tens of seconds; the
+        // waits never pass a wrong page, they only wait longer for the right one.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         return await context.NewPageAsync();
     }
 
@@ -86,7 +89,7 @@ public static class PageExtensions
     }
 
     public static Task WaitForInteractiveAsync(this IPage page) =>
-        page.Locator("main[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        page.Locator("main[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 90_000 });
 
     public static ILocator TestId(this IPage page, string id) => page.Locator($"[data-testid='{id}']");
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bunit;
+using DigiUsher.Client.DataSource;
 using DigiUsher.Console.Apis;
 using DigiUsher.Console.Components.Shared;
 using DigiUsher.Console.Connections;
@@ -86,8 +87,22 @@ public class ComponentTests : IDisposable
     [Fact]
     public void ConnectionForm_WhenEditingWithoutANewSecret_SendsOnlyWhatChanged()
     {
-        var existing = new DataSourceView(Guid.NewGuid(), "Payer", "aws-root", "access-key", "AKIAEXAMPLEEXAMPLE12", null, null, "acme-billing", "cur", "hourly", "us-east-1",
-            "123456789012", [], null, new CreatedBy(Guid.NewGuid(), "a@example.com"), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var existing = new DataSourceView
+        {
+            Id = Guid.NewGuid(),
+            Name = "Payer",
+            Kind = "aws-root",
+            AuthType = "access-key",
+            AccessKeyId = "AKIAEXAMPLEEXAMPLE12",
+            Bucket = "acme-billing",
+            Prefix = "cur",
+            ReportName = "hourly",
+            Region = "us-east-1",
+            PayerAccountId = "123456789012",
+            CreatedBy = new CreatedBy { UserId = Guid.NewGuid(), Email = "a@example.com" },
+            CreatedAt = DateTimeOffset.UtcNow,
+            UpdatedAt = DateTimeOffset.UtcNow,
+        };
         var form = ConnectionForm.From(existing);
         form.Prefix = "reports";
 
@@ -113,8 +128,8 @@ public class ComponentTests : IDisposable
     [Fact]
     public void ConnectionAdvice_WhenAPermissionIsDenied_SaysWhichPolicyToAttach()
     {
-        var denied = new PermissionCheck("s3:GetObject", "billing", "arn:aws:s3:::acme/*", "denied", "AccessDenied");
-        var discovery = new PermissionCheck("ec2:DescribeVolumes", "ec2", "*", "denied", "UnauthorizedOperation");
+        var denied = new PermissionCheck { Action = "s3:GetObject", Feature = "billing", Resource = "arn:aws:s3:::acme/*", Status = PermissionStatus.Denied, Detail = "AccessDenied" };
+        var discovery = new PermissionCheck { Action = "ec2:DescribeVolumes", Feature = "ec2", Resource = "*", Status = PermissionStatus.Denied, Detail = "UnauthorizedOperation" };
 
         Assert.StartsWith("s3:GetObject is missing on arn:aws:s3:::acme/*", ConnectionAdvice.For(denied), StringComparison.Ordinal);
         Assert.Contains("read-only policy", ConnectionAdvice.For(denied), StringComparison.Ordinal);
@@ -137,11 +152,15 @@ public class ComponentTests : IDisposable
         {
             Asked.Add((bucket, accountId));
             var account = accountId ?? "${PayerAccountId}";
-            JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
-            return Task.FromResult(new AwsSetup(bucket, accountId,
-                Json("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"billingreports.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringLike":{"aws:SourceAccount":"ACCOUNT"}}}]}""".Replace("BUCKET", bucket, StringComparison.Ordinal).Replace("ACCOUNT", account, StringComparison.Ordinal)),
-                Json($$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetBucketLocation"],"Resource":"arn:aws:s3:::{{bucket}}"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{bucket}}/*"}]}"""),
-                Json("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}""")));
+            JsonObject Json(string text) => JsonSerializer.Deserialize<JsonObject>(text)!;
+            return Task.FromResult(new AwsSetup
+            {
+                Bucket = bucket,
+                PayerAccountId = accountId,
+                BucketPolicy = Json("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"billingreports.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringLike":{"aws:SourceAccount":"ACCOUNT"}}}]}""".Replace("BUCKET", bucket, StringComparison.Ordinal).Replace("ACCOUNT", account, StringComparison.Ordinal)),
+                BillingReadPolicy = Json($$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetBucketLocation"],"Resource":"arn:aws:s3:::{{bucket}}"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{bucket}}/*"}]}"""),
+                DiscoveryPolicy = Json("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}"""),
+            });
         }
 
         public Task<IReadOnlyList<DataSourceView>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -66,6 +66,13 @@ public sealed class ConsoleStack : IAsyncDisposable
         foreach (var name in new[] { "DataSource", "CurParser", "CurPoller", "ResourceDiscovery", "Query", "Console" })
         {
             var environment = ServiceProcess.EnvironmentFor(name, _database, _vhost, _moto.Url);
+            if (name == "DataSource")
+            {
+                // Two-minute access tokens: the console refreshes each a minute before it expires, so
+                // a journey of a few minutes runs on several refreshed tokens.
+                environment["Auth__AccessTokenLifetime"] = "00:02:00";
+            }
+
             foreach (var (service, url) in urls)
             {
                 environment[$"Services__{service}"] = url;
@@ -83,6 +90,19 @@ public sealed class ConsoleStack : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(_database!.AdminConnectionString);
         await connection.ExecuteAsync(sql);
+    }
+
+    /// <summary>The refresh tokens DataSource issued to <paramref name="email"/>: how many, how many were used (refreshed), how many are still valid.</summary>
+    public async Task<(long Issued, long Used, long Live)> RefreshTokensAsync(string email)
+    {
+        await using var connection = new NpgsqlConnection(_database!.AdminConnectionString);
+        return await connection.QuerySingleAsync<(long, long, long)>(
+            """
+            select count(*), count(*) filter (where t.used_at is not null), count(*) filter (where t.revoked_at is null and t.used_at is null and t.expires_at > now())
+            from datasource.refresh_tokens t join datasource.users u on u.id = t.user_id
+            where u.email_normalized = lower(@email)
+            """,
+            new { email });
     }
 
     /// <summary>The services' warnings and errors, to explain a step that never happened.</summary>

@@ -1,4 +1,4 @@
-using DigiUsher.Console.Apis;
+using DigiUsher.Client.Query;
 using DigiUsher.Console.Costs;
 
 namespace DigiUsher.Console.Tests;
@@ -6,7 +6,7 @@ namespace DigiUsher.Console.Tests;
 public class CostSeriesTests
 {
     private static CostGroup Day(string day, string service, decimal amount, string currency = "USD") =>
-        new(new Dictionary<string, string> { ["day"] = day, ["service"] = service }, currency, amount);
+        CostSeries.Group(new Dictionary<string, string> { ["day"] = day, ["service"] = service }, currency, amount);
 
     [Fact]
     public void DailyStacked_WhenMoreServicesThanShown_SumsTheRestIntoOtherAndFillsEveryDay()
@@ -40,7 +40,7 @@ public class CostSeriesTests
     [Fact]
     public void Top_WhenTheTotalIsGiven_OtherIsTheTotalLessTheTopValues()
     {
-        var page = Enumerable.Range(1, 7).Select(i => new CostGroup(new Dictionary<string, string> { ["resource"] = $"r{i}" }, "USD", 10m * i)).ToList();
+        var page = Enumerable.Range(1, 7).Select(i => CostSeries.Group(new Dictionary<string, string> { ["resource"] = $"r{i}" }, "USD", 10m * i)).ToList();
 
         var top = CostSeries.Top(page, "resource", "USD", top: 3, total: 1000m);
 
@@ -49,11 +49,22 @@ public class CostSeriesTests
         Assert.Equal(1000m, top.Sum(p => p.Value));
     }
 
+    private static CostsResponse Costs(IReadOnlyList<string> groupBy, decimal total, IReadOnlyList<CostGroup> items) => new()
+    {
+        From = new DateOnly(2026, 3, 1),
+        To = new DateOnly(2026, 3, 2),
+        Metric = "unblended",
+        GroupBy = groupBy,
+        Currency = "USD",
+        Total = total,
+        Totals = [Money.Amount("USD", total)],
+        Items = items,
+    };
+
     [Fact]
     public void ForExplorer_WhenGroupedByDayAndService_StacksServicesOverTheDays()
     {
-        var costs = new CostsResponse(new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 2), "unblended", ["day", "service"], "USD", 6m,
-            [new CurrencyAmount("USD", 6m)], [Day("2026-03-01", "AmazonEC2", 1m), Day("2026-03-02", "AmazonEC2", 2m), Day("2026-03-02", "AmazonS3", 3m)], null);
+        var costs = Costs(["day", "service"], 6m, [Day("2026-03-01", "AmazonEC2", 1m), Day("2026-03-02", "AmazonEC2", 2m), Day("2026-03-02", "AmazonS3", 3m)]);
 
         var series = CostSeries.ForExplorer(costs, "USD");
 
@@ -64,12 +75,13 @@ public class CostSeriesTests
     [Fact]
     public void ToCsv_WhenKeysLookLikeFormulasOrHaveCommas_QuotesThemAndKeepsExactAmounts()
     {
-        var costs = new CostsResponse(new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 2), "unblended", ["service", "tag:team"], "USD", 3.333333m,
-            [new CurrencyAmount("USD", 3.333333m)],
+        var costs = Costs(
+            ["service", "tag:team"],
+            3.333333m,
             [
-                new CostGroup(new Dictionary<string, string> { ["service"] = "=HYPERLINK(\"x\")", ["tag:team"] = "a,b" }, "USD", 3.333333m),
-                new CostGroup(new Dictionary<string, string> { ["service"] = "AmazonS3", ["tag:team"] = "" }, "USD", 0m),
-            ], null);
+                CostSeries.Group(new Dictionary<string, string> { ["service"] = "=HYPERLINK(\"x\")", ["tag:team"] = "a,b" }, "USD", 3.333333m),
+                CostSeries.Group(new Dictionary<string, string> { ["service"] = "AmazonS3", ["tag:team"] = "" }, "USD", 0m),
+            ]);
 
         var csv = CostTable.From(costs).ToCsv();
 
@@ -81,7 +93,7 @@ public class CostSeriesTests
     {
         Assert.Equal("1,234.50 USD", Money.Format(1234.5m, "USD"));
         Assert.Equal("0.0042 USD", Money.Format(0.0042m, "USD"));
-        Assert.Equal("10.00 USD + 2.00 EUR", Money.Format([new CurrencyAmount("USD", 10m), new CurrencyAmount("EUR", 2m)]));
+        Assert.Equal("10.00 USD + 2.00 EUR", Money.Format([Money.Amount("USD", 10m), Money.Amount("EUR", 2m)]));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class ApiProblemException(string api, HttpStatusCode status, strin
 
     public T? Extension<T>(string name) =>
         Body is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-            ? value.Deserialize<T>(ApiJson.Options)
+            ? value.Deserialize<T>(System.Text.Json.JsonSerializerOptions.Web)
             : default;
 }
 

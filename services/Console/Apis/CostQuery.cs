@@ -22,8 +22,9 @@ public sealed record CostQuery(DateOnly From, DateOnly To, string Metric, IReadO
         ("unblended", "Unblended cost"),
         ("amortized", "Amortized cost (effective)"),
         ("net_unblended", "Net unblended cost"),
+        ("net_amortized", "Net amortized cost"),
         ("blended", "Blended cost"),
-        ("usage_amount", "Usage amount"),
+        ("public_on_demand", "Public on-demand cost"),
     ];
 
     public static readonly IReadOnlyList<(string Name, string Label)> Dimensions =
@@ -44,7 +45,8 @@ public sealed record CostQuery(DateOnly From, DateOnly To, string Metric, IReadO
 
     public static CostQuery MonthOf(DateOnly day) => new(new DateOnly(day.Year, day.Month, 1), day, "unblended", ["service"], [], null);
 
-    public bool IsMoney => Metric != "usage_amount";
+    /// <summary>Every metric the Query API serves is an amount of money.</summary>
+    public bool IsMoney => true;
 
     public static string Label(string dimension) =>
         dimension.StartsWith("tag:", StringComparison.Ordinal) ? $"Tag {dimension[4..]}" : Dimensions.FirstOrDefault(d => d.Name == dimension).Label ?? dimension;

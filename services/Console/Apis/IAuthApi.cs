@@ -1,23 +1,33 @@
+using DigiUsher.Client.DataSource;
+using DigiUsher.Console.Session;
+
 namespace DigiUsher.Console.Apis;
 
-/// <summary>Sign-up and sign-in (DataSource's <c>/api/v1/auth</c>); calls without a session.</summary>
+/// <summary>Sign-up and sign-in: calls without a session, each ending in a session's tokens.</summary>
 public interface IAuthApi
 {
     Task<Registered> RegisterAsync(string email, string password, string organizationName, CancellationToken cancellationToken);
 
-    Task<TokenResponse> IssueTokenAsync(string email, string password, CancellationToken cancellationToken);
+    /// <summary>The password grant: an access token and a refresh token.</summary>
+    Task<OAuthTokenResponse> SignInAsync(string email, string password, CancellationToken cancellationToken);
 
-    Task<TokenResponse> AcceptInvitationAsync(string invitationCode, string password, CancellationToken cancellationToken);
+    /// <summary>Accepts the invitation (choosing the password), then signs in with it.</summary>
+    Task<OAuthTokenResponse> AcceptInvitationAsync(string invitationCode, string password, CancellationToken cancellationToken);
 }
 
-public sealed class AuthApi(ApiClients clients) : IAuthApi
+public sealed class AuthApi(IHttpClientFactory factory, TokenEndpoint tokens) : IAuthApi
 {
     public Task<Registered> RegisterAsync(string email, string password, string organizationName, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<Registered>(HttpMethod.Post, "api/v1/auth/register", new { email, password, organizationName }, cancellationToken, anonymous: true);
+        ApiClients.Anonymous(factory).RegisterAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = organizationName }, cancellationToken);
 
-    public Task<TokenResponse> IssueTokenAsync(string email, string password, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<TokenResponse>(HttpMethod.Post, "api/v1/auth/token", new { email, password }, cancellationToken, anonymous: true);
+    public Task<OAuthTokenResponse> SignInAsync(string email, string password, CancellationToken cancellationToken) =>
+        tokens.PasswordAsync(email, password, cancellationToken);
 
-    public Task<TokenResponse> AcceptInvitationAsync(string invitationCode, string password, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<TokenResponse>(HttpMethod.Post, "api/v1/auth/invitations/accept", new { invitationCode, password }, cancellationToken, anonymous: true);
+    public async Task<OAuthTokenResponse> AcceptInvitationAsync(string invitationCode, string password, CancellationToken cancellationToken)
+    {
+        var accepted = await ApiClients.Anonymous(factory).AcceptInvitationAsync(new AcceptInvitationRequest { InvitationCode = invitationCode, Password = password }, cancellationToken);
+        // The invitation's answer is a bare access token; the session wants the password grant's refresh token too.
+        var email = CookieSession.ReadClaims(accepted.AccessToken)[DigiUsher.ServiceDefaults.Security.DigiUsherClaims.Email];
+        return await tokens.PasswordAsync(email, password, cancellationToken);
+    }
 }

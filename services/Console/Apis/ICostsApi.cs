@@ -1,8 +1,9 @@
+using DigiUsher.Client.Query;
 
 namespace DigiUsher.Console.Apis;
 
 /// <summary>A month's forecast, when the Query API offers one.</summary>
-public sealed record CostForecast(string Currency, decimal Amount, DateOnly Through);
+public sealed record MonthForecast(string Currency, decimal Amount, DateOnly Through);
 
 /// <summary>All groups of a cost query, or the first <c>max</c> when there were more.</summary>
 public sealed record CostResult(CostsResponse Costs, bool Truncated);
@@ -16,14 +17,11 @@ public interface ICostsApi
     /// <summary>The values a dimension takes in the query's range (its groups), biggest first.</summary>
     Task<IReadOnlyList<string>> DimensionValuesAsync(CostQuery query, string dimension, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// The tag keys seen on resources. The Query API has no tag-keys endpoint yet (issue 19 adds
-    /// one); until then they are read from the resources' tags.
-    /// </summary>
+    /// <summary>The tag keys of the organization's costs in the range (Query's <c>/api/v1/costs/tags</c>).</summary>
     Task<IReadOnlyList<string>> TagKeysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
 
-    /// <summary>The month's forecast; null while the Query API has none (issue 19 adds it).</summary>
-    Task<CostForecast?> ForecastAsync(DateOnly month, string metric, CancellationToken cancellationToken);
+    /// <summary>The current month's forecast (Query's <c>/api/v1/costs/forecast</c>); null when it has none in one currency.</summary>
+    Task<MonthForecast?> ForecastAsync(DateOnly month, string metric, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken);
 }
@@ -34,18 +32,39 @@ public sealed class CostsApi(ApiClients clients) : ICostsApi
 
     public async Task<CostResult> GetCostsAsync(CostQuery query, CancellationToken cancellationToken, int max = 5000)
     {
-        var parameters = query.ToQueryString().Add("limit", Math.Min(PageSize, max)).ToString();
-        var first = await clients.Query.GetAsync<CostsResponse>("api/v1/costs" + parameters, cancellationToken);
+        Task<CostsResponse> Page(string? cursor) => clients.Query.GetCostsAsync(
+            from: query.From,
+            to: query.To,
+            metric: ApiValues.Parse<Metric>(query.Metric),
+            groupBy: query.GroupBy,
+            service: Filter(query, "service"),
+            account: Filter(query, "account"),
+            region: Filter(query, "region"),
+            resource: Filter(query, "resource"),
+            usageType: Filter(query, "usageType"),
+            lineItemType: Filter(query, "lineItemType"),
+            owner: Filter(query, "owner"),
+            tags: query.Filters.Where(f => f.Dimension.StartsWith("tag:", StringComparison.Ordinal) && f.Values.Count > 0)
+                .ToDictionary(f => f.Dimension, f => string.Join(',', f.Values)),
+            dataSourceId: query.DataSourceId,
+            limit: Math.Min(PageSize, max),
+            cursor: cursor,
+            cancellationToken: cancellationToken);
+
+        var first = await Page(null);
         var groups = new List<CostGroup>(first.Items);
-        var cursor = first.NextCursor;
-        while (cursor is not null && groups.Count < max)
+        var next = first.NextCursor;
+        while (next is not null && groups.Count < max)
         {
-            var page = await clients.Query.GetAsync<CostsResponse>("api/v1/costs" + parameters + "&cursor=" + Uri.EscapeDataString(cursor), cancellationToken);
+            var page = await Page(next);
             groups.AddRange(page.Items);
-            cursor = page.NextCursor;
+            next = page.NextCursor;
         }
 
-        return new CostResult(first with { Items = groups.Take(max).ToList(), NextCursor = null }, cursor is not null || groups.Count > max);
+        var truncated = next is not null || groups.Count > max;
+        first.Items = [.. groups.Take(max)];
+        first.NextCursor = null;
+        return new CostResult(first, truncated);
     }
 
     public async Task<IReadOnlyList<string>> DimensionValuesAsync(CostQuery query, string dimension, CancellationToken cancellationToken)
@@ -56,13 +75,34 @@ public sealed class CostsApi(ApiClients clients) : ICostsApi
 
     public async Task<IReadOnlyList<string>> TagKeysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var resources = await clients.Query.GetAsync<Page<ResourceItem>>("api/v1/resources" + new ApiQuery().Add("from", from).Add("to", to).Add("limit", 2000), cancellationToken);
-        return [.. resources.Items.SelectMany(r => r.Tags.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.OrdinalIgnoreCase)];
+        var keys = await ApiValues.AllAsync<LabelKey>(
+            async cursor => await clients.Query.ListCostTagKeysAsync(from, to, limit: 500, cursor: cursor, cancellationToken: cancellationToken) is var page ? (page.Items, page.NextCursor) : default,
+            2000);
+        return [.. keys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Order(StringComparer.OrdinalIgnoreCase)];
     }
 
-    public Task<CostForecast?> ForecastAsync(DateOnly month, string metric, CancellationToken cancellationToken) => Task.FromResult<CostForecast?>(null);
+    public async Task<MonthForecast?> ForecastAsync(DateOnly month, string metric, CancellationToken cancellationToken)
+    {
+        CostForecast forecast;
+        try
+        {
+            forecast = await clients.Query.ForecastCostsAsync(new CostForecastRequest { Metric = metric }, cancellationToken);
+        }
+        catch (ApiProblemException ex) when (ex.Status == System.Net.HttpStatusCode.UnprocessableEntity)
+        {
+            // Too little history to forecast from: the dashboard shows no forecast rather than an error.
+            return null;
+        }
+
+        // One currency per organization in practice; with several, the month's total is not one number.
+        return forecast.Items is [var only] && only.Month.From.Year == month.Year && only.Month.From.Month == month.Month
+            ? new MonthForecast(only.Currency, only.Month.Amount, only.Month.To)
+            : null;
+    }
 
     public Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken) =>
-        clients.Query.GetAllAsync<ImportItem>("api/v1/imports" + new ApiQuery().Add("dataSourceId", dataSourceId).Add("limit", 500), int.MaxValue, cancellationToken);
-}
+        ApiValues.AllAsync<ImportItem>(async cursor => await clients.Query.ListImportsAsync(dataSourceId, 500, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
 
+    private static string[]? Filter(CostQuery query, string dimension) =>
+        query.Filters.FirstOrDefault(f => f.Dimension == dimension && f.Values.Count > 0)?.Values.ToArray();
+}

@@ -1,3 +1,4 @@
+using DigiUsher.Client.DataSource;
 
 namespace DigiUsher.Console.Apis;
 
@@ -47,44 +48,69 @@ public interface IDataSourcesApi
     Task<AwsSetup> GetAwsSetupAsync(string bucket, string? accountId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The external id to put in the role's trust policy. DataSource does not generate one yet
-    /// (issue 18 does); until then the console proposes a random one, which the person may replace.
+    /// A new external id issued by DataSource for this organization, with DigiUsher's principal and the
+    /// trust policy the role needs; connecting the role uses it up.
     /// </summary>
-    Task<string> NewExternalIdAsync(CancellationToken cancellationToken);
+    Task<ExternalIdIssued> NewExternalIdAsync(CancellationToken cancellationToken);
 }
 
 public sealed class DataSourcesApi(ApiClients clients) : IDataSourcesApi
 {
     public Task<IReadOnlyList<DataSourceView>> ListAsync(CancellationToken cancellationToken) =>
-        clients.DataSource.GetAllAsync<DataSourceView>("api/v1/data-sources?limit=200", int.MaxValue, cancellationToken);
+        ApiValues.AllAsync<DataSourceView>(async cursor => await clients.DataSource.ListDataSourcesAsync(200, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
 
     public Task<DataSourceView> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.DataSource.GetAsync<DataSourceView>($"api/v1/data-sources/{id}", cancellationToken);
+        clients.DataSource.GetDataSourceAsync(id, cancellationToken);
 
     public Task<DataSourceStatus> StatusAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.DataSource.GetAsync<DataSourceStatus>($"api/v1/data-sources/{id}/status", cancellationToken);
+        clients.DataSource.GetDataSourceStatusAsync(id, cancellationToken);
 
     public Task<DataSourceView> CreateAsync(DataSourceRequest request, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<DataSourceView>(HttpMethod.Post, "api/v1/data-sources", request with { Kind = "aws-root" }, cancellationToken);
+        clients.DataSource.CreateDataSourceAsync(
+            new CreateDataSourceRequest
+            {
+                Name = request.Name,
+                Kind = "aws-root",
+                AccessKeyId = request.AccessKeyId,
+                SecretAccessKey = request.SecretAccessKey,
+                RoleArn = request.RoleArn,
+                ExternalId = request.ExternalId,
+                Bucket = request.Bucket,
+                Prefix = request.Prefix,
+                ReportName = request.ReportName,
+                Region = request.Region,
+            },
+            cancellationToken);
 
     public Task<DataSourceView> UpdateAsync(Guid id, DataSourceRequest request, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<DataSourceView>(HttpMethod.Patch, $"api/v1/data-sources/{id}", request with { Kind = null }, cancellationToken);
+        clients.DataSource.UpdateDataSourceAsync(
+            id,
+            new UpdateDataSourceRequest
+            {
+                Name = request.Name,
+                AccessKeyId = request.AccessKeyId,
+                SecretAccessKey = request.SecretAccessKey,
+                RoleArn = request.RoleArn,
+                ExternalId = request.ExternalId,
+                Bucket = request.Bucket,
+                Prefix = request.Prefix,
+                ReportName = request.ReportName,
+                Region = request.Region,
+            },
+            cancellationToken);
 
     public Task DeleteAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync(HttpMethod.Delete, $"api/v1/data-sources/{id}", null, cancellationToken);
+        clients.DataSource.DeleteDataSourceAsync(id, cancellationToken);
 
     public Task<ValidationReport> ValidateAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<ValidationReport>(HttpMethod.Post, $"api/v1/data-sources/{id}/validate", null, cancellationToken);
+        clients.DataSource.ValidateDataSourceAsync(id, cancellationToken);
 
     public Task PollAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync(HttpMethod.Post, $"api/v1/data-sources/{id}/poll", null, cancellationToken);
+        clients.DataSource.PollDataSourceAsync(id, cancellationToken);
 
     public Task<AwsSetup> GetAwsSetupAsync(string bucket, string? accountId, CancellationToken cancellationToken) =>
-        clients.DataSource.GetAsync<AwsSetup>("api/v1/aws/setup" + new ApiQuery().Add("bucket", bucket).Add("accountId", accountId), cancellationToken);
+        clients.DataSource.GetAwsSetupAsync(bucket, accountId, cancellationToken);
 
-    public async Task<string> NewExternalIdAsync(CancellationToken cancellationToken) =>
-        (await clients.DataSource.SendAsync<IssuedExternalId>(HttpMethod.Post, "api/v1/aws/external-ids", null, cancellationToken)).ExternalId;
-
-    /// <summary>The part of DataSource's answer the form uses.</summary>
-    private sealed record IssuedExternalId(string ExternalId);
+    public Task<ExternalIdIssued> NewExternalIdAsync(CancellationToken cancellationToken) =>
+        clients.DataSource.IssueExternalIdAsync(cancellationToken);
 }

@@ -1,3 +1,5 @@
+using DigiUsher.Client.Query;
+
 namespace DigiUsher.Console.Apis;
 
 /// <summary>The filters of the resources list, named as the Query API names them.</summary>
@@ -6,7 +8,7 @@ public sealed record ResourceFilter(DateOnly From, DateOnly To, string? Kind = n
 /// <summary>Resources, findings and employees (Query's <c>/api/v1/resources</c>, <c>/api/v1/findings</c>, <c>/api/v1/employees</c>).</summary>
 public interface IInventoryApi
 {
-    Task<Page<ResourceItem>> ListResourcesAsync(ResourceFilter filter, int limit, string? cursor, CancellationToken cancellationToken);
+    Task<PageOfResourceItem> ListResourcesAsync(ResourceFilter filter, int limit, string? cursor, CancellationToken cancellationToken);
 
     /// <summary>The resource, or null when the organization has none of this id in the period.</summary>
     Task<ResourceDetail?> GetResourceAsync(string resourceId, Guid? dataSourceId, DateOnly from, DateOnly to, CancellationToken cancellationToken);
@@ -19,26 +21,26 @@ public interface IInventoryApi
 
 public sealed class InventoryApi(ApiClients clients) : IInventoryApi
 {
-    public Task<Page<ResourceItem>> ListResourcesAsync(ResourceFilter filter, int limit, string? cursor, CancellationToken cancellationToken)
-    {
-        var query = new ApiQuery()
-            .Add("from", filter.From).Add("to", filter.To).Add("kind", filter.Kind).Add("region", filter.Region).Add("owner", filter.Owner)
-            .Add("idle", filter.Idle?.ToString().ToLowerInvariant()).Add("public", filter.Public?.ToString().ToLowerInvariant())
-            .Add("dataSourceId", filter.DataSourceId).Add("limit", limit).Add("cursor", cursor);
-        if (!string.IsNullOrEmpty(filter.TagKey))
-        {
-            query.AddEvenEmpty("tag:" + filter.TagKey, filter.TagValue ?? "");
-        }
-
-        return clients.Query.GetAsync<Page<ResourceItem>>("api/v1/resources" + query, cancellationToken);
-    }
+    public Task<PageOfResourceItem> ListResourcesAsync(ResourceFilter filter, int limit, string? cursor, CancellationToken cancellationToken) =>
+        clients.Query.ListResourcesAsync(
+            dataSourceId: filter.DataSourceId,
+            kind: Many(filter.Kind),
+            region: Many(filter.Region),
+            owner: Many(filter.Owner),
+            tags: string.IsNullOrEmpty(filter.TagKey) ? null : new Dictionary<string, string> { ["tag:" + filter.TagKey] = filter.TagValue ?? "" },
+            @public: filter.Public,
+            idle: filter.Idle,
+            from: filter.From,
+            to: filter.To,
+            limit: limit,
+            cursor: cursor,
+            cancellationToken: cancellationToken);
 
     public async Task<ResourceDetail?> GetResourceAsync(string resourceId, Guid? dataSourceId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         try
         {
-            return await clients.Query.GetAsync<ResourceDetail>(
-                "api/v1/resources/" + Uri.EscapeDataString(resourceId) + new ApiQuery().Add("from", from).Add("to", to).Add("dataSourceId", dataSourceId), cancellationToken);
+            return await clients.Query.GetResourceAsync(resourceId, dataSourceId, from, to, cancellationToken: cancellationToken);
         }
         catch (ApiProblemException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
         {
@@ -47,18 +49,23 @@ public sealed class InventoryApi(ApiClients clients) : IInventoryApi
     }
 
     public Task<IReadOnlyList<Finding>> ListFindingsAsync(string? type, CancellationToken cancellationToken) =>
-        clients.Query.GetAllAsync<Finding>("api/v1/findings" + new ApiQuery().Add("type", type).Add("limit", 1000), 10000, cancellationToken);
+        ApiValues.AllAsync<Finding>(
+            async cursor => await clients.Query.ListFindingsAsync(type: type is null ? null : [ApiValues.Parse<FindingType>(type)], limit: 1000, cursor: cursor, cancellationToken: cancellationToken) is var page
+                ? (page.Items, page.NextCursor)
+                : default,
+            10000);
 
     public async Task<EmployeeResources?> EmployeeResourcesAsync(string employee, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         try
         {
-            return await clients.Query.GetAsync<EmployeeResources>(
-                "api/v1/employees/" + Uri.EscapeDataString(employee) + "/resources" + new ApiQuery().Add("from", from).Add("to", to).Add("limit", 1000), cancellationToken);
+            return await clients.Query.ListEmployeeResourcesAsync(employee, from: from, to: to, limit: 1000, cancellationToken: cancellationToken);
         }
         catch (ApiProblemException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
         {
             return null;
         }
     }
+
+    private static string[]? Many(string? value) => string.IsNullOrEmpty(value) ? null : [value];
 }

@@ -1,3 +1,5 @@
+using DigiUsher.Client.DataSource;
+
 namespace DigiUsher.Console.Apis;
 
 /// <summary>The organization's users and service clients (DataSource's <c>/api/v1/users</c>, <c>/api/v1/service-clients</c>).</summary>
@@ -7,11 +9,7 @@ public interface IOrganizationApi
 
     Task<Invitation> InviteAsync(string email, string role, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// False while the API has no role change (issue 18 adds it); the users page then says so
-    /// instead of offering a control that cannot work.
-    /// </summary>
-    bool CanChangeRoles { get; }
+    Task ChangeRoleAsync(Guid userId, string role, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ServiceClientView>> ListServiceClientsAsync(CancellationToken cancellationToken);
 
@@ -22,20 +20,21 @@ public interface IOrganizationApi
 
 public sealed class OrganizationApi(ApiClients clients) : IOrganizationApi
 {
-    public bool CanChangeRoles => false;
-
     public Task<IReadOnlyList<UserView>> ListUsersAsync(CancellationToken cancellationToken) =>
-        clients.DataSource.GetAllAsync<UserView>("api/v1/users?limit=200", int.MaxValue, cancellationToken);
+        ApiValues.AllAsync<UserView>(async cursor => await clients.DataSource.ListUsersAsync(200, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
 
     public Task<Invitation> InviteAsync(string email, string role, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<Invitation>(HttpMethod.Post, "api/v1/users", new { email, role }, cancellationToken);
+        clients.DataSource.InviteUserAsync(new InviteUserRequest { Email = email, Role = role }, cancellationToken);
+
+    public Task ChangeRoleAsync(Guid userId, string role, CancellationToken cancellationToken) =>
+        clients.DataSource.ChangeUserRoleAsync(userId, new ChangeRoleRequest { Role = role }, cancellationToken);
 
     public Task<IReadOnlyList<ServiceClientView>> ListServiceClientsAsync(CancellationToken cancellationToken) =>
-        clients.DataSource.GetAllAsync<ServiceClientView>("api/v1/service-clients?limit=200", int.MaxValue, cancellationToken);
+        ApiValues.AllAsync<ServiceClientView>(async cursor => await clients.DataSource.ListServiceClientsAsync(200, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
 
     public Task<ServiceClientCreated> CreateServiceClientAsync(string name, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync<ServiceClientCreated>(HttpMethod.Post, "api/v1/service-clients", new { name }, cancellationToken);
+        clients.DataSource.CreateServiceClientAsync(new CreateServiceClientRequest { Name = name }, cancellationToken);
 
     public Task RevokeServiceClientAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.DataSource.SendAsync(HttpMethod.Delete, $"api/v1/service-clients/{id}", null, cancellationToken);
+        clients.DataSource.RevokeServiceClientAsync(id, cancellationToken);
 }

@@ -1,36 +1,39 @@
-namespace DigiUsher.Console.Apis;
+using DigiUsher.Client.ResourceDiscovery;
 
-/// <summary>A rule to create or replace (ResourceDiscovery's request shape).</summary>
-public sealed record OwnerRuleRequest(string Match, string? Key, string? Value, string OwnerEmail, int? Position = null);
+namespace DigiUsher.Console.Apis;
 
 /// <summary>The organization's ordered owner rules (ResourceDiscovery's <c>/api/v1/owner-rules</c>).</summary>
 public interface IOwnerRulesApi
 {
-    Task<IReadOnlyList<OwnerRule>> ListAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<OwnerRuleResponse>> ListAsync(CancellationToken cancellationToken);
 
-    Task<OwnerRule> CreateAsync(OwnerRuleRequest request, CancellationToken cancellationToken);
+    Task<OwnerRuleResponse> CreateAsync(OwnerRuleRequest request, CancellationToken cancellationToken);
 
-    Task<OwnerRule> ReplaceAsync(Guid id, OwnerRuleRequest request, CancellationToken cancellationToken);
+    Task<OwnerRuleResponse> ReplaceAsync(Guid id, OwnerRuleRequest request, CancellationToken cancellationToken);
 
     Task DeleteAsync(Guid id, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<OwnerRule>> ReorderAsync(IReadOnlyList<Guid> ruleIds, CancellationToken cancellationToken);
+    Task<IReadOnlyList<OwnerRuleResponse>> ReorderAsync(IReadOnlyList<Guid> ruleIds, CancellationToken cancellationToken);
 }
 
 public sealed class OwnerRulesApi(ApiClients clients) : IOwnerRulesApi
 {
-    public Task<IReadOnlyList<OwnerRule>> ListAsync(CancellationToken cancellationToken) =>
-        clients.ResourceDiscovery.GetAllAsync<OwnerRule>("api/v1/owner-rules?limit=500", int.MaxValue, cancellationToken);
+    public Task<IReadOnlyList<OwnerRuleResponse>> ListAsync(CancellationToken cancellationToken) =>
+        ApiValues.AllAsync<OwnerRuleResponse>(async cursor => await clients.ResourceDiscovery.ListOwnerRulesAsync(500, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
 
-    public Task<OwnerRule> CreateAsync(OwnerRuleRequest request, CancellationToken cancellationToken) =>
-        clients.ResourceDiscovery.SendAsync<OwnerRule>(HttpMethod.Post, "api/v1/owner-rules", request, cancellationToken);
+    public Task<OwnerRuleResponse> CreateAsync(OwnerRuleRequest request, CancellationToken cancellationToken) =>
+        clients.ResourceDiscovery.CreateOwnerRuleAsync(request, cancellationToken);
 
-    public Task<OwnerRule> ReplaceAsync(Guid id, OwnerRuleRequest request, CancellationToken cancellationToken) =>
-        clients.ResourceDiscovery.SendAsync<OwnerRule>(HttpMethod.Put, $"api/v1/owner-rules/{id}", request with { Position = null }, cancellationToken);
+    public Task<OwnerRuleResponse> ReplaceAsync(Guid id, OwnerRuleRequest request, CancellationToken cancellationToken)
+    {
+        // The position is kept on a replacement; the order changes only through ReorderAsync.
+        request.Position = null;
+        return clients.ResourceDiscovery.ReplaceOwnerRuleAsync(id, request, cancellationToken: cancellationToken);
+    }
 
     public Task DeleteAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.ResourceDiscovery.SendAsync(HttpMethod.Delete, $"api/v1/owner-rules/{id}", null, cancellationToken);
+        clients.ResourceDiscovery.DeleteOwnerRuleAsync(id, cancellationToken: cancellationToken);
 
-    public async Task<IReadOnlyList<OwnerRule>> ReorderAsync(IReadOnlyList<Guid> ruleIds, CancellationToken cancellationToken) =>
-        (await clients.ResourceDiscovery.SendAsync<Page<OwnerRule>>(HttpMethod.Put, "api/v1/owner-rules/order", new { ruleIds }, cancellationToken)).Items;
+    public async Task<IReadOnlyList<OwnerRuleResponse>> ReorderAsync(IReadOnlyList<Guid> ruleIds, CancellationToken cancellationToken) =>
+        (await clients.ResourceDiscovery.ReorderOwnerRulesAsync(new ReorderOwnerRulesRequest { RuleIds = ruleIds }, cancellationToken)).Items;
 }

@@ -1,4 +1,4 @@
-using DigiUsher.Console.Apis;
+using DigiUsher.Client.DataSource;
 
 namespace DigiUsher.Console.Connections;
 
@@ -8,12 +8,12 @@ public static class ConnectionAdvice
     /// <summary>The line shown for one permission: what was checked, and for a denied one which policy to add it to.</summary>
     public static string For(PermissionCheck check) => check.Status switch
     {
-        "ok" => $"{check.Action}: allowed on {check.Resource}.",
-        "denied" when check.Feature is "billing" =>
+        PermissionStatus.Ok => $"{check.Action}: allowed on {check.Resource}.",
+        PermissionStatus.Denied when check.Feature is "billing" =>
             $"{check.Action} is missing on {check.Resource}. DigiUsher cannot read your Cost and Usage Reports without it: add it to the read-only policy below (it is already in it), attach that policy to the user or role, then connect again.",
-        "denied" when check.Feature is "cur-api" =>
+        PermissionStatus.Denied when check.Feature is "cur-api" =>
             $"{check.Action} is missing. DigiUsher finds your report by scanning the bucket instead; add it from the read-only policy below to let DigiUsher read the report's settings.",
-        "denied" =>
+        PermissionStatus.Denied =>
             $"{check.Action} is missing on {check.Resource}. Discovery of {FeatureName(check.Feature)} stays off until you attach the discovery policy below (optional).",
         _ => $"{check.Action}: not checked ({check.Detail ?? "AWS did not answer"}).",
     };

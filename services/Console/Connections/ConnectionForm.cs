@@ -1,5 +1,7 @@
 using DigiUsher.Console.Apis;
 
+using DigiUsher.Client.DataSource;
+
 namespace DigiUsher.Console.Connections;
 
 /// <summary>What the person types in the "AWS Root Account" form (kept as typed, also across a session that ended).</summary>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using DigiUsher.Console.Apis;
 
+using DigiUsher.Client.Query;
+
 namespace DigiUsher.Console.Costs;
 
 /// <summary>One point of a chart: its category (a day, a service ...) and value.</summary>
@@ -16,6 +18,9 @@ public sealed record ChartSeries(string Name, IReadOnlyList<CostPoint> Points)
 public static class CostSeries
 {
     public const string Other = "Other";
+
+    /// <summary>A group of costs as the Query API answers it (for series built from other answers: a resource's days, an employee's resources).</summary>
+    public static CostGroup Group(IDictionary<string, string> keys, string currency, decimal amount) => new() { Keys = keys, Currency = currency, Amount = amount };
 
     /// <summary>
     /// Daily series stacked by <paramref name="dimension"/> from groups keyed by <c>day</c> and the

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using DigiUsher.Console.Apis;
 
+using DigiUsher.Client.Query;
+
 namespace DigiUsher.Console.Costs;
 
 /// <summary>One row of a cost table: the group's keys as shown, its currency and amount.</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DigiUsher.Console.Apis;
+using DigiUsher.Client.Query;
 
 namespace DigiUsher.Console.Costs;
 
@@ -15,6 +15,9 @@ public static class Money
         var list = amounts.ToList();
         return list.Count == 0 ? Format(0m, null) : string.Join(" + ", list.Select(a => Format(a.Amount, a.Currency)));
     }
+
+    /// <summary>An amount in a currency, as the Query API answers it.</summary>
+    public static CurrencyAmount Amount(string currency, decimal amount) => new() { Currency = currency, Amount = amount };
 
     public static string Quantity(decimal amount) => amount.ToString("#,0.####", CultureInfo.InvariantCulture);
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using DigiUsher.Client.DataSource;
 using DigiUsher.Console.Apis;
 using DigiUsher.ServiceDefaults.Security;
 
@@ -6,13 +7,12 @@ namespace DigiUsher.Console.Session;
 
 /// <summary>
 /// The console's session: the browser holds only an opaque, HttpOnly cookie; the tokens the APIs
-/// issued stay in the server-side session store. The switch to OAuth 2.0 (refresh tokens) happens
-/// behind this interface.
+/// issued (access and refresh) stay in the server-side session store.
 /// </summary>
 public interface IUserSession : ISessionTokens
 {
     /// <summary>Starts a session for the token an API issued (sign-in, registration, accepted invitation).</summary>
-    Task SignInAsync(HttpContext http, TokenResponse token);
+    Task SignInAsync(HttpContext http, OAuthTokenResponse token);
 
     /// <summary>Ends the session on the server and removes the cookie.</summary>
     Task SignOutAsync(HttpContext http);
