@@ -14,6 +14,7 @@ public sealed class Browser : IAsyncDisposable
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
+    private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
     private int _shots;
 
     private Browser(IPlaywright playwright, IBrowser browser, string folder)
@@ -31,6 +32,12 @@ public sealed class Browser : IAsyncDisposable
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = Arguments });
         var folder = Path.Combine(TestEnvironment.RepositoryRoot, ".dev", "test-results", "console", testName);
         Directory.CreateDirectory(folder);
+        foreach (var old in Directory.EnumerateFiles(folder))
+        {
+            // A previous run's pages would be mistaken for this run's.
+            File.Delete(old);
+        }
+
         return new Browser(playwright, browser, folder);
     }
 
@@ -54,6 +61,8 @@ public sealed class Browser : IAsyncDisposable
     {
         var file = Path.Combine(Folder, $"{Interlocked.Increment(ref _shots):00}-{name}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true, Timeout = 120_000 });
+        // When each page was reached: where a slow run spent its time.
+        await File.AppendAllTextAsync(Path.Combine(Folder, "timeline.txt"), $"{_elapsed.Elapsed:mm\\:ss} {Path.GetFileName(file)}\n");
         return file;
     }
 

@@ -5,6 +5,8 @@ using DigiUsher.Console.Apis;
 using DigiUsher.Console.Components.Shared;
 using DigiUsher.Console.Connections;
 using DigiUsher.Console.Costs;
+using Microsoft.AspNetCore.Components.Server.ProtectedBrowserStorage;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Radzen;
 
@@ -23,6 +25,38 @@ public class ComponentTests : IDisposable
         _context.JSInterop.Setup<Radzen.Blazor.Rendering.Rect>("Radzen.createChart", _ => true).SetResult(new Radzen.Blazor.Rendering.Rect { Width = 800, Height = 280 });
         _context.Services.AddRadzenComponents();
         _context.Services.AddSingleton<IDataSourcesApi>(_dataSources);
+        _context.Services.AddSingleton(TimeProvider.System);
+        _context.Services.AddDataProtection();
+        _context.Services.AddSingleton(sp => new ProtectedSessionStorage(sp.GetRequiredService<Microsoft.JSInterop.IJSRuntime>(), sp.GetRequiredService<IDataProtectionProvider>()));
+    }
+
+    [Fact]
+    public void DataSourceForm_WhenTheRoleIsChosen_ShowsTheIssuedExternalIdThePrincipalAndTheTrustPolicyToCopy()
+    {
+        var copy = _context.JSInterop.Setup<bool>("digiusher.copy", _ => true).SetResult(true);
+        var form = _context.Render<DataSourceForm>();
+
+        form.Find("#auth-role").Change(true);
+
+        form.WaitForElement("[data-testid=trust-policy]");
+        Assert.Equal("digiusher-0123456789abcdef", form.Find("[data-testid=external-id]").GetAttribute("value"));
+        Assert.True(form.Find("[data-testid=external-id]").HasAttribute("readonly"));
+        Assert.Equal("arn:aws:iam::111122223333:role/digiusher", form.Find("[data-testid=principal-arn]").TextContent);
+        var trust = JsonDocument.Parse(form.Find("[data-testid=trust-policy]").TextContent).RootElement.GetProperty("Statement")[0];
+        Assert.Equal("digiusher-0123456789abcdef", trust.GetProperty("Condition").GetProperty("StringEquals").GetProperty("sts:ExternalId").GetString());
+        form.FindAll("button").First(b => b.TextContent == "Copy").Click();
+        Assert.Equal(form.Find("[data-testid=trust-policy]").TextContent, Assert.Single(copy.Invocations).Arguments[0] as string);
+    }
+
+    [Fact]
+    public void ImportProgressText_WhenAnImportIsLoading_SaysFilesRowsSpeedAndTheExpectedEnd()
+    {
+        var end = new DateTimeOffset(2026, 12, 6, 23, 31, 40, TimeSpan.FromHours(1));
+
+        Assert.Equal("2 of 5 files, 120,000 rows at 40,000 rows/s, expected to end about 22:31 UTC", ImportProgressText.For(2, 5, 120_000, 40_000.4, end));
+        Assert.Equal("0 of 1 file, 0 rows, estimating the end", ImportProgressText.For(0, 1, 0, 0, null));
+        Assert.Equal(40, ImportProgressText.Percent(2, 5));
+        Assert.Equal(0, ImportProgressText.Percent(3, 0));
     }
 
     [Fact]
@@ -179,6 +213,12 @@ public class ComponentTests : IDisposable
 
         public Task PollAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<string> NewExternalIdAsync(CancellationToken cancellationToken) => Task.FromResult("digiusher-test");
+        public Task<ExternalIdIssued> NewExternalIdAsync(CancellationToken cancellationToken) => Task.FromResult(new ExternalIdIssued
+        {
+            ExternalId = "digiusher-0123456789abcdef",
+            PrincipalArn = "arn:aws:iam::111122223333:role/digiusher",
+            TrustPolicy = JsonSerializer.Deserialize<JsonObject>(
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/digiusher"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"digiusher-0123456789abcdef"}}}]}""")!,
+        });
     }
 }

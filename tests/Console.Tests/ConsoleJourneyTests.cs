@@ -52,6 +52,16 @@ public class ConsoleJourneyTests
             StringAssert(await admin.TestId("read-policy").InnerTextAsync(), $"arn:aws:s3:::{account.CurBucket}/*");
             StringAssert(await admin.TestId("bucket-policy").InnerTextAsync(), $"arn:aws:s3:::{account.CurBucket}/*");
 
+            // The IAM role option: DataSource issues the external id, shown with DigiUsher's principal and
+            // the trust policy to paste; back to access keys for this journey.
+            await admin.ClickAsync("#auth-role");
+            await admin.TestId("trust-policy").WaitForAsync();
+            var externalId = await admin.InputValueAsync("#external-id");
+            Assert.StartsWith("digiusher-", externalId, StringComparison.Ordinal);
+            StringAssert(await admin.TestId("trust-policy").InnerTextAsync(), $"\"sts:ExternalId\": \"{externalId}\"");
+            await browser.ShotAsync(admin, "connect-role");
+            await admin.ClickAsync("#auth-keys");
+
             // 2a. A wrong secret: AWS rejects the credentials; everything typed stays.
             await admin.FillAsync("#ds-name", "Acme payer");
             await admin.FillAsync("#access-key-id", account.AccessKeyId);
@@ -68,6 +78,8 @@ public class ConsoleJourneyTests
             await admin.FillAsync("#bucket", "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]);
             await admin.TestId("connect").ClickAsync();
             await Assertions.Expect(admin.TestId("problem")).ToContainTextAsync("The bucket does not exist", Expect);
+            Assert.Equal(account.AccessKeyId, await admin.InputValueAsync("#access-key-id"));
+            Assert.Equal(CurMonth.Prefix, await admin.InputValueAsync("#prefix"));
             await browser.ShotAsync(admin, "connect-no-bucket");
 
             // 2c. A missing permission is named, with the policy to attach.
@@ -81,6 +93,8 @@ public class ConsoleJourneyTests
             StringAssert(await getObject.InnerTextAsync(), "s3:GetObject is missing");
             StringAssert(await getObject.InnerTextAsync(), "read-only policy");
             Assert.Equal("ok", await admin.Locator("[data-testid=permission][data-action='s3:ListBucket']").GetAttributeAsync("data-status"));
+            Assert.Equal(stack.NoGetObject.AccessKeyId, await admin.InputValueAsync("#access-key-id"));
+            Assert.Equal(account.CurBucket, await admin.InputValueAsync("#bucket"));
             await browser.ShotAsync(admin, "connect-missing-permission");
             await stack.StopEnforcingAsync();
 
@@ -210,20 +224,22 @@ public class ConsoleJourneyTests
             await alice.ClickAsync("button[type=submit]");
             await alice.WaitForURLAsync(new Regex("/$"));
             await alice.WaitForInteractiveAsync();
-            var owned = account.Resources.Where(r => r.Owner == "alice@example.com").ToList();
+            // Alice owns what carries her owner tag: the instance. Its root volume has no tags, so the
+            // data source's creator owns it (ResourceDiscovery's rule), not alice.
+            var owned = account.Resources.Where(r => r.Owner == "alice@example.com" && r.Kind == "instance").ToList();
             Assert.Equal(Money.Format(owned.Sum(r => month.ByResource(r.ResourceId)), "USD"), await alice.TestId("owned-total").InnerTextAsync(Wait));
             var ownedIds = await alice.Locator("[data-testid=resource-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.resourceId)");
             Assert.Equal(owned.Select(r => r.ResourceId).Order(), ownedIds.Order());
             await browser.ShotAsync(alice, "my-resources");
 
             // 8. The Query API answers 500: the page says so in words and keeps the query; it works again after.
-            await stack.AdminSqlAsync("alter table query.daily_service_costs rename to daily_service_costs_hidden");
+            await stack.AdminSqlAsync("alter table query.daily_dimension_costs rename to daily_dimension_costs_hidden");
             await admin.OpenAsync(console, $"/costs?from={month.From}&to={month.To}&groupBy=service");
             await Assertions.Expect(admin.TestId("problem")).ToContainTextAsync("The Query service failed (500", Expect);
             Assert.Equal(month.From, await admin.InputValueAsync("#from"));
             Assert.Equal("service", await admin.InputValueAsync("#group-0"));
             await browser.ShotAsync(admin, "query-api-failing");
-            await stack.AdminSqlAsync("alter table query.daily_service_costs_hidden rename to daily_service_costs");
+            await stack.AdminSqlAsync("alter table query.daily_dimension_costs_hidden rename to daily_dimension_costs");
             await admin.ClickAsync("[data-testid=problem] button");
             await admin.TestId("explorer-table").WaitForAsync();
 
@@ -277,6 +293,10 @@ public class ConsoleJourneyTests
         {
             await browser.ShotEveryPageAsync("failure");
             throw new InvalidOperationException($"{ex.Message}\n{stack.Logs()}", ex);
+        }
+        finally
+        {
+            await stack.SaveLogsAsync(browser.Folder);
         }
     }
 

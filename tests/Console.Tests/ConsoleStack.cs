@@ -7,15 +7,13 @@ namespace DigiUsher.Console.Tests;
 
 /// <summary>
 /// The whole system for the browser: a dedicated moto that enforces IAM (an AWS account, users with
-/// chosen policies, last month's CUR), the five services and the console as processes on free ports,
-/// one database and virtual host.
+/// chosen policies, last month's CUR), and the five services and the console as processes on free
+/// ports over one database and virtual host (<see cref="ServiceStack"/>, DataSource issuing the tokens).
 /// </summary>
 public sealed class ConsoleStack : IAsyncDisposable
 {
-    private readonly List<ServiceProcess> _services = [];
     private MotoServer? _moto;
-    private TestDatabase? _database;
-    private TestVirtualHost? _vhost;
+    private ServiceStack? _services;
 
     public AwsAccount Account { get; private set; } = null!;
 
@@ -24,14 +22,12 @@ public sealed class ConsoleStack : IAsyncDisposable
     /// <summary>A user whose policy lacks s3:GetObject: the connection is refused naming it.</summary>
     public (string AccessKeyId, string SecretAccessKey) NoGetObject { get; private set; }
 
-    public Uri Console => _services.Single(s => s.Service == "Console").BaseAddress;
+    public Uri Console => _services!["Console"].BaseAddress;
 
     /// <summary>After the refusals were shown: the poller's listings of the report layout fail moto's signature check (see README, moto quirks).</summary>
     public Task StopEnforcingAsync() => _moto!.StopEnforcingAsync();
 
-    public TestDatabase Database => _database!;
-
-    public IReadOnlyList<ServiceProcess> Services => _services;
+    public TestDatabase Database => _services!.Database;
 
     public static async Task<ConsoleStack> StartAsync()
     {
@@ -60,42 +56,32 @@ public sealed class ConsoleStack : IAsyncDisposable
         Month = new CurMonth(Account.Resources, "123456789012", new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
         await Month.UploadAsync(_moto.Url, Account.CurBucket, Account.Setup);
 
-        _database = await TestDatabase.CreateAsync();
-        _vhost = await TestVirtualHost.CreateAsync();
-        var urls = new Dictionary<string, string>();
-        foreach (var name in new[] { "DataSource", "CurParser", "CurPoller", "ResourceDiscovery", "Query", "Console" })
-        {
-            var environment = ServiceProcess.EnvironmentFor(name, _database, _vhost, _moto.Url);
-            if (name == "DataSource")
+        // DataSource issues the tokens the console gets and the other APIs check (ServiceStack makes it the
+        // issuer). Two-minute access tokens: the console refreshes each a minute before it expires, so a
+        // journey of a few minutes runs on several refreshed tokens, each accepted by every API.
+        _services = await ServiceStack.StartAsync(
+            _moto.Url,
+            [.. ServiceStack.Backend, "Console"],
+            new Dictionary<string, string>
             {
-                // Two-minute access tokens: the console refreshes each a minute before it expires, so
-                // a journey of a few minutes runs on several refreshed tokens.
-                environment["Auth__AccessTokenLifetime"] = "00:02:00";
-            }
-
-            foreach (var (service, url) in urls)
-            {
-                environment[$"Services__{service}"] = url;
-            }
-
-            await ServiceProcess.MigrateAsync(name, environment);
-            var process = await ServiceProcess.StartAsync(name, environment, readyTimeout: TimeSpan.FromSeconds(120));
-            _services.Add(process);
-            urls[name] = process.BaseAddress.ToString();
-        }
+                ["Auth__AccessTokenLifetime"] = "00:02:00",
+                // Everything seeded is in us-east-1; moto's own AMI snapshots in every other region (tens of
+                // thousands of resources) would only slow discovery and the resource pages down.
+                ["Discovery__Regions__0"] = "us-east-1",
+            });
     }
 
     /// <summary>Runs SQL as the database's owner (to break the Query service on purpose, and mend it).</summary>
     public async Task AdminSqlAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_database!.AdminConnectionString);
+        await using var connection = new NpgsqlConnection(Database.AdminConnectionString);
         await connection.ExecuteAsync(sql);
     }
 
     /// <summary>The refresh tokens DataSource issued to <paramref name="email"/>: how many, how many were used (refreshed), how many are still valid.</summary>
     public async Task<(long Issued, long Used, long Live)> RefreshTokensAsync(string email)
     {
-        await using var connection = new NpgsqlConnection(_database!.AdminConnectionString);
+        await using var connection = new NpgsqlConnection(Database.AdminConnectionString);
         return await connection.QuerySingleAsync<(long, long, long)>(
             """
             select count(*), count(*) filter (where t.used_at is not null), count(*) filter (where t.revoked_at is null and t.used_at is null and t.expires_at > now())
@@ -106,25 +92,22 @@ public sealed class ConsoleStack : IAsyncDisposable
     }
 
     /// <summary>The services' warnings and errors, to explain a step that never happened.</summary>
-    public string Logs() => string.Join('\n', _services.Select(s =>
-        $"--- {s.Service} ---\n" + string.Join('\n', s.LogLines.Where(l => l.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal)
-            || l.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal)).TakeLast(10))));
+    public string Logs() => _services?.Logs(10) ?? "";
+
+    /// <summary>Writes every service's log next to the test's screenshots (<c>NAME.log</c>), to read what happened behind a page.</summary>
+    public async Task SaveLogsAsync(string folder)
+    {
+        foreach (var service in _services?.Services ?? [])
+        {
+            await File.WriteAllLinesAsync(Path.Combine(folder, $"{service.Service}.log"), service.LogLines);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var service in _services)
+        if (_services is not null)
         {
-            await service.DisposeAsync();
-        }
-
-        if (_vhost is not null)
-        {
-            await _vhost.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
+            await _services.DisposeAsync();
         }
 
         if (_moto is not null)

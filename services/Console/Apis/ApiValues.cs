@@ -2,29 +2,15 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.Serialization;
 using System.Text;
-using System.Text.Json;
 
 namespace DigiUsher.Console.Apis;
 
 /// <summary>Reading and writing the typed client's values the pages show or send.</summary>
 public static class ApiValues
 {
-    /// <summary>
-    /// A timestamp of an answer. The OpenAPI documents give some timestamps a format without a type,
-    /// so the generated client holds them as <see cref="object"/> (a <see cref="JsonElement"/>).
-    /// </summary>
-    public static DateTimeOffset? Time(object? value) => value switch
-    {
-        DateTimeOffset time => time,
-        DateTime time => new DateTimeOffset(time, TimeSpan.Zero),
-        JsonElement { ValueKind: JsonValueKind.String } text when text.TryGetDateTimeOffset(out var time) => time,
-        string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) => time,
-        _ => null,
-    };
-
     /// <summary>The timestamp in UTC as <paramref name="format"/>, or "" when there is none.</summary>
-    public static string Utc(object? value, string format) =>
-        Time(value)?.ToUniversalTime().ToString(format, CultureInfo.InvariantCulture) ?? "";
+    public static string Utc(DateTimeOffset? value, string format) =>
+        value?.ToUniversalTime().ToString(format, CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>The generated enum member whose wire name (<see cref="EnumMemberAttribute"/>) is <paramref name="wire"/>.</summary>
     public static TEnum Parse<TEnum>(string wire)

@@ -24,6 +24,9 @@ public interface ICostsApi
     Task<MonthForecast?> ForecastAsync(DateOnly month, string metric, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken);
+
+    /// <summary>Imports loading now, with their progress (Query's <c>/api/v1/imports/in-progress</c>).</summary>
+    Task<IReadOnlyList<ImportInProgressItem>> ListImportsInProgressAsync(CancellationToken cancellationToken);
 }
 
 public sealed class CostsApi(ApiClients clients) : ICostsApi
@@ -102,6 +105,9 @@ public sealed class CostsApi(ApiClients clients) : ICostsApi
 
     public Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken) =>
         ApiValues.AllAsync<ImportItem>(async cursor => await clients.Query.ListImportsAsync(dataSourceId, 500, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
+
+    public Task<IReadOnlyList<ImportInProgressItem>> ListImportsInProgressAsync(CancellationToken cancellationToken) =>
+        ApiValues.AllAsync<ImportInProgressItem>(async cursor => await clients.Query.ListImportsInProgressAsync(null, 500, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
 
     private static string[]? Filter(CostQuery query, string dimension) =>
         query.Filters.FirstOrDefault(f => f.Dimension == dimension && f.Values.Count > 0)?.Values.ToArray();

@@ -97,10 +97,10 @@ public sealed class DataSourcesApi(ApiClients clients) : IDataSourcesApi
                 ReportName = request.ReportName,
                 Region = request.Region,
             },
-            cancellationToken);
+            cancellationToken: cancellationToken);
 
     public Task DeleteAsync(Guid id, CancellationToken cancellationToken) =>
-        clients.DataSource.DeleteDataSourceAsync(id, cancellationToken);
+        clients.DataSource.DeleteDataSourceAsync(id, cancellationToken: cancellationToken);
 
     public Task<ValidationReport> ValidateAsync(Guid id, CancellationToken cancellationToken) =>
         clients.DataSource.ValidateDataSourceAsync(id, cancellationToken);

@@ -1,41 +1,34 @@
 using DigiUsher.Client.DataSource;
+using DigiUsher.Client.Tokens;
 
 namespace DigiUsher.Console.Apis;
 
 /// <summary>
-/// DataSource's OAuth 2.0 endpoints as a public client (<c>client_id=console</c>, no secret): the
-/// password grant signs a person in and gives a refresh token (RFC 6749 §4.3), the refresh_token
-/// grant renews the access token before it expires (§6; each use gives a new refresh token), and
-/// revocation ends the sign-in on sign-out (RFC 7009). The typed client has the operations but not
-/// their form-encoded bodies, so the forms are sent here; the answers are the client's types.
+/// DataSource's OAuth 2.0 endpoints as a public client (<c>client_id=console</c>, no secret), through the
+/// typed client's form bodies: the password grant signs a person in and gives a refresh token (RFC 6749
+/// §4.3), the refresh_token grant renews the access token before it expires (§6; each use gives a new
+/// refresh token), and revocation ends the sign-in on sign-out (RFC 7009). Failures arrive as
+/// <see cref="ApiProblemException"/> (OAuth's error and description) from <see cref="ApiErrorHandler"/>.
 /// </summary>
 public sealed class TokenEndpoint(IHttpClientFactory factory)
 {
     /// <summary>The console's client id at DataSource (<c>Auth:PublicClients</c>).</summary>
-    public const string ClientId = "console";
+    public const string ClientId = PasswordTokenSource.ConsoleClientId;
 
     public Task<OAuthTokenResponse> PasswordAsync(string email, string password, CancellationToken cancellationToken) =>
-        TokenAsync([new("grant_type", "password"), new("username", email), new("password", password)], cancellationToken);
+        Anonymous.TokenAsync(
+            new OAuthTokenRequest { Grant_type = OAuthTokenRequestGrant_type.Password, Username = email, Password = password, Client_id = ClientId },
+            cancellationToken);
 
     public Task<OAuthTokenResponse> RefreshAsync(string refreshToken, CancellationToken cancellationToken) =>
-        TokenAsync([new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], cancellationToken);
+        Anonymous.TokenAsync(
+            new OAuthTokenRequest { Grant_type = OAuthTokenRequestGrant_type.Refresh_token, Refresh_token = refreshToken, Client_id = ClientId },
+            cancellationToken);
 
-    public async Task RevokeAsync(string refreshToken, CancellationToken cancellationToken)
-    {
-        using var response = await PostAsync("connect/revoke", [new("token", refreshToken), new("token_type_hint", "refresh_token")], cancellationToken);
-    }
+    public Task RevokeAsync(string refreshToken, CancellationToken cancellationToken) =>
+        Anonymous.RevokeTokenAsync(
+            new OAuthRevocationRequest { Token = refreshToken, Token_type_hint = OAuthRevocationRequestToken_type_hint.Refresh_token, Client_id = ClientId },
+            cancellationToken);
 
-    private async Task<OAuthTokenResponse> TokenAsync(List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
-    {
-        using var response = await PostAsync("connect/token", form, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<OAuthTokenResponse>(cancellationToken)
-            ?? throw new ApiUnavailableException("DataSource", new InvalidOperationException("/connect/token answered an empty body."));
-    }
-
-    private async Task<HttpResponseMessage> PostAsync(string path, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
-    {
-        form.Add(new("client_id", ClientId));
-        // Failures arrive as ApiProblemException (OAuth's error, with title and detail) from ApiErrorHandler.
-        return await factory.CreateClient(nameof(ServicesOptions.DataSource)).PostAsync(path, new FormUrlEncodedContent(form), cancellationToken);
-    }
+    private IDataSourceClient Anonymous => ApiClients.Anonymous(factory);
 }

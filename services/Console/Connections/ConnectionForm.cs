@@ -113,7 +113,7 @@ public sealed class ConnectionForm
 
             if (string.IsNullOrWhiteSpace(ExternalId))
             {
-                errors["externalId"] = "The external id is required; use the one proposed here in the role's trust policy.";
+                errors["externalId"] = "DigiUsher has not issued an external id yet: choose the IAM role option again, or press \"Try again\" below it.";
             }
         }
 
