@@ -276,7 +276,7 @@ public class ConsoleJourneyTests
             await other.OpenAsync(console, "/imports");
             await other.TestId("no-imports").WaitForAsync();
             await other.OpenAsync(console, "/settings/data-sources");
-            StringAssert(await other.Locator("main").InnerTextAsync(), "No data source yet");
+            await Assertions.Expect(other.Locator("main")).ToContainTextAsync("No data source yet", Expect);
             await other.OpenAsync(console, $"/settings/data-sources/{dataSourceId}");
             await other.TestId("data-source-not-found").WaitForAsync();
             await browser.ShotAsync(other, "other-data-source-by-url");
@@ -285,7 +285,7 @@ public class ConsoleJourneyTests
             await other.OpenAsync(console, "/employees/alice%40example.com");
             await other.TestId("nothing-owned").WaitForAsync();
             await other.OpenAsync(console, "/settings/owner-rules");
-            StringAssert(await other.Locator("main").InnerTextAsync(), "No rules yet");
+            await Assertions.Expect(other.Locator("main")).ToContainTextAsync("No rules yet", Expect);
             await other.OpenAsync(console, "/settings/users");
             Assert.DoesNotContain(adminEmail, await other.TestId("users").InnerTextAsync(Wait), StringComparison.Ordinal);
         }

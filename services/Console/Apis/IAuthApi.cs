@@ -1,5 +1,4 @@
 using DigiUsher.Client.DataSource;
-using DigiUsher.Console.Session;
 
 namespace DigiUsher.Console.Apis;
 
@@ -27,7 +26,7 @@ public sealed class AuthApi(IHttpClientFactory factory, TokenEndpoint tokens) : 
     {
         var accepted = await ApiClients.Anonymous(factory).AcceptInvitationAsync(new AcceptInvitationRequest { InvitationCode = invitationCode, Password = password }, cancellationToken);
         // The invitation's answer is a bare access token; the session wants the password grant's refresh token too.
-        var email = CookieSession.ReadClaims(accepted.AccessToken)[DigiUsher.ServiceDefaults.Security.DigiUsherClaims.Email];
+        var email = AccessTokenClaims.Read(accepted.AccessToken)[DigiUsher.ServiceDefaults.Security.DigiUsherClaims.Email];
         return await tokens.PasswordAsync(email, password, cancellationToken);
     }
 }

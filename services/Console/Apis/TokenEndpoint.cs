@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using DigiUsher.Client.DataSource;
 using DigiUsher.Client.Tokens;
 
@@ -31,4 +33,28 @@ public sealed class TokenEndpoint(IHttpClientFactory factory)
             cancellationToken);
 
     private IDataSourceClient Anonymous => ApiClients.Anonymous(factory);
+}
+
+/// <summary>Reads the claims of the access tokens DataSource gives the console.</summary>
+public static class AccessTokenClaims
+{
+    /// <summary>
+    /// The claims of a token the console has just received from DataSource over its own connection
+    /// (it does not validate the signature: it never accepts tokens from the browser).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Read(string jwt)
+    {
+        var parts = jwt.Split('.');
+        if (parts.Length != 3)
+        {
+            throw new FormatException("The access token is not a JWT.");
+        }
+
+        var payload = parts[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+        using var document = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
+        return document.RootElement.EnumerateObject()
+            .Where(p => p.Value.ValueKind is JsonValueKind.String)
+            .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+    }
 }

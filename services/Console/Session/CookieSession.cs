@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Text;
-using System.Text.Json;
 using DigiUsher.Client.DataSource;
 using DigiUsher.Console.Apis;
 using Microsoft.AspNetCore.Authentication;
@@ -41,7 +39,7 @@ public sealed class CookieSession(
 
     public async Task SignInAsync(HttpContext context, OAuthTokenResponse token)
     {
-        var claims = ReadClaims(token.Access_token);
+        var claims = AccessTokenClaims.Read(token.Access_token);
         var identity = new ClaimsIdentity(
             [
                 new Claim(SessionClaims.Session, SessionStore.NewId()),
@@ -143,25 +141,5 @@ public sealed class CookieSession(
             // Outside Razor components (the CSV export endpoint) the request carries the principal.
             return http.HttpContext?.User;
         }
-    }
-
-    /// <summary>
-    /// The claims of a token the console has just received from DataSource over its own connection
-    /// (it does not validate the signature: it never accepts tokens from the browser).
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> ReadClaims(string jwt)
-    {
-        var parts = jwt.Split('.');
-        if (parts.Length != 3)
-        {
-            throw new FormatException("The access token is not a JWT.");
-        }
-
-        var payload = parts[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-        using var document = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
-        return document.RootElement.EnumerateObject()
-            .Where(p => p.Value.ValueKind is JsonValueKind.String)
-            .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
     }
 }
