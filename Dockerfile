@@ -13,6 +13,8 @@ ARG SERVICE
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY libs/ libs/
+# The typed API client (libs/DigiUsher.Client, used by the console) is generated from the committed documents.
+COPY openapi/ openapi/
 COPY services/${SERVICE}/ services/${SERVICE}/
 # The NuGet cache outlives the layer, so a source change does not download the packages again.
 RUN --mount=type=cache,id=digiusher-nuget,target=/root/.nuget/packages \
