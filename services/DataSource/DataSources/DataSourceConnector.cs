@@ -39,19 +39,7 @@ public sealed class DataSourceConnector(
             return new DataSourceOutcome.Refused(report);
         }
 
-        DataSourceChange.Accept(row, report, request.Region);
-        SetCredentials(row, credentials);
-        var now = time.GetUtcNow();
-        try
-        {
-            return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), cancellationToken) is { } inserted
-                ? new DataSourceOutcome.Saved(inserted)
-                : new DataSourceOutcome.Duplicate(row, Existed: true);
-        }
-        catch (RoleGuardException guard)
-        {
-            return Refusal(guard, row.ExternalId);
-        }
+        return await InsertAcceptedAsync(row, credentials, report, request.Region, cancellationToken);
     }
 
     /// <summary>
@@ -205,7 +193,14 @@ public sealed class DataSourceConnector(
         }
 
         var row = DataSourceChange.NewLinkedRow(Guid.CreateVersion7(), organizationId, createdBy, request, root, report.AccountId!);
-        DataSourceChange.Accept(row, report, request.Region);
+        return await InsertAcceptedAsync(row, credentials, report, request.Region, cancellationToken);
+    }
+
+    /// <summary>Stores a new data source its validation accepted, with its encrypted credentials and its Connected event.</summary>
+    private async Task<DataSourceOutcome> InsertAcceptedAsync(
+        DataSourceRow row, ConnectionCredentials credentials, ValidationReport report, string? region, CancellationToken cancellationToken)
+    {
+        DataSourceChange.Accept(row, report, region);
         SetCredentials(row, credentials);
         var now = time.GetUtcNow();
         try
