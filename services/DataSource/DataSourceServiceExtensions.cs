@@ -46,6 +46,7 @@ public static class DataSourceServiceExtensions
         services.AddOptions<IssuerOptions>().BindConfiguration(IssuerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.Section);
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
+        services.AddOptions<SignInProtectionOptions>().BindConfiguration(SignInProtectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<ILocalSigningKeys>(sp => sp.GetRequiredService<SigningKeyRing>());
         services.AddHostedService<SigningKeyRotation>();

@@ -59,7 +59,7 @@ public static class AuthApi
         }
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, LoginThrottle throttle, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<RegisterRequest>(http, cancellationToken);
         if (request is null)
@@ -85,6 +85,7 @@ public static class AuthApi
                 detail: "An account with this email exists; log in, or ask its organization's admin for an invitation.");
         }
 
+        await throttle.RememberAddressAsync(userId, LoginThrottle.AddressOf(http.HttpContext), cancellationToken);
         return TypedResults.Created($"/api/v1/users/{userId}", new Registered(organizationId, userId, email, DigiUsherClaims.AdminRole));
     }
 
@@ -154,7 +155,7 @@ public static class AuthApi
         return TypedResults.Ok(new TokenResponse(outcome.Grant!.Access.Token, "Bearer", outcome.Grant.Access.ExpiresIn));
     }
 
-    private static async Task<IResult> AcceptInvitationAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, AccessTokenIssuer issuer, CancellationToken cancellationToken)
+    private static async Task<IResult> AcceptInvitationAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, AccessTokenIssuer issuer, LoginThrottle throttle, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<AcceptInvitationRequest>(http, cancellationToken);
         if (request is null)
@@ -177,6 +178,7 @@ public static class AuthApi
                 detail: "The invitation code is wrong, was used already or has expired; ask your admin for a new one.");
         }
 
+        await throttle.RememberAddressAsync(user.Id, LoginThrottle.AddressOf(http.HttpContext), cancellationToken);
         var token = issuer.Issue(new TokenSubject(user.Id.ToString(), user.OrganizationId, user.Role, user.Email, "console", Scopes.ForRole(user.Role)));
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresIn));
     }

@@ -383,4 +383,28 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource, OutboxWriter outb
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync($"delete from {DataSourceDb.Schema}.login_failures where throttle_key = @throttleKey", new { throttleKey });
     }
+
+    /// <summary>Whether the user of this login signed in successfully from this address within <paramref name="within"/>.</summary>
+    public async Task<bool> SignedInFromAsync(string email, string address, TimeSpan within, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(
+            $"""
+            select exists (
+                select 1 from {DataSourceDb.Schema}.sign_in_addresses a join {DataSourceDb.Schema}.users u on u.id = a.user_id
+                where u.email_normalized = lower(@email) and a.address = @address and a.last_signed_in_at > now() - @within)
+            """, new { email, address, within });
+    }
+
+    /// <summary>Remembers a successful sign-in's address, and forgets the user's addresses older than <paramref name="keep"/>.</summary>
+    public async Task RememberSignInAddressAsync(Guid userId, string address, TimeSpan keep, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            $"""
+            insert into {DataSourceDb.Schema}.sign_in_addresses (user_id, address, last_signed_in_at) values (@userId, @address, now())
+            on conflict (user_id, address) do update set last_signed_in_at = excluded.last_signed_in_at;
+            delete from {DataSourceDb.Schema}.sign_in_addresses where user_id = @userId and last_signed_in_at < now() - @keep;
+            """, new { userId, address, keep });
+    }
 }

@@ -81,16 +81,19 @@ public sealed class TokenExchange(
             return new TokenError(TokenError.UnauthorizedClient, $"Client '{clientId}' may not use the password grant.");
         }
 
-        var key = LoginThrottle.KeyFor(username, address);
-        if (await throttle.LockedForAsync(key, cancellationToken) is { } lockedFor)
+        // Whose address this is decides the throttles and the hashing lane; a login that does not exist
+        // is treated like any login from a new address, so the answers reveal nothing.
+        var user = await identity.FindUserByEmailAsync(username.Trim(), cancellationToken);
+        var origin = await throttle.OriginOfAsync(username, address, cancellationToken);
+        var verdict = await throttle.BeforePasswordCheckAsync(username, address, origin, cancellationToken);
+        if (verdict.Refused)
         {
-            return TooManyAttempts(lockedFor);
+            return new TokenError(TokenError.SlowDown, verdict.Reason!, StatusCodes.Status429TooManyRequests, verdict.RefusedFor);
         }
 
-        var user = await identity.FindUserByEmailAsync(username.Trim(), cancellationToken);
-        if (!await passwords.VerifyAsync(password, user?.PasswordHash, cancellationToken) || user is null)
+        if (!await passwords.VerifySignInAsync(username, origin, password, user?.PasswordHash, cancellationToken) || user is null)
         {
-            await throttle.FailedAsync(key, cancellationToken);
+            await throttle.PersonFailedAsync(username, address, origin, cancellationToken);
             return new TokenError(TokenError.InvalidGrant, "The email or password is wrong.");
         }
 
@@ -99,7 +102,7 @@ public sealed class TokenExchange(
             return new TokenError(TokenError.InvalidGrant, "This account is disabled; ask your organization's admin.");
         }
 
-        await throttle.SucceededAsync(key, cancellationToken);
+        await throttle.PersonSucceededAsync(user.Id, username, address, cancellationToken);
         var granted = Narrow(Scopes.ForRole(user.Role), scope);
         if (granted.Error is not null)
         {
