@@ -200,7 +200,7 @@ public sealed class CurNormalizer
     private static decimal? Amount(ICurRowSource row, int column) => column >= 0 ? row.Decimal(column) : null;
 
     private static string Text(ICurRowSource row, int column, StringPool pool) =>
-        column >= 0 ? pool.Get(row.Text(column).Trim()) : string.Empty;
+        column >= 0 ? row.PooledText(column) ?? pool.Get(row.Text(column).Trim()) : string.Empty;
 
     private void FillFromProductMap(ICurRowSource row, CurLineItem item)
     {

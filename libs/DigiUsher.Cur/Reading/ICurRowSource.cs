@@ -5,6 +5,12 @@ public interface ICurRowSource
 {
     ReadOnlySpan<char> Text(int column);
 
+    /// <summary>
+    /// The cell's trimmed text as a string the source already holds (a Parquet reader decodes each distinct value
+    /// of a string column once), or null when the source has none to give and the caller should pool <see cref="Text"/>.
+    /// </summary>
+    string? PooledText(int column) => null;
+
     decimal? Decimal(int column);
 
     DateTime? Timestamp(int column);

@@ -40,9 +40,10 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
         _normalizer = new CurNormalizer(_schema, options);
         _buffers = new ColumnBuffer?[_fields.Length];
+        var scratch = new Scratch(options.StringPoolCapacity);
         foreach (var column in _schema.UsedColumns())
         {
-            _buffers[column] = ColumnBuffer.For(_fields[column], _schema.NameOf(column));
+            _buffers[column] = ColumnBuffer.For(_fields[column], _schema.NameOf(column), scratch);
         }
     }
 
@@ -114,6 +115,8 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
     public ReadOnlySpan<char> Text(int column) => _buffers[column]!.Text(_rowInGroup);
 
+    public string? PooledText(int column) => _buffers[column]!.PooledText(_rowInGroup);
+
     public decimal? Decimal(int column) => _buffers[column]!.Decimal(_rowInGroup);
 
     public DateTime? Timestamp(int column) => _buffers[column]!.Timestamp(_rowInGroup);
@@ -183,10 +186,10 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
     {
         protected string Name { get; } = name;
 
-        public static ColumnBuffer For(Field field, string name) => field switch
+        public static ColumnBuffer For(Field field, string name, Scratch scratch) => field switch
         {
-            MapField map => new MapBuffer(map, name),
-            DataField data when data.ClrType == typeof(ReadOnlyMemory<char>) || data.ClrType == typeof(string) => new StringBuffer(data, name),
+            MapField map => new MapBuffer(map, name, scratch),
+            DataField data when data.ClrType == typeof(ReadOnlyMemory<char>) || data.ClrType == typeof(string) => new StringBuffer(data, name, scratch),
             DataField data when data.ClrType == typeof(double) => new NumberBuffer<double>(data, name, (v, n) => CurValues.FromDouble(v, n)),
             DataField data when data.ClrType == typeof(float) => new NumberBuffer<float>(data, name, (v, n) => CurValues.FromDouble(v, n)),
             DataField data when data.ClrType == typeof(decimal) => new NumberBuffer<decimal>(data, name, (v, _) => v),
@@ -204,6 +207,8 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         }
 
         public virtual ReadOnlySpan<char> Text(int row) => [];
+
+        public virtual string? PooledText(int row) => null;
 
         public virtual decimal? Decimal(int row) => CurValues.ParseDecimal(Text(row), Name);
 
@@ -233,9 +238,96 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         public override void Release() => Values.Release();
     }
 
-    private sealed class StringBuffer(DataField field, string name) : FlatBuffer<ReadOnlyMemory<char>>(field, name)
+    /// <summary>
+    /// Buffers one row group's columns share while they load, one column at a time: the decoded values of a column
+    /// are only needed until they are pooled, so a row group holds one set of these, not one per column.
+    /// </summary>
+    private sealed class Scratch(int poolCapacity)
     {
-        public override ReadOnlySpan<char> Text(int row) => Values.TryGet(row, out var value) ? value.Span : [];
+        public int PoolCapacity { get; } = poolCapacity;
+
+        public ParquetColumnReader<ReadOnlyMemory<char>> Strings { get; } = new();
+
+        public ReadOnlyMemory<char>[] Raw = [];
+        public int[] Definitions = [];
+        public int[] Repetitions = [];
+        public string?[] Keys = [];
+        public string?[] Values = [];
+        public int[] RowStarts = [];
+        public char[] Text = new char[512];
+
+        public void EnsureMapSlots(int slots)
+        {
+            if (Repetitions.Length < slots)
+            {
+                Raw = new ReadOnlyMemory<char>[slots];
+                Definitions = new int[slots];
+                Repetitions = new int[slots];
+                Keys = new string?[slots];
+                Values = new string?[slots];
+            }
+        }
+    }
+
+    /// <summary>
+    /// A string column as one pooled, trimmed string per row. Parquet.Net decodes every value of a plain-encoded chunk
+    /// into characters of its own (tens of MB per 100k-row group across CUR 2.0's string columns); each is swapped at
+    /// once for the column's pooled string (accounts, services, usage types, regions repeat on most rows), so the
+    /// decoded characters are garbage before the next column is read and the normalizer does not pool them again.
+    /// </summary>
+    private sealed class StringBuffer(DataField field, string name, Scratch scratch) : ColumnBuffer(name)
+    {
+        private readonly StringPool _pool = new(scratch.PoolCapacity);
+        private string?[] _values = [];
+        private bool _absent;
+
+        public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
+        {
+            _absent = !group.ColumnExists(field);
+            if (_absent)
+            {
+                return;
+            }
+
+            if (_values.Length < rows)
+            {
+                _values = new string?[rows];
+            }
+
+            var decoded = scratch.Strings;
+            try
+            {
+                await decoded.LoadAsync(group, field, rows, cancellationToken);
+                string? previous = null;
+                for (var i = 0; i < rows; i++)
+                {
+                    if (!decoded.TryGet(i, out var value))
+                    {
+                        _values[i] = null;
+                        continue;
+                    }
+
+                    // Consecutive rows mostly repeat a value (hourly lines of one resource): compare before hashing.
+                    var text = value.Span.Trim();
+                    if (previous is null || !text.SequenceEqual(previous))
+                    {
+                        previous = _pool.Get(text);
+                    }
+
+                    _values[i] = previous;
+                }
+            }
+            finally
+            {
+                decoded.Release();
+            }
+        }
+
+        public override void Release() => Array.Clear(_values);
+
+        public override ReadOnlySpan<char> Text(int row) => _absent ? [] : _values[row];
+
+        public override string? PooledText(int row) => _absent ? string.Empty : _values[row] ?? string.Empty;
     }
 
     private sealed class NumberBuffer<T>(DataField field, string name, Func<T, string, decimal> convert) : FlatBuffer<T>(field, name)
@@ -269,130 +361,157 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
     /// <summary>
     /// A Parquet MAP (CUR 2.0 <c>product</c>, <c>resource_tags</c>, <c>cost_category</c>, <c>discount</c>):
     /// keys and values are flat leaf columns; repetition level 0 starts the next row's map. A 100k-row
-    /// group of <c>product</c> holds half a million entries; Parquet.Net decodes each key and value into
-    /// characters of its own, so each is swapped at once for a pooled string (keys and values repeat on
-    /// most rows) and the decoded characters are garbage before the next column is read, instead of
-    /// living as long as the row group (tens of MB per map column).
+    /// group of <c>product</c> holds half a million entries, but a month has few distinct maps (one per
+    /// product, per tagged resource): each row's map is read at load into one shared <see cref="RowMap"/> per
+    /// distinct map, so the row group holds one reference per row, and the slots are scratch shared by every map column.
     /// </summary>
-    private sealed class MapBuffer(MapField map, string name) : ColumnBuffer(name)
+    private sealed class MapBuffer(MapField map, string name, Scratch scratch) : ColumnBuffer(name)
     {
         private const int PoolCapacity = 65_536;
+
+        /// <summary>Distinct maps remembered, and the longest identity remembered (as the normalizer's map caches).</summary>
+        private const int MapCapacity = 8_192;
+        private const int MaxRememberedLength = 1_024;
         private const int MaxTextLength = 4_096;
 
         private readonly DataField _key = (DataField)map.Key;
         private readonly DataField _value = (DataField)map.Value;
         private readonly StringPool _keyPool = new(PoolCapacity);
         private readonly StringPool _valuePool = new(PoolCapacity);
-        private ReadOnlyMemory<char>[] _raw = [];
-        private int[] _definitions = [];
-        private int[] _repetitions = [];
-
-        // Per slot (one map entry, or one undefined slot for an empty map): its key and value, null where undefined.
-        private string?[] _keys = [];
-        private string?[] _values = [];
-
-        // Per row (and one past the last): its first slot.
-        private int[] _rowStarts = [];
-        private char[] _text = new char[512];
+        private readonly Dictionary<string, RowMap> _maps = new(StringComparer.Ordinal);
+        private readonly List<KeyValuePair<string, string>> _entries = [];
+        private RowMap?[] _rows = [];
 
         public override async ValueTask LoadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
         {
-            if (_rowStarts.Length < rows + 1)
+            if (_rows.Length < rows)
             {
-                _rowStarts = new int[rows + 1];
+                _rows = new RowMap?[rows];
             }
 
             if (!group.ColumnExists(_key))
             {
-                Array.Clear(_rowStarts);
+                Array.Clear(_rows);
                 return;
             }
 
             var levels = checked((int)(group.GetMetadata(_key)?.MetaData?.NumValues ?? throw new CurFormatException($"column {Name}: no column chunk metadata")));
-            if (_repetitions.Length < levels + 1)
+            scratch.EnsureMapSlots(levels + 1);
+            if (scratch.RowStarts.Length < rows + 1)
             {
-                _raw = new ReadOnlyMemory<char>[levels + 1];
-                _definitions = new int[levels + 1];
-                _repetitions = new int[levels + 1];
-                _keys = new string?[levels + 1];
-                _values = new string?[levels + 1];
+                scratch.RowStarts = new int[rows + 1];
             }
 
-            // Raw reads: non-null values packed, with definition levels telling which slots are present
-            // and repetition level 0 starting the next row's map (an empty map is one slot, undefined).
-            await ReadSlotsAsync(group, _value, levels, _values, _valuePool, cancellationToken);
-            await ReadSlotsAsync(group, _key, levels, _keys, _keyPool, cancellationToken);
-            var row = -1;
-            for (var i = 0; i < levels; i++)
+            try
             {
-                if (_repetitions[i] == 0)
+                // Raw reads: non-null values packed, with definition levels telling which slots are present
+                // and repetition level 0 starting the next row's map (an empty map is one slot, undefined).
+                await ReadSlotsAsync(group, _value, levels, scratch.Values, _valuePool, cancellationToken);
+                await ReadSlotsAsync(group, _key, levels, scratch.Keys, _keyPool, cancellationToken);
+                var rowStarts = scratch.RowStarts;
+                var row = -1;
+                for (var i = 0; i < levels; i++)
                 {
-                    row++;
-                    if (row >= rows)
+                    if (scratch.Repetitions[i] == 0)
                     {
-                        throw new CurFormatException($"column {Name}: more map rows than the row group holds");
-                    }
+                        row++;
+                        if (row >= rows)
+                        {
+                            throw new CurFormatException($"column {Name}: more map rows than the row group holds");
+                        }
 
-                    _rowStarts[row] = i;
+                        rowStarts[row] = i;
+                    }
+                    else if (row < 0)
+                    {
+                        throw new CurFormatException($"column {Name}: the map data does not begin with a row");
+                    }
                 }
-                else if (row < 0)
+
+                for (var r = row + 1; r <= rows; r++)
                 {
-                    throw new CurFormatException($"column {Name}: the map data does not begin with a row");
+                    rowStarts[r] = levels;
+                }
+
+                for (var r = 0; r < rows; r++)
+                {
+                    _rows[r] = MapOf(rowStarts[r], rowStarts[r + 1]);
                 }
             }
-
-            for (var r = row + 1; r <= rows; r++)
+            finally
             {
-                _rowStarts[r] = levels;
+                Array.Clear(scratch.Keys, 0, levels);
+                Array.Clear(scratch.Values, 0, levels);
             }
         }
 
         /// <summary>Reads one leaf column into <paramref name="slots"/> (pooled strings, null where undefined); leaves its repetition levels.</summary>
         private async ValueTask ReadSlotsAsync(ParquetRowGroupReader group, DataField field, int levels, string?[] slots, StringPool pool, CancellationToken cancellationToken)
         {
-            await group.ReadRawAsync<ReadOnlyMemory<char>>(field, _raw.AsMemory(0, levels + 1), _definitions.AsMemory(0, levels + 1), _repetitions.AsMemory(0, levels + 1), cancellationToken);
+            await group.ReadRawAsync<ReadOnlyMemory<char>>(field, scratch.Raw.AsMemory(0, levels + 1), scratch.Definitions.AsMemory(0, levels + 1), scratch.Repetitions.AsMemory(0, levels + 1), cancellationToken);
             var packed = 0;
             for (var i = 0; i < levels; i++)
             {
-                slots[i] = _definitions[i] >= field.MaxDefinitionLevel ? pool.Get(_raw[packed++].Span) : null;
+                slots[i] = scratch.Definitions[i] >= field.MaxDefinitionLevel ? pool.Get(scratch.Raw[packed++].Span) : null;
             }
 
-            Array.Clear(_raw, 0, packed);
-        }
-
-        public override void Release()
-        {
-            Array.Clear(_keys);
-            Array.Clear(_values);
+            Array.Clear(scratch.Raw, 0, packed);
         }
 
         /// <summary>
-        /// The row's map as one text that identifies it (each key and value preceded by its length, so no two
-        /// maps share a text; empty, meaning "not identified", for a very large map): the normalizer reads each
-        /// distinct map once by it, as it does a CSV's JSON text.
+        /// The map of slots [<paramref name="start"/>, <paramref name="end"/>), the same instance for every row with the same
+        /// entries while fewer than <see cref="MapCapacity"/> distinct maps were seen.
         /// </summary>
-        public override ReadOnlySpan<char> Text(int row)
+        private RowMap MapOf(int start, int end)
         {
+            // The map as one text that identifies it: each key and value preceded by its length, so no two maps share a text.
             var length = 0;
-            for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
+            var identified = true;
+            for (var i = start; i < end && identified; i++)
             {
-                if (!Append(_keys[i], ref length) || !Append(_values[i], ref length))
+                identified = Append(scratch.Keys[i], ref length) && Append(scratch.Values[i], ref length);
+            }
+
+            var text = identified ? scratch.Text.AsSpan(0, length) : [];
+            var lookup = _maps.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (identified && lookup.TryGetValue(text, out var known))
+            {
+                return known;
+            }
+
+            _entries.Clear();
+            for (var i = start; i < end; i++)
+            {
+                if (scratch.Keys[i] is { Length: > 0 } key)
                 {
-                    return [];
+                    _entries.Add(new(key, scratch.Values[i] ?? string.Empty));
                 }
             }
 
-            return _text.AsSpan(0, length);
+            // Past the bound a map is read again on each row (empty text: "not identified" to the normalizer).
+            if (identified && text.Length <= MaxRememberedLength && _maps.Count < MapCapacity)
+            {
+                var remembered = new RowMap(text.ToString(), [.. _entries]);
+                _maps.Add(remembered.Text, remembered);
+                return remembered;
+            }
+
+            return new RowMap(string.Empty, [.. _entries]);
         }
+
+        public override void Release() => Array.Clear(_rows);
+
+        /// <summary>
+        /// The row's map as one text that identifies it (empty, meaning "not identified", for a very large map or past the
+        /// bound of remembered maps): the normalizer reads each distinct map once by it, as it does a CSV's JSON text.
+        /// </summary>
+        public override ReadOnlySpan<char> Text(int row) => _rows[row]?.Text;
 
         public override void Map(int row, List<KeyValuePair<string, string>> entries)
         {
-            for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
+            if (_rows[row] is { } map)
             {
-                if (_keys[i] is { Length: > 0 } key)
-                {
-                    entries.Add(new(key, _values[i] ?? string.Empty));
-                }
+                entries.AddRange(map.Entries);
             }
         }
 
@@ -403,16 +522,19 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
                 return false;
             }
 
-            if (_text.Length < length + part.Length + 2)
+            if (scratch.Text.Length < length + part.Length + 2)
             {
-                Array.Resize(ref _text, MaxTextLength);
+                Array.Resize(ref scratch.Text, MaxTextLength);
             }
 
-            _text[length++] = (char)(part.Length >> 16);
-            _text[length++] = (char)part.Length;
-            part.CopyTo(_text.AsSpan(length));
+            scratch.Text[length++] = (char)(part.Length >> 16);
+            scratch.Text[length++] = (char)part.Length;
+            part.CopyTo(scratch.Text.AsSpan(length));
             length += part.Length;
             return true;
         }
     }
+
+    /// <summary>One distinct map of a MAP column: its identifying text and its entries (keys non-empty).</summary>
+    private sealed record RowMap(string Text, KeyValuePair<string, string>[] Entries);
 }
