@@ -63,6 +63,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddOptions<CursorOptions>().BindConfiguration(CursorOptions.Section);
+        builder.Services.AddOptions<Quotas.TenantQuotas>().BindConfiguration(Quotas.TenantQuotas.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 
         var connectionString = builder.Configuration.GetConnectionString("Postgres")

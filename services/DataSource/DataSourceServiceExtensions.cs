@@ -31,6 +31,7 @@ public static class DataSourceServiceExtensions
         services.AddSingleton<SecretCipher>();
         services.AddSingleton<SecretRekeyer>();
         services.AddSignInRateLimits();
+        services.AddTenantRateLimits();
 
         // DataSource owns the credentials: it reads them from its own tables, not over the bus.
         services.AddDigiUsherAws(credentialsFromDataSource: false);
@@ -71,6 +72,7 @@ public static class DataSourceServiceExtensions
         app.MapServiceClientsApi();
         app.MapDataSourcesApi();
         app.MapAwsSetupApi();
+        app.MapQuotasApi();
         app.MapAdminApi();
         return app;
     }

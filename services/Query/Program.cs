@@ -16,6 +16,7 @@ builder.AddMessageBus(bus => bus.AddConsumers(typeof(Program).Assembly));
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseRateLimiter();
 app.MapDigiUsherOpenApi();
 app.MapCostsApi();
 app.MapResourcesApi();

@@ -16,6 +16,7 @@ public static class QueryServiceExtensions
     public static WebApplicationBuilder AddQueryServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ServicesOptions>().BindConfiguration(ServicesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddTenantRateLimits();
         builder.Services.AddOptions<FindingsOptions>().BindConfiguration(FindingsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CostsOptions>().BindConfiguration(CostsOptions.Section).ValidateDataAnnotations().ValidateOnStart();

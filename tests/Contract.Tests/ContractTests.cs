@@ -128,6 +128,7 @@ public class ContractTests
 
         await api.Aws.Setup.GetAsync(c => c.QueryParameters.Bucket = account.CurBucket);
         await api.Aws.ExternalIds.PostAsync();
+        Assert.Equal(0, (await api.Quotas.GetAsync())!.DataSources);
         var created = await api.DataSources.PostAsync(new CreateDataSourceRequest
         {
             Name = "Contract payer", Kind = "aws-root", AccessKeyId = account.AccessKeyId, SecretAccessKey = account.SecretAccessKey,

@@ -46,6 +46,9 @@ public sealed class ReportBucketWriter : IDisposable
     public Task PutAsync(string key, string content) =>
         _s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = content, UseChunkEncoding = false });
 
+    public Task PutAsync(string key, byte[] content) =>
+        _s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(content), UseChunkEncoding = false });
+
     public Task DeleteAsync(string key) => _s3.DeleteObjectAsync(Bucket, key);
 
     /// <summary>Legacy CSV, create-new versioning: an assembly folder with its files and manifest, then the period manifest.</summary>

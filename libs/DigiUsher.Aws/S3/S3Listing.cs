@@ -20,10 +20,11 @@ public static class S3Listing
     /// The objects whose keys begin with <paramref name="prefix"/>: every page, or the first
     /// <paramref name="maxPages"/>. The prefix is sent without its trailing slash and the rest checked
     /// here: moto 5 miscomputes SigV4 for query values that need percent-encoding ("billing/"), so an
-    /// enforcing moto would reject the listing that real S3 accepts.
+    /// enforcing moto would reject the listing that real S3 accepts. With <c>maxKeys</c>, the listing stops
+    /// (truncated) once more than that many keys were listed.
     /// </summary>
     /// <exception cref="Amazon.Runtime.AmazonServiceException">S3 refused the listing (see <see cref="AwsErrors"/>).</exception>
-    public static async Task<S3ListingPage> ListAsync(IAmazonS3 s3, string bucket, string prefix, int? maxPages, CancellationToken cancellationToken)
+    public static async Task<S3ListingPage> ListAsync(IAmazonS3 s3, string bucket, string prefix, int? maxPages, CancellationToken cancellationToken, int? maxKeys = null)
     {
         var objects = new List<ListedObject>();
         var sent = prefix.TrimEnd('/');
@@ -32,6 +33,11 @@ public static class S3Listing
         {
             var response = await s3.ListObjectsV2Async(request, cancellationToken);
             objects.AddRange((response.S3Objects ?? []).Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(ToListed));
+            if (objects.Count > maxKeys)
+            {
+                return new S3ListingPage(objects, true);
+            }
+
             if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
             {
                 return new S3ListingPage(objects, false);

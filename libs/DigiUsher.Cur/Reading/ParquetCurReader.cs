@@ -55,18 +55,20 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
     public static async Task<ParquetCurReader> OpenAsync(Stream seekable, string file, CurReaderOptions options, CancellationToken cancellationToken)
     {
+        await ParquetDeclaredSizes.CheckFooterAsync(seekable, file, cancellationToken);
         ParquetReader parquet;
         try
         {
             parquet = await ParquetReader.CreateAsync(seekable, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: true, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or ParquetException or InvalidDataException or NotSupportedException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or ParquetException or InvalidDataException or NotSupportedException or ArgumentException or OverflowException)
         {
             throw new CurFormatException($"not a readable Parquet file ({ex.Message})", file, null, ex);
         }
 
         try
         {
+            ParquetDeclaredSizes.CheckMetadata(parquet.Metadata!, seekable.Length, file);
             return new ParquetCurReader(parquet, file, options);
         }
         catch

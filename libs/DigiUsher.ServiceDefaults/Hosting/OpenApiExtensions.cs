@@ -169,6 +169,17 @@ public static class OpenApiExtensions
             preconditionFailed.Description = "If-Match names another version: the resource changed since it was read.";
         }
 
+        if (operation.Responses.TryGetValue("429", out var limited) && limited is OpenApiResponse tooMany)
+        {
+            tooMany.Description = "The organization passed its rate limit for this kind of request (the problem names it); Retry-After says when to try again.";
+            tooMany.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            tooMany.Headers.TryAdd("Retry-After", new OpenApiHeader
+            {
+                Description = "Seconds to wait before the next request of this kind.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            });
+        }
+
         if (context.Description.HttpMethod == HttpMethods.Get && metadata.OfType<StreamedResponse>().FirstOrDefault() is null)
         {
             operation.Responses.TryAdd("304", new OpenApiResponse { Description = "Not modified: the If-None-Match header holds the current ETag." });

@@ -18,6 +18,7 @@ public sealed partial class DeliveryImporter(
     IDataSourceCredentials credentials,
     AwsClientFactory aws,
     IOptions<CurParserOptions> options,
+    IOptions<DigiUsher.ServiceDefaults.Quotas.TenantQuotas> quotas,
     ImportMetrics metrics,
     ImportProgressReporter progress,
     ILogger<DeliveryImporter> logger)
@@ -114,16 +115,18 @@ public sealed partial class DeliveryImporter(
         CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var quota = new DeliveryQuota(quotas.Value, m.ReportKeys);
+        quota.CheckListedSizes();
         LoadResult load;
         var issued = await credentials.GetAsync(m.OrganizationId, m.DataSourceId, cancellationToken);
         using (var s3 = aws.CreateS3(issued.Credentials, m.Region))
         {
             var readerOptions = settings.ReaderOptions();
-            var source = new S3ReportFileSource(s3, m.Bucket, bytes => { tracking.BytesRead(bytes); counters.BytesRead(bytes); }, counters.FileRead);
+            var source = new S3ReportFileSource(s3, m.Bucket, bytes => { tracking.BytesRead(bytes); counters.BytesRead(bytes); }, counters.FileRead, quota.ListedSize);
             var opener = new ReportFileOpener(source, readerOptions, settings.TempDirectory);
             var loader = new LineItemLoader(dataSource, CurParserDb.Schema, readerOptions, settings.BatchSize, settings.FilesInParallel(), settings.RollupGroupsInMemory);
             load = await loader.LoadAsync(importId, m.Format, [.. m.ReportKeys.Select(k => k.Key)], opener, cancellationToken,
-                rows => { tracking.RowsCopied(rows); counters.RowsCopied(rows); });
+                rows => { tracking.RowsCopied(rows); counters.RowsCopied(rows); quota.RowsCopied(rows); });
         }
 
         await loaded.CancelAsync();
@@ -291,15 +294,31 @@ public sealed partial class DeliveryImporter(
     private static partial void LogLeaseLost(ILogger logger, string deliveryId);
 }
 
-/// <summary>Report files from the data source's bucket, streamed (GetObject).</summary>
-public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket, Action<long>? bytesRead = null, Action? read = null) : IReportFileSource
+/// <summary>
+/// Report files from the data source's bucket, streamed (GetObject); with <paramref name="listedSize"/>,
+/// a file larger than its listing said is refused from its length, and cut off if it sends more.
+/// </summary>
+public sealed class S3ReportFileSource(IAmazonS3 s3, string bucket, Action<long>? bytesRead = null, Action? read = null, Func<string, long>? listedSize = null) : IReportFileSource
 {
     public async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
             var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
-            return new ResponseStream(response, bytesRead, read);
+            var stream = new ResponseStream(response, bytesRead, read);
+            if (listedSize is null)
+            {
+                return stream;
+            }
+
+            var listed = listedSize(key);
+            if (response.ContentLength > listed)
+            {
+                stream.Dispose();
+                throw new CurFormatException($"S3 now sends {response.ContentLength:N0} bytes for a file it listed with {listed:N0}; refused before reading", key);
+            }
+
+            return new ListedSizeStream(stream, listed, key);
         }
         catch (AmazonS3Exception ex) when (AwsErrors.Classify(ex) == AwsErrorKind.NotFound)
         {

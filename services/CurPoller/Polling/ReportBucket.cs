@@ -5,13 +5,17 @@ using Amazon.S3.Model;
 using DigiUsher.Aws;
 using DigiUsher.Aws.S3;
 using DigiUsher.Cur.Layout;
+using DigiUsher.ServiceDefaults.Quotas;
 
 namespace DigiUsher.CurPoller.Polling;
 
-/// <summary>The S3 reads of a poll (list, get), with S3 errors turned into actionable poll failures.</summary>
-public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region)
+/// <summary>
+/// The S3 reads of one poll (list, get), with S3 errors turned into actionable poll failures and the
+/// organization's quotas kept: keys listed in the whole poll, bytes of a manifest.
+/// </summary>
+public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region, TenantQuotas quotas)
 {
-    private const int MaxManifestBytes = 64 * 1024 * 1024;
+    private int _listed;
 
     public string Name => bucket;
 
@@ -22,7 +26,14 @@ public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region)
     {
         try
         {
-            var listing = await S3Listing.ListAsync(s3, bucket, prefix, maxPages: null, cancellationToken);
+            var listing = await S3Listing.ListAsync(s3, bucket, prefix, maxPages: null, cancellationToken, maxKeys: quotas.KeysListedPerPoll - _listed);
+            _listed += listing.Objects.Count;
+            if (listing.Truncated)
+            {
+                throw new PollFailureException(
+                    $"The listing of s3://{bucket}/{prefix} passed {quotas.KeysListedPerPoll:N0} keys, the organization's quota of keys listed per poll (Quotas:KeysListedPerPoll); the poll stopped there. Give the data source a prefix that holds only its report.");
+            }
+
             return [.. listing.Objects.Select(o => new CurObject(o.Key, o.Size, o.ETag, o.LastModified))];
         }
         catch (AmazonServiceException ex)
@@ -41,13 +52,25 @@ public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region)
         try
         {
             using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
-            if (response.ContentLength > MaxManifestBytes)
+            if (response.ContentLength > quotas.ManifestBytes)
             {
-                throw new PollFailureException($"s3://{bucket}/{key} is {response.ContentLength} bytes, too large for a manifest.");
+                throw ManifestTooLarge(key, $"is {response.ContentLength:N0} bytes");
             }
 
+            // Read no further than the quota, whatever the length said.
             using var buffer = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await response.ResponseStream.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > quotas.ManifestBytes)
+                {
+                    throw ManifestTooLarge(key, "sent more bytes than its length said");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
             return (buffer.ToArray(), (response.ETag ?? string.Empty).Trim('"'));
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode == "NoSuchKey")
@@ -63,6 +86,9 @@ public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region)
             throw new PollFailureException($"S3 could not be reached to read s3://{bucket}/{key} ({ex.Message}); the next poll retries.", inner: ex);
         }
     }
+
+    private PollFailureException ManifestTooLarge(string key, string what) => new(
+        $"The manifest s3://{bucket}/{key} {what}, over the organization's quota of {quotas.ManifestBytes:N0} bytes per manifest (Quotas:ManifestBytes); it was not read.");
 
     private PollFailureException Describe(AmazonServiceException ex, string action, string what) => AwsErrors.Classify(ex) switch
     {

@@ -29,6 +29,7 @@ public sealed partial class ReportPoller(
     PollerStore store,
     TimeProvider clock,
     IOptions<CurPollerOptions> options,
+    IOptions<DigiUsher.ServiceDefaults.Quotas.TenantQuotas> quotas,
     PollMetrics metrics,
     ILogger<ReportPoller> logger)
 {
@@ -55,7 +56,7 @@ public sealed partial class ReportPoller(
 
         var region = string.IsNullOrWhiteSpace(source.Region) ? issued.Region : source.Region;
         using var s3 = awsClients.CreateS3(issued.Credentials, region);
-        var bucket = new ReportBucket(s3, source.Bucket, region);
+        var bucket = new ReportBucket(s3, source.Bucket, region, quotas.Value);
         var reportName = source.ReportName ?? await FindReportNameAsync(source, issued, cancellationToken);
         var prefix = CurKeys.NormalizePrefix(source.Prefix);
         var listing = await bucket.ListAsync(CurKeys.ListingPrefix(prefix, reportName), cancellationToken);

@@ -23,6 +23,7 @@ public static class DataSourcesApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .RequireTenantRateLimit(TenantRateLimits.Validations)
             .WithName("CreateDataSource")
             .WithSummary("Connect an AWS root (payer) account, or a member account linked to one (aws-linked): validates the credentials against the connection guide first");
         group.MapGet("/", ListAsync)
@@ -47,6 +48,7 @@ public static class DataSourcesApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithIfMatch()
+            .RequireTenantRateLimit(TenantRateLimits.Validations)
             .WithName("UpdateDataSource")
             .WithSummary("Rename, rotate keys or switch to a role, change bucket, prefix or report (re-validated)");
         group.MapDelete("/{id:guid}", DeleteAsync)
@@ -61,6 +63,7 @@ public static class DataSourcesApi
             .Produces<ValidationReport>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Scopes.DataSourcesRefresh)
+            .RequireTenantRateLimit(TenantRateLimits.Validations)
             .WithName("ValidateDataSource")
             .WithSummary("Check every permission of the connection guide again and detect the reports");
         group.MapPost("/{id:guid}/poll", PollAsync)
@@ -68,6 +71,7 @@ public static class DataSourcesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .RequireScope(Scopes.DataSourcesRefresh)
+            .RequireTenantRateLimit(TenantRateLimits.Polls)
             .WithName("PollDataSource")
             .WithSummary("Look for new report deliveries now instead of at the next scheduled poll");
         group.MapGet("/{id:guid}/status", StatusAsync)
@@ -223,6 +227,11 @@ public static class DataSourcesApi
             statusCode: StatusCodes.Status409Conflict, title: "The data source changed meanwhile", detail: "Another change was saved first; read it again and retry."),
         DataSourceOutcome.PreconditionFailed => ETags.PreconditionFailed($"Data source {id}"),
         DataSourceOutcome.NotFound => NotFound(id),
+        DataSourceOutcome.OverQuota over => TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "The organization's quota of data sources is reached",
+            detail: $"This organization has {over.Existing} data sources and its quota is {over.Quota} (Quotas:DataSourcesPerOrganization, shown at GET /api/v1/quotas): remove one first.",
+            extensions: new Dictionary<string, object?> { ["quota"] = "dataSourcesPerOrganization", ["limit"] = over.Quota }),
         DataSourceOutcome.RoleConnectedElsewhere => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,
             title: "The role is connected by another organization",

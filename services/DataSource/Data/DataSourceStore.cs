@@ -69,6 +69,12 @@ public enum RoleChange
 }
 
 /// <summary>The store's last check of a role, under the role's lock, failed (a concurrent change won).</summary>
+/// <summary>The organization has as many data sources as its quota allows (<paramref name="existing"/>).</summary>
+public sealed class QuotaExceededException(int existing) : Exception($"{existing} data sources")
+{
+    public int Existing { get; } = existing;
+}
+
 public sealed class RoleGuardException(RoleGuardException.Reason why) : Exception(why.ToString())
 {
     public enum Reason
@@ -116,11 +122,31 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
             """, new { organizationId, afterAt = after?.CreatedAt, afterId = after?.Id ?? Guid.Empty, limit })];
     }
 
-    /// <summary>Inserts the data source with its event and answers it as stored; null when (payer account, bucket, prefix, report) exists in the organization.</summary>
-    public async Task<DataSourceRow?> InsertAsync(DataSourceRow row, Func<DataSourceRow, OutboxEvent> connected, CancellationToken cancellationToken)
+    /// <summary>The organization's data sources.</summary>
+    public async Task<int> CountAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(
+            new CommandDefinition($"select count(*)::int from {DataSourceDb.Schema}.data_sources where organization_id = @organizationId", new { organizationId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Inserts the data source with its event and answers it as stored; null when (payer account, bucket, prefix, report) exists in the organization.
+    /// Throws <see cref="QuotaExceededException"/> when the organization has <paramref name="quota"/> data sources already (counted under a lock on the organization, so racing inserts cannot pass it).
+    /// </summary>
+    public async Task<DataSourceRow?> InsertAsync(DataSourceRow row, Func<DataSourceRow, OutboxEvent> connected, int quota, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "select pg_advisory_xact_lock(hashtext('digiusher-data-sources:' || @OrganizationId::text))", new { row.OrganizationId }, transaction, cancellationToken: cancellationToken));
+        var existing = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"select count(*)::int from {DataSourceDb.Schema}.data_sources where organization_id = @OrganizationId", new { row.OrganizationId }, transaction, cancellationToken: cancellationToken));
+        if (existing >= quota)
+        {
+            throw new QuotaExceededException(existing);
+        }
+
         await GuardRoleAsync(connection, transaction, row, consumeExternalId: row.AuthType == "role", cancellationToken);
         var inserted = await connection.QuerySingleOrDefaultAsync<DataSourceRow>(
             $"""

@@ -12,13 +12,21 @@ namespace DigiUsher.DataSource.DataSources;
 /// turns into a response; the decisions are <see cref="DataSourceChange"/>'s.
 /// </summary>
 public sealed class DataSourceConnector(
-    ConnectionValidator validator, DataSourceStore store, ExternalIdStore externalIds, DataSourceCredentialsReader reader, SecretCipher cipher, TimeProvider time)
+    ConnectionValidator validator, DataSourceStore store, ExternalIdStore externalIds, DataSourceCredentialsReader reader, SecretCipher cipher, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<DigiUsher.ServiceDefaults.Quotas.TenantQuotas> quotas)
 {
     public async Task<DataSourceOutcome> ConnectAsync(Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, CancellationToken cancellationToken)
     {
         if (DataSourceChange.Check(request) is { Any: true } errors)
         {
             return new DataSourceOutcome.Invalid(errors);
+        }
+
+        // Refused before AWS is called; checked again under a lock when the row is inserted.
+        var quota = quotas.Value.DataSourcesPerOrganization;
+        if (await store.CountAsync(organizationId, cancellationToken) is var existing && existing >= quota)
+        {
+            return new DataSourceOutcome.OverQuota(existing, quota);
         }
 
         if (request.Kind == DataSourceChange.AwsLinked)
@@ -205,9 +213,13 @@ public sealed class DataSourceConnector(
         var now = time.GetUtcNow();
         try
         {
-            return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), cancellationToken) is { } inserted
+            return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), quotas.Value.DataSourcesPerOrganization, cancellationToken) is { } inserted
                 ? new DataSourceOutcome.Saved(inserted)
                 : new DataSourceOutcome.Duplicate(row, Existed: true);
+        }
+        catch (QuotaExceededException over)
+        {
+            return new DataSourceOutcome.OverQuota(over.Existing, quotas.Value.DataSourcesPerOrganization);
         }
         catch (RoleGuardException guard)
         {
@@ -293,4 +305,7 @@ public abstract record DataSourceOutcome
 
     /// <summary>Another organization has connected this role (which one is not said).</summary>
     public sealed record RoleConnectedElsewhere : DataSourceOutcome;
+
+    /// <summary>The organization has <paramref name="Existing"/> data sources, its quota being <paramref name="Quota"/>.</summary>
+    public sealed record OverQuota(int Existing, int Quota) : DataSourceOutcome;
 }

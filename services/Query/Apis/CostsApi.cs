@@ -78,6 +78,7 @@ public static class CostsApi
         group.MapGet("/", GetCostsAsync)
             .WithParameters([.. query, QueryApiParameters.Limit(app), ApiParameter.Cursor])
             .Produces<CostsResponse>()
+            .RequireTenantRateLimit(TenantRateLimits.Queries)
             .WithName("GetCosts")
             .WithSummary("Costs in a date range, summed by up to three dimensions, per currency")
             .WithDescription("Groups come time keys first in time order, then the biggest amounts. Filters are named like the dimensions "
@@ -87,6 +88,7 @@ public static class CostsApi
         group.MapGet("/export", ExportAsync)
             .WithParameters(query)
             .WithMetadata(new StreamedResponse())
+            .RequireTenantRateLimit(TenantRateLimits.Exports)
             .WithName("ExportCosts")
             .WithSummary("The same query as CSV, streamed (all groups, no paging; at most Api:MaxExportRows groups)")
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
@@ -95,6 +97,7 @@ public static class CostsApi
         group.MapPost("/query", QueryAsync)
             .Accepts<CostQueryRequest>("application/json")
             .Produces<CostQueryResponse>()
+            .RequireTenantRateLimit(TenantRateLimits.Queries)
             .WithName("QueryCosts")
             .WithSummary("Costs filtered by an expression, grouped by up to three dimensions, in time buckets, several metrics, against the previous period")
             .WithDescription("Every answer is read from one snapshot and says what it is made of (sources). Unknown fields, dimensions, "
@@ -103,6 +106,7 @@ public static class CostsApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/export", ExportQueryAsync)
             .Accepts<CostQueryRequest>("application/json")
+            .RequireTenantRateLimit(TenantRateLimits.Exports)
             .WithName("ExportCostQuery")
             .WithSummary("A cost query's groups as CSV, streamed (no paging: limit and cursor are refused; at most Api:MaxExportRows groups)")
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
@@ -111,6 +115,7 @@ public static class CostsApi
         group.MapPost("/forecast", ForecastAsync)
             .Accepts<CostForecastRequest>("application/json")
             .Produces<CostForecast>()
+            .RequireTenantRateLimit(TenantRateLimits.Queries)
             .WithName("ForecastCosts")
             .WithSummary("Forecast of the rest of the month and the next three months with an 80% interval, per currency")
             .WithDescription(CostForecaster.Method + ".")
