@@ -8,6 +8,21 @@ public class OwnerAssignmentTests
 {
     private static readonly Guid Org = Guid.NewGuid();
 
+    [Theory]
+    [InlineData("ana@example.com", true)]
+    [InlineData("not-an-email", false)]
+    [InlineData("ana@localhost", false)]
+    public void IsEmail_WhenGivenAnAddress_AcceptsOnlyOnesMailSystemsTake(string value, bool expected) =>
+        Assert.Equal(expected, OwnerAssignment.IsEmail(value));
+
+    [Fact]
+    public void IsEmail_WhenLongerThanRfc5321Allows_IsFalse()
+    {
+        Assert.True(OwnerAssignment.IsEmail(new string('a', 64) + "@example.com"));
+        Assert.False(OwnerAssignment.IsEmail(new string('a', 65) + "@example.com"));
+        Assert.False(OwnerAssignment.IsEmail("a@" + string.Join('.', Enumerable.Repeat(new string('d', 60), 5)) + ".com"));
+    }
+
     [Fact]
     public void Assign_WhenNoRuleAndAnOwnerTagWithAnEmail_GivesTheTaggedEmployee()
     {

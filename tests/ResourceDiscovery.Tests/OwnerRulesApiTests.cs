@@ -114,6 +114,33 @@ public sealed class OwnerRulesApiTests(OwnerRulesApiTests.Service service) : ICl
         Assert.Contains("tagEquals, tagExists", await unknownMatch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"match\":\"tagEquals\",\"key\":\"te\\u0000am\",\"value\":\"web\",\"ownerEmail\":\"a@example.com\"}", "key")]
+    [InlineData("{\"match\":\"namePrefix\",\"value\":\"web\\u0000\",\"ownerEmail\":\"a@example.com\"}", "value")]
+    [InlineData("{\"match\":\"tagExists\",\"key\":\"team\",\"ownerEmail\":\"a\\u0007b@example.com\"}", "ownerEmail")]
+    public async Task CreateOwnerRule_WhenAFieldHoldsAControlCharacter_AnswersAProblemNamingIt(string body, string field)
+    {
+        using var api = Harness.ApiClient(Guid.NewGuid());
+
+        var response = await api.PostAsync("/api/v1/owner-rules", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal([field], problem.RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task CreateOwnerRule_WhenOnlyTheValueIsTooLong_NamesTheValue()
+    {
+        using var api = Harness.ApiClient(Guid.NewGuid());
+
+        var response = await api.PostAsJsonAsync("/api/v1/owner-rules", new { match = "tagEquals", key = "team", value = new string('v', 257), ownerEmail = "a@example.com" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(["value"], problem.RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
     [Fact]
     public async Task OwnerRules_WhenTheCallerIsAMemberOrAnonymous_MayReadOnlyOrNothing()
     {

@@ -222,7 +222,7 @@ public static class OwnerRulesApi
 
         if (!OwnerAssignment.IsEmail(request.OwnerEmail))
         {
-            errors["ownerEmail"] = ["ownerEmail must be an email address."];
+            errors["ownerEmail"] = ["ownerEmail must be an email address (at most 254 characters, 64 before the @)."];
         }
 
         if (request.Position is < 0)
@@ -230,12 +230,32 @@ public static class OwnerRulesApi
             errors["position"] = ["position must be 0 or more."];
         }
 
-        if ((request.Key?.Length ?? 0) > 128 || (request.Value?.Length ?? 0) > 256)
+        // The AWS tag limits; and no control characters (Postgres text cannot hold NUL, and no tag or name has one).
+        Text(errors, "key", request.Key, 128);
+        Text(errors, "value", request.Value, 256);
+        if (request.OwnerEmail?.Any(char.IsControl) == true)
         {
-            errors["key"] = ["key is at most 128 and value at most 256 characters (the AWS tag limits)."];
+            errors["ownerEmail"] = ["ownerEmail must not contain control characters."];
         }
 
         return errors.Count > 0 ? errors : null;
+    }
+
+    private static void Text(Dictionary<string, string[]> errors, string field, string? text, int maxLength)
+    {
+        if (text is null)
+        {
+            return;
+        }
+
+        if (text.Length > maxLength)
+        {
+            errors[field] = [$"{field} is at most {maxLength} characters (the AWS tag limit); it has {text.Length}."];
+        }
+        else if (text.Any(char.IsControl))
+        {
+            errors[field] = [$"{field} must not contain control characters."];
+        }
     }
 
     /// <summary>The request's If-Match against a rule's current ETag (that of its GET).</summary>

@@ -34,9 +34,15 @@ public static class OwnerAssignment
         return (string.IsNullOrWhiteSpace(creatorEmail) ? null : creatorEmail, CreatorRule);
     }
 
+    /// <summary>
+    /// An address as mail systems take it: at most 254 characters and a local part of at most 64 (RFC 5321,
+    /// section 4.5.3.1), which MailAddress does not check.
+    /// </summary>
     public static bool IsEmail(string? value) =>
         !string.IsNullOrWhiteSpace(value)
+        && value.Trim().Length <= 254
         && MailAddress.TryCreate(value.Trim(), out var address)
+        && address.User.Length <= 64
         && address.Address == value.Trim()
         && address.Host.Contains('.', StringComparison.Ordinal);
 
