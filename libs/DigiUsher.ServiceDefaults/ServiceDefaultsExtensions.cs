@@ -55,6 +55,13 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            if (ctx.ProblemDetails.Status == Microsoft.AspNetCore.Http.StatusCodes.Status415UnsupportedMediaType && ctx.ProblemDetails.Detail is null)
+            {
+                // Routing's own 415 (an endpoint that Accepts JSON) says nothing of what was wrong.
+                ctx.ProblemDetails.Detail = $"The body's Content-Type ('{ctx.HttpContext.Request.ContentType?[..Math.Min(100, ctx.HttpContext.Request.ContentType.Length)]}') is not one this operation accepts; "
+                    + "send the body as application/json.";
+            }
+
             ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier;
             if (ctx.HttpContext.Response.Headers[CorrelationIdMiddleware.HeaderName] is { Count: > 0 } correlationId)
             {
