@@ -487,6 +487,10 @@ public sealed class ApiHostileInputTests(TenantStack stack) : IClassFixture<Tena
         using var aRules = stack.A.Client(stack.Discovery);
         using var aRule = JsonDocument.Parse(await aRules.GetStringAsync($"/api/v1/owner-rules/{stack.A.OwnerRuleId}"));
         Assert.Equal(0, aRule.RootElement.GetProperty("position").GetInt32());
+
+        // B's lists hold nothing of A in the other tests.
+        using var removed = await rules.DeleteAsync(created.Headers.Location);
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
     }
 
     /// <summary>Malformed requests of every kind: each a 4xx problem that names what is wrong.</summary>
