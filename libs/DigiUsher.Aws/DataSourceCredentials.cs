@@ -7,8 +7,14 @@ using Microsoft.Extensions.Options;
 
 namespace DigiUsher.Aws;
 
-/// <summary>The AWS credentials of a data source, and its home region.</summary>
-public sealed record DataSourceAwsCredentials(AWSCredentials Credentials, string AccessKeyId, string Region, DateTimeOffset? ExpiresAt);
+/// <summary>
+/// The AWS credentials of a data source, its home region, and its organization's quota overrides as
+/// DataSource answered them (null: none; <see cref="DigiUsher.ServiceDefaults.Quotas.TenantQuotas.With"/> applies them).
+/// </summary>
+public sealed record DataSourceAwsCredentials(AWSCredentials Credentials, string AccessKeyId, string Region, DateTimeOffset? ExpiresAt)
+{
+    public OrganizationQuotaOverrides? QuotaOverrides { get; init; }
+}
 
 /// <summary>Gets a data source's credentials from DataSource.</summary>
 public interface IDataSourceCredentials
@@ -65,7 +71,9 @@ public sealed class DataSourceCredentialsClient(
         AWSCredentials credentials = issued.SealedSessionToken is { } token
             ? new SessionAWSCredentials(issued.AccessKeyId, secret, sealer.Open(token))
             : new BasicAWSCredentials(issued.AccessKeyId, secret);
-        var result = new DataSourceAwsCredentials(credentials, issued.AccessKeyId, issued.Region, issued.ExpiresAt);
+        // Cached with the credentials: an operator's change of the quotas reaches a data source's polls and
+        // imports within CredentialCacheDuration (or at once when its credentials are invalidated).
+        var result = new DataSourceAwsCredentials(credentials, issued.AccessKeyId, issued.Region, issued.ExpiresAt) { QuotaOverrides = issued.QuotaOverrides };
         cache.Set(CacheKey(dataSourceId), result, options.Value.CredentialCacheDuration);
         return result;
     }

@@ -14,6 +14,11 @@ namespace DigiUsher.Contracts;
 /// <param name="SealedSessionToken">The session token of temporary (assumed-role) credentials, sealed.</param>
 /// <param name="Region">The data source's home region.</param>
 /// <param name="ExpiresAt">When temporary credentials expire; null for long-term keys.</param>
+/// <param name="QuotaOverrides">
+/// The organization's quota overrides in force (null: none, or a DataSource from before overrides): the
+/// services that ask for credentials right before the work a quota bounds (a poll, an import) learn
+/// them here, from the service that owns them, with no copy of their own to keep in step.
+/// </param>
 [MessageUrn("digiusher:datasource:aws-credentials-issued:v1")]
 public sealed record AwsCredentialsIssued(
     Guid OrganizationId,
@@ -23,4 +28,5 @@ public sealed record AwsCredentialsIssued(
     string SealedSecretAccessKey,
     string? SealedSessionToken,
     string Region,
-    DateTimeOffset? ExpiresAt) : IIntegrationMessage;
+    DateTimeOffset? ExpiresAt,
+    OrganizationQuotaOverrides? QuotaOverrides = null) : IIntegrationMessage;

@@ -42,6 +42,7 @@ public static class DataSourceServiceExtensions
 
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<DataSourceStore>();
+        services.AddSingleton<QuotaOverrideStore>();
         services.AddSingleton<ExternalIdStore>();
         services.AddSingleton<StatusStore>();
         services.AddOptions<IssuerOptions>().BindConfiguration(IssuerOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -236,7 +236,7 @@ public static class Commands
     }
 
     /// <summary>A client of DataSource holding a token of the admin service identity with <paramref name="scope"/>; null (said why) when refused.</summary>
-    private static async Task<HttpClient?> DataSourceAsAdminAsync(AdminSettings settings, string scope, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<HttpClient?> DataSourceAsAdminAsync(AdminSettings settings, string scope, TextWriter output, CancellationToken cancellationToken)
     {
         if (settings.AdminClientSecret is null)
         {

@@ -52,6 +52,27 @@ reimport.SetAction((parse, ct) => Commands.ReimportAsync(
     Settings(parse), parse.GetValue(reimportSource)!, parse.GetValue(reimportMonth)!, TimeSpan.FromMinutes(parse.GetValue(waitMinutes)), Console.Out, ct));
 root.Subcommands.Add(reimport);
 
+var quotaOrganization = new Argument<string>("organization") { Description = "The organization's id" };
+var quotasShow = new Command("show", "The organization's quotas in force, where each comes from (default or override) and its stored override.") { quotaOrganization };
+quotasShow.SetAction((parse, ct) => QuotaCommands.ShowAsync(Settings(parse), parse.GetValue(quotaOrganization)!, Console.Out, ct));
+var dataSourcesQuota = new Option<int?>("--data-sources") { Description = "Data sources the organization may have at once" };
+var keysQuota = new Option<int?>("--keys-per-poll") { Description = "Keys one poll lists under a data source's prefix" };
+var manifestQuota = new Option<long?>("--manifest-bytes") { Description = "Bytes of one manifest" };
+var deliveryBytesQuota = new Option<long?>("--delivery-bytes") { Description = "Bytes of one delivery's report files as S3 lists them" };
+var deliveryRowsQuota = new Option<long?>("--delivery-rows") { Description = "Line items of one delivery" };
+var quotaReason = new Option<string>("--reason") { Description = "Why (kept with the override), e.g. a ticket", Required = true };
+var quotaExpires = new Option<DateTimeOffset?>("--expires-at") { Description = "When the defaults apply again (ISO 8601, e.g. 2026-01-03T00:00:00Z)" };
+var quotasSet = new Command("set", "Overrides the organization's quotas given (replacing its previous override; the others are the defaults), effective at its next poll or import (within the services' credential cache, 5 min).")
+{
+    quotaOrganization, dataSourcesQuota, keysQuota, manifestQuota, deliveryBytesQuota, deliveryRowsQuota, quotaReason, quotaExpires,
+};
+quotasSet.SetAction((parse, ct) => QuotaCommands.SetAsync(Settings(parse), parse.GetValue(quotaOrganization)!, new QuotaOverrideValues(
+    parse.GetValue(dataSourcesQuota), parse.GetValue(keysQuota), parse.GetValue(manifestQuota), parse.GetValue(deliveryBytesQuota), parse.GetValue(deliveryRowsQuota),
+    parse.GetValue(quotaReason), parse.GetValue(quotaExpires)), Console.Out, ct));
+var quotasClear = new Command("clear", "Removes the organization's override: the defaults apply again.") { quotaOrganization };
+quotasClear.SetAction((parse, ct) => QuotaCommands.ClearAsync(Settings(parse), parse.GetValue(quotaOrganization)!, Console.Out, ct));
+root.Subcommands.Add(new Command("quotas", "One organization's quotas: overridden by an operator, without a redeploy.") { quotasShow, quotasSet, quotasClear });
+
 var migrateStatus = new Command("status", "The migrations applied to each service's schema.");
 migrateStatus.SetAction((parse, ct) => Commands.MigrateStatusAsync(Settings(parse), Console.Out, ct));
 root.Subcommands.Add(new Command("migrate", "Schema migrations (applied by each service's migrate step).") { migrateStatus });

@@ -50,7 +50,7 @@ public static class AuthenticationExtensions
                 .AddRequirements(new ScopeRequirement(scope.Name)));
         }
 
-        foreach (var scope in (string[])[Scopes.ImportRollupsRead, Scopes.SecretsRekey, Scopes.ImportsReimport])
+        foreach (var scope in (string[])[Scopes.ImportRollupsRead, Scopes.SecretsRekey, Scopes.ImportsReimport, Scopes.QuotasWrite])
         {
             authorization.AddPolicy(PolicyOf(scope), p => p.RequireAuthenticatedUser()
                 .RequireClaim(DigiUsherClaims.Role, DigiUsherClaims.InternalRole).AddRequirements(new ScopeRequirement(scope)));

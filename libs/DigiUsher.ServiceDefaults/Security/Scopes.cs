@@ -39,6 +39,12 @@ public static class Scopes
     /// <summary>Internal: import one billing period of a data source again (DataSource). Only the admin CLI's identity holds it.</summary>
     public const string ImportsReimport = "imports:reimport";
 
+    /// <summary>
+    /// Internal: set and clear one organization's quota overrides (DataSource). Only the admin CLI's
+    /// identity holds it: a tenant (its admin included) can never raise its own quotas.
+    /// </summary>
+    public const string QuotasWrite = "quotas:write";
+
     public static readonly IReadOnlyList<ScopeInfo> Tenant =
     [
         new(CostsRead, "Query costs (/api/v1/costs, the CSV export); by owner only with employees:read", MemberHolds: true, Grantable: true),

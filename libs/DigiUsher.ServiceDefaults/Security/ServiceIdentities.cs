@@ -10,13 +10,13 @@ public static class ServiceIdentities
     /// <summary>Query pulls import rollups from CurParser's internal endpoint.</summary>
     public const string Query = "query";
 
-    /// <summary>The operators' CLI (<c>digiusher-admin</c>) re-encrypting secrets and asking for re-imports through DataSource.</summary>
+    /// <summary>The operators' CLI (<c>digiusher-admin</c>) re-encrypting secrets, asking for re-imports and overriding an organization's quotas through DataSource.</summary>
     public const string Admin = "admin";
 
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ScopesOf = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [Query] = [Scopes.ImportRollupsRead],
-        [Admin] = [Scopes.SecretsRekey, Scopes.ImportsReimport],
+        [Admin] = [Scopes.SecretsRekey, Scopes.ImportsReimport, Scopes.QuotasWrite],
     };
 
     /// <summary>The <c>sub</c> of a service identity's token.</summary>

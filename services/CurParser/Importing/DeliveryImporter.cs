@@ -115,10 +115,10 @@ public sealed partial class DeliveryImporter(
         CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var quota = new DeliveryQuota(quotas.Value, m.ReportKeys);
-        quota.CheckListedSizes();
         LoadResult load;
         var issued = await credentials.GetAsync(m.OrganizationId, m.DataSourceId, cancellationToken);
+        var quota = new DeliveryQuota(quotas.Value.With(issued.QuotaOverrides), m.ReportKeys);
+        quota.CheckListedSizes();
         using (var s3 = aws.CreateS3(issued.Credentials, m.Region))
         {
             var readerOptions = settings.ReaderOptions();

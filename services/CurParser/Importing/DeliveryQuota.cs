@@ -22,7 +22,7 @@ public sealed class DeliveryQuota(TenantQuotas quotas, IReadOnlyList<ReportFile>
         if (total > quotas.DeliveryBytes)
         {
             throw new CurFormatException(
-                $"the delivery's {files.Count} report file(s) are {total:N0} bytes as S3 lists them, over the organization's quota of {quotas.DeliveryBytes:N0} bytes per delivery (Quotas:DeliveryBytes); nothing was downloaded");
+                $"the delivery's {files.Count} report file(s) are {total:N0} bytes as S3 lists them, over the organization's quota of {quotas.DeliveryBytes:N0} bytes per delivery ({quotas.SourceOf(nameof(TenantQuotas.DeliveryBytes))}); nothing was downloaded");
         }
     }
 
@@ -36,7 +36,7 @@ public sealed class DeliveryQuota(TenantQuotas quotas, IReadOnlyList<ReportFile>
         if (Interlocked.Add(ref _rows, rows) > quotas.DeliveryRows)
         {
             throw new CurFormatException(
-                $"the delivery passed {quotas.DeliveryRows:N0} line items, the organization's quota of rows per delivery (Quotas:DeliveryRows); the import was stopped and nothing of it was kept");
+                $"the delivery passed {quotas.DeliveryRows:N0} line items, the organization's quota of rows per delivery ({quotas.SourceOf(nameof(TenantQuotas.DeliveryRows))}); the import was stopped and nothing of it was kept");
         }
     }
 }

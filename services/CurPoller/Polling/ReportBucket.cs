@@ -31,7 +31,7 @@ public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region, Ten
             if (listing.Truncated)
             {
                 throw new PollFailureException(
-                    $"The listing of s3://{bucket}/{prefix} passed {quotas.KeysListedPerPoll:N0} keys, the organization's quota of keys listed per poll (Quotas:KeysListedPerPoll); the poll stopped there. Give the data source a prefix that holds only its report.");
+                    $"The listing of s3://{bucket}/{prefix} passed {quotas.KeysListedPerPoll:N0} keys, the organization's quota of keys listed per poll ({quotas.SourceOf(nameof(TenantQuotas.KeysListedPerPoll))}); the poll stopped there. Give the data source a prefix that holds only its report.");
             }
 
             return [.. listing.Objects.Select(o => new CurObject(o.Key, o.Size, o.ETag, o.LastModified))];
@@ -88,7 +88,7 @@ public sealed class ReportBucket(IAmazonS3 s3, string bucket, string region, Ten
     }
 
     private PollFailureException ManifestTooLarge(string key, string what) => new(
-        $"The manifest s3://{bucket}/{key} {what}, over the organization's quota of {quotas.ManifestBytes:N0} bytes per manifest (Quotas:ManifestBytes); it was not read.");
+        $"The manifest s3://{bucket}/{key} {what}, over the organization's quota of {quotas.ManifestBytes:N0} bytes per manifest ({quotas.SourceOf(nameof(TenantQuotas.ManifestBytes))}); it was not read.");
 
     private PollFailureException Describe(AmazonServiceException ex, string action, string what) => AwsErrors.Classify(ex) switch
     {

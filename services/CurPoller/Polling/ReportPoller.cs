@@ -56,7 +56,7 @@ public sealed partial class ReportPoller(
 
         var region = string.IsNullOrWhiteSpace(source.Region) ? issued.Region : source.Region;
         using var s3 = awsClients.CreateS3(issued.Credentials, region);
-        var bucket = new ReportBucket(s3, source.Bucket, region, quotas.Value);
+        var bucket = new ReportBucket(s3, source.Bucket, region, quotas.Value.With(issued.QuotaOverrides));
         var reportName = source.ReportName ?? await FindReportNameAsync(source, issued, cancellationToken);
         var prefix = CurKeys.NormalizePrefix(source.Prefix);
         var listing = await bucket.ListAsync(CurKeys.ListingPrefix(prefix, reportName), cancellationToken);

@@ -21,6 +21,7 @@ public static class AdminApi
             .RequireScope(Scopes.SecretsRekey);
         group.MapPost("/data-sources/{id:guid}/reimport/{billingPeriod}", ReimportAsync)
             .RequireScope(Scopes.ImportsReimport);
+        group.MapQuotaOverridesApi();
         return app;
     }
 

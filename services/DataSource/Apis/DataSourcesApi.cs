@@ -230,7 +230,7 @@ public static class DataSourcesApi
         DataSourceOutcome.OverQuota over => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,
             title: "The organization's quota of data sources is reached",
-            detail: $"This organization has {over.Existing} data sources and its quota is {over.Quota} (Quotas:DataSourcesPerOrganization, shown at GET /api/v1/quotas): remove one first.",
+            detail: $"This organization has {over.Existing} data sources and its quota is {over.Quota} ({over.Origin}, shown at GET /api/v1/quotas): remove one first.",
             extensions: new Dictionary<string, object?> { ["quota"] = "dataSourcesPerOrganization", ["limit"] = over.Quota }),
         DataSourceOutcome.RoleConnectedElsewhere => TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,

@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using DigiUsher.Contracts;
+using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.DataSources;
 using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Security;
@@ -11,10 +12,12 @@ namespace DigiUsher.DataSource.Consumers;
 /// <summary>
 /// Answers other services' requests for a data source's AWS credentials: only for a data source of
 /// the asking organization, the secret (and session token of an assumed role) sealed with the
-/// transport key. Only ids and the purpose are logged, for the audit trail.
+/// transport key, with the organization's quota overrides in force (CurPoller and CurParser ask right
+/// before a poll or an import, the work those quotas bound). Only ids and the purpose are logged, for the audit trail.
 /// </summary>
 public sealed partial class GetAwsCredentialsConsumer(
     DataSourceCredentialsReader reader,
+    QuotaOverrideStore quotas,
     CredentialSealer sealer,
     IOptions<CredentialRequesterOptions> requesters,
     ILogger<GetAwsCredentialsConsumer> logger) : IConsumer<GetAwsCredentials>
@@ -42,6 +45,7 @@ public sealed partial class GetAwsCredentialsConsumer(
         try
         {
             var resolved = await reader.ResolveAsync(stored.Value.Row, stored.Value.Credentials, $"digiusher-{request.Purpose}", context.CancellationToken);
+            var inForce = await quotas.EffectiveAsync(request.OrganizationId, context.CancellationToken);
             LogIssued(logger, request.DataSourceId, request.Purpose, stored.Value.Row.AuthType);
             await context.RespondAsync(new AwsCredentialsIssued(
                 request.OrganizationId,
@@ -51,7 +55,8 @@ public sealed partial class GetAwsCredentialsConsumer(
                 sealer.Seal(resolved.SecretAccessKey),
                 resolved.SessionToken is null ? null : sealer.Seal(resolved.SessionToken),
                 stored.Value.Row.Region,
-                resolved.ExpiresAt));
+                resolved.ExpiresAt,
+                inForce.ForOtherServices()));
         }
         catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException)
         {

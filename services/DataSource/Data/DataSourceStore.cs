@@ -68,13 +68,13 @@ public enum RoleChange
     NewRoleAndExternalId,
 }
 
-/// <summary>The store's last check of a role, under the role's lock, failed (a concurrent change won).</summary>
 /// <summary>The organization has as many data sources as its quota allows (<paramref name="existing"/>).</summary>
 public sealed class QuotaExceededException(int existing) : Exception($"{existing} data sources")
 {
     public int Existing { get; } = existing;
 }
 
+/// <summary>The store's last check of a role, under the role's lock, failed (a concurrent change won).</summary>
 public sealed class RoleGuardException(RoleGuardException.Reason why) : Exception(why.ToString())
 {
     public enum Reason

@@ -1,5 +1,6 @@
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
+using DigiUsher.DataSource.Quotas;
 using DigiUsher.DataSource.Secrets;
 using DigiUsher.DataSource.Validation;
 using Npgsql;
@@ -13,7 +14,7 @@ namespace DigiUsher.DataSource.DataSources;
 /// </summary>
 public sealed class DataSourceConnector(
     ConnectionValidator validator, DataSourceStore store, ExternalIdStore externalIds, DataSourceCredentialsReader reader, SecretCipher cipher, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<DigiUsher.ServiceDefaults.Quotas.TenantQuotas> quotas)
+    QuotaOverrideStore quotas)
 {
     public async Task<DataSourceOutcome> ConnectAsync(Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, CancellationToken cancellationToken)
     {
@@ -23,15 +24,15 @@ public sealed class DataSourceConnector(
         }
 
         // Refused before AWS is called; checked again under a lock when the row is inserted.
-        var quota = quotas.Value.DataSourcesPerOrganization;
-        if (await store.CountAsync(organizationId, cancellationToken) is var existing && existing >= quota)
+        var quota = await quotas.EffectiveAsync(organizationId, cancellationToken);
+        if (await store.CountAsync(organizationId, cancellationToken) is var existing && existing >= quota.Values.DataSourcesPerOrganization)
         {
-            return new DataSourceOutcome.OverQuota(existing, quota);
+            return new DataSourceOutcome.OverQuota(existing, quota.Values.DataSourcesPerOrganization, quota.DataSourcesOrigin);
         }
 
         if (request.Kind == DataSourceChange.AwsLinked)
         {
-            return await ConnectLinkedAsync(organizationId, createdBy, request, cancellationToken);
+            return await ConnectLinkedAsync(organizationId, createdBy, request, quota, cancellationToken);
         }
 
         var row = DataSourceChange.NewRow(Guid.CreateVersion7(), organizationId, createdBy, request);
@@ -47,7 +48,7 @@ public sealed class DataSourceConnector(
             return new DataSourceOutcome.Refused(report);
         }
 
-        return await InsertAcceptedAsync(row, credentials, report, request.Region, cancellationToken);
+        return await InsertAcceptedAsync(row, credentials, report, request.Region, quota, cancellationToken);
     }
 
     /// <summary>
@@ -178,7 +179,8 @@ public sealed class DataSourceConnector(
     /// same external id rules as a root's; validation finds the account, which must be a member of the
     /// root's organization and not its payer.
     /// </summary>
-    private async Task<DataSourceOutcome> ConnectLinkedAsync(Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, CancellationToken cancellationToken)
+    private async Task<DataSourceOutcome> ConnectLinkedAsync(
+        Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, EffectiveQuotas quota, CancellationToken cancellationToken)
     {
         var root = await store.GetAsync(organizationId, request.ParentDataSourceId!.Value, cancellationToken);
         if (root is not { Kind: DataSourceChange.AwsRoot })
@@ -201,25 +203,25 @@ public sealed class DataSourceConnector(
         }
 
         var row = DataSourceChange.NewLinkedRow(Guid.CreateVersion7(), organizationId, createdBy, request, root, report.AccountId!);
-        return await InsertAcceptedAsync(row, credentials, report, request.Region, cancellationToken);
+        return await InsertAcceptedAsync(row, credentials, report, request.Region, quota, cancellationToken);
     }
 
     /// <summary>Stores a new data source its validation accepted, with its encrypted credentials and its Connected event.</summary>
     private async Task<DataSourceOutcome> InsertAcceptedAsync(
-        DataSourceRow row, ConnectionCredentials credentials, ValidationReport report, string? region, CancellationToken cancellationToken)
+        DataSourceRow row, ConnectionCredentials credentials, ValidationReport report, string? region, EffectiveQuotas quota, CancellationToken cancellationToken)
     {
         DataSourceChange.Accept(row, report, region);
         SetCredentials(row, credentials);
         var now = time.GetUtcNow();
         try
         {
-            return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), quotas.Value.DataSourcesPerOrganization, cancellationToken) is { } inserted
+            return await store.InsertAsync(row, stored => DataSourceEvents.Connected(stored, now), quota.Values.DataSourcesPerOrganization, cancellationToken) is { } inserted
                 ? new DataSourceOutcome.Saved(inserted)
                 : new DataSourceOutcome.Duplicate(row, Existed: true);
         }
         catch (QuotaExceededException over)
         {
-            return new DataSourceOutcome.OverQuota(over.Existing, quotas.Value.DataSourcesPerOrganization);
+            return new DataSourceOutcome.OverQuota(over.Existing, quota.Values.DataSourcesPerOrganization, quota.DataSourcesOrigin);
         }
         catch (RoleGuardException guard)
         {
@@ -306,6 +308,6 @@ public abstract record DataSourceOutcome
     /// <summary>Another organization has connected this role (which one is not said).</summary>
     public sealed record RoleConnectedElsewhere : DataSourceOutcome;
 
-    /// <summary>The organization has <paramref name="Existing"/> data sources, its quota being <paramref name="Quota"/>.</summary>
-    public sealed record OverQuota(int Existing, int Quota) : DataSourceOutcome;
+    /// <summary>The organization has <paramref name="Existing"/> data sources, its quota being <paramref name="Quota"/> (from <paramref name="Origin"/>: its setting or the organization's override).</summary>
+    public sealed record OverQuota(int Existing, int Quota, string Origin) : DataSourceOutcome;
 }
