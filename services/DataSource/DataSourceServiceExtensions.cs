@@ -4,10 +4,12 @@ using DigiUsher.Aws.CostAndUsageReport;
 using DigiUsher.Aws.IdentityManagement;
 using DigiUsher.Aws.Organizations;
 using DigiUsher.DataSource.Apis;
+using DigiUsher.DataSource.Audit;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.DataSources;
 using DigiUsher.DataSource.Identity;
+using DigiUsher.DataSource.Mail;
 using DigiUsher.DataSource.Secrets;
 using DigiUsher.ServiceDefaults.Hosting;
 using DigiUsher.DataSource.Tokens;
@@ -62,13 +64,37 @@ public static class DataSourceServiceExtensions
         services.AddSingleton<DataSourceCredentialsReader>();
         services.AddSingleton<DataSourceConnector>();
         services.AddSingleton<CursorCodec>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<OrganizationStore>();
+        services.AddAccountMail();
         return builder;
+    }
+
+    /// <summary>Password reset, email verification, invite-only registration and the SMTP sender of their mails.</summary>
+    private static void AddAccountMail(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
+            .Validate(o => !o.Configured || !string.IsNullOrWhiteSpace(o.From), "Email:Smtp:From is required when Email:Smtp:Host is set.")
+            .ValidateOnStart();
+        services.AddOptions<EmailLinkOptions>().BindConfiguration(EmailLinkOptions.Section);
+        services.AddOptions<PasswordResetOptions>().BindConfiguration(PasswordResetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmailVerificationOptions>().BindConfiguration(EmailVerificationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RegistrationOptions>().BindConfiguration(RegistrationOptions.Section);
+        services.AddSingleton<MailStore>();
+        services.AddSingleton<AccountCodeStore>();
+        services.AddSingleton<AccountRecovery>();
+        services.AddHostedService<EmailOutboxSender>();
     }
 
     public static WebApplication MapDataSourceApis(this WebApplication app)
     {
         app.MapConnectApi();
         app.MapAuthApi();
+        app.MapAccountRecoveryApi();
+        app.MapAuditApi();
+        app.MapOrganizationsApi();
         app.MapUsersApi();
         app.MapServiceClientsApi();
         app.MapDataSourcesApi();

@@ -29,19 +29,24 @@ public class ContractTests
     {
         await using var delivered = await DeliveredMonth.StartAsync();
         var (account, month) = (delivered.Account, delivered.Month);
-        await using var stack = await ServiceStack.StartAsync(delivered.Moto.Url);
+        // Email verification on: registering, verifying and resetting a password run through DataSource's SMTP sender.
+        using var sink = MailSink.Start();
+        var settings = new Dictionary<string, string>(sink.Settings) { ["Auth__EmailVerification__Required"] = "true" };
+        await using var stack = await ServiceStack.StartAsync(delivered.Moto.Url, settings: settings);
 
         var exchanges = new ConcurrentQueue<RecordedExchange>();
         var apis = new Apis(stack, exchanges);
         try
         {
-            var (admin, member, dataSourceId) = await CallDataSourceAsync(apis, account, month);
-            await CallOAuthAsync(apis, admin);
+            var (admin, member, dataSourceId) = await CallDataSourceAsync(apis, account, month, sink);
+            await CallOAuthAsync(apis, admin, sink);
             await CallUserLifecycleAsync(apis, admin);
             await CallQueryAsync(admin, account, month);
             await CallResourceDiscoveryAsync(admin);
             await CallRefusalsAsync(apis, member, month);
             await DeleteDataSourceAsync(admin, exchanges, dataSourceId);
+            await CallAuditAsync(admin);
+            await CallAccountRecoveryAndOrganizationDeletionAsync(apis, sink);
         }
         catch (Exception ex)
         {
@@ -114,7 +119,7 @@ public class ContractTests
     }
 
     /// <summary>Registers an organization, connects the account and waits for its import; every DataSource operation but delete.</summary>
-    private static async Task<(Clients Admin, Clients Member, Guid DataSourceId)> CallDataSourceAsync(Apis apis, AwsAccount account, CurMonth month)
+    private static async Task<(Clients Admin, Clients Member, Guid DataSourceId)> CallDataSourceAsync(Apis apis, AwsAccount account, CurMonth month, MailSink sink)
     {
         var email = $"contract-{Guid.NewGuid():N}@example.com";
         const string password = "correct-horse-battery-staple";
@@ -122,6 +127,9 @@ public class ContractTests
         await anonymous.WellKnown.OpenidConfiguration.GetAsync();
         await anonymous.WellKnown.JwksJson.GetAsync();
         await anonymous.Api.V1.Auth.Register.PostAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = "Contract Corp" });
+        var verification = (await sink.WaitForAsync(email)).Single();
+        await anonymous.Api.V1.Auth.EmailVerification.PostAsync(new AccountMailRequest { Email = email });
+        await anonymous.Api.V1.Auth.EmailVerification.Confirm.PostAsync(new ConfirmEmailVerificationRequest { Code = verification.Code });
         var token = await anonymous.Api.V1.Auth.Token.PostAsync(new TokenRequest { Email = email, Password = password });
         var admin = apis.For(token!.AccessToken);
         var api = admin.DataSource.Api.V1;
@@ -163,7 +171,7 @@ public class ContractTests
     /// The OAuth 2.0 endpoints with the form bodies the document declares: each grant, a rotated secret
     /// (the old one refused at once with no overlap), a wrong secret, a refresh token used twice, sign-out.
     /// </summary>
-    private static async Task CallOAuthAsync(Apis apis, Clients admin)
+    private static async Task CallOAuthAsync(Apis apis, Clients admin, MailSink sink)
     {
         var connect = apis.Anonymous.DataSource.Connect;
         var created = await admin.DataSource.Api.V1.ServiceClients.PostAsync(new CreateServiceClientRequest { Name = "contract-oauth", Scopes = ["costs:read", "imports:read"] });
@@ -186,6 +194,7 @@ public class ContractTests
         var email = $"oauth-{Guid.NewGuid():N}@example.com";
         const string password = "correct-horse-battery-staple";
         await apis.Anonymous.DataSource.Api.V1.Auth.Register.PostAsync(new RegisterRequest { Email = email, Password = password, OrganizationName = "OAuth Corp" });
+        await apis.Anonymous.DataSource.Api.V1.Auth.EmailVerification.Confirm.PostAsync(new ConfirmEmailVerificationRequest { Code = (await sink.WaitForAsync(email)).Single().Code });
         var signIn = await connect.Token.PostAsync(new OAuthTokenRequest { GrantType = OAuthTokenRequest_grant_type.Password, Username = email, Password = password, ClientId = "console" });
         var renewed = await connect.Token.PostAsync(new OAuthTokenRequest { GrantType = OAuthTokenRequest_grant_type.Refresh_token, RefreshToken = signIn!.RefreshToken, ClientId = "console" });
         Assert.NotEqual(signIn.RefreshToken, renewed!.RefreshToken);
@@ -213,6 +222,37 @@ public class ContractTests
         Assert.Equal("disabled", (await users[id].GetAsync())!.Status);
         await users[id].Enable.PostAsync();
         await users[id].DeleteAsync();
+    }
+
+    /// <summary>The audit log, filtered by area and paged; the organization itself.</summary>
+    private static async Task CallAuditAsync(Clients admin)
+    {
+        var api = admin.DataSource.Api.V1;
+        var page = await api.Audit.GetAsync(c => { c.QueryParameters.Action = "data-source."; c.QueryParameters.Limit = 2; });
+        Assert.Equal(2, page!.Items!.Count);
+        Assert.NotNull(page.NextCursor);
+        var next = await api.Audit.GetAsync(c => { c.QueryParameters.Action = "data-source."; c.QueryParameters.Limit = 2; c.QueryParameters.Cursor = page.NextCursor; });
+        Assert.NotEmpty(next!.Items!);
+        Assert.All(page.Items.Concat(next.Items!), e => Assert.StartsWith("data-source.", e.Action, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A second organization whose admin never verified the address resets the password by mail (which verifies it),
+    /// signs in, reads the organization and deletes it.
+    /// </summary>
+    private static async Task CallAccountRecoveryAndOrganizationDeletionAsync(Apis apis, MailSink sink)
+    {
+        var anonymous = apis.Anonymous.DataSource.Api.V1.Auth;
+        var email = $"contract-reset-{Guid.NewGuid():N}@example.com";
+        const string name = "Contract Leaving Ltd";
+        var registered = await anonymous.Register.PostAsync(new RegisterRequest { Email = email, Password = "forgotten-password-123", OrganizationName = name });
+        await anonymous.PasswordReset.PostAsync(new AccountMailRequest { Email = email });
+        var reset = (await sink.WaitForAsync(email, 2)).Single(m => m.Subject.StartsWith("Reset", StringComparison.Ordinal));
+        await anonymous.PasswordReset.Confirm.PostAsync(new ConfirmPasswordResetRequest { Code = reset.Code, NewPassword = "remembered-password-456" });
+        var token = await anonymous.Token.PostAsync(new TokenRequest { Email = email, Password = "remembered-password-456" });
+        var organization = apis.For(token!.AccessToken).DataSource.Api.V1.Organizations[registered!.OrganizationId!.Value];
+        Assert.Equal(name, (await organization.GetAsync())!.Name);
+        await organization.DeleteAsync(c => c.QueryParameters.ConfirmName = name);
     }
 
     /// <summary>

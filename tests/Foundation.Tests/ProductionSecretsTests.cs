@@ -19,11 +19,16 @@ public class ProductionSecretsTests
             ["Auth:ServiceIdentities:query:Secret"] = "dev-only-query-service-secret-0123456789",
             ["Auth:ClientSecret"] = "a-real-secret-of-the-operators",
             ["Credentials:EncryptionKeys:1:Key"] = Convert.ToBase64String("operators-own-key-0123456789abcd"u8.ToArray()),
+            ["RoleAssumption:SecretAccessKey"] = "dev-only-role-assumption-secret",
+            ["Email:Smtp:Password"] = "dev-only-smtp-password",
+            ["Email:Smtp:Host"] = "dev-only-looks-published-but-is-no-secret",
         }).Build();
 
         var problems = ProductionSecretsGuard.Problems(configuration);
 
-        Assert.Equal(4, problems.Count);
+        Assert.Equal(6, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("RoleAssumption:SecretAccessKey", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Email:Smtp:Password", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("RabbitMq:Username/Password", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Credentials:TransportKey", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Credentials:EncryptionKeys:0:Key", StringComparison.Ordinal));

@@ -112,6 +112,8 @@ first install, gets the same map inline. (dict "root" $ "values" $values "servic
   "RabbitMq__Port" (toString $root.Values.rabbitmq.port)
   "RabbitMq__VirtualHost" $root.Values.rabbitmq.virtualHost
   "RabbitMq__QuorumQueues" (toString $root.Values.rabbitmq.quorumQueues)
+  "RabbitMq__Tls__Enabled" (toString $root.Values.rabbitmq.tls.enabled)
+  "RabbitMq__Tls__ServerName" $root.Values.rabbitmq.tls.serverName
   "Aws__ServiceUrl" $root.Values.aws.serviceUrl
   "Aws__DefaultRegion" $root.Values.aws.defaultRegion
 }}

@@ -49,11 +49,19 @@ public static class ProductionSecretsGuard
         }
     }
 
-    private static bool IsSecretSetting(string key) =>
-        key.StartsWith("Credentials:", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("Auth:", StringComparison.OrdinalIgnoreCase) && key.EndsWith("Secret", StringComparison.OrdinalIgnoreCase)
-        || key.Equals("RabbitMq:Password", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Every setting that can hold a secret: the key sections, connection strings, and any setting whose name
+    /// says secret, password or key (<c>RoleAssumption:SecretAccessKey</c>, <c>Email:Smtp:Password</c>, ...).
+    /// </summary>
+    private static bool IsSecretSetting(string key)
+    {
+        var name = key[(key.LastIndexOf(':') + 1)..];
+        return key.StartsWith("Credentials:", StringComparison.OrdinalIgnoreCase)
+            || key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase)
+            || name.Contains("Secret", StringComparison.OrdinalIgnoreCase)
+            || name.Contains("Password", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith("Key", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static bool IsPublished(string value)
     {

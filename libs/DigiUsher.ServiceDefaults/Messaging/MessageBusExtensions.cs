@@ -38,6 +38,12 @@ public static class MessageBusExtensions
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
             x.DisableUsageTelemetry();
             configure(x);
+            if (service is not null)
+            {
+                // Every service purges what it holds of a deleted organization outside its data sources.
+                x.AddConsumer<Data.OrganizationDeletedConsumer, Data.OrganizationDeletedConsumerDefinition>();
+            }
+
             if (builder.Services.Any(d => d.ServiceType == typeof(Security.RevocationList)))
             {
                 // Every service that validates tokens keeps the revocations DataSource announces.
@@ -65,6 +71,10 @@ public static class MessageBusExtensions
                     h.Username(options.Username);
                     h.Password(options.Password);
                     h.RequestedConnectionTimeout(TimeSpan.FromSeconds(10));
+                    if (options.Tls.Enabled)
+                    {
+                        h.UseSsl(ssl => BrokerTls.Configure(ssl, options));
+                    }
                 });
                 cfg.ConfigureJsonSerializerOptions(json =>
                 {

@@ -36,4 +36,24 @@ public sealed class RabbitMqOptions
 
     /// <summary>Use quorum queues (replicated, the default); off only for brokers without them.</summary>
     public bool QuorumQueues { get; set; } = true;
+
+    /// <summary>TLS to the broker (AMQPS, usually port 5671).</summary>
+    public RabbitMqTlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>Section <c>RabbitMq:Tls</c>: AMQP over TLS 1.2 or 1.3, the broker's certificate checked.</summary>
+public sealed class RabbitMqTlsOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>The name the broker's certificate must carry; default: <see cref="RabbitMqOptions.Host"/>.</summary>
+    public string? ServerName { get; set; }
+
+    /// <summary>A PEM file of the CA that issued the broker's certificate, when not one the system trusts.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>A client certificate (PKCS#12) for brokers that require one, and its password.</summary>
+    public string? ClientCertificatePath { get; set; }
+
+    public string? ClientCertificatePassword { get; set; }
 }

@@ -1,10 +1,12 @@
 using System.Globalization;
+using DigiUsher.DataSource.Audit;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.DataSource.Validation;
 using DigiUsher.ServiceDefaults.Api;
 using DigiUsher.DataSource.Tokens;
 using DigiUsher.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
 
 namespace DigiUsher.DataSource.Apis;
 
@@ -23,10 +25,11 @@ public static class AuthApi
             .Accepts<RegisterRequest>("application/json")
             .Produces<Registered>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("Register")
-            .WithSummary("Create an organization and its first admin");
+            .WithSummary("Create an organization and its first admin (refused with 403 when the deployment is invite-only; with email verification on, sign-in waits for the mailed code)");
         group.MapPost("/token", TokenAsync)
             .Accepts<TokenRequest>("application/json")
             .Produces<TokenResponse>()
@@ -59,8 +62,16 @@ public static class AuthApi
         }
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, LoginThrottle throttle, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(
+        HttpRequest http, IdentityStore store, PasswordCheck passwords, LoginThrottle throttle, AccountRecovery recovery, AuditLog audit, IOptions<RegistrationOptions> registration,
+        CancellationToken cancellationToken)
     {
+        if (registration.Value.InviteOnly)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Self-registration is off",
+                detail: "This DigiUsher is invite-only: new users join an organization by its admin's invitation (POST /api/v1/auth/invitations/accept).");
+        }
+
         var (request, problem) = await RequestBody.ReadAsync<RegisterRequest>(http, cancellationToken);
         if (request is null)
         {
@@ -79,13 +90,21 @@ public static class AuthApi
         var organizationId = Guid.CreateVersion7();
         var userId = Guid.CreateVersion7();
         var email = request.Email!.Trim();
-        if (!await store.RegisterAsync(organizationId, request.OrganizationName!.Trim(), userId, email, await passwords.HashAsync(request.Password!, cancellationToken), cancellationToken))
+        var passwordHash = await passwords.HashAsync(request.Password!, cancellationToken);
+        if (!await store.RegisterAsync(organizationId, request.OrganizationName!.Trim(), userId, email, passwordHash, verified: !recovery.VerificationRequired, cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The email is registered already",
                 detail: "An account with this email exists; log in, or ask its organization's admin for an invitation.");
         }
 
         await throttle.RememberAddressAsync(userId, LoginThrottle.AddressOf(http.HttpContext), cancellationToken);
+        await audit.RecordAsync(new AuditEntry(organizationId, AuditActions.OrganizationRegistered, TargetType: "organization", TargetId: organizationId.ToString(),
+            Actor: AuditActor.User(userId, email)), cancellationToken);
+        if (recovery.VerificationRequired)
+        {
+            await recovery.RequestVerificationAsync(email, cancellationToken);
+        }
+
         return TypedResults.Created($"/api/v1/users/{userId}", new Registered(organizationId, userId, email, DigiUsherClaims.AdminRole));
     }
 
@@ -155,7 +174,8 @@ public static class AuthApi
         return TypedResults.Ok(new TokenResponse(outcome.Grant!.Access.Token, "Bearer", outcome.Grant.Access.ExpiresIn));
     }
 
-    private static async Task<IResult> AcceptInvitationAsync(HttpRequest http, IdentityStore store, PasswordCheck passwords, AccessTokenIssuer issuer, LoginThrottle throttle, CancellationToken cancellationToken)
+    private static async Task<IResult> AcceptInvitationAsync(
+        HttpRequest http, IdentityStore store, PasswordCheck passwords, AccessTokenIssuer issuer, LoginThrottle throttle, AuditLog audit, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<AcceptInvitationRequest>(http, cancellationToken);
         if (request is null)
@@ -179,6 +199,9 @@ public static class AuthApi
         }
 
         await throttle.RememberAddressAsync(user.Id, LoginThrottle.AddressOf(http.HttpContext), cancellationToken);
+        await audit.RecordAsync(new AuditEntry(user.OrganizationId, AuditActions.InvitationAccepted, TargetType: "user", TargetId: user.Id.ToString(),
+            Actor: AuditActor.User(user.Id, user.Email)), cancellationToken);
+
         var token = issuer.Issue(new TokenSubject(user.Id.ToString(), user.OrganizationId, user.Role, user.Email, "console", Scopes.ForRole(user.Role)));
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresIn));
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Claims;
+using DigiUsher.DataSource.Audit;
 using DigiUsher.DataSource.Connections;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.DataSources;
@@ -83,7 +84,7 @@ public static class DataSourcesApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest http, ClaimsPrincipal user, DataSourceConnector connector, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpRequest http, ClaimsPrincipal user, DataSourceConnector connector, AuditLog audit, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<CreateDataSourceRequest>(http, cancellationToken);
         if (request is null)
@@ -93,9 +94,14 @@ public static class DataSourcesApi
 
         var createdBy = new CreatedBy(Guid.Parse(user.GetSubject()), user.FindFirstValue(DigiUsherClaims.Email) ?? string.Empty);
         var outcome = await connector.ConnectAsync(user.GetOrganizationId(), createdBy, request, cancellationToken);
-        return outcome is DataSourceOutcome.Saved(var row)
-            ? TypedResults.Created($"/api/v1/data-sources/{row.Id}", DataSourceView.From(row))
-            : Answer(outcome, Guid.Empty);
+        if (outcome is not DataSourceOutcome.Saved(var row))
+        {
+            return Answer(outcome, Guid.Empty);
+        }
+
+        await audit.RecordAsync(new AuditEntry(row.OrganizationId, AuditActions.DataSourceConnected, TargetType: "data-source", TargetId: row.Id.ToString(),
+            Detail: new Dictionary<string, string> { ["name"] = row.Name, ["authType"] = row.AuthType, ["bucket"] = row.Bucket }), cancellationToken);
+        return TypedResults.Created($"/api/v1/data-sources/{row.Id}", DataSourceView.From(row));
     }
 
     private static async Task<IResult> ListAsync(HttpRequest http, ClaimsPrincipal user, DataSourceStore store, CursorCodec cursors, CancellationToken cancellationToken)
@@ -116,7 +122,7 @@ public static class DataSourcesApi
         return ETags.Answer(http, DataSourceView.ETagOf(row)) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(DataSourceView.From(row));
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, ClaimsPrincipal user, DataSourceConnector connector, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, ClaimsPrincipal user, DataSourceConnector connector, AuditLog audit, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<UpdateDataSourceRequest>(http.Request, cancellationToken);
         if (request is null)
@@ -128,12 +134,15 @@ public static class DataSourcesApi
         if (outcome is DataSourceOutcome.Saved saved)
         {
             http.Response.Headers.ETag = DataSourceView.ETagOf(saved.Row);
+            var rotated = request.AccessKeyId is not null || request.SecretAccessKey is not null || request.RoleArn is not null;
+            await audit.RecordAsync(new AuditEntry(saved.Row.OrganizationId, rotated ? AuditActions.DataSourceCredentialsRotated : AuditActions.DataSourceUpdated,
+                TargetType: "data-source", TargetId: id.ToString(), Detail: new Dictionary<string, string> { ["version"] = saved.Row.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) }), cancellationToken);
         }
 
         return Answer(outcome, id);
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest http, ClaimsPrincipal user, DataSourceStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest http, ClaimsPrincipal user, DataSourceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var organizationId = user.GetOrganizationId();
         int? expectedVersion = null;
@@ -156,6 +165,7 @@ public static class DataSourcesApi
         {
             if (await store.DeleteAsync(organizationId, id, expectedVersion, DataSourceEvents.Removed(organizationId, id, time.GetUtcNow()), cancellationToken))
             {
+                await audit.RecordAsync(new AuditEntry(organizationId, AuditActions.DataSourceRemoved, TargetType: "data-source", TargetId: id.ToString()), cancellationToken);
                 return TypedResults.NoContent();
             }
         }

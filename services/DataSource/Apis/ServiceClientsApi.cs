@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using DigiUsher.DataSource.Audit;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.DataSource.Validation;
@@ -48,7 +49,7 @@ public static class ServiceClientsApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<CreateServiceClientRequest>(http, cancellationToken);
         if (request is null)
@@ -83,6 +84,8 @@ public static class ServiceClientsApi
                 detail: $"The organization already has a service client named '{name}'.");
         }
 
+        await audit.RecordAsync(new AuditEntry(user.GetOrganizationId(), AuditActions.ServiceClientCreated, TargetType: "service-client", TargetId: id.ToString(),
+            Detail: new Dictionary<string, string> { ["name"] = name, ["scopes"] = Scopes.Format(scopes) }), cancellationToken);
         return TypedResults.Created($"/api/v1/service-clients/{id}", new ServiceClientCreated(id, name, clientId, secret, scopes, time.GetUtcNow()));
     }
 
@@ -106,7 +109,7 @@ public static class ServiceClientsApi
     private static IResult NotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Service client not found", detail: $"There is no live service client {id} in your organization.");
 
-    private static async Task<IResult> RotateSecretAsync(Guid id, HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RotateSecretAsync(Guid id, HttpRequest http, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var overlap = DefaultOverlap;
         if (http.ContentLength is > 0)
@@ -137,12 +140,20 @@ public static class ServiceClientsApi
             return NotFound(id);
         }
 
+        await audit.RecordAsync(new AuditEntry(user.GetOrganizationId(), AuditActions.ServiceClientSecretRotated, TargetType: "service-client", TargetId: id.ToString(),
+            Detail: new Dictionary<string, string> { ["previousSecretsExpireAt"] = previousExpireAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }), cancellationToken);
         var client = (await store.GetServiceClientAsync(user.GetOrganizationId(), id, cancellationToken))!;
         return TypedResults.Created($"/api/v1/service-clients/{id}", new ServiceClientSecretRotated(id, client.ClientId, secret, previousExpireAt));
     }
 
-    private static async Task<IResult> RevokeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken) =>
-        await store.RevokeServiceClientAsync(user.GetOrganizationId(), id, time.GetUtcNow(), cancellationToken)
-            ? TypedResults.NoContent()
-            : NotFound(id);
+    private static async Task<IResult> RevokeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!await store.RevokeServiceClientAsync(user.GetOrganizationId(), id, time.GetUtcNow(), cancellationToken))
+        {
+            return NotFound(id);
+        }
+
+        await audit.RecordAsync(new AuditEntry(user.GetOrganizationId(), AuditActions.ServiceClientRevoked, TargetType: "service-client", TargetId: id.ToString()), cancellationToken);
+        return TypedResults.NoContent();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using DigiUsher.DataSource.Audit;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.DataSource.Validation;
@@ -45,23 +46,23 @@ public static class UsersApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("ChangeUserRole")
             .WithSummary("Give a user another role; their tokens are refused within seconds and their next sign-in carries the new role's scopes");
-        group.MapPost("/{id:guid}/disable", (Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken ct) =>
-                ChangeAsync(id, user, store, new UserChange.Disable(), time, ct))
+        group.MapPost("/{id:guid}/disable", (Guid id, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, user, store, audit, new UserChange.Disable(), time, ct))
             .RequireScope(Scopes.UsersWrite)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("DisableUser")
             .WithSummary("Disable a user: no sign-in, every sign-in ended, every token refused within seconds");
-        group.MapPost("/{id:guid}/enable", (Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken ct) =>
-                ChangeAsync(id, user, store, new UserChange.Enable(), time, ct))
+        group.MapPost("/{id:guid}/enable", (Guid id, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, user, store, audit, new UserChange.Enable(), time, ct))
             .RequireScope(Scopes.UsersWrite)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("EnableUser")
             .WithSummary("Let a disabled user sign in again");
-        group.MapDelete("/{id:guid}", (Guid id, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken ct) =>
-                ChangeAsync(id, user, store, new UserChange.Delete(), time, ct))
+        group.MapDelete("/{id:guid}", (Guid id, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, user, store, audit, new UserChange.Delete(), time, ct))
             .RequireScope(Scopes.UsersWrite)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -97,7 +98,7 @@ public static class UsersApi
 
     private static UserView View(UserRow u) => new(u.Id, u.Email, u.Role, u.DisabledAt is not null ? "disabled" : u.ActivatedAt is null ? "invited" : "active", u.CreatedAt);
 
-    private static async Task<IResult> ChangeRoleAsync(Guid id, HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeRoleAsync(Guid id, HttpRequest http, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<ChangeRoleRequest>(http, cancellationToken);
         if (request is null)
@@ -112,19 +113,35 @@ public static class UsersApi
             return errors.ToProblem();
         }
 
-        return await ChangeAsync(id, user, store, new UserChange.Role(request.Role), time, cancellationToken);
+        return await ChangeAsync(id, user, store, audit, new UserChange.Role(request.Role), time, cancellationToken);
     }
 
-    private static async Task<IResult> ChangeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, UserChange change, TimeProvider time, CancellationToken cancellationToken) =>
-        await store.ChangeUserAsync(user.GetOrganizationId(), id, change, time.GetUtcNow(), cancellationToken) switch
+    private static async Task<IResult> ChangeAsync(Guid id, ClaimsPrincipal user, IdentityStore store, AuditLog audit, UserChange change, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var outcome = await store.ChangeUserAsync(user.GetOrganizationId(), id, change, time.GetUtcNow(), cancellationToken);
+        if (outcome == UserChangeOutcome.Done)
+        {
+            var action = change switch
+            {
+                UserChange.Role => AuditActions.RoleChanged,
+                UserChange.Disable => AuditActions.UserDisabled,
+                UserChange.Enable => AuditActions.UserEnabled,
+                _ => AuditActions.UserDeleted,
+            };
+            var detail = change is UserChange.Role role ? new Dictionary<string, string> { ["role"] = role.NewRole } : null;
+            await audit.RecordAsync(new AuditEntry(user.GetOrganizationId(), action, TargetType: "user", TargetId: id.ToString(), Detail: detail), cancellationToken);
+        }
+
+        return outcome switch
         {
             UserChangeOutcome.Done => TypedResults.NoContent(),
             UserChangeOutcome.LastAdmin => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The organization needs an admin",
                 detail: "This would leave the organization without an active admin; make another user admin first."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found", detail: $"There is no user {id} in your organization."),
         };
+    }
 
-    private static async Task<IResult> ChangePasswordAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, PasswordCheck passwords, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangePasswordAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, PasswordCheck passwords, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.IsServiceClient() || !Guid.TryParse(user.GetSubject(), out var userId))
         {
@@ -153,10 +170,11 @@ public static class UsersApi
         }
 
         await store.SetPasswordAsync(stored.OrganizationId, stored.Id, await passwords.HashAsync(request.NewPassword!, cancellationToken), time.GetUtcNow(), cancellationToken);
+        await audit.RecordAsync(new AuditEntry(stored.OrganizationId, AuditActions.PasswordChanged, TargetType: "user", TargetId: stored.Id.ToString()), cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> InviteAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> InviteAsync(HttpRequest http, ClaimsPrincipal user, IdentityStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<InviteUserRequest>(http, cancellationToken);
         if (request is null)
@@ -187,6 +205,8 @@ public static class UsersApi
                 detail: "A user with this email exists (in this or another organization).");
         }
 
+        await audit.RecordAsync(new AuditEntry(user.GetOrganizationId(), AuditActions.UserInvited, TargetType: "user", TargetId: userId.ToString(),
+            Detail: new Dictionary<string, string> { ["email"] = email, ["role"] = request.Role! }), cancellationToken);
         return TypedResults.Created($"/api/v1/users/{userId}", new Invitation(userId, email, request.Role!, code, expiresAt));
     }
 }

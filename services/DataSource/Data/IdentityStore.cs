@@ -29,6 +29,8 @@ public sealed class UserRow
 
     public DateTimeOffset? PasswordChangedAt { get; init; }
 
+    public DateTimeOffset? EmailVerifiedAt { get; init; }
+
     /// <summary>Signed up or accepted the invitation, and not disabled.</summary>
     public bool CanSignIn => ActivatedAt is not null && DisabledAt is null && PasswordHash is not null;
 }
@@ -89,14 +91,14 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource, OutboxWriter outb
     /// <summary>A revocation is kept longer than any access token lives (at most an hour, plus clock skew).</summary>
     public static readonly TimeSpan RevocationRetention = TimeSpan.FromMinutes(70);
 
-    private const string UserColumns = "id, organization_id, email, role, password_hash, invitation_expires_at, created_at, activated_at, disabled_at, password_changed_at";
+    public const string UserColumns = "id, organization_id, email, role, password_hash, invitation_expires_at, created_at, activated_at, disabled_at, password_changed_at, email_verified_at";
 
     private const string ServiceClientColumns = "id, organization_id, name, client_id, scopes, created_at, revoked_at";
 
     static IdentityStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     /// <summary>Creates an organization and its first admin; false when the email is taken.</summary>
-    public async Task<bool> RegisterAsync(Guid organizationId, string organizationName, Guid userId, string email, string passwordHash, CancellationToken cancellationToken)
+    public async Task<bool> RegisterAsync(Guid organizationId, string organizationName, Guid userId, string email, string passwordHash, bool verified, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -104,10 +106,10 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource, OutboxWriter outb
             new { organizationId, organizationName }, transaction);
         var inserted = await connection.ExecuteAsync(
             $"""
-            insert into {DataSourceDb.Schema}.users (id, organization_id, email, email_normalized, role, password_hash, activated_at)
-            values (@userId, @organizationId, @email, lower(@email), 'admin', @passwordHash, now())
+            insert into {DataSourceDb.Schema}.users (id, organization_id, email, email_normalized, role, password_hash, activated_at, email_verified_at)
+            values (@userId, @organizationId, @email, lower(@email), 'admin', @passwordHash, now(), case when @verified then now() end)
             on conflict (email_normalized) do nothing
-            """, new { userId, organizationId, email, passwordHash }, transaction);
+            """, new { userId, organizationId, email, passwordHash, verified }, transaction);
         if (inserted == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -136,7 +138,8 @@ public sealed class IdentityStore(NpgsqlDataSource dataSource, OutboxWriter outb
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserRow>(
             $"""
-            update {DataSourceDb.Schema}.users set password_hash = @passwordHash, invitation_hash = null, invitation_expires_at = null, activated_at = now()
+            update {DataSourceDb.Schema}.users set password_hash = @passwordHash, invitation_hash = null, invitation_expires_at = null, activated_at = now(),
+                email_verified_at = coalesce(email_verified_at, now())
             where invitation_hash = @invitationHash and invitation_expires_at > now()
             returning {UserColumns}
             """, new { invitationHash, passwordHash });

@@ -43,6 +43,12 @@ public static class DataSourceEvents
         return new OutboxEvent(new DataSourceRemoved(organizationId, dataSourceId, key, at), MessageId(key));
     }
 
+    public static OutboxEvent OrganizationDeleted(Guid organizationId, DateTimeOffset at)
+    {
+        var key = $"{organizationId}:deleted";
+        return new OutboxEvent(new DigiUsher.Contracts.OrganizationDeleted(organizationId, key, at), MessageId(key));
+    }
+
     public static OutboxEvent PollRequested(Guid organizationId, Guid dataSourceId, Guid requestId, DateTimeOffset at)
     {
         var key = $"{dataSourceId}:poll:{requestId}";

@@ -95,3 +95,29 @@ public sealed record ServiceClientSecretRotated(Guid Id, string ClientId, string
 
 /// <summary>A service client (never its secret).</summary>
 public sealed record ServiceClientView(Guid Id, string Name, string ClientId, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>Body of <c>POST /api/v1/auth/password-reset</c> and <c>POST /api/v1/auth/email-verification</c>.</summary>
+public sealed class AccountMailRequest
+{
+    public string? Email { get; init; }
+}
+
+/// <summary>The answer to a mail request: the same for every address, so it does not tell who has an account.</summary>
+public sealed record AccountMailAccepted(string Message);
+
+/// <summary>Body of <c>POST /api/v1/auth/password-reset/confirm</c>.</summary>
+public sealed class ConfirmPasswordResetRequest
+{
+    /// <summary>The code from the mail.</summary>
+    public string? Code { get; init; }
+
+    /// <summary>12 to 128 characters.</summary>
+    public string? NewPassword { get; init; }
+}
+
+/// <summary>Body of <c>POST /api/v1/auth/email-verification/confirm</c>.</summary>
+public sealed class ConfirmEmailVerificationRequest
+{
+    /// <summary>The code from the mail.</summary>
+    public string? Code { get; init; }
+}

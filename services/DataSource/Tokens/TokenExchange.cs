@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using DigiUsher.DataSource.Audit;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.ServiceDefaults.Security;
@@ -47,6 +48,8 @@ public sealed class TokenExchange(
     LoginThrottle throttle,
     PasswordCheck passwords,
     IOptions<IssuerOptions> options,
+    IOptions<EmailVerificationOptions> verification,
+    AuditLog audit,
     TimeProvider time)
 {
     public async Task<TokenOutcome> ClientCredentialsAsync(ClientCredentials? client, string? scope, string address, CancellationToken cancellationToken)
@@ -66,6 +69,12 @@ public sealed class TokenExchange(
         if (subject is null)
         {
             await throttle.FailedAsync(key, cancellationToken);
+            if (await identity.FindServiceClientAsync(client.ClientId, cancellationToken) is { } known)
+            {
+                await audit.RecordAsync(new AuditEntry(known.Client.OrganizationId, AuditActions.ServiceClientSignInFailed, false, "service-client", known.Client.Id.ToString(),
+                    Actor: AuditActor.ServiceClient(known.Client.Id)), cancellationToken);
+            }
+
             return new TokenError(TokenError.InvalidClient, "The client id or secret is wrong, or the client was revoked.", StatusCodes.Status401Unauthorized);
         }
 
@@ -94,15 +103,29 @@ public sealed class TokenExchange(
         if (!await passwords.VerifySignInAsync(username, origin, password, user?.PasswordHash, cancellationToken) || user is null)
         {
             await throttle.PersonFailedAsync(username, address, origin, cancellationToken);
+            if (user is not null)
+            {
+                await AuditSignInAsync(user, false, "wrong password", cancellationToken);
+            }
+
             return new TokenError(TokenError.InvalidGrant, "The email or password is wrong.");
         }
 
         if (!user.CanSignIn)
         {
+            await AuditSignInAsync(user, false, "disabled", cancellationToken);
             return new TokenError(TokenError.InvalidGrant, "This account is disabled; ask your organization's admin.");
         }
 
+        if (verification.Value.Required && user.EmailVerifiedAt is null)
+        {
+            await AuditSignInAsync(user, false, "email not verified", cancellationToken);
+            return new TokenError(TokenError.InvalidGrant,
+                "Verify your email first: use the code we mailed you (POST /api/v1/auth/email-verification/confirm), or ask for a new one (POST /api/v1/auth/email-verification).");
+        }
+
         await throttle.PersonSucceededAsync(user.Id, username, address, cancellationToken);
+        await AuditSignInAsync(user, true, null, cancellationToken);
         var granted = Narrow(Scopes.ForRole(user.Role), scope);
         if (granted.Error is not null)
         {
@@ -195,6 +218,10 @@ public sealed class TokenExchange(
 
     private static bool SameSecret(string given, string expected) =>
         expected.Length > 0 && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private Task AuditSignInAsync(UserRow user, bool succeeded, string? refused, CancellationToken cancellationToken) =>
+        audit.RecordAsync(new AuditEntry(user.OrganizationId, succeeded ? AuditActions.SignedIn : AuditActions.SignInFailed, succeeded, "user", user.Id.ToString(),
+            refused is null ? null : new Dictionary<string, string> { ["reason"] = refused }, AuditActor.User(user.Id, user.Email)), cancellationToken);
 
     private static TokenError TooManyAttempts(TimeSpan lockedFor) => new(
         TokenError.SlowDown,
