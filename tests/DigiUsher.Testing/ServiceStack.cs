@@ -24,11 +24,14 @@ public sealed class ServiceStack : IAsyncDisposable
     /// <summary>Each back-end service's own RabbitMQ user, with the permissions the deployments give it.</summary>
     public IReadOnlyDictionary<string, (string Username, string Password)> BusUsers { get; private set; } = new Dictionary<string, (string, string)>();
 
+    /// <summary>Stands for the console's base address (no trailing slash) in a setting's value, e.g. the links DataSource mails.</summary>
+    public const string ConsoleAddress = "{console}";
+
     public ServiceProcess this[string service] => _services.Single(s => s.Service == service);
 
     /// <param name="motoUrl">The moto every AWS client talks to, if any.</param>
     /// <param name="services">The services to start (default <see cref="Backend"/>).</param>
-    /// <param name="settings">Extra settings every service is started with (each reads its own section).</param>
+    /// <param name="settings">Extra settings every service is started with (each reads its own section); <see cref="ConsoleAddress"/> in a value is the console's address.</param>
     public static async Task<ServiceStack> StartAsync(string? motoUrl, IEnumerable<string>? services = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var stack = new ServiceStack();
@@ -43,6 +46,8 @@ public sealed class ServiceStack : IAsyncDisposable
 
             // DataSource, when started, issues every token; the others validate them through its JWKS.
             var dataSourcePort = names.Contains("DataSource") ? FreePort.Next() : (int?)null;
+            // The console's address is known before DataSource starts, for the links in its mails.
+            var consolePort = names.Contains("Console") ? FreePort.Next() : (int?)null;
             foreach (var name in names)
             {
                 var environment = ServiceProcess.EnvironmentFor(name, stack._database, stack._vhost, motoUrl);
@@ -73,11 +78,11 @@ public sealed class ServiceStack : IAsyncDisposable
 
                 foreach (var (key, value) in settings ?? new Dictionary<string, string>())
                 {
-                    environment[key] = value;
+                    environment[key] = consolePort is { } console ? value.Replace(ConsoleAddress, $"http://127.0.0.1:{console}", StringComparison.Ordinal) : value;
                 }
 
                 await ServiceProcess.MigrateAsync(name, environment);
-                stack._services.Add(await ServiceProcess.StartAsync(name, environment, name == "DataSource" ? dataSourcePort : null, TimeSpan.FromSeconds(120)));
+                stack._services.Add(await ServiceProcess.StartAsync(name, environment, name switch { "DataSource" => dataSourcePort, "Console" => consolePort, _ => null }, TimeSpan.FromSeconds(120)));
             }
 
             return stack;
