@@ -124,6 +124,20 @@ public class QuotaOverrideTests
         Assert.Equal("default", (await bigApi.GetFromJsonAsync<JsonElement>("/api/v1/quotas")).GetProperty("sources").GetProperty("dataSourcesPerOrganization").GetString());
         Assert.Null((await IssuedAsync(bus, big.OrganizationId, bigCreated[0])).QuotaOverrides);
         Assert.Equal(HttpStatusCode.Conflict, (await bigApi.PostAsJsonAsync("/api/v1/data-sources", Request(buckets[4]))).StatusCode);
+
+        // The big organization's admins read in their audit log that the operator changed its quotas, to what and why, then cleared them;
+        // the small organization's log has no such entry.
+        static List<JsonElement> QuotaEntries(JsonElement page) => page.GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("action").GetString()!.StartsWith("organization.quota", StringComparison.Ordinal)).ToList();
+        var entries = QuotaEntries(await bigApi.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=organization."));
+        Assert.Equal(["organization.quota-override-cleared", "organization.quotas-overridden"], entries.Select(e => e.GetProperty("action").GetString()));
+        var overridden = entries[1];
+        Assert.Equal("service-client", overridden.GetProperty("actor").GetProperty("type").GetString());
+        Assert.Equal("month-end, ticket 4711", overridden.GetProperty("detail").GetProperty("reason").GetString());
+        Assert.Equal("3", overridden.GetProperty("detail").GetProperty("dataSourcesPerOrganization").GetString());
+        Assert.Equal("3000", overridden.GetProperty("detail").GetProperty("keysListedPerPoll").GetString());
+        Assert.Equal(big.OrganizationId.ToString(), overridden.GetProperty("targetId").GetString());
+        Assert.Empty(QuotaEntries(await smallApi.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=organization.")));
     }
 
     private const string Password = "correct horse battery staple";

@@ -462,4 +462,34 @@ public class HelmChartTests
         Assert.Equal("http://digiusher-cur-parser:8080", manifests.Single<V1ConfigMap>("digiusher-query").Data["Services__CurParser"]);
         Assert.Equal("k1", manifests.Single<V1ConfigMap>("digiusher-data-source").Data["Credentials__EncryptionKeys__0__Id"]);
     }
+
+    [Fact]
+    public async Task Email_WhenAnSmtpServerIsGiven_OnlyTheTokenIssuerSendsWithThePasswordFromASecretAndTheConsolesLinks()
+    {
+        var manifests = Manifests.Parse(await KubernetesTools.TemplateAsync(
+            "--set", "email.smtp.host=smtp.example.com", "--set", "email.smtp.from=DigiUsher <no-reply@example.com>",
+            "--set", "email.smtp.username=digiusher", "--set", "email.smtp.existingSecret=digiusher-smtp", "--set", "ingress.host=finops.example.com"));
+
+        var dataSource = manifests.Single<V1ConfigMap>("digiusher-data-source").Data;
+        Assert.Equal("smtp.example.com", dataSource["Email__Smtp__Host"]);
+        Assert.Equal("587", dataSource["Email__Smtp__Port"]);
+        Assert.Equal("StartTls", dataSource["Email__Smtp__Security"]);
+        Assert.Equal("DigiUsher <no-reply@example.com>", dataSource["Email__Smtp__From"]);
+        Assert.Equal("digiusher", dataSource["Email__Smtp__Username"]);
+        Assert.Equal("https://finops.example.com/reset-password?code={code}", dataSource["Email__PasswordResetLink"]);
+        Assert.Equal("https://finops.example.com/verify-email?code={code}", dataSource["Email__EmailVerificationLink"]);
+        var password = Assert.Single(manifests.Single<V1Deployment>("digiusher-data-source").Spec.Template.Spec.Containers[0].Env, e => e.Name == "Email__Smtp__Password");
+        Assert.Equal(("digiusher-smtp", "password"), (password.ValueFrom.SecretKeyRef.Name, password.ValueFrom.SecretKeyRef.Key));
+        foreach (var component in Components.Where(c => c != "data-source"))
+        {
+            Assert.DoesNotContain(manifests.Single<V1ConfigMap>($"digiusher-{component}").Data.Keys, k => k.StartsWith("Email__", StringComparison.Ordinal));
+        }
+
+        // Without a host nothing is sent (the mails wait in the outbox); a host without a sender is refused at render time.
+        var none = Manifests.Parse(await KubernetesTools.TemplateAsync()).Single<V1ConfigMap>("digiusher-data-source").Data;
+        Assert.DoesNotContain("Email__Smtp__Host", none.Keys);
+        var (exitCode, _, error) = await KubernetesTools.TryHelmAsync("template", "digiusher", KubernetesTools.Chart, "--set", "email.smtp.host=smtp.example.com");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("email.smtp.from is required", error, StringComparison.Ordinal);
+    }
 }

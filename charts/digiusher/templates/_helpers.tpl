@@ -133,6 +133,25 @@ first install, gets the same map inline. (dict "root" $ "values" $values "servic
 {{- if .values.clientId }}
 {{- $_ := set $config "Auth__ClientId" .values.clientId }}
 {{- end }}
+{{- /* Account mails (password reset, email verification) are sent by the token issuer. */}}
+{{- if .values.issuesTokens }}
+{{- with $root.Values.email }}
+{{- if .smtp.host }}
+{{- if not .smtp.from }}{{ fail "email.smtp.from is required with email.smtp.host (the sender of DigiUsher's mails)" }}{{ end }}
+{{- $_ := set $config "Email__Smtp__Host" .smtp.host }}
+{{- $_ := set $config "Email__Smtp__Port" (toString .smtp.port) }}
+{{- $_ := set $config "Email__Smtp__Security" .smtp.security }}
+{{- $_ := set $config "Email__Smtp__From" .smtp.from }}
+{{- if .smtp.username }}{{ $_ := set $config "Email__Smtp__Username" .smtp.username }}{{ end }}
+{{- end }}
+{{- $consoleOnIngress := and $root.Values.ingress.enabled (hasKey $.services "console") }}
+{{- $base := printf "%s://%s" (ternary "https" "http" $root.Values.ingress.tls.enabled) $root.Values.ingress.host }}
+{{- $reset := .passwordResetLink | default (ternary (printf "%s/reset-password?code={code}" $base) "" $consoleOnIngress) }}
+{{- $verify := .emailVerificationLink | default (ternary (printf "%s/verify-email?code={code}" $base) "" $consoleOnIngress) }}
+{{- if $reset }}{{ $_ := set $config "Email__PasswordResetLink" $reset }}{{ end }}
+{{- if $verify }}{{ $_ := set $config "Email__EmailVerificationLink" $verify }}{{ end }}
+{{- end }}
+{{- end }}
 {{- range $index, $network := $root.Values.forwardedHeaders.knownNetworks }}
 {{- $_ := set $config (printf "ForwardedHeaders__KnownNetworks__%d" $index) $network }}
 {{- end }}
@@ -199,6 +218,13 @@ transport key and (encryptionKeys) the at-rest keys. (dict "root" $ "values" $va
     secretKeyRef:
       name: {{ $root.Values.auth.existingSecret }}
       key: {{ .values.clientId }}
+{{- end }}
+{{- if and .values.issuesTokens $root.Values.email.smtp.host $root.Values.email.smtp.existingSecret }}
+- name: Email__Smtp__Password
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.email.smtp.existingSecret }}
+      key: {{ $root.Values.email.smtp.passwordKey }}
 {{- end }}
 {{- if .values.issuesTokens }}
 - name: Auth__ServiceIdentities__admin__Secret

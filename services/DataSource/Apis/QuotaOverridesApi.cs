@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using DigiUsher.DataSource.Audit;
 using DigiUsher.DataSource.Data;
 using DigiUsher.DataSource.Quotas;
 using DigiUsher.ServiceDefaults.Api;
@@ -36,7 +37,7 @@ public static class QuotaOverridesApi
             : NoSuchOrganization(organizationId);
 
     private static async Task<IResult> SetAsync(
-        Guid organizationId, HttpRequest http, ClaimsPrincipal user, DataSourceStore store, QuotaOverrideStore overrides, TimeProvider time, CancellationToken cancellationToken)
+        Guid organizationId, HttpRequest http, ClaimsPrincipal user, DataSourceStore store, QuotaOverrideStore overrides, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await RequestBody.ReadAsync<SetQuotaOverrideRequest>(http, cancellationToken);
         if (request is null)
@@ -49,12 +50,43 @@ public static class QuotaOverridesApi
             return errors.ToProblem();
         }
 
-        return await overrides.SetAsync(organizationId, request, user.GetSubject(), cancellationToken) is null
-            ? NoSuchOrganization(organizationId)
-            : TypedResults.Ok(await ViewAsync(organizationId, store, overrides, time, cancellationToken));
+        if (await overrides.SetAsync(organizationId, request, user.GetSubject(), cancellationToken) is null)
+        {
+            return NoSuchOrganization(organizationId);
+        }
+
+        // The organization's admins see in their audit log that an operator changed what they may do, and why.
+        await audit.RecordAsync(new AuditEntry(organizationId, AuditActions.QuotasOverridden, TargetType: "organization", TargetId: organizationId.ToString(),
+            Detail: OverrideDetail(request)), cancellationToken);
+        return TypedResults.Ok(await ViewAsync(organizationId, store, overrides, time, cancellationToken));
     }
 
-    private static async Task<IResult> ClearAsync(Guid organizationId, DataSourceStore store, QuotaOverrideStore overrides, TimeProvider time, CancellationToken cancellationToken)
+    private static Dictionary<string, string> OverrideDetail(SetQuotaOverrideRequest request)
+    {
+        var detail = new Dictionary<string, string> { ["reason"] = request.Reason!.Trim() };
+        void Add(string name, long? value)
+        {
+            if (value is { } v)
+            {
+                detail[System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name)] = v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        Add(nameof(request.DataSourcesPerOrganization), request.DataSourcesPerOrganization);
+        Add(nameof(request.KeysListedPerPoll), request.KeysListedPerPoll);
+        Add(nameof(request.ManifestBytes), request.ManifestBytes);
+        Add(nameof(request.DeliveryBytes), request.DeliveryBytes);
+        Add(nameof(request.DeliveryRows), request.DeliveryRows);
+        if (request.ExpiresAt is { } expiresAt)
+        {
+            detail["expiresAt"] = expiresAt.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return detail;
+    }
+
+    private static async Task<IResult> ClearAsync(
+        Guid organizationId, DataSourceStore store, QuotaOverrideStore overrides, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!await overrides.OrganizationExistsAsync(organizationId, cancellationToken))
         {
@@ -62,6 +94,7 @@ public static class QuotaOverridesApi
         }
 
         await overrides.ClearAsync(organizationId, cancellationToken);
+        await audit.RecordAsync(new AuditEntry(organizationId, AuditActions.QuotaOverrideCleared, TargetType: "organization", TargetId: organizationId.ToString()), cancellationToken);
         return TypedResults.Ok(await ViewAsync(organizationId, store, overrides, time, cancellationToken));
     }
 

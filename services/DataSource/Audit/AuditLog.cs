@@ -63,6 +63,8 @@ public static class AuditActions
     public const string ServiceClientSecretRotated = "service-client.secret-rotated";
     public const string ServiceClientRevoked = "service-client.revoked";
     public const string ServiceClientSignInFailed = "service-client.sign-in-failed";
+    public const string QuotasOverridden = "organization.quotas-overridden";
+    public const string QuotaOverrideCleared = "organization.quota-override-cleared";
 }
 
 /// <summary>
