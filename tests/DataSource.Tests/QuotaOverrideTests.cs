@@ -132,7 +132,7 @@ public class QuotaOverrideTests
         var entries = QuotaEntries(await bigApi.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=organization."));
         Assert.Equal(["organization.quota-override-cleared", "organization.quotas-overridden"], entries.Select(e => e.GetProperty("action").GetString()));
         var overridden = entries[1];
-        Assert.Equal("service-client", overridden.GetProperty("actor").GetProperty("type").GetString());
+        Assert.Equal("operator", overridden.GetProperty("actor").GetProperty("type").GetString());
         Assert.Equal("month-end, ticket 4711", overridden.GetProperty("detail").GetProperty("reason").GetString());
         Assert.Equal("3", overridden.GetProperty("detail").GetProperty("dataSourcesPerOrganization").GetString());
         Assert.Equal("3000", overridden.GetProperty("detail").GetProperty("keysListedPerPoll").GetString());

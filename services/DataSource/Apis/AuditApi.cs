@@ -72,7 +72,7 @@ public static class AuditApi
         : throw new BadParameterException(name, $"{name} must be a date, yyyy-MM-dd.");
 }
 
-/// <summary>Who did something: <c>user</c>, <c>service-client</c>, <c>anonymous</c> or <c>system</c>, with the id and a user's email.</summary>
+/// <summary>Who did something: <c>user</c>, <c>service-client</c>, <c>operator</c> (DigiUsher's operators, through the admin CLI), <c>anonymous</c> or <c>system</c>, with the id and a user's email.</summary>
 public sealed record AuditActorView(string Type, string? Id, string? Email);
 
 /// <summary>One entry of the audit log.</summary>

@@ -16,6 +16,9 @@ public sealed record AuditActor(string Type, string? Id, string? Email)
     public const string AnonymousType = "anonymous";
     public const string SystemType = "system";
 
+    /// <summary>One of DigiUsher's own identities used by its operators (the admin CLI: quota overrides, re-keying).</summary>
+    public const string OperatorType = "operator";
+
     public static AuditActor User(Guid id, string email) => new(UserType, id.ToString(), email);
 
     public static AuditActor ServiceClient(Guid id) => new(ServiceClientType, id.ToString(), null);
@@ -117,6 +120,11 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor h
         }
 
         var subject = user.FindFirstValue(DigiUsherClaims.Subject);
+        if (user.FindFirstValue(DigiUsherClaims.Role) == DigiUsherClaims.InternalRole)
+        {
+            return new AuditActor(AuditActor.OperatorType, subject, null);
+        }
+
         return user.IsServiceClient()
             ? new AuditActor(AuditActor.ServiceClientType, subject, null)
             : new AuditActor(AuditActor.UserType, subject, user.FindFirstValue(DigiUsherClaims.Email));
