@@ -31,7 +31,11 @@ public class LinkedAccountTests
             await AwsFixtures.CreateCurBucketAsync(s3, bucket, "cur", "hourly");
         }
 
-        await using var host = await DataSourceHost.StartAsync(moto.Url);
+        // More connection checks than one organization may make a minute (the limit is TenantRateLimitTests').
+        await using var host = await DataSourceHost.StartAsync(moto.Url, extraSettings: new Dictionary<string, string>
+        {
+            ["RateLimits__Validations__Burst"] = "1000", ["RateLimits__Validations__PerMinute"] = "1000",
+        });
         var admin = await host.RegisterAsync();
         using var api = host.CreateClient(admin.Token);
         using var created = await api.PostAsJsonAsync("/api/v1/data-sources", new

@@ -143,13 +143,13 @@ first install, gets the same map inline. (dict "root" $ "values" $values "servic
 {{- $_ := set $config "Email__Smtp__Security" .smtp.security }}
 {{- $_ := set $config "Email__Smtp__From" .smtp.from }}
 {{- if .smtp.username }}{{ $_ := set $config "Email__Smtp__Username" .smtp.username }}{{ end }}
-{{- end }}
 {{- $consoleOnIngress := and $root.Values.ingress.enabled (hasKey $.services "console") }}
 {{- $base := printf "%s://%s" (ternary "https" "http" $root.Values.ingress.tls.enabled) $root.Values.ingress.host }}
 {{- $reset := .passwordResetLink | default (ternary (printf "%s/reset-password?code={code}" $base) "" $consoleOnIngress) }}
 {{- $verify := .emailVerificationLink | default (ternary (printf "%s/verify-email?code={code}" $base) "" $consoleOnIngress) }}
 {{- if $reset }}{{ $_ := set $config "Email__PasswordResetLink" $reset }}{{ end }}
 {{- if $verify }}{{ $_ := set $config "Email__EmailVerificationLink" $verify }}{{ end }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- range $index, $network := $root.Values.forwardedHeaders.knownNetworks }}
