@@ -62,6 +62,7 @@ public static class OrganizationRows
         var users = keys.Users.ToArray();
         var clients = keys.ServiceClients.ToArray();
         Add(counts, "datasource.refresh_tokens", await connection.ExecuteScalarAsync<long>("select count(*) from datasource.refresh_tokens where user_id = any(@users)", new { users }));
+        Add(counts, "datasource.sign_in_addresses", await connection.ExecuteScalarAsync<long>("select count(*) from datasource.sign_in_addresses where user_id = any(@users)", new { users }));
         Add(counts, "datasource.user_codes", await connection.ExecuteScalarAsync<long>("select count(*) from datasource.user_codes where user_id = any(@users)", new { users }));
         Add(counts, "datasource.service_client_secrets", await connection.ExecuteScalarAsync<long>("select count(*) from datasource.service_client_secrets where client_id = any(@clients)", new { clients }));
         foreach (var dataSource in keys.DataSources)
