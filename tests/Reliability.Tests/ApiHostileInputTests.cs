@@ -123,6 +123,11 @@ public sealed class ApiHostileInputTests(TenantStack stack) : IClassFixture<Tena
         { "DataSource", "/api/v1/data-sources?cursor={p}", "cursor", Reached.Refused },
         { "DataSource", "/api/v1/users?cursor={p}", "cursor", Reached.Refused },
         { "DataSource", "/api/v1/service-clients?limit={p}", "limit", Reached.Refused },
+        { "DataSource", "/api/v1/audit?outcome={p}", "outcome", Reached.Refused },
+        { "DataSource", "/api/v1/audit?since={p}", "since", Reached.Refused },
+        { "DataSource", "/api/v1/audit?until={p}", "until", Reached.Refused },
+        { "DataSource", "/api/v1/audit?limit={p}", "limit", Reached.Refused },
+        { "DataSource", "/api/v1/audit?cursor={p}", "cursor", Reached.Refused },
 
         // ResourceDiscovery
         { "ResourceDiscovery", "/api/v1/owner-rules?limit={p}", "limit", Reached.Refused },
@@ -629,7 +634,11 @@ public sealed class ApiHostileInputTests(TenantStack stack) : IClassFixture<Tena
             ApiHarness.UnsignedToken(stack.A.OrganizationId),
             ApiHarness.ForgedHs256Token(stack.A.OrganizationId, expires: DateTime.UtcNow.AddHours(-2)),
         ];
-        string[] anonymous = ["/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/auth/invitations/accept", "/connect/token", "/connect/revoke"];
+        string[] anonymous =
+        [
+            "/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/auth/invitations/accept", "/connect/token", "/connect/revoke",
+            "/api/v1/auth/password-reset", "/api/v1/auth/password-reset/confirm", "/api/v1/auth/email-verification", "/api/v1/auth/email-verification/confirm",
+        ];
         string[] open = ["/.well-known/openid-configuration", "/.well-known/jwks.json"];
         var routes = new List<(string Service, HttpMethod Method, string Path)>
         {
@@ -662,7 +671,7 @@ public sealed class ApiHostileInputTests(TenantStack stack) : IClassFixture<Tena
 
                 using var response = await http.SendAsync(request);
                 var expected = open.Contains(path) ? [HttpStatusCode.OK]
-                    : anonymous.Contains(path) ? new[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized, HttpStatusCode.UnsupportedMediaType }
+                    : anonymous.Contains(path) ? new[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized, HttpStatusCode.UnsupportedMediaType, HttpStatusCode.TooManyRequests }
                     : [HttpStatusCode.Unauthorized];
                 Assert.True(expected.Contains(response.StatusCode), $"{service} {method} {path} (token {token?[..Math.Min(20, token.Length)] ?? "none"}) answered {(int)response.StatusCode}");
             }

@@ -75,9 +75,11 @@ public sealed class HostileFileTests(HostileFileTests.Parser fixture) : IClassFi
         var h = fixture.Harness;
         var tenant = Tenant.New();
         var previous = await ImportGoodDeliveryAsync(h, tenant);
-        var good = await h.PutAsync($"cur/{HostileFiles.Period}/missing-key/cur-1.csv.gz", new CurCsv(HostileFiles.Period).AddRows(10).Gzip());
+        var goodBytes = new CurCsv(HostileFiles.Period).AddRows(10).Gzip();
+        var good = await h.PutAsync($"cur/{HostileFiles.Period}/missing-key/cur-1.csv.gz", goodBytes);
         var missing = $"cur/{HostileFiles.Period}/missing-key/cur-2.csv.gz";
-        var hostile = h.Delivery(tenant, HostileFiles.Period, "missing-key", previous.DetectedAt.AddHours(1), ReportFormat.CsvGzip, (good, 100), (missing, 100));
+        // The present file with its real size (a file larger than listed is refused on its own, by the delivery quota).
+        var hostile = h.Delivery(tenant, HostileFiles.Period, "missing-key", previous.DetectedAt.AddHours(1), ReportFormat.CsvGzip, (good, goodBytes.Length), (missing, 100));
         await h.PublishAsync(hostile);
 
         var failed = await FailureOfAsync(h, tenant, hostile);

@@ -110,6 +110,14 @@ public sealed class ParserHarness : IAsyncDisposable
     public async Task<ServiceProcess> StartServiceAsync(string service, IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = ServiceProcess.EnvironmentFor(service, Database, VirtualHost, MotoUrl);
+        // These tests crash parsers and feed hostile files; one organization polls and reads far more than a
+        // person would. The per-organization rate limits are tested by TenantRateLimitTests and PollRateLimitTests.
+        foreach (var limit in (string[])["Queries", "Exports", "Validations", "Polls"])
+        {
+            environment[$"RateLimits__{limit}__Burst"] = "100000";
+            environment[$"RateLimits__{limit}__PerMinute"] = "100000";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
