@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DigiUsher.DataSource.Identity;
 using DigiUsher.Testing;
+using static DigiUsher.DataSource.Tests.SignInRateLimitTests;
 
 namespace DigiUsher.DataSource.Tests;
 
@@ -167,18 +168,6 @@ public class SignInFloodTests
         using var response = await http.SendAsync(Request("/connect/token", address, PasswordForm(email, password)));
         return response.StatusCode;
     }
-
-    private static HttpRequestMessage Request(string path, string forwardedFor, HttpContent content)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return request;
-    }
-
-    private static FormUrlEncodedContent PasswordForm(string email, string password) => new(new Dictionary<string, string>
-    {
-        ["grant_type"] = "password", ["client_id"] = "console", ["username"] = email, ["password"] = password,
-    });
 
     private sealed record Person(string Email, string Home)
     {

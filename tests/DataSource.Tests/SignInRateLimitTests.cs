@@ -80,14 +80,15 @@ public class SignInRateLimitTests
         Assert.Contains("access_token", body, StringComparison.Ordinal);
     }
 
-    private static HttpRequestMessage Request(string path, string forwardedFor, HttpContent content)
+    /// <summary>A request as the configured proxy forwards it from <paramref name="forwardedFor"/>.</summary>
+    internal static HttpRequestMessage Request(string path, string forwardedFor, HttpContent content)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         request.Headers.Add("X-Forwarded-For", forwardedFor);
         return request;
     }
 
-    private static FormUrlEncodedContent PasswordForm(string email, string password) => new(new Dictionary<string, string>
+    internal static FormUrlEncodedContent PasswordForm(string email, string password) => new(new Dictionary<string, string>
     {
         ["grant_type"] = "password", ["client_id"] = "console", ["username"] = email, ["password"] = password,
     });
