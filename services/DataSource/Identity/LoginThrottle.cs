@@ -123,5 +123,6 @@ public sealed class LoginThrottle(IdentityStore store, Microsoft.Extensions.Opti
         await RememberAddressAsync(userId, address, cancellationToken);
     }
 
-    private static string Normalized(string login) => login.Trim().ToLowerInvariant();
+    /// <summary>A login as every throttle keys it: trimmed, lower case.</summary>
+    public static string Normalized(string login) => login.Trim().ToLowerInvariant();
 }

@@ -58,7 +58,7 @@ public sealed class PasswordCheck : IDisposable
             return await RunAsync(_knownAddressSlots, () => PasswordHasher.Verify(password, storedHash), cancellationToken);
         }
 
-        using var perLogin = _newAddressesPerLogin.AttemptAcquire(login.Trim().ToLowerInvariant());
+        using var perLogin = _newAddressesPerLogin.AttemptAcquire(LoginThrottle.Normalized(login));
         if (!perLogin.IsAcquired)
         {
             throw new PasswordCheckBusyException("Sign-ins to this login are being checked right now; try again in a few seconds.");
