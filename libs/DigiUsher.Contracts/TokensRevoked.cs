@@ -9,7 +9,7 @@ namespace DigiUsher.Contracts;
 /// </summary>
 /// <param name="OrganizationId">The subject's organization.</param>
 /// <param name="Subject">The token's <c>sub</c>: a user's or a service client's id.</param>
-/// <param name="RevokedBefore">Tokens issued (<c>iat</c>) before this second are refused.</param>
+/// <param name="RevokedBefore">Tokens issued (<c>iat_ms</c>, or <c>iat</c> for tokens without it) before this instant are refused.</param>
 /// <param name="ExpiresAt">After this no token of before <see cref="RevokedBefore"/> is still valid.</param>
 /// <param name="IdempotencyKey">Deterministic key of this revocation.</param>
 [MessageUrn("digiusher:datasource:tokens-revoked:v1")]

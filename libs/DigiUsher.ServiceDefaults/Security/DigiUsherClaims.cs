@@ -13,6 +13,12 @@ public static class DigiUsherClaims
     public const string ClientId = "client_id";
     public const string IssuedAt = "iat";
 
+    /// <summary>
+    /// When the token was issued, in Unix milliseconds: <c>iat</c> has whole seconds, which cannot tell a token
+    /// signed just after a revocation (a sign-in with the new password) from one signed just before it.
+    /// </summary>
+    public const string IssuedAtMilliseconds = "iat_ms";
+
     public const string AdminRole = "admin";
     public const string MemberRole = "member";
     public const string ServiceRole = "service";

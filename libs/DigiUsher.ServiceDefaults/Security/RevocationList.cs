@@ -20,19 +20,33 @@ public sealed partial class RevocationList(NpgsqlDataSource dataSource, DigiUshe
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>Per subject, the Unix millisecond before which (and at which) its tokens are void.</summary>
     private volatile FrozenDictionary<string, long> _revokedBefore = FrozenDictionary<string, long>.Empty;
 
-    /// <summary>
-    /// Whether the token was issued before its subject's revocation. <c>iat</c> has whole seconds, so every
-    /// token of the revocation's own second is refused too: nothing issued before a revocation survives it
-    /// (a sign-in within that same second must be repeated).
-    /// </summary>
+    /// <summary>Whether the token was issued before its subject's revocation (<see cref="IssuedBy"/>).</summary>
     public bool IsRevoked(ClaimsPrincipal principal)
     {
         var subject = principal.FindFirstValue(DigiUsherClaims.Subject);
         return subject is not null
-            && _revokedBefore.TryGetValue(subject, out var before)
-            && (!long.TryParse(principal.FindFirstValue(DigiUsherClaims.IssuedAt), out var issuedAt) || issuedAt < before);
+            && _revokedBefore.TryGetValue(subject, out var revokedBeforeMilliseconds)
+            && IssuedBy(principal, revokedBeforeMilliseconds);
+    }
+
+    /// <summary>
+    /// Whether the token was issued at or before the Unix millisecond, to the millisecond (<c>iat_ms</c>), so a
+    /// sign-in right after a password reset or role change is served. A token without <c>iat_ms</c> has only
+    /// <c>iat</c>'s whole seconds: every such token of the revocation's own second counts as issued before it,
+    /// so nothing issued before a revocation survives it.
+    /// </summary>
+    public static bool IssuedBy(ClaimsPrincipal principal, long unixMilliseconds)
+    {
+        if (long.TryParse(principal.FindFirstValue(DigiUsherClaims.IssuedAtMilliseconds), out var issuedAtMilliseconds))
+        {
+            return issuedAtMilliseconds <= unixMilliseconds;
+        }
+
+        var revocationSecond = (unixMilliseconds + 999) / 1000;
+        return !long.TryParse(principal.FindFirstValue(DigiUsherClaims.IssuedAt), out var issuedAt) || issuedAt < revocationSecond;
     }
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
@@ -40,7 +54,7 @@ public sealed partial class RevocationList(NpgsqlDataSource dataSource, DigiUshe
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Subject, DateTimeOffset RevokedBefore)>(
             $"select subject, revoked_before from {service.Schema}.revoked_tokens where expires_at > now()");
-        _revokedBefore = rows.ToFrozenDictionary(r => r.Subject, r => (long)Math.Ceiling(r.RevokedBefore.ToUnixTimeMilliseconds() / 1000.0), StringComparer.Ordinal);
+        _revokedBefore = rows.ToFrozenDictionary(r => r.Subject, r => r.RevokedBefore.ToUnixTimeMilliseconds(), StringComparer.Ordinal);
     }
 
     /// <summary>Records a revocation (newest wins) in <paramref name="connection"/>'s transaction.</summary>

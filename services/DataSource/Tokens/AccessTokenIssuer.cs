@@ -21,7 +21,7 @@ public sealed record IssuedAccessToken(string Token, int ExpiresIn);
 /// <summary>
 /// Signs RFC 9068 JWT access tokens (<c>typ: at+jwt</c>) with the key ring's current ES256 key:
 /// <c>iss</c>, <c>aud</c>, <c>sub</c>, <c>client_id</c>, <c>scope</c>, <c>jti</c>, <c>iat</c>,
-/// <c>exp</c>, and ours: <c>org</c>, <c>role</c>, <c>email</c> (users).
+/// <c>exp</c>, and ours: <c>org</c>, <c>role</c>, <c>email</c> (users), <c>iat_ms</c> (for revocations).
 /// </summary>
 public sealed class AccessTokenIssuer(SigningKeyRing keys, IOptions<AuthOptions> auth, IOptions<IssuerOptions> issuer, TimeProvider time)
 {
@@ -47,7 +47,9 @@ public sealed class AccessTokenIssuer(SigningKeyRing keys, IOptions<AuthOptions>
             claims.Add(new Claim(DigiUsherClaims.Email, subject.Email));
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
+        var issuedAt = time.GetUtcNow();
+        claims.Add(new Claim(DigiUsherClaims.IssuedAtMilliseconds, issuedAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+        var now = issuedAt.UtcDateTime;
         var lifetime = issuer.Value.AccessTokenLifetime;
         var token = Handler.CreateToken(new SecurityTokenDescriptor
         {
