@@ -143,7 +143,8 @@ public sealed class HostileFileTests(HostileFileTests.Parser fixture) : IClassFi
         await Eventually.True(h.QueueDrainedAsync, Timeout, "the report-available queue to drain");
         Assert.Equal(0, await h.ErrorMessagesAsync());
         Assert.Equal("failed", await h.DeliveryStatusAsync(tenant.DataSourceId, hostile.DeliveryId));
-        Assert.Equal(0, await h.RowsOfDeliveryAsync(tenant.DataSourceId, hostile.DeliveryId));
+        // The failed attempt's partitions are dropped just after its status is written.
+        await Eventually.True(async () => await h.RowsOfDeliveryAsync(tenant.DataSourceId, hostile.DeliveryId) == 0, Timeout, "the failed attempt's rows to be dropped");
         var imports = await h.ImportsOfDeliveryAsync(tenant.DataSourceId, hostile.DeliveryId);
         Assert.Single(imports);
         Assert.Equal("failed", imports[0].Status);
