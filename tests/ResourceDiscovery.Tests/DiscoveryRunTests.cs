@@ -166,4 +166,38 @@ public class DiscoveryRunTests
 
         Assert.DoesNotContain(harness.Service.LogLines, l => l.Contains(DiscoveryHarness.MotoRoot.GetCredentials().SecretKey, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Discovery_WhenAnInstancesVolumesHaveNoOwnerOfTheirOwn_GivesThemTheInstancesOwnerAndATaggedVolumeKeepsItsOwn()
+    {
+        await using var moto = await TestMoto.StartAsync();
+        using var account = new MotoAccount(moto.Url, DiscoveryHarness.MotoRoot);
+        var owned = await account.RunInstanceAsync("us-east-1", "t3.micro", ("owner", "alice@example.com"));
+        var unowned = await account.RunInstanceAsync("us-east-1", "t3.micro");
+        var untagged = await account.CreateVolumeAsync("us-east-1", 20);
+        var tagged = await account.CreateVolumeAsync("us-east-1", 30, ("owner", "bob@example.com"));
+        var ofUnowned = await account.CreateVolumeAsync("us-east-1", 40);
+        using (var ec2 = account.Ec2("us-east-1"))
+        {
+            await ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = untagged, InstanceId = owned, Device = "/dev/sdf" });
+            await ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = tagged, InstanceId = owned, Device = "/dev/sdg" });
+            await ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = ofUnowned, InstanceId = unowned, Device = "/dev/sdf" });
+        }
+
+        await using var harness = await DiscoveryHarness.StartAsync(moto);
+        var dataSourceId = await harness.ConnectAsync(Guid.NewGuid(), DiscoveryHarness.MotoRoot, "creator@example.com");
+        var run = await harness.CompletedAsync(dataSourceId);
+        var volumes = (await harness.ChunksOfAsync(run)).SelectMany(c => c.Resources).Where(r => r.Kind == ResourceKinds.Volume).ToList();
+        DiscoveredResource Volume(string id) => Assert.Single(volumes, v => v.ResourceId == id);
+
+        // moto, like EC2, gives each launched instance an untagged root volume.
+        var root = Assert.Single(volumes, v => v.Attributes["attachedTo"] == owned && v.ResourceId != untagged && v.ResourceId != tagged);
+        Assert.Equal(("alice@example.com", $"default:attached-to:{owned}"), (root.OwnerEmail, root.OwnerRule));
+        Assert.Equal(("alice@example.com", $"default:attached-to:{owned}"), (Volume(untagged).OwnerEmail, Volume(untagged).OwnerRule));
+        Assert.Equal(("bob@example.com", "default:tag:owner"), (Volume(tagged).OwnerEmail, Volume(tagged).OwnerRule));
+        Assert.Equal(("creator@example.com", "default:data-source-creator"), (Volume(ofUnowned).OwnerEmail, Volume(ofUnowned).OwnerRule));
+        await using var connection = new NpgsqlConnection(harness.Database.AdminConnectionString);
+        Assert.Equal("alice@example.com", await connection.ExecuteScalarAsync<string>(
+            "select owner_email from discovery.resources where data_source_id = @dataSourceId and resource_id = @untagged", new { dataSourceId, untagged }));
+    }
 }

@@ -68,6 +68,58 @@ public class OwnerAssignmentTests
     }
 
     [Fact]
+    public void AssignAll_WhenAnUntaggedVolumeIsAttachedToAnOwnedInstance_InheritsTheInstancesOwnerSayingSo()
+    {
+        var instance = Resource(("owner", "dana@example.com"));
+        var root = Volume("vol-root", instance.ResourceId);
+
+        var assigned = OwnerAssignment.AssignAll([root, instance], [], "creator@example.com");
+
+        Assert.Equal(("dana@example.com", "default:attached-to:i-0abc"), (assigned[0].OwnerEmail, assigned[0].OwnerRule));
+        Assert.Equal(("dana@example.com", "default:tag:owner"), (assigned[1].OwnerEmail, assigned[1].OwnerRule));
+    }
+
+    [Fact]
+    public void AssignAll_WhenTheAttachedVolumeHasAnOwnerOfItsOwn_KeepsIt()
+    {
+        var instance = Resource(("owner", "dana@example.com"));
+        var tagged = Volume("vol-tagged", instance.ResourceId, ("owner", "erin@example.com"));
+        var ruled = Volume("vol-ruled", instance.ResourceId);
+        var storageRule = new OwnerRule(Guid.NewGuid(), Org, 0, OwnerRuleMatch.NamePrefix, null, "vol-ruled", "storage@example.com");
+
+        var assigned = OwnerAssignment.AssignAll([instance, tagged, ruled], [storageRule], "creator@example.com");
+
+        Assert.Equal(("erin@example.com", "default:tag:owner"), (assigned[1].OwnerEmail, assigned[1].OwnerRule));
+        Assert.Equal(("storage@example.com", $"rule:{storageRule.RuleId}"), (assigned[2].OwnerEmail, assigned[2].OwnerRule));
+    }
+
+    [Fact]
+    public void AssignAll_WhenTheInstanceHasNoOwnerOfItsOwnOrIsNotInTheRun_LeavesTheVolumeToTheCreator()
+    {
+        var unowned = Resource() with { ResourceId = "i-0unowned" };
+        var ofUnowned = Volume("vol-a", "i-0unowned");
+        var ofMissing = Volume("vol-b", "i-0elsewhere");
+        var detached = Volume("vol-c", string.Empty);
+
+        var assigned = OwnerAssignment.AssignAll([unowned, ofUnowned, ofMissing, detached], [], "creator@example.com");
+
+        Assert.All(assigned, r => Assert.Equal(("creator@example.com", OwnerAssignment.CreatorRule), (r.OwnerEmail, r.OwnerRule)));
+    }
+
+    [Fact]
+    public void AssignAll_WhenAMultiAttachVolumeIsAttachedToSeveralInstances_TakesTheFirstOwnedInstanceById()
+    {
+        var first = Resource(("owner", "first@example.com")) with { ResourceId = "i-0b" };
+        var second = Resource(("owner", "second@example.com")) with { ResourceId = "i-0c" };
+        var unowned = Resource() with { ResourceId = "i-0a" };
+        var shared = Volume("vol-shared", "i-0c,i-0a,i-0b");
+
+        var assigned = OwnerAssignment.AssignAll([shared, second, unowned, first], [], "creator@example.com");
+
+        Assert.Equal(("first@example.com", "default:attached-to:i-0b"), (assigned[0].OwnerEmail, assigned[0].OwnerRule));
+    }
+
+    [Fact]
     public void Evaluate_WhenThePolicyIsPublicButRestrictPublicBucketsIsOn_IsPrivate()
     {
         var (isPublic, reason) = BucketExposure.Evaluate(new PublicAccessBlock(false, true, false, true), true, ["AllUsers:READ"]);
@@ -88,4 +140,9 @@ public class OwnerAssignmentTests
     private static DiscoveredResource Resource(params (string Key, string Value)[] tags) => new(
         "i-0abc", ResourceKinds.Instance, "web-1", "us-east-1", "running", null,
         tags.ToDictionary(t => t.Key, t => t.Value), new Dictionary<string, string>(), null, null, null);
+
+    private static DiscoveredResource Volume(string volumeId, string attachedTo, params (string Key, string Value)[] tags) => new(
+        volumeId, ResourceKinds.Volume, null, "us-east-1", attachedTo.Length > 0 ? "in-use" : "available", null,
+        tags.ToDictionary(t => t.Key, t => t.Value),
+        new Dictionary<string, string> { ["attached"] = attachedTo.Length > 0 ? "true" : "false", ["attachedTo"] = attachedTo }, null, null, null);
 }

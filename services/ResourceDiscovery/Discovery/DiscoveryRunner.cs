@@ -98,13 +98,16 @@ public sealed partial class DiscoveryRunner(
             members);
 
         var rules = await store.OwnerRulesAsync(source.OrganizationId, cancellationToken);
-        var groups = run.Groups
-            .Select(g => (g.Region, g.Kind, (IReadOnlyList<DiscoveredResource>)g.Resources.Select(r =>
-            {
-                var (email, rule) = OwnerAssignment.Assign(r, rules, source.Settings.CreatedByEmail);
-                return r with { OwnerEmail = email, OwnerRule = rule };
-            }).ToList()))
-            .ToList();
+        var found = run.Groups;
+        var assigned = OwnerAssignment.AssignAll(found.SelectMany(g => g.Resources), rules, source.Settings.CreatedByEmail);
+        var offset = 0;
+        var groups = new List<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)>(found.Count);
+        foreach (var (region, kind, resources) in found)
+        {
+            groups.Add((region, kind, assigned.Skip(offset).Take(resources.Count).ToList()));
+            offset += resources.Count;
+        }
+
         return new RunOutcome(source, runId, accountId, startedAt, clock.GetUtcNow(), groups, run.CoveredKeys, run.Skipped, run.Denied)
         {
             MemberAccounts = await members,

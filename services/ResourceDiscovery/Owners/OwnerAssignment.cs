@@ -5,11 +5,15 @@ namespace DigiUsher.ResourceDiscovery.Owners;
 
 /// <summary>
 /// Who a resource belongs to: the first matching rule of the organization; else an email in an
-/// <c>owner</c>/<c>Owner</c>/<c>created-by</c> tag; else the data source's creator.
+/// <c>owner</c>/<c>Owner</c>/<c>created-by</c> tag; else, for a volume attached to an instance, the
+/// instance's owner; else the data source's creator.
 /// </summary>
 public static class OwnerAssignment
 {
     public const string CreatorRule = "default:data-source-creator";
+
+    /// <summary>The source of an owner inherited from the instance a volume is attached to: <c>default:attached-to:{instanceId}</c>.</summary>
+    public const string AttachedToPrefix = "default:attached-to:";
 
     private static readonly string[] OwnerTags = ["owner", "Owner", "created-by"];
 
@@ -32,6 +36,51 @@ public static class OwnerAssignment
         }
 
         return (string.IsNullOrWhiteSpace(creatorEmail) ? null : creatorEmail, CreatorRule);
+    }
+
+    /// <summary>
+    /// Assigns every resource of one account's run. A volume whose own assignment fell through to the creator
+    /// (no rule, no owner tag) and that is attached to an instance of the run with an owner of its own (a rule
+    /// or a tag) inherits that owner: launching an instance creates its root volume without the instance's
+    /// tags unless the launch asks for them, so it would otherwise land on the data source's creator. A volume
+    /// attached to several instances (io2 Multi-Attach) takes the first of them, by id, that has an owner.
+    /// </summary>
+    public static IReadOnlyList<DiscoveredResource> AssignAll(IEnumerable<DiscoveredResource> resources, IReadOnlyList<OwnerRule> rules, string? creatorEmail)
+    {
+        var assigned = resources.Select(r =>
+        {
+            var (email, rule) = Assign(r, rules, creatorEmail);
+            return r with { OwnerEmail = email, OwnerRule = rule };
+        }).ToList();
+
+        var instanceOwners = assigned
+            .Where(r => r.Kind == ResourceKinds.Instance && r.OwnerRule != CreatorRule && r.OwnerEmail is not null)
+            .GroupBy(r => r.ResourceId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().OwnerEmail!, StringComparer.Ordinal);
+        if (instanceOwners.Count == 0)
+        {
+            return assigned;
+        }
+
+        for (var i = 0; i < assigned.Count; i++)
+        {
+            var volume = assigned[i];
+            if (volume.Kind != ResourceKinds.Volume || volume.OwnerRule != CreatorRule
+                || !volume.Attributes.TryGetValue("attachedTo", out var attachedTo) || string.IsNullOrEmpty(attachedTo))
+            {
+                continue;
+            }
+
+            var instanceId = attachedTo.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Order(StringComparer.Ordinal)
+                .FirstOrDefault(instanceOwners.ContainsKey);
+            if (instanceId is not null)
+            {
+                assigned[i] = volume with { OwnerEmail = instanceOwners[instanceId], OwnerRule = AttachedToPrefix + instanceId };
+            }
+        }
+
+        return assigned;
     }
 
     /// <summary>
