@@ -18,13 +18,14 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
     private readonly CurNormalizer _normalizer;
     private readonly Field[] _fields;
     private readonly ColumnBuffer?[] _buffers;
+    private readonly Scratch _scratch;
     private int _rowGroup = -1;
     private int _rowInGroup;
     private long _rowsInGroup;
     private long _row;
     private long _allocatedAtCollect;
 
-    private ParquetCurReader(ParquetReader parquet, string file, CurReaderOptions options)
+    private ParquetCurReader(ParquetReader parquet, Stream seekable, string file, CurReaderOptions options)
         : base(file)
     {
         _parquet = parquet;
@@ -40,7 +41,8 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
         _normalizer = new CurNormalizer(_schema, options);
         _buffers = new ColumnBuffer?[_fields.Length];
-        var scratch = new Scratch(options.StringPoolCapacity);
+        _scratch = new Scratch(options.StringPoolCapacity, seekable);
+        var scratch = _scratch;
         foreach (var column in _schema.UsedColumns())
         {
             _buffers[column] = ColumnBuffer.For(_fields[column], _schema.NameOf(column), scratch);
@@ -69,7 +71,7 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         try
         {
             ParquetDeclaredSizes.CheckMetadata(parquet.Metadata!, seekable.Length, file);
-            return new ParquetCurReader(parquet, file, options);
+            return new ParquetCurReader(parquet, seekable, file, options);
         }
         catch
         {
@@ -125,7 +127,11 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
     public void ReadMap(int column, List<KeyValuePair<string, string>> entries) => _buffers[column]!.Map(_rowInGroup, entries);
 
-    public override async ValueTask DisposeAsync() => await _parquet.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        _scratch.Decoder.Dispose();
+        await _parquet.DisposeAsync();
+    }
 
     private async Task<bool> NextRowGroupAsync(CancellationToken cancellationToken)
     {
@@ -244,9 +250,14 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
     /// Buffers one row group's columns share while they load, one column at a time: the decoded values of a column
     /// are only needed until they are pooled, so a row group holds one set of these, not one per column.
     /// </summary>
-    private sealed class Scratch(int poolCapacity)
+    private sealed class Scratch(int poolCapacity, Stream file)
     {
         public int PoolCapacity { get; } = poolCapacity;
+
+        /// <summary>The file's stream, which string chunks are read from by <see cref="Decoder"/> (Parquet.Net seeks it before each read of its own).</summary>
+        public Stream File { get; } = file;
+
+        public ParquetStringChunkDecoder Decoder { get; } = new();
 
         public ParquetColumnReader<ReadOnlyMemory<char>> Strings { get; } = new();
 
@@ -294,6 +305,13 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
             if (_values.Length < rows)
             {
                 _values = new string?[rows];
+            }
+
+            if (field.MaxRepetitionLevel == 0
+                && group.GetMetadata(field)?.MetaData is { } column
+                && await scratch.Decoder.TryDecodeAsync(scratch.File, column, Name, field.MaxDefinitionLevel, 0, rows, _values, null, _pool, trim: true, cancellationToken))
+            {
+                return;
             }
 
             var decoded = scratch.Strings;
@@ -450,6 +468,12 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
         /// <summary>Reads one leaf column into <paramref name="slots"/> (pooled strings, null where undefined); leaves its repetition levels.</summary>
         private async ValueTask ReadSlotsAsync(ParquetRowGroupReader group, DataField field, int levels, string?[] slots, StringPool pool, CancellationToken cancellationToken)
         {
+            if (group.GetMetadata(field)?.MetaData is { } column
+                && await scratch.Decoder.TryDecodeAsync(scratch.File, column, Name, field.MaxDefinitionLevel, field.MaxRepetitionLevel, levels, slots, scratch.Repetitions, pool, trim: false, cancellationToken))
+            {
+                return;
+            }
+
             await group.ReadRawAsync<ReadOnlyMemory<char>>(field, scratch.Raw.AsMemory(0, levels + 1), scratch.Definitions.AsMemory(0, levels + 1), scratch.Repetitions.AsMemory(0, levels + 1), cancellationToken);
             var packed = 0;
             for (var i = 0; i < levels; i++)
