@@ -33,7 +33,13 @@ public static class AwsServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers the <c>GetAwsCredentials</c> request client on the bus.</summary>
-    public static void AddDataSourceCredentialsRequestClient(this IBusRegistrationConfigurator bus) =>
+    /// <summary>
+    /// Registers the <c>GetAwsCredentials</c> request client on the bus, and the consumer that drops an
+    /// organization's cached credentials when its quota overrides change.
+    /// </summary>
+    public static void AddDataSourceCredentialsRequestClient(this IBusRegistrationConfigurator bus)
+    {
         bus.AddRequestClient<GetAwsCredentials>(RequestTimeout.After(s: 30));
+        bus.AddConsumer<OrganizationQuotasChangedConsumer, OrganizationQuotasChangedConsumerDefinition>();
+    }
 }

@@ -4,6 +4,7 @@ using DigiUsher.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace DigiUsher.Aws;
 
@@ -24,6 +25,9 @@ public interface IDataSourceCredentials
 
     /// <summary>Drops the cached credentials (keys rotated, data source removed).</summary>
     void Invalidate(Guid dataSourceId);
+
+    /// <summary>Drops the cached credentials of every data source of the organization (its quota overrides changed).</summary>
+    void InvalidateOrganization(Guid organizationId);
 }
 
 public sealed class CredentialsUnavailableException(string message) : Exception(message);
@@ -39,6 +43,9 @@ public sealed class DataSourceCredentialsClient(
     IOptions<AwsOptions> options,
     DigiUsher.ServiceDefaults.DigiUsherService service) : IDataSourceCredentials
 {
+    // Per organization, the token its cached entries expire with (cancelled when its quotas change).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, CancellationTokenSource> _organizations = new();
+
     public async Task<DataSourceAwsCredentials> GetAsync(Guid organizationId, Guid dataSourceId, CancellationToken cancellationToken)
     {
         if (cache.TryGetValue(CacheKey(dataSourceId), out DataSourceAwsCredentials? cached) && cached is not null
@@ -72,13 +79,37 @@ public sealed class DataSourceCredentialsClient(
             ? new SessionAWSCredentials(issued.AccessKeyId, secret, sealer.Open(token))
             : new BasicAWSCredentials(issued.AccessKeyId, secret);
         // Cached with the credentials: an operator's change of the quotas reaches a data source's polls and
-        // imports within CredentialCacheDuration (or at once when its credentials are invalidated).
+        // imports at once (OrganizationQuotasChanged drops the organization's entries), and an override's
+        // own expiry within CredentialCacheDuration.
         var result = new DataSourceAwsCredentials(credentials, issued.AccessKeyId, issued.Region, issued.ExpiresAt) { QuotaOverrides = issued.QuotaOverrides };
-        cache.Set(CacheKey(dataSourceId), result, options.Value.CredentialCacheDuration);
+        var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.Value.CredentialCacheDuration };
+        entry.AddExpirationToken(new CancellationChangeToken(_organizations.GetOrAdd(organizationId, _ => new CancellationTokenSource()).Token));
+        cache.Set(CacheKey(dataSourceId), result, entry);
         return result;
     }
 
     public void Invalidate(Guid dataSourceId) => cache.Remove(CacheKey(dataSourceId));
 
+    public void InvalidateOrganization(Guid organizationId)
+    {
+        if (_organizations.TryRemove(organizationId, out var entries))
+        {
+            entries.Cancel();
+            entries.Dispose();
+        }
+    }
+
     private static string CacheKey(Guid dataSourceId) => $"aws-credentials:{dataSourceId}";
 }
+
+/// <summary>An organization's quotas changed: its cached credentials (which carry the overrides) are dropped.</summary>
+public sealed class OrganizationQuotasChangedConsumer(IDataSourceCredentials credentials) : IConsumer<OrganizationQuotasChanged>
+{
+    public Task Consume(ConsumeContext<OrganizationQuotasChanged> context)
+    {
+        credentials.InvalidateOrganization(context.Message.OrganizationId);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class OrganizationQuotasChangedConsumerDefinition : DigiUsher.ServiceDefaults.Messaging.RetryingConsumerDefinition<OrganizationQuotasChangedConsumer>;

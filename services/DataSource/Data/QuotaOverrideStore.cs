@@ -1,5 +1,8 @@
 using Dapper;
+using DigiUsher.Contracts;
 using DigiUsher.DataSource.Quotas;
+using DigiUsher.ServiceDefaults.Data;
+using DigiUsher.ServiceDefaults.Messaging;
 using DigiUsher.ServiceDefaults.Quotas;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -7,7 +10,7 @@ using Npgsql;
 namespace DigiUsher.DataSource.Data;
 
 /// <summary>Operators' quota overrides per organization (<c>datasource.quota_overrides</c>), and the quotas in force they make.</summary>
-public sealed class QuotaOverrideStore(NpgsqlDataSource dataSource, IOptions<TenantQuotas> defaults, TimeProvider time)
+public sealed class QuotaOverrideStore(NpgsqlDataSource dataSource, OutboxWriter outbox, IOptions<TenantQuotas> defaults, TimeProvider time)
 {
     private const string Columns = """
         organization_id as OrganizationId, data_sources_per_organization as DataSourcesPerOrganization, keys_listed_per_poll as KeysListedPerPoll,
@@ -30,11 +33,15 @@ public sealed class QuotaOverrideStore(NpgsqlDataSource dataSource, IOptions<Ten
             $"select {Columns} from {DataSourceDb.Schema}.quota_overrides where organization_id = @organizationId", new { organizationId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Replaces the organization's override; null when there is no such organization.</summary>
+    /// <summary>
+    /// Replaces the organization's override and announces it (<see cref="OrganizationQuotasChanged"/>, in the same
+    /// transaction); null when there is no such organization.
+    /// </summary>
     public async Task<QuotaOverride?> SetAsync(Guid organizationId, SetQuotaOverrideRequest request, string updatedBy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<QuotaOverride>(new CommandDefinition(
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = await connection.QuerySingleOrDefaultAsync<QuotaOverride>(new CommandDefinition(
             $"""
             insert into {DataSourceDb.Schema}.quota_overrides
                 (organization_id, data_sources_per_organization, keys_listed_per_poll, manifest_bytes, delivery_bytes, delivery_rows, reason, expires_at, updated_at, updated_by)
@@ -51,15 +58,37 @@ public sealed class QuotaOverrideStore(NpgsqlDataSource dataSource, IOptions<Ten
                 organizationId, request.DataSourcesPerOrganization, request.KeysListedPerPoll, request.ManifestBytes, request.DeliveryBytes, request.DeliveryRows,
                 Reason = request.Reason!.Trim(), ExpiresAt = request.ExpiresAt?.ToUniversalTime(), now = time.GetUtcNow(), updatedBy,
             },
+            transaction,
             cancellationToken: cancellationToken));
+        if (stored is not null)
+        {
+            await AnnounceAsync(connection, transaction, organizationId, stored.ForOtherServices(), stored.UpdatedAt);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
     }
 
-    /// <summary>Removes the organization's override: the defaults apply again. False when it had none.</summary>
+    /// <summary>Removes the organization's override (the defaults apply again) and announces it. False when it had none.</summary>
     public async Task<bool> ClearAsync(Guid organizationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            $"delete from {DataSourceDb.Schema}.quota_overrides where organization_id = @organizationId", new { organizationId }, cancellationToken: cancellationToken)) > 0;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var cleared = await connection.ExecuteAsync(new CommandDefinition(
+            $"delete from {DataSourceDb.Schema}.quota_overrides where organization_id = @organizationId", new { organizationId }, transaction, cancellationToken: cancellationToken)) > 0;
+        if (cleared)
+        {
+            await AnnounceAsync(connection, transaction, organizationId, null, time.GetUtcNow());
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return cleared;
+    }
+
+    private Task AnnounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid organizationId, OrganizationQuotaOverrides? overrides, DateTimeOffset at)
+    {
+        var changed = new OrganizationQuotasChanged(organizationId, overrides, at, $"{organizationId}:quotas:{at.ToUnixTimeMilliseconds()}");
+        return outbox.AddAsync(connection, transaction, changed, MessageIds.Sha256NameBased("digiusher:datasource:" + changed.IdempotencyKey));
     }
 
     public async Task<bool> OrganizationExistsAsync(Guid organizationId, CancellationToken cancellationToken)
