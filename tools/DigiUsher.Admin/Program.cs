@@ -62,7 +62,7 @@ var deliveryBytesQuota = new Option<long?>("--delivery-bytes") { Description = "
 var deliveryRowsQuota = new Option<long?>("--delivery-rows") { Description = "Line items of one delivery" };
 var quotaReason = new Option<string>("--reason") { Description = "Why (kept with the override), e.g. a ticket", Required = true };
 var quotaExpires = new Option<DateTimeOffset?>("--expires-at") { Description = "When the defaults apply again (ISO 8601, e.g. 2026-01-03T00:00:00Z)" };
-var quotasSet = new Command("set", "Overrides the organization's quotas given (replacing its previous override; the others are the defaults), effective at its next poll or import (within the services' credential cache, 5 min).")
+var quotasSet = new Command("set", "Overrides the organization's quotas given (replacing its previous override; the others are the defaults), effective at its next poll or import.")
 {
     quotaOrganization, dataSourcesQuota, keysQuota, manifestQuota, deliveryBytesQuota, deliveryRowsQuota, quotaReason, quotaExpires,
 };
