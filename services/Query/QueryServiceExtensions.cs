@@ -26,6 +26,7 @@ public static class QueryServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CursorCodec>();
         builder.Services.AddSingleton<DataSourceStore>();
+        builder.Services.AddSingleton<DataSourceOwnership>();
         builder.Services.AddSingleton<AccountNameStore>();
         builder.Services.AddSingleton<ImportStore>();
         builder.Services.AddSingleton<CostPeriodStore>();

@@ -162,7 +162,6 @@ public class ResourcesTests
         Assert.Single((await QueryApp.GetJsonAsync(a, "/api/v1/findings")).GetProperty("items").EnumerateArray());
 
         Assert.Equal(0m, (await QueryApp.GetJsonAsync(b, "/api/v1/costs")).GetProperty("total").GetDecimal());
-        Assert.Equal(0m, (await QueryApp.GetJsonAsync(b, $"/api/v1/costs?dataSourceId={dataSourceA}")).GetProperty("total").GetDecimal());
         Assert.Empty((await QueryApp.GetJsonAsync(b, "/api/v1/resources")).GetProperty("items").EnumerateArray());
         Assert.Empty((await QueryApp.GetJsonAsync(b, "/api/v1/findings")).GetProperty("items").EnumerateArray());
         Assert.Empty((await QueryApp.GetJsonAsync(b, "/api/v1/imports")).GetProperty("items").EnumerateArray());
@@ -170,6 +169,82 @@ public class ResourcesTests
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync("/api/v1/employees/a%40example.com/resources")).StatusCode);
         using var export = await b.GetAsync("/api/v1/costs/export?groupBy=resource");
         Assert.Equal("resource,currency,unblended", (await export.Content.ReadAsStringAsync()).Trim());
+
+        // A's data source named by B is a 404 naming the parameter on every route that takes one, the same answer as an
+        // unknown id; A itself gets its answer. A is known to Query here only by its import and resources (no DataSourceConnected).
+        var unknown = Guid.NewGuid();
+        foreach (var (method, route, own) in DataSourceRoutes("a%40example.com"))
+        {
+            using var mine = await SendAsync(a, method, route, dataSourceA);
+            Assert.True((int)mine.StatusCode == own, $"A's {method} {route}: {(int)mine.StatusCode} {await mine.Content.ReadAsStringAsync()}");
+            var foreign = await ProblemAsync(b, method, route, dataSourceA);
+            Assert.Equal((await ProblemAsync(b, method, route, unknown)).Replace(unknown.ToString(), "ID"), foreign.Replace(dataSourceA.ToString(), "ID"));
+        }
+    }
+
+    [Fact]
+    public async Task DataSourceId_WhenRemovedOrAnotherOrganizations_Answers404()
+    {
+        await using var app = await QueryApp.StartAsync();
+        var org = Guid.NewGuid();
+        var (kept, removed, foreign) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var settings = new DataSourceSettings("prod", "aws-root", "b", "", null, "us-east-1", null, Guid.NewGuid(), "x@example.com", []);
+        await app.PublishAsync(new DataSourceConnected(org, kept, "c1", settings, DateTimeOffset.UtcNow));
+        await app.PublishAsync(new DataSourceConnected(org, removed, "c2", settings, DateTimeOffset.UtcNow));
+        await app.PublishAsync(new DataSourceConnected(Guid.NewGuid(), foreign, "c3", settings, DateTimeOffset.UtcNow));
+        await app.PublishAsync(new DataSourceRemoved(org, removed, "r2", DateTimeOffset.UtcNow.AddSeconds(1)));
+        await app.WaitForAsync("select count(*) = 3 from query.data_sources where removed_at is null or data_source_id = @removed", new { removed }, "the data sources");
+        await app.WaitForAsync("select exists (select 1 from query.data_sources where data_source_id = @removed and removed_at is not null)", new { removed }, "the removal");
+        using var client = app.ClientFor(org);
+
+        Assert.Empty((await QueryApp.GetJsonAsync(client, $"/api/v1/imports?dataSourceId={kept}")).GetProperty("items").EnumerateArray());
+        foreach (var id in new[] { removed, foreign })
+        {
+            using var response = await client.GetAsync($"/api/v1/imports?dataSourceId={id}");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
+    /// <summary>Every Query route that takes a data source id, with the status its own organization gets (the forecast lacks data: 422).</summary>
+    private static IEnumerable<(string Method, string Route, int Own)> DataSourceRoutes(string employee) =>
+    [
+        ("GET", "/api/v1/costs?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/costs/export?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/costs/dimensions/service/values?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/costs/tags?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/costs/cost-categories?dataSourceId={ds}", 200),
+        ("POST", "/api/v1/costs/query|{\"dataSourceId\":\"{ds}\"}", 200),
+        ("POST", "/api/v1/costs/export|{\"dataSourceId\":\"{ds}\"}", 200),
+        ("POST", "/api/v1/costs/forecast|{\"dataSourceId\":\"{ds}\"}", 422),
+        ("GET", "/api/v1/resources?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/resources/coverage?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/resources/vol-0a?dataSourceId={ds}", 200),
+        ("GET", $"/api/v1/employees/{employee}/resources?dataSourceId={{ds}}", 200),
+        ("GET", "/api/v1/findings?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/imports?dataSourceId={ds}", 200),
+        ("GET", "/api/v1/imports/in-progress?dataSourceId={ds}", 200),
+    ];
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string route, Guid dataSourceId)
+    {
+        var parts = route.Replace("{ds}", dataSourceId.ToString()).Split('|');
+        return method == "GET"
+            ? client.GetAsync(parts[0])
+            : client.PostAsync(parts[0], new StringContent(parts[1], System.Text.Encoding.UTF8, "application/json"));
+    }
+
+    /// <summary>The 404 problem (without its trace id), asserting it names the parameter.</summary>
+    private static async Task<string> ProblemAsync(HttpClient client, string method, string route, Guid dataSourceId)
+    {
+        using var response = await SendAsync(client, method, route, dataSourceId);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {route}: {(int)response.StatusCode} {text}");
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+        Assert.Equal("dataSourceId", (string?)problem["parameter"]);
+        Assert.NotNull(problem["errors"]!["dataSourceId"]);
+        problem.Remove("traceId");
+        problem.Remove("correlationId");
+        return problem.ToJsonString();
     }
 
     [Fact]

@@ -264,20 +264,21 @@ public sealed class ApiHostileInputTests(TenantStack stack) : IClassFixture<Tena
         { "Query", "GET", "/api/v1/employees/{employee}/resources?from={from}&to={to}", null, 404 },
         { "Query", "GET", "/api/v1/employees/{employeeId}/resources?from={from}&to={to}", null, 404 },
 
-        // Filters by id: an empty answer, the same as for an id that does not exist.
-        { "Query", "GET", "/api/v1/costs?from={from}&to={to}&dataSourceId={ds}", null, 200 },
+        // Filters by id: a data source id is a 404 (as an unknown one); other ids an empty answer, as for ids that do not exist.
+        { "Query", "GET", "/api/v1/costs?from={from}&to={to}&dataSourceId={ds}", null, 404 },
         { "Query", "GET", "/api/v1/costs?from={from}&to={to}&owner={employee}", null, 200 },
         { "Query", "GET", "/api/v1/costs?from={from}&to={to}&resource={resource}", null, 200 },
-        { "Query", "GET", "/api/v1/costs/export?from={from}&to={to}&dataSourceId={ds}", null, 200 },
-        { "Query", "GET", "/api/v1/costs/tags?from={from}&to={to}&dataSourceId={ds}", null, 200 },
-        { "Query", "GET", "/api/v1/costs/dimensions/resource/values?from={from}&to={to}&dataSourceId={ds}", null, 200 },
-        { "Query", "POST", "/api/v1/costs/query", """{"from":"{from}","to":"{to}","dataSourceId":"{ds}","groupBy":["resource"]}""", 200 },
-        { "Query", "GET", "/api/v1/resources?from={from}&to={to}&dataSourceId={ds}", null, 200 },
+        { "Query", "GET", "/api/v1/costs/export?from={from}&to={to}&dataSourceId={ds}", null, 404 },
+        { "Query", "GET", "/api/v1/costs/tags?from={from}&to={to}&dataSourceId={ds}", null, 404 },
+        { "Query", "GET", "/api/v1/costs/dimensions/resource/values?from={from}&to={to}&dataSourceId={ds}", null, 404 },
+        { "Query", "POST", "/api/v1/costs/query", """{"from":"{from}","to":"{to}","dataSourceId":"{ds}","groupBy":["resource"]}""", 404 },
+        { "Query", "POST", "/api/v1/costs/forecast", """{"dataSourceId":"{ds}"}""", 404 },
+        { "Query", "GET", "/api/v1/resources?from={from}&to={to}&dataSourceId={ds}", null, 404 },
         { "Query", "GET", "/api/v1/resources?from={from}&to={to}&owner={employeeId}", null, 200 },
-        { "Query", "GET", "/api/v1/resources/coverage?from={from}&to={to}&dataSourceId={ds}", null, 200 },
-        { "Query", "GET", "/api/v1/findings?dataSourceId={ds}", null, 200 },
-        { "Query", "GET", "/api/v1/imports?dataSourceId={ds}", null, 200 },
-        { "Query", "GET", "/api/v1/imports/in-progress?dataSourceId={ds}", null, 200 },
+        { "Query", "GET", "/api/v1/resources/coverage?from={from}&to={to}&dataSourceId={ds}", null, 404 },
+        { "Query", "GET", "/api/v1/findings?dataSourceId={ds}", null, 404 },
+        { "Query", "GET", "/api/v1/imports?dataSourceId={ds}", null, 404 },
+        { "Query", "GET", "/api/v1/imports/in-progress?dataSourceId={ds}", null, 404 },
 
         // CurParser's rollups are no tenant's, whatever the import.
         { "CurParser", "GET", "/internal/v1/imports/{import}/daily-costs", null, 403 },

@@ -25,6 +25,12 @@ public interface ICostsApi
 
     Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A data source's totals per currency in the range; null when Query does not know it yet (a 404: Query learns of a
+    /// data source from DataSource's event, which can arrive a moment after it is connected).
+    /// </summary>
+    Task<IReadOnlyList<CurrencyAmount>?> DataSourceTotalsAsync(Guid dataSourceId, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
     /// <summary>Imports loading now, with their progress (Query's <c>/api/v1/imports/in-progress</c>).</summary>
     Task<IReadOnlyList<ImportInProgressItem>> ListImportsInProgressAsync(CancellationToken cancellationToken);
 }
@@ -105,6 +111,18 @@ public sealed class CostsApi(ApiClients clients) : ICostsApi
 
     public Task<IReadOnlyList<ImportItem>> ListImportsAsync(Guid? dataSourceId, CancellationToken cancellationToken) =>
         ApiValues.AllAsync<ImportItem>(async cursor => await clients.Query.ListImportsAsync(dataSourceId, 500, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);
+
+    public async Task<IReadOnlyList<CurrencyAmount>?> DataSourceTotalsAsync(Guid dataSourceId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await clients.Query.GetCostsAsync(from: from, to: to, dataSourceId: dataSourceId, limit: 1, cancellationToken: cancellationToken)).Totals;
+        }
+        catch (ApiProblemException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
 
     public Task<IReadOnlyList<ImportInProgressItem>> ListImportsInProgressAsync(CancellationToken cancellationToken) =>
         ApiValues.AllAsync<ImportInProgressItem>(async cursor => await clients.Query.ListImportsInProgressAsync(null, 500, cursor, cancellationToken) is var page ? (page.Items, page.NextCursor) : default);

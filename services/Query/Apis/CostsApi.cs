@@ -71,7 +71,7 @@ public static class CostsApi
 {
     public static RouteGroupBuilder MapCostsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/costs").WithTags("Costs").RequireScope(Scopes.CostsRead).AddEndpointFilter<OwnerScopeFilter>();
+        var group = app.MapGroup("/api/v1/costs").WithTags("Costs").RequireScope(Scopes.CostsRead).AddEndpointFilter<OwnerScopeFilter>().ScopedToOwnDataSources();
         ApiParameter[] query = [
             QueryApiParameters.From, QueryApiParameters.To, QueryApiParameters.Metric, QueryApiParameters.GroupBy, .. QueryApiParameters.CostFilters,
             QueryApiParameters.Tags, QueryApiParameters.DataSourceId];
@@ -173,6 +173,7 @@ public static class CostsApi
             return problem;
         }
 
+        await DataSourceScopeFilter.RequireOwnAsync(http, request!.DataSourceId, cancellationToken);
         var query = CostQueryBinder.Bind(request!, http.User.GetOrganizationId(), api.Value, costs.Value, Today(clock));
         var offset = cursors.DecodeOffset(request!.Cursor, query.Fingerprint);
         var answer = await reader.QueryAsync(query, offset, cancellationToken);
@@ -209,6 +210,7 @@ public static class CostsApi
             throw new BadParameterException(request.Limit is not null ? "limit" : "cursor", "An export is not paged: it streams every group; leave out limit and cursor.");
         }
 
+        await DataSourceScopeFilter.RequireOwnAsync(http, request.DataSourceId, cancellationToken);
         var query = CostQueryBinder.Bind(request, http.User.GetOrganizationId(), api.Value, costs.Value, Today(clock));
         return await CostCsv.WriteAsync(http, reader, query, api.Value, CostCsv.Header(query), item => CostCsv.Row(query, item), cancellationToken);
     }
@@ -222,6 +224,7 @@ public static class CostsApi
             return problem;
         }
 
+        await DataSourceScopeFilter.RequireOwnAsync(http, request!.DataSourceId, cancellationToken);
         var (metric, filter) = CostQueryBinder.BindForecast(request!);
         var forecast = await forecasts.ForecastAsync(http.User.GetOrganizationId(), request!.DataSourceId, metric, filter, cancellationToken);
         return forecast is { Items.Count: > 0 }

@@ -23,7 +23,7 @@ public static class EmployeesApi
 {
     public static RouteGroupBuilder MapEmployeesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/employees").WithTags("Employees").RequireScope(Scopes.EmployeesRead);
+        var group = app.MapGroup("/api/v1/employees").WithTags("Employees").RequireScope(Scopes.EmployeesRead).ScopedToOwnDataSources();
         group.MapGet("/{id}/resources", ListAsync)
             .WithParameters(
                 QueryApiParameters.DataSourceId, QueryApiParameters.Kind, QueryApiParameters.Region, QueryApiParameters.Tags, QueryApiParameters.Public,

@@ -10,7 +10,7 @@ public static class FindingsApi
 {
     public static RouteGroupBuilder MapFindingsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/findings").WithTags("Findings").RequireScope(Scopes.FindingsRead);
+        var group = app.MapGroup("/api/v1/findings").WithTags("Findings").RequireScope(Scopes.FindingsRead).ScopedToOwnDataSources();
         group.MapGet("/", ListAsync)
             .WithParameters(QueryApiParameters.DataSourceId, QueryApiParameters.FindingType, QueryApiParameters.Limit(app), ApiParameter.Cursor)
             .Produces<Page<Finding>>()

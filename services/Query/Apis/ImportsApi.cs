@@ -71,7 +71,7 @@ public static class ImportsApi
 
     public static RouteGroupBuilder MapImportsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/imports").WithTags("Imports").RequireScope(Scopes.ImportsRead);
+        var group = app.MapGroup("/api/v1/imports").WithTags("Imports").RequireScope(Scopes.ImportsRead).ScopedToOwnDataSources();
         group.MapGet("/", ListAsync)
             .WithParameters(QueryApiParameters.DataSourceId, QueryApiParameters.Limit(app), ApiParameter.Cursor)
             .Produces<Page<ImportItem>>()

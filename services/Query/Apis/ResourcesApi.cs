@@ -25,7 +25,7 @@ public static class ResourcesApi
 {
     public static RouteGroupBuilder MapResourcesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/resources").WithTags("Resources").RequireScope(Scopes.ResourcesRead);
+        var group = app.MapGroup("/api/v1/resources").WithTags("Resources").RequireScope(Scopes.ResourcesRead).ScopedToOwnDataSources();
         group.MapGet("/", ListAsync)
             .WithParameters(
                 QueryApiParameters.DataSourceId, QueryApiParameters.Kind, QueryApiParameters.Region, QueryApiParameters.Owner, QueryApiParameters.Tags,
