@@ -94,7 +94,7 @@ public partial class AccountRecoveryBrowserTests
             await page.FillAsync("#email", email);
             await page.FillAsync("#password", NewPassword);
             await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+            await page.WaitForAddressAsync(new System.Text.RegularExpressions.Regex("^(?!.*/signin)"));
             Assert.StartsWith(email, await page.TestId("signed-in-as").InnerTextAsync(), StringComparison.Ordinal);
             await browser.ShotAsync(page, "signed-in");
 

@@ -100,5 +100,20 @@ public static class PageExtensions
     public static Task WaitForInteractiveAsync(this IPage page) =>
         page.Locator("main[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 90_000 });
 
+    /// <summary>
+    /// Waits until the page's address matches. Not <c>IPage.WaitForURLAsync</c>: the .NET client first compares the
+    /// frame's last known URL and only then subscribes to navigation events, so a navigation landing between the
+    /// two (a Blazor <c>NavigateTo</c>, a same-document pushState, right after a click) is missed and it waits out
+    /// its timeout on the right page: the cost explorer's flake of closing24. <c>ToHaveURLAsync</c> polls the
+    /// address in the driver, which misses nothing.
+    /// </summary>
+    public static Task WaitForAddressAsync(this IPage page, System.Text.RegularExpressions.Regex address) =>
+        Assertions.Expect(page).ToHaveURLAsync(address, new() { Timeout = 90_000 });
+
+    public static Task WaitForAddressAsync(this IPage page, string address) =>
+        Assertions.Expect(page).ToHaveURLAsync(address, new() { Timeout = 90_000 });
+
     public static ILocator TestId(this IPage page, string id) => page.Locator($"[data-testid='{id}']");
+
+    public static ILocator TestIdIn(this ILocator locator, string id) => locator.Locator($"[data-testid='{id}']");
 }

@@ -171,6 +171,106 @@ public class ComponentTests : IDisposable
         Assert.Contains("EC2 instances", ConnectionAdvice.For(discovery), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LinkedAccountForm_WhenConnectedWithARole_SendsItsRootAndTheIssuedExternalIdAndShowsWhatAwsAnswered()
+    {
+        var (payer, other) = (Source("Payer", "aws-root"), Source("Other payer", "aws-root"));
+        _dataSources.Sources.AddRange([payer, other, Source("Production", "aws-linked", payer.Id, "222222222222")]);
+        _dataSources.OnCreate = request => With(Source(request.Name!, "aws-linked", request.ParentDataSourceId, "333333333333"), v => v.Validation = new ValidationReport
+            {
+                Outcome = "ok",
+                AccountId = "333333333333",
+                Permissions =
+                [
+                    new PermissionCheck { Action = "ec2:DescribeInstances", Feature = "ec2", Resource = "*", Status = PermissionStatus.Ok },
+                    new PermissionCheck { Action = "iam:ListUsers", Feature = "iam", Resource = "*", Status = PermissionStatus.Denied, Detail = "AccessDenied" },
+                ],
+                Warnings = ["The root may not call organizations:ListAccounts: membership was not checked."],
+            });
+        var form = _context.Render<LinkedAccountForm>(p => p.Add(x => x.RootId, other.Id));
+
+        // Only roots are offered, the one asked for chosen; the guide's discovery policy is the one to attach.
+        form.WaitForElement("[data-testid=linked-discovery-policy]");
+        Assert.Equal(["Payer (123456789012)", "Other payer (123456789012)"], form.FindAll("#linked-root option").Select(o => o.TextContent));
+        Assert.Equal(other.Id.ToString(), form.Find("#linked-root").GetAttribute("value"));
+        Assert.Contains("ec2:Describe*", form.Find("[data-testid=linked-discovery-policy]").TextContent, StringComparison.Ordinal);
+        form.Find("#linked-name").Change("Staging");
+        form.Find("#linked-auth-role").Change(true);
+        form.WaitForElement("[data-testid=linked-trust-policy]");
+        Assert.Equal("digiusher-0123456789abcdef", form.Find("[data-testid=linked-external-id]").GetAttribute("value"));
+        form.Find("#linked-role-arn").Change("arn:aws:iam::333333333333:role/digiusher-read");
+        form.Find("[data-testid=linked-form]").Submit();
+
+        form.WaitForElement("[data-testid=linked-connected]");
+        Assert.Equal(new DataSourceRequest
+        {
+            Name = "Staging",
+            Kind = "aws-linked",
+            ParentDataSourceId = other.Id,
+            RoleArn = "arn:aws:iam::333333333333:role/digiusher-read",
+            ExternalId = "digiusher-0123456789abcdef",
+        }, Assert.Single(_dataSources.Created));
+        Assert.Contains("Linked account 333333333333 connected under Other payer", form.Find("[data-testid=linked-connected]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(["ok", "denied"], form.FindAll("[data-testid=permission]").Select(p => p.GetAttribute("data-status")));
+        Assert.Contains("organizations:ListAccounts", form.Find("[data-testid=validation-warning]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LinkedAccountForm_WhenNoRootIsConnected_SaysToConnectTheRootFirst()
+    {
+        var form = _context.Render<LinkedAccountForm>();
+
+        form.WaitForElement("[data-testid=no-root]");
+        Assert.Empty(form.FindAll("form"));
+    }
+
+    [Fact]
+    public void LinkedAccountDraft_WhenFieldsAreMissingOrEdited_NamesEachAndSendsOnlyWhatChanged()
+    {
+        Assert.Equal(["accessKeyId", "name", "parentDataSourceId", "secretAccessKey"], new LinkedAccountDraft().Check(editing: false).Keys.Order());
+        var existing = With(Source("Production", "aws-linked", Guid.NewGuid(), "222222222222"), v => (v.AuthType, v.AccessKeyId) = ("access-key", "AKIAEXAMPLEEXAMPLE12"));
+        var draft = LinkedAccountDraft.From(existing);
+        Assert.Empty(draft.Check(editing: true));
+        Assert.Equal(new DataSourceRequest(), draft.ToUpdate(existing));
+        draft.Name = "Prod";
+        draft.SecretAccessKey = "rotated";
+        Assert.Equal(new DataSourceRequest { Name = "Prod", AccessKeyId = "AKIAEXAMPLEEXAMPLE12", SecretAccessKey = "rotated" }, draft.ToUpdate(existing));
+    }
+
+    [Fact]
+    public void DataSourcesList_InListOrder_PutsEachLinkedAccountUnderItsRoot()
+    {
+        var (a, b) = (Source("A payer", "aws-root"), Source("B payer", "aws-root"));
+        var sources = new[] { Source("Zeta", "aws-linked", a.Id, "1"), b, Source("Beta", "aws-linked", b.Id, "2"), a, Source("Alpha", "aws-linked", a.Id, "3"), Source("Lost", "aws-linked", Guid.NewGuid(), "4") };
+
+        var order = DigiUsher.Console.Components.Pages.Settings.DataSources.InListOrder(sources, s => s).Select(s => s.Name);
+
+        Assert.Equal(["B payer", "Beta", "A payer", "Alpha", "Zeta", "Lost"], order);
+    }
+
+    private static DataSourceView With(DataSourceView view, Action<DataSourceView> change)
+    {
+        change(view);
+        return view;
+    }
+
+    private static DataSourceView Source(string name, string kind, Guid? parent = null, string? account = null) => new()
+    {
+        Id = Guid.NewGuid(),
+        Name = name,
+        Kind = kind,
+        AuthType = "role",
+        Bucket = kind == "aws-root" ? "acme-billing" : "",
+        Prefix = "",
+        Region = "us-east-1",
+        PayerAccountId = kind == "aws-root" ? "123456789012" : null,
+        ParentDataSourceId = parent,
+        AccountId = account,
+        CreatedBy = new CreatedBy { UserId = Guid.NewGuid(), Email = "a@example.com" },
+        CreatedAt = DateTimeOffset.UtcNow,
+        UpdatedAt = DateTimeOffset.UtcNow,
+    };
+
     public void Dispose()
     {
         _context.Dispose();
@@ -197,13 +297,25 @@ public class ComponentTests : IDisposable
             });
         }
 
-        public Task<IReadOnlyList<DataSourceView>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        /// <summary>What <see cref="ListAsync"/> answers.</summary>
+        public List<DataSourceView> Sources { get; } = [];
+
+        /// <summary>The data sources asked for, and what <see cref="CreateAsync"/> answers (DataSource's view with its validation).</summary>
+        public List<DataSourceRequest> Created { get; } = [];
+
+        public Func<DataSourceRequest, DataSourceView>? OnCreate { get; set; }
+
+        public Task<IReadOnlyList<DataSourceView>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DataSourceView>>(Sources);
 
         public Task<DataSourceView> GetAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<DataSourceStatus> StatusAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<DataSourceView> CreateAsync(DataSourceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<DataSourceView> CreateAsync(DataSourceRequest request, CancellationToken cancellationToken)
+        {
+            Created.Add(request);
+            return Task.FromResult(OnCreate!(request));
+        }
 
         public Task<DataSourceView> UpdateAsync(Guid id, DataSourceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -41,7 +41,7 @@ public class ConsoleJourneyTests
             await admin.FillAsync("#password", Password);
             await browser.ShotAsync(admin, "register");
             await admin.ClickAsync("button[type=submit]");
-            await admin.WaitForURLAsync(new Regex("/connect$"));
+            await admin.WaitForAddressAsync(new Regex("/connect$"));
             await admin.WaitForInteractiveAsync();
             Assert.Equal("AWS Root Account", await admin.Locator("[role=tab]").First.InnerTextAsync());
             Assert.Equal("true", await admin.Locator("[role=tab]").First.GetAttributeAsync("aria-selected"));
@@ -105,7 +105,7 @@ public class ConsoleJourneyTests
             var otherTab = await admin.Context.NewPageAsync();
             await otherTab.OpenAsync(console, "/dashboard");
             await otherTab.ClickAsync("form.signout button");
-            await otherTab.WaitForURLAsync(new Regex("/signin"));
+            await otherTab.WaitForAddressAsync(new Regex("/signin"));
             await otherTab.CloseAsync();
             // Signing out revoked the sign-in's refresh tokens at DataSource, not only the console's session.
             Assert.Equal(0, (await stack.RefreshTokensAsync(adminEmail)).Live);
@@ -117,7 +117,7 @@ public class ConsoleJourneyTests
             await admin.FillAsync("#email", adminEmail);
             await admin.FillAsync("#password", Password);
             await admin.ClickAsync("button[type=submit]");
-            await admin.WaitForURLAsync(new Regex("/connect$"));
+            await admin.WaitForAddressAsync(new Regex("/connect$"));
             await admin.WaitForInteractiveAsync();
             await admin.TestId("draft-restored").WaitForAsync();
             Assert.Equal(account.AccessKeyId, await admin.InputValueAsync("#access-key-id"));
@@ -142,6 +142,56 @@ public class ConsoleJourneyTests
             await admin.Locator("[data-testid=delivery-row][data-state=imported]").WaitForAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
             await browser.ShotAsync(admin, "data-source-imported");
 
+            // 3b. A linked (member) account of the payer's AWS Organization, connected under the root: the role
+            // option shows the issued external id and trust policy, the payer's own keys are refused, the member's
+            // keys are checked permission by permission; the list shows it under its root; it is removed again.
+            await MotoOrganizations.CreateOrganizationAsync(stack.MotoUrl);
+            var member = await MotoOrganizations.CreateAccountAsync(stack.MotoUrl, "production");
+            var memberKeys = await MotoOrganizations.MemberKeysAsync(stack.MotoUrl, member, "digiusher-member");
+            await admin.OpenAsync(console, "/settings/data-sources");
+            await admin.TestId("connect-linked-account").ClickAsync();
+            await admin.WaitForAddressAsync(new Regex("kind=aws-linked"));
+            await admin.WaitForInteractiveAsync();
+            Assert.Equal("true", await admin.Locator("#tab-aws-linked").GetAttributeAsync("aria-selected"));
+            StringAssert(await admin.Locator("#linked-root option:checked").InnerTextAsync(), "Acme payer");
+            StringAssert(await admin.TestId("linked-discovery-policy").InnerTextAsync(Wait), "ec2:Describe");
+            await admin.ClickAsync("#linked-auth-role");
+            await admin.TestId("linked-trust-policy").WaitForAsync();
+            var linkedExternalId = await admin.InputValueAsync("#linked-external-id");
+            Assert.StartsWith("digiusher-", linkedExternalId, StringComparison.Ordinal);
+            StringAssert(await admin.TestId("linked-trust-policy").InnerTextAsync(), $"\"sts:ExternalId\": \"{linkedExternalId}\"");
+            await admin.ClickAsync("#linked-auth-keys");
+            await admin.FillAsync("#linked-name", "Production");
+            await admin.FillAsync("#linked-access-key-id", account.AccessKeyId);
+            await admin.FillAsync("#linked-secret-access-key", account.SecretAccessKey);
+            await admin.TestId("connect-linked").ClickAsync();
+            await Assertions.Expect(admin.TestId("problem")).ToContainTextAsync("cannot be linked", Expect);
+            await admin.FillAsync("#linked-access-key-id", memberKeys.AccessKeyId);
+            await admin.FillAsync("#linked-secret-access-key", memberKeys.SecretAccessKey);
+            await admin.TestId("connect-linked").ClickAsync();
+            await admin.TestId("linked-connected").WaitForAsync(Long);
+            StringAssert(await admin.TestId("linked-connected").InnerTextAsync(), $"Linked account {member} connected under Acme payer");
+            Assert.Equal("ok", await admin.Locator("[data-testid=permission][data-action='ec2:DescribeInstances']").GetAttributeAsync("data-status"));
+            await browser.ShotAsync(admin, "linked-connected");
+            await admin.OpenAsync(console, "/settings/data-sources");
+            var linkedRow = admin.Locator($"[data-testid=linked-row][data-account-id='{member}']");
+            await linkedRow.WaitForAsync();
+            StringAssert(await linkedRow.InnerTextAsync(), "Production");
+            StringAssert(await linkedRow.TestIdIn("linked-account").InnerTextAsync(), $"linked account {member}");
+            StringAssert(await linkedRow.TestIdIn("linked-account").InnerTextAsync(), "of Acme payer");
+            var rowOrder = await admin.Locator("[data-testid=data-sources] tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.testid)");
+            Assert.Equal(["root-row", "linked-row"], rowOrder);
+            await browser.ShotAsync(admin, "data-sources-linked");
+            await linkedRow.Locator("a").First.ClickAsync();
+            await admin.TestId("linked-account-id").WaitForAsync();
+            Assert.Equal(member, await admin.TestId("linked-account-id").InnerTextAsync());
+            Assert.Equal(0, await admin.TestId("poll-now").CountAsync());
+            await admin.TestId("remove").ClickAsync();
+            await admin.TestId("confirm-remove").ClickAsync();
+            await admin.WaitForAddressAsync(new Regex("/settings/data-sources$"));
+            await admin.TestId("data-sources").WaitForAsync();
+            await Assertions.Expect(admin.Locator("[data-testid=linked-row]")).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+
             // 4. The dashboard's month total equals the CUR file's, to the cent.
             var expectedTotal = Money.Format(month.Total, "USD");
             await Eventually.True(async () =>
@@ -164,7 +214,7 @@ public class ConsoleJourneyTests
             Assert.Equal(Money.Format(month.ByService("AmazonS3"), "USD"), rows["AmazonS3"]);
             await admin.SelectOptionAsync("#group-1", "region");
             await admin.TestId("run-query").ClickAsync();
-            await admin.WaitForURLAsync(new Regex("groupBy=service%2Cregion|groupBy=service,region"));
+            await admin.WaitForAddressAsync(new Regex("groupBy=service%2Cregion|groupBy=service,region"));
             await admin.TestId("explorer-table").WaitForAsync();
             var shared = admin.Url;
             var download = await admin.RunAndWaitForDownloadAsync(() => admin.TestId("export-csv").ClickAsync());
@@ -182,11 +232,11 @@ public class ConsoleJourneyTests
 
             var viewer = await browser.NewPersonAsync();
             await viewer.GotoAsync(shared);
-            await viewer.WaitForURLAsync(new Regex("/signin"));
+            await viewer.WaitForAddressAsync(new Regex("/signin"));
             await viewer.FillAsync("#email", adminEmail);
             await viewer.FillAsync("#password", Password);
             await viewer.ClickAsync("button[type=submit]");
-            await viewer.WaitForURLAsync(shared);
+            await viewer.WaitForAddressAsync(shared);
             await viewer.WaitForInteractiveAsync();
             await Assertions.Expect(viewer.Locator("[data-testid=explorer-table] tbody tr")).ToHaveCountAsync(table.Length, new() { Timeout = 60_000 });
             await browser.ShotAsync(viewer, "explorer-shared-link");
@@ -222,7 +272,7 @@ public class ConsoleJourneyTests
             await alice.GotoAsync(link);
             await alice.FillAsync("#password", Password);
             await alice.ClickAsync("button[type=submit]");
-            await alice.WaitForURLAsync(new Regex("/$"));
+            await alice.WaitForAddressAsync(new Regex("/$"));
             await alice.WaitForInteractiveAsync();
             // Alice owns what carries her owner tag: the instance. Its root volume has no tags, so the
             // data source's creator owns it (ResourceDiscovery's rule), not alice.
@@ -267,7 +317,7 @@ public class ConsoleJourneyTests
             await other.FillAsync("#email", $"other-{Guid.NewGuid():N}@example.com");
             await other.FillAsync("#password", Password);
             await other.ClickAsync("button[type=submit]");
-            await other.WaitForURLAsync(new Regex("/connect$"));
+            await other.WaitForAddressAsync(new Regex("/connect$"));
             await other.OpenAsync(console, $"/dashboard?month={month.BillingPeriod}");
             Assert.Equal(Money.Format(0m, null), await other.TestId("month-total").InnerTextAsync(Wait));
             await other.TestId("dashboard-empty").WaitForAsync();

@@ -24,6 +24,9 @@ public sealed class ConsoleStack : IAsyncDisposable
 
     public Uri Console => _services!["Console"].BaseAddress;
 
+    /// <summary>moto's address, to set up an AWS Organization with a member account (after <see cref="StopEnforcingAsync"/>).</summary>
+    public string MotoUrl => _moto!.Url;
+
     /// <summary>After the refusals were shown: the poller's listings of the report layout fail moto's signature check (see README, moto quirks).</summary>
     public Task StopEnforcingAsync() => _moto!.StopEnforcingAsync();
 

@@ -31,6 +31,10 @@ public interface ICostsApi
     /// </summary>
     Task<IReadOnlyList<CurrencyAmount>?> DataSourceTotalsAsync(Guid dataSourceId, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 
+    /// <summary>The names of the accounts with costs in the range, by account id (Query's account grouping names them).</summary>
+    Task<IReadOnlyDictionary<string, string>> AccountNamesAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+
     /// <summary>Imports loading now, with their progress (Query's <c>/api/v1/imports/in-progress</c>).</summary>
     Task<IReadOnlyList<ImportInProgressItem>> ListImportsInProgressAsync(CancellationToken cancellationToken);
 }
@@ -122,6 +126,15 @@ public sealed class CostsApi(ApiClients clients) : ICostsApi
         {
             return null;
         }
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> AccountNamesAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var result = await GetCostsAsync(new CostQuery(from, to, "unblended", ["account"], [], null), cancellationToken, 1000);
+        return result.Costs.Items
+            .Where(g => g.Keys.ContainsKey("account") && g.Names?.ContainsKey("account") == true)
+            .GroupBy(g => g.Keys["account"], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Names!["account"], StringComparer.Ordinal);
     }
 
     public Task<IReadOnlyList<ImportInProgressItem>> ListImportsInProgressAsync(CancellationToken cancellationToken) =>

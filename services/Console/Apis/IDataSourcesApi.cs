@@ -9,6 +9,9 @@ public sealed record DataSourceRequest
 
     public string? Kind { get; init; }
 
+    /// <summary>The root data source a linked (member) account belongs to (<c>aws-linked</c> only).</summary>
+    public Guid? ParentDataSourceId { get; init; }
+
     public string? AccessKeyId { get; init; }
 
     public string? SecretAccessKey { get; init; }
@@ -24,6 +27,18 @@ public sealed record DataSourceRequest
     public string? ReportName { get; init; }
 
     public string? Region { get; init; }
+}
+
+/// <summary>The kinds of data source (DataSource's <c>kind</c>).</summary>
+public static class DataSourceKinds
+{
+    /// <summary>An AWS root (payer) account with the bucket of its Cost and Usage Reports.</summary>
+    public const string Root = "aws-root";
+
+    /// <summary>A member account of a root's AWS Organization, connected on its own; its costs are in its root's reports.</summary>
+    public const string Linked = "aws-linked";
+
+    public static bool IsLinked(this DataSourceView source) => source.Kind == Linked;
 }
 
 /// <summary>Data sources, their status and the connection guide's policies (DataSource's <c>/api/v1/data-sources</c>, <c>/api/v1/aws/setup</c>).</summary>
@@ -70,7 +85,8 @@ public sealed class DataSourcesApi(ApiClients clients) : IDataSourcesApi
             new CreateDataSourceRequest
             {
                 Name = request.Name,
-                Kind = "aws-root",
+                Kind = request.Kind ?? DataSourceKinds.Root,
+                ParentDataSourceId = request.ParentDataSourceId,
                 AccessKeyId = request.AccessKeyId,
                 SecretAccessKey = request.SecretAccessKey,
                 RoleArn = request.RoleArn,

@@ -26,6 +26,8 @@ public static class ConnectionAdvice
         "external-id-not-required" => "The role's trust policy lets DigiUsher in without the external id: add the sts:ExternalId condition shown in the connection guide.",
         "role-not-assumable" => "DigiUsher could not assume the role. Check the role ARN, and that its trust policy names DigiUsher's account and this external id.",
         "billing-access-denied" => "These credentials cannot read the billing reports. The permissions marked missing below name what to add.",
+        "not-a-member" => $"This account cannot be linked under the chosen root: {error ?? "it is not a member account of the root's AWS Organization."} Link a member account of that organization (the payer itself is the root data source).",
+        "another-account" => $"{error ?? "The new credentials belong to another AWS account."} A linked data source stays in its account; connect the other account as a data source of its own.",
         _ => error ?? "The connection was refused.",
     };
 
