@@ -274,9 +274,9 @@ public class ConsoleJourneyTests
             await alice.ClickAsync("button[type=submit]");
             await alice.WaitForAddressAsync(new Regex("/$"));
             await alice.WaitForInteractiveAsync();
-            // Alice owns what carries her owner tag: the instance. Its root volume has no tags, so the
-            // data source's creator owns it (ResourceDiscovery's rule), not alice.
-            var owned = account.Resources.Where(r => r.Owner == "alice@example.com" && r.Kind == "instance").ToList();
+            // Alice owns what carries her owner tag, the instance, and its untagged root volume, which inherits the
+            // owner of the instance it is attached to (ResourceDiscovery's attached-to rule).
+            var owned = account.Resources.Where(r => r.Owner == "alice@example.com").ToList();
             Assert.Equal(Money.Format(owned.Sum(r => month.ByResource(r.ResourceId)), "USD"), await alice.TestId("owned-total").InnerTextAsync(Wait));
             var ownedIds = await alice.Locator("[data-testid=resource-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.resourceId)");
             Assert.Equal(owned.Select(r => r.ResourceId).Order(), ownedIds.Order());
