@@ -248,6 +248,20 @@ public class ComponentTests : IDisposable
         Assert.Equal(["B payer", "Beta", "A payer", "Alpha", "Zeta", "Lost"], order);
     }
 
+    [Fact]
+    public void DataSourceHealth_OfALinkedAccount_IsItsDiscoveryNotAReportItWillNeverGet()
+    {
+        string Badge(DataSourceStatus status, bool linked) =>
+            _context.Render<DataSourceHealth>(p => p.Add(x => x.Status, status).Add(x => x.Linked, linked)).Find("[data-testid=ds-health]").TextContent;
+        var discovered = new DataSourceStatus { LastDiscovery = new DiscoveryStatus { Succeeded = true, FinishedAt = DateTimeOffset.UtcNow } };
+        var failed = new DataSourceStatus { LastDiscovery = new DiscoveryStatus { Succeeded = false, FinishedAt = DateTimeOffset.UtcNow, Error = "AccessDenied" } };
+
+        Assert.Equal("connected, discovering", Badge(new DataSourceStatus(), linked: true));
+        Assert.Equal("connected", Badge(discovered, linked: true));
+        Assert.Equal("discovery failing", Badge(failed, linked: true));
+        Assert.Equal("waiting for the first report", Badge(new DataSourceStatus(), linked: false));
+    }
+
     private static DataSourceView With(DataSourceView view, Action<DataSourceView> change)
     {
         change(view);
