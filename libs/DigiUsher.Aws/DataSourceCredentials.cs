@@ -23,6 +23,10 @@ public interface IDataSourceCredentials
     /// <exception cref="CredentialsUnavailableException">The data source is gone or its role cannot be assumed.</exception>
     Task<DataSourceAwsCredentials> GetAsync(Guid organizationId, Guid dataSourceId, CancellationToken cancellationToken);
 
+    /// <summary>Credentials in member account <paramref name="accountId"/> of a root data source's organization, by its member account role.</summary>
+    /// <exception cref="CredentialsUnavailableException">DataSource refused (not a member, no member role) or the account refused the role.</exception>
+    Task<DataSourceAwsCredentials> GetMemberAsync(Guid organizationId, Guid dataSourceId, string accountId, CancellationToken cancellationToken);
+
     /// <summary>Drops the cached credentials (keys rotated, data source removed).</summary>
     void Invalidate(Guid dataSourceId);
 
@@ -46,16 +50,22 @@ public sealed class DataSourceCredentialsClient(
     // Per organization, the token its cached entries expire with (cancelled when its quotas change).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, CancellationTokenSource> _organizations = new();
 
-    public async Task<DataSourceAwsCredentials> GetAsync(Guid organizationId, Guid dataSourceId, CancellationToken cancellationToken)
+    public Task<DataSourceAwsCredentials> GetAsync(Guid organizationId, Guid dataSourceId, CancellationToken cancellationToken) =>
+        GetAsync(organizationId, dataSourceId, null, cancellationToken);
+
+    public Task<DataSourceAwsCredentials> GetMemberAsync(Guid organizationId, Guid dataSourceId, string accountId, CancellationToken cancellationToken) =>
+        GetAsync(organizationId, dataSourceId, accountId, cancellationToken);
+
+    private async Task<DataSourceAwsCredentials> GetAsync(Guid organizationId, Guid dataSourceId, string? accountId, CancellationToken cancellationToken)
     {
-        if (cache.TryGetValue(CacheKey(dataSourceId), out DataSourceAwsCredentials? cached) && cached is not null
+        if (cache.TryGetValue(CacheKey(dataSourceId, accountId), out DataSourceAwsCredentials? cached) && cached is not null
             && (cached.ExpiresAt is null || cached.ExpiresAt > DateTimeOffset.UtcNow.AddMinutes(2)))
         {
             return cached;
         }
 
         var response = await requestClient.GetResponse<AwsCredentialsIssued, AwsCredentialsUnavailable>(
-            new GetAwsCredentials(organizationId, dataSourceId, NewId.NextGuid().ToString(), service.Name),
+            new GetAwsCredentials(organizationId, dataSourceId, NewId.NextGuid().ToString(), service.Name, accountId),
             cancellationToken,
             RequestTimeout.After(s: 30));
         if (response.Is(out Response<AwsCredentialsUnavailable>? unavailable))
@@ -84,11 +94,13 @@ public sealed class DataSourceCredentialsClient(
         var result = new DataSourceAwsCredentials(credentials, issued.AccessKeyId, issued.Region, issued.ExpiresAt) { QuotaOverrides = issued.QuotaOverrides };
         var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.Value.CredentialCacheDuration };
         entry.AddExpirationToken(new CancellationChangeToken(_organizations.GetOrAdd(organizationId, _ => new CancellationTokenSource()).Token));
-        cache.Set(CacheKey(dataSourceId), result, entry);
+        cache.Set(CacheKey(dataSourceId, accountId), result, entry);
         return result;
     }
 
-    public void Invalidate(Guid dataSourceId) => cache.Remove(CacheKey(dataSourceId));
+    // The root's own are removed at once (a rotation, a removal); a member account's entry ages out within
+    // CredentialCacheDuration, and DataSource refuses new ones once the data source is gone.
+    public void Invalidate(Guid dataSourceId) => cache.Remove(CacheKey(dataSourceId, null));
 
     public void InvalidateOrganization(Guid organizationId)
     {
@@ -99,7 +111,8 @@ public sealed class DataSourceCredentialsClient(
         }
     }
 
-    private static string CacheKey(Guid dataSourceId) => $"aws-credentials:{dataSourceId}";
+    private static string CacheKey(Guid dataSourceId, string? accountId) =>
+        accountId is null ? $"aws-credentials:{dataSourceId}" : $"aws-credentials:{dataSourceId}:{accountId}";
 }
 
 /// <summary>An organization's quotas changed: its cached credentials (which carry the overrides) are dropped.</summary>

@@ -13,6 +13,10 @@ namespace DigiUsher.Contracts;
 /// <param name="DisabledFeatures">Discovery kinds the credentials may not use (e.g. <c>iam</c>, <c>cloudwatch</c>), from validation.</param>
 /// <param name="ParentDataSourceId">For an <c>aws-linked</c> data source: the root data source whose CUR bills it.</param>
 /// <param name="AccountId">For an <c>aws-linked</c> data source: its member account id.</param>
+/// <param name="MemberAccountRoleName">
+/// For an <c>aws-root</c> data source: the IAM role, by name, that DataSource assumes in every member account of the
+/// payer's AWS Organization so that discovery covers them (null: only the payer account is discovered).
+/// </param>
 public sealed record DataSourceSettings(
     string Name,
     string Kind,
@@ -25,7 +29,8 @@ public sealed record DataSourceSettings(
     string CreatedByEmail,
     IReadOnlyList<string> DisabledFeatures,
     Guid? ParentDataSourceId = null,
-    string? AccountId = null);
+    string? AccountId = null,
+    string? MemberAccountRoleName = null);
 
 /// <summary>The kinds of data source.</summary>
 public static class DataSourceKinds

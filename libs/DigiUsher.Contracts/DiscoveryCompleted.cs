@@ -12,7 +12,10 @@ namespace DigiUsher.Contracts;
 /// <param name="RunId">The run.</param>
 /// <param name="AccountId">The AWS account.</param>
 /// <param name="Counts">Resources found per kind.</param>
-/// <param name="Covered">What the run fully listed, as <c>kind@region</c>.</param>
+/// <param name="Covered">
+/// What the run fully listed, as <c>kind@region</c> in the data source's own account and <c>kind@region@accountId</c> in a
+/// member account discovered through the root's member account role (whose resources arrive in chunks of their own account).
+/// </param>
 /// <param name="Skipped">What was skipped and why (access denied, opt-in region).</param>
 /// <param name="StartedAt">Run start.</param>
 /// <param name="CompletedAt">Run end.</param>

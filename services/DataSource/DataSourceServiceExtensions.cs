@@ -61,6 +61,7 @@ public static class DataSourceServiceExtensions
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<ConnectionValidator>();
+        services.AddSingleton<MemberAccountRoles>();
         services.AddSingleton<DataSourceCredentialsReader>();
         services.AddSingleton<DataSourceConnector>();
         services.AddSingleton<CursorCodec>();

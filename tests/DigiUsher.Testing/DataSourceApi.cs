@@ -19,6 +19,9 @@ public sealed class DataSourceApi : IDisposable
 
     public Guid OrganizationId { get; }
 
+    /// <summary>The signed-in client, for routes this class has no method for.</summary>
+    public HttpClient Http => _http;
+
     /// <summary>The access token DataSource issued (valid on Query too).</summary>
     public string Token { get; }
 

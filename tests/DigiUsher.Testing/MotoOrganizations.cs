@@ -55,6 +55,48 @@ public static class MotoOrganizations
         return (accessKey.Element(ns + "AccessKeyId")!.Value, accessKey.Element(ns + "SecretAccessKey")!.Value);
     }
 
+    /// <summary>
+    /// A role named <paramref name="roleName"/> in member account <paramref name="accountId"/> trusting the management
+    /// account and allowed every action (what a StackSet deploys for DigiUsher's member account role).
+    /// </summary>
+    public static async Task CreateMemberRoleAsync(string serviceUrl, string accountId, string roleName)
+    {
+        var inAccount = await AssumeInAccountAsync(serviceUrl, accountId);
+        using var factory = new AwsSignedHttpClientFactory();
+        using var iam = factory.CreateClient(inAccount, "us-east-1", "iam", new Uri(serviceUrl.TrimEnd('/') + "/"));
+        await IamAsync(iam, ("Action", "CreateRole"), ("RoleName", roleName),
+            ("AssumeRolePolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"""));
+        await IamAsync(iam, ("Action", "PutRolePolicy"), ("RoleName", roleName), ("PolicyName", "digiusher"),
+            ("PolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"""));
+    }
+
+    /// <summary>
+    /// An IAM user of the management account allowed every action except assuming <paramref name="roleName"/> in
+    /// <paramref name="refusingAccounts"/> (once moto enforces policies), and its access key.
+    /// </summary>
+    public static async Task<(string AccessKeyId, string SecretAccessKey)> PayerKeysAsync(string serviceUrl, string userName, string roleName, params string[] refusingAccounts)
+    {
+        using var factory = new AwsSignedHttpClientFactory();
+        using var iam = factory.CreateClient(Root, "us-east-1", "iam", new Uri(serviceUrl.TrimEnd('/') + "/"));
+        await IamAsync(iam, ("Action", "CreateUser"), ("UserName", userName));
+        var denied = string.Join(",", refusingAccounts.Select(a => $"\"arn:aws:iam::{a}:role/{roleName}\""));
+        var deny = refusingAccounts.Length == 0 ? string.Empty : $$""",{"Effect":"Deny","Action":"sts:AssumeRole","Resource":[{{denied}}]}""";
+        await IamAsync(iam, ("Action", "PutUserPolicy"), ("UserName", userName), ("PolicyName", "digiusher"),
+            ("PolicyDocument", $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}{{deny}}]}"""));
+        var key = await IamAsync(iam, ("Action", "CreateAccessKey"), ("UserName", userName));
+        XNamespace ns = "https://iam.amazonaws.com/doc/2010-05-08/";
+        var accessKey = key.Descendants(ns + "AccessKey").Single();
+        return (accessKey.Element(ns + "AccessKeyId")!.Value, accessKey.Element(ns + "SecretAccessKey")!.Value);
+    }
+
+    /// <summary>From now on moto checks every request's signature and IAM policies (moto's reset-auth API).</summary>
+    public static async Task EnforceAuthAsync(string serviceUrl)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(serviceUrl.TrimEnd('/') + "/moto-api/reset-auth", new StringContent("0"));
+        response.EnsureSuccessStatusCode();
+    }
+
     private static async Task<XDocument> IamAsync(HttpClient iam, params (string Key, string Value)[] fields)
     {
         using var body = new FormUrlEncodedContent(fields.Append(("Version", "2010-05-08")).Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)));

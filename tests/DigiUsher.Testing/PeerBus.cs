@@ -40,9 +40,9 @@ public sealed class PeerBus : IAsyncDisposable
         where T : class => Bus.Publish(message);
 
     /// <summary>Asks for a data source's keys as CurPoller, CurParser and ResourceDiscovery do (DataSource answers).</summary>
-    public async Task<Response<AwsCredentialsIssued, AwsCredentialsUnavailable>> RequestCredentialsAsync(Guid organizationId, Guid dataSourceId) =>
+    public async Task<Response<AwsCredentialsIssued, AwsCredentialsUnavailable>> RequestCredentialsAsync(Guid organizationId, Guid dataSourceId, string? accountId = null) =>
         await Bus.CreateRequestClient<GetAwsCredentials>(RequestTimeout.After(s: 60))
-            .GetResponse<AwsCredentialsIssued, AwsCredentialsUnavailable>(new GetAwsCredentials(organizationId, dataSourceId, Guid.NewGuid().ToString(), "cur-poller"));
+            .GetResponse<AwsCredentialsIssued, AwsCredentialsUnavailable>(new GetAwsCredentials(organizationId, dataSourceId, Guid.NewGuid().ToString(), "cur-poller", accountId));
 
     /// <summary>A peer on a virtual host of the shared broker.</summary>
     public static Task<PeerBus> StartAsync(TestVirtualHost virtualHost, bool answerCredentials = true) =>

@@ -87,6 +87,12 @@ public sealed record ValidationReport(
 
     /// <summary>For an <c>aws-linked</c> data source: the member account the credentials belong to (from STS).</summary>
     public string? AccountId { get; init; }
+
+    /// <summary>
+    /// For a root with a member account role: each member account of the payer's AWS Organization and whether the
+    /// role could be assumed there (null: no member account role; empty: the accounts could not be listed, see the warnings).
+    /// </summary>
+    public IReadOnlyList<MemberAccountCheck>? MemberAccounts { get; init; }
 }
 
 /// <summary>What to validate of an <c>aws-linked</c> account: its credentials, and its root's to check it is a member.</summary>

@@ -43,6 +43,9 @@ public sealed class DataSourceRow
     /// <summary>For an <c>aws-linked</c> data source: its member account id (empty for a root).</summary>
     public string AccountId { get; set; } = string.Empty;
 
+    /// <summary>For an <c>aws-root</c> data source: the role name assumed in each member account for discovery (null: none).</summary>
+    public string? MemberAccountRole { get; set; }
+
     public string[] DisabledFeatures { get; set; } = [];
 
     public string? Validation { get; set; }
@@ -98,7 +101,7 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
     private const string Columns = """
         id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id, role_arn, external_id,
         bucket, prefix, report_name, region, payer_account_id, disabled_features, validation::text as validation, validated_at,
-        version, created_by_user_id, created_by_email, created_at, updated_at, parent_data_source_id, account_id
+        version, created_by_user_id, created_by_email, created_at, updated_at, parent_data_source_id, account_id, member_account_role
         """;
 
     static DataSourceStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -152,10 +155,10 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
             $"""
             insert into {DataSourceDb.Schema}.data_sources (id, organization_id, name, kind, auth_type, access_key_id, secret_ciphertext, secret_key_id,
                 role_arn, external_id, bucket, prefix, report_name, region, payer_account_id, disabled_features, validation, validated_at,
-                created_by_user_id, created_by_email, parent_data_source_id, account_id)
+                created_by_user_id, created_by_email, parent_data_source_id, account_id, member_account_role)
             values (@Id, @OrganizationId, @Name, @Kind, @AuthType, @AccessKeyId, @SecretCiphertext, @SecretKeyId,
                 @RoleArn, @ExternalId, @Bucket, @Prefix, @ReportName, @Region, @PayerAccountId, @DisabledFeatures, @Validation::jsonb, @ValidatedAt,
-                @CreatedByUserId, @CreatedByEmail, @ParentDataSourceId, @AccountId)
+                @CreatedByUserId, @CreatedByEmail, @ParentDataSourceId, @AccountId, @MemberAccountRole)
             on conflict do nothing
             returning {Columns}
             """, row, transaction);
@@ -197,14 +200,14 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
                 secret_ciphertext = @SecretCiphertext, secret_key_id = @SecretKeyId, role_arn = @RoleArn, external_id = @ExternalId,
                 bucket = @Bucket, prefix = @Prefix, report_name = @ReportName, region = @Region, payer_account_id = @PayerAccountId,
                 disabled_features = @DisabledFeatures, validation = @Validation::jsonb, validated_at = @ValidatedAt,
-                version = version + 1, updated_at = now()
+                member_account_role = @MemberAccountRole, version = version + 1, updated_at = now()
             where organization_id = @OrganizationId and id = @Id and version = @expectedVersion
             returning {Columns}
             """, new
             {
                 row.Id, row.OrganizationId, row.Name, row.AuthType, row.AccessKeyId, row.SecretCiphertext, row.SecretKeyId, row.RoleArn,
                 row.ExternalId, row.Bucket, row.Prefix, row.ReportName, row.Region, row.PayerAccountId, row.DisabledFeatures,
-                row.Validation, row.ValidatedAt, expectedVersion,
+                row.Validation, row.ValidatedAt, row.MemberAccountRole, expectedVersion,
             }, transaction);
         if (stored is null)
         {
@@ -271,6 +274,15 @@ public sealed class DataSourceStore(NpgsqlDataSource dataSource, OutboxWriter ou
     }
 
     /// <summary>True when a data source of another organization assumes this role (IAM role names are case-insensitive).</summary>
+    /// <summary>The member accounts the organization connected as <c>aws-linked</c> data sources of their own.</summary>
+    public async Task<IReadOnlySet<string>> LinkedAccountIdsAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var ids = await connection.QueryAsync<string>(
+            $"select account_id from {DataSourceDb.Schema}.data_sources where organization_id = @organizationId and kind = 'aws-linked'", new { organizationId });
+        return ids.ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task<bool> RoleConnectedElsewhereAsync(Guid organizationId, string roleArn, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

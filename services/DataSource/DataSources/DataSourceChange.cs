@@ -33,6 +33,7 @@ public static class DataSourceChange
         }
 
         DataSourceRules.Credentials(errors, request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId, required: true);
+        DataSourceRules.MemberAccountRole(errors, request.MemberAccountRole, isRoot: request.Kind != AwsLinked, onChange: false);
         if (request.Kind == AwsLinked)
         {
             DataSourceRules.LinkedAccount(errors, request.ParentDataSourceId, request.Bucket, request.Prefix, request.ReportName);
@@ -56,9 +57,10 @@ public static class DataSourceChange
         DataSourceRules.Name(errors, request.Name, required: false);
         DataSourceRules.Credentials(errors, request.AccessKeyId, request.SecretAccessKey, request.RoleArn, request.ExternalId, required: false);
         DataSourceRules.Location(errors, request.Bucket, request.Prefix, request.ReportName, request.Region, bucketRequired: false);
-        if (request is { Name: null, AccessKeyId: null, SecretAccessKey: null, RoleArn: null, ExternalId: null, Bucket: null, Prefix: null, ReportName: null, Region: null })
+        DataSourceRules.MemberAccountRole(errors, request.MemberAccountRole, isRoot: true, onChange: true);
+        if (request is { Name: null, AccessKeyId: null, SecretAccessKey: null, RoleArn: null, ExternalId: null, Bucket: null, Prefix: null, ReportName: null, Region: null, MemberAccountRole: null })
         {
-            errors.Add("body", "Nothing to change: give at least one of name, accessKeyId and secretAccessKey, roleArn and externalId, bucket, prefix, reportName, region.");
+            errors.Add("body", "Nothing to change: give at least one of name, accessKeyId and secretAccessKey, roleArn and externalId, bucket, prefix, reportName, region, memberAccountRole.");
         }
 
         return errors;
@@ -81,6 +83,7 @@ public static class DataSourceChange
         Prefix = DataSourceRules.NormalizePrefix(request.Prefix),
         ReportName = request.ReportName,
         Region = request.Region ?? DefaultRegion,
+        MemberAccountRole = request.MemberAccountRole?.RoleName,
         CreatedByUserId = createdBy.UserId,
         CreatedByEmail = createdBy.Email,
     };
@@ -105,6 +108,7 @@ public static class DataSourceChange
     {
         var errors = new FieldErrors();
         DataSourceRules.LinkedAccount(errors, Guid.Empty, request.Bucket, request.Prefix, request.ReportName);
+        DataSourceRules.MemberAccountRole(errors, request.MemberAccountRole, isRoot: false, onChange: true);
         return errors;
     }
 
@@ -139,13 +143,18 @@ public static class DataSourceChange
             PayerAccountId = existing.PayerAccountId,
             ParentDataSourceId = existing.ParentDataSourceId,
             AccountId = existing.AccountId,
+            MemberAccountRole = request.MemberAccountRole is null ? existing.MemberAccountRole : request.MemberAccountRole.RoleName,
             DisabledFeatures = existing.DisabledFeatures,
             Validation = existing.Validation,
             ValidatedAt = existing.ValidatedAt,
         };
         // A data source's external id never changes once it has one: a new role ARN is assumed with it.
         var credentials = CredentialsIn(request.AccessKeyId, request.SecretAccessKey, request.RoleArn, existing.ExternalId ?? request.ExternalId);
-        return new UpdatePlan(row, credentials, moved, request.Region ?? (moved ? null : existing.Region));
+        return new UpdatePlan(row, credentials, moved, request.Region ?? (moved ? null : existing.Region))
+        {
+            // A new member account role is tried in the member accounts before it is saved, like new credentials.
+            NewMemberAccountRole = row.MemberAccountRole is not null && row.MemberAccountRole != existing.MemberAccountRole,
+        };
     }
 
     /// <summary>
@@ -197,6 +206,9 @@ public static class DataSourceChange
 /// <param name="RegionToCheck">The region validation is told (none after a move without a region: S3 says).</param>
 public sealed record UpdatePlan(DataSourceRow Row, ConnectionCredentials? NewCredentials, bool Moved, string? RegionToCheck)
 {
-    /// <summary>New credentials or a move are validated against AWS again before they are saved.</summary>
-    public bool Revalidates => NewCredentials is not null || Moved;
+    /// <summary>A member account role the data source did not have.</summary>
+    public bool NewMemberAccountRole { get; init; }
+
+    /// <summary>New credentials, a move or a new member account role are validated against AWS again before they are saved.</summary>
+    public bool Revalidates => NewCredentials is not null || Moved || NewMemberAccountRole;
 }

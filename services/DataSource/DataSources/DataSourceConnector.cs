@@ -14,7 +14,7 @@ namespace DigiUsher.DataSource.DataSources;
 /// </summary>
 public sealed class DataSourceConnector(
     ConnectionValidator validator, DataSourceStore store, ExternalIdStore externalIds, DataSourceCredentialsReader reader, SecretCipher cipher, TimeProvider time,
-    QuotaOverrideStore quotas)
+    QuotaOverrideStore quotas, MemberAccountRoles memberRoles)
 {
     public async Task<DataSourceOutcome> ConnectAsync(Guid organizationId, CreatedBy createdBy, CreateDataSourceRequest request, CancellationToken cancellationToken)
     {
@@ -42,7 +42,7 @@ public sealed class DataSourceConnector(
             return refused;
         }
 
-        var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, request.Region), cancellationToken);
+        var report = await ValidateAsync(row, credentials, request.Region, cancellationToken);
         if (!report.Accepted)
         {
             return new DataSourceOutcome.Refused(report);
@@ -234,7 +234,8 @@ public sealed class DataSourceConnector(
     {
         if (row.Kind != DataSourceChange.AwsLinked)
         {
-            return await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, region), cancellationToken);
+            var report = await validator.ValidateAsync(new ConnectionTarget(credentials, row.Bucket, row.Prefix, row.ReportName, region), cancellationToken);
+            return row.MemberAccountRole is { } roleName ? await memberRoles.CheckAsync(report, credentials, roleName, cancellationToken) : report;
         }
 
         // New credentials of a linked data source must still be its account's: another account is another data source.

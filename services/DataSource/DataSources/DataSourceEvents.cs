@@ -23,7 +23,8 @@ public static class DataSourceEvents
         row.CreatedByEmail,
         row.DisabledFeatures,
         row.ParentDataSourceId,
-        row.AccountId.Length == 0 ? null : row.AccountId);
+        row.AccountId.Length == 0 ? null : row.AccountId,
+        row.MemberAccountRole);
 
     public static OutboxEvent Connected(DataSourceRow row, DateTimeOffset at)
     {

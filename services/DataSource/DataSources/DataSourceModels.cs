@@ -41,6 +41,21 @@ public sealed class CreateDataSourceRequest
 
     /// <summary>The bucket's region; read from S3 when absent.</summary>
     public string? Region { get; init; }
+
+    /// <summary>For <c>aws-root</c> only, optional: discover every member account of the payer's AWS Organization through a role of this name in each.</summary>
+    public MemberAccountRoleSetting? MemberAccountRole { get; init; }
+}
+
+/// <summary>
+/// The role DigiUsher assumes in every member account of a root's AWS Organization (listed by
+/// <c>organizations:ListAccounts</c>) to discover its resources. It is assumed with the root's own credentials
+/// (the payer's IAM user or role), and with the root's DataSource-issued external id when the root is a role:
+/// the member role trusts the payer account (its principal) and may require that external id.
+/// </summary>
+public sealed class MemberAccountRoleSetting
+{
+    /// <summary>A plain IAM role name (1-64 of letters, digits and _+=,.@-; no path, no ARN), e.g. <c>DigiUsherDiscovery</c>. On a change, null turns member discovery off.</summary>
+    public string? RoleName { get; init; }
 }
 
 /// <summary>Body of <c>PATCH /api/v1/data-sources/{id}</c>: only the fields to change.</summary>
@@ -64,6 +79,9 @@ public sealed class UpdateDataSourceRequest
     public string? ReportName { get; init; }
 
     public string? Region { get; init; }
+
+    /// <summary>For <c>aws-root</c> only: set the member account role, or turn it off with <c>{"roleName": null}</c>.</summary>
+    public MemberAccountRoleSetting? MemberAccountRole { get; init; }
 }
 
 /// <summary>Who connected the data source.</summary>
@@ -89,7 +107,8 @@ public sealed record DataSourceView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     Guid? ParentDataSourceId,
-    string? AccountId)
+    string? AccountId,
+    MemberAccountRoleView? MemberAccountRole)
 {
     /// <summary>
     /// The ETag of a data source's GET and the version If-Match names on a change or delete: every change
@@ -116,8 +135,12 @@ public sealed record DataSourceView(
         row.CreatedAt,
         row.UpdatedAt,
         row.ParentDataSourceId,
-        row.AccountId.Length == 0 ? null : row.AccountId);
+        row.AccountId.Length == 0 ? null : row.AccountId,
+        row.MemberAccountRole is null ? null : new MemberAccountRoleView(row.MemberAccountRole));
 }
+
+/// <summary>A root's member account role: discovery assumes it in each member account (the validation lists which ones let it in).</summary>
+public sealed record MemberAccountRoleView(string RoleName);
 
 /// <summary>The answer of <c>POST /api/v1/data-sources/{id}/poll</c>.</summary>
 public sealed record PollAccepted(Guid DataSourceId, string RequestId, DateTimeOffset RequestedAt);

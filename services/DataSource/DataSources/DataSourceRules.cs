@@ -110,7 +110,35 @@ public static partial class DataSourceRules
         }
     }
 
+    /// <summary>A member account role is a root's, and a plain IAM role name (on a change, a null name turns it off).</summary>
+    public static void MemberAccountRole(FieldErrors errors, MemberAccountRoleSetting? setting, bool isRoot, bool onChange)
+    {
+        if (setting is null)
+        {
+            return;
+        }
+
+        if (!isRoot)
+        {
+            errors.Add("memberAccountRole", "'memberAccountRole' is only for kind 'aws-root': it discovers the member accounts of the payer's AWS Organization.");
+            return;
+        }
+
+        if (setting.RoleName is null && onChange)
+        {
+            return;
+        }
+
+        // Role names: 1-64 characters of [\w+=,.@-] (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+        errors.Required("memberAccountRole.roleName", setting.RoleName, 64);
+        errors.Matches("memberAccountRole.roleName", setting.RoleName, RoleNamePattern(),
+            "must be a plain IAM role name (letters, digits and _+=,.@-), without a path or an ARN, e.g. DigiUsherDiscovery.");
+    }
+
     public static string NormalizePrefix(string? prefix) => (prefix ?? string.Empty).Trim().Trim('/');
+
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]{1,64}$")]
+    private static partial Regex RoleNamePattern();
 
     [GeneratedRegex("^[A-Z0-9]{16,128}$")]
     private static partial Regex AccessKeyIdPattern();

@@ -66,6 +66,13 @@ public sealed class ResourceStore(NpgsqlDataSource dataSource)
             where data_source_id = @DataSourceId and account_id = @AccountId and gone_at is null
               and kind || '@' || region = any(@covered)
               and run_id <> @RunId and discovered_at < @StartedAt;
+            -- A root's member accounts (discovered through its member account role) are covered as kind@region@accountId,
+            -- buckets account-wide as s3-bucket@global@accountId.
+            update {QueryDb.Schema}.resources
+            set gone_at = @StartedAt
+            where data_source_id = @DataSourceId and account_id <> @AccountId and gone_at is null
+              and (kind || '@' || region || '@' || account_id = any(@covered) or kind || '@global@' || account_id = any(@covered))
+              and run_id <> @RunId and discovered_at < @StartedAt;
             """,
             new
             {

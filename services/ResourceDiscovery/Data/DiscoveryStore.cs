@@ -26,7 +26,24 @@ public sealed record RunOutcome(
 {
     /// <summary>The accounts of the AWS Organization the data source manages, when it could list them.</summary>
     public IReadOnlyList<MemberAccount>? MemberAccounts { get; init; }
+
+    /// <summary>The member accounts discovered through the root's member account role, each with its own listings.</summary>
+    public IReadOnlyList<MemberAccountOutcome> Members { get; init; } = [];
+
+    /// <summary>
+    /// The accounts whose earlier resources this data source keeps (its own, the members discovered or refused this
+    /// run); the rest are gone from it: a member now connected as its own aws-linked data source, one that left the
+    /// organization, or all members once the role is turned off. Null: the members could not be listed, keep all.
+    /// </summary>
+    public IReadOnlyList<string>? KeptAccounts { get; init; }
 }
+
+/// <summary>What a run found in one member account: its resources per region and kind and its complete listings (<c>kind@region</c>).</summary>
+public sealed record MemberAccountOutcome(
+    string AccountId,
+    string Name,
+    IReadOnlyList<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)> Groups,
+    IReadOnlyList<string> Covered);
 
 /// <summary>The discovery schema: registry, run lock, inventory, and the events of each run via the outbox.</summary>
 public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, IOptions<DiscoveryOptions> options)
@@ -84,6 +101,17 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The member accounts the organization connected as <c>aws-linked</c> data sources (discovered by those, not by their root).</summary>
+    public async Task<IReadOnlySet<string>> LinkedAccountIdsAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var ids = await connection.QueryAsync<string>($"""
+            select settings->>'accountId' from {DiscoveryDb.Schema}.data_sources
+            where organization_id = @organizationId and removed_at is null and settings->>'kind' = '{DataSourceKinds.AwsLinked}' and settings->>'accountId' is not null
+            """, new { organizationId });
+        return ids.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Asks for a run of every data source of an organization (its owner rules changed).</summary>
@@ -179,11 +207,30 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
         return removed;
     }
 
-    /// <summary>Upserts every resource the run found, then marks gone what a covered listing did not find.</summary>
+    /// <summary>Upserts every resource the run found in each account, then marks gone what an account's covered listing did not find.</summary>
     private static async Task StoreInventoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome)
     {
+        await StoreAccountInventoryAsync(connection, transaction, outcome, outcome.AccountId, outcome.Groups, outcome.Covered);
+        foreach (var member in outcome.Members)
+        {
+            await StoreAccountInventoryAsync(connection, transaction, outcome, member.AccountId, member.Groups, member.Covered);
+        }
+
+        if (outcome.KeptAccounts is { } kept)
+        {
+            await connection.ExecuteAsync($"""
+                update {DiscoveryDb.Schema}.resources set gone_at = @CompletedAt
+                where data_source_id = @DataSourceId and gone_at is null and account_id <> all(@kept)
+                """, new { outcome.CompletedAt, outcome.DataSource.DataSourceId, kept = kept.ToArray() }, transaction);
+        }
+    }
+
+    private static async Task StoreAccountInventoryAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome, string accountId,
+        IReadOnlyList<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)> groups, IReadOnlyList<string> covered)
+    {
         var source = outcome.DataSource;
-        var rows = outcome.Groups.SelectMany(g => g.Resources).Select(r => new ResourceRow(
+        var rows = groups.SelectMany(g => g.Resources).Select(r => new ResourceRow(
             r.Kind, r.ResourceId, r.Region, r.Name, r.State, r.CreatedAt, r.Tags, r.Attributes, r.Cpu, r.OwnerEmail, r.OwnerRule)).ToList();
         await connection.ExecuteAsync($"""
             insert into {DiscoveryDb.Schema}.resources (data_source_id, kind, resource_id, organization_id, account_id, region, name, state, created_at,
@@ -197,14 +244,15 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
                 created_at = excluded.created_at, tags = excluded.tags, attributes = excluded.attributes, cpu = excluded.cpu,
                 owner_email = excluded.owner_email, owner_rule = excluded.owner_rule, last_seen_at = excluded.last_seen_at,
                 last_run_id = excluded.last_run_id, gone_at = null
-            """, new { source.DataSourceId, source.OrganizationId, outcome.AccountId, seen = outcome.CompletedAt, outcome.RunId, rows = JsonSerializer.Serialize(rows, RowJson) }, transaction);
+            """, new { source.DataSourceId, source.OrganizationId, AccountId = accountId, seen = outcome.CompletedAt, outcome.RunId, rows = JsonSerializer.Serialize(rows, RowJson) }, transaction);
 
-        // Buckets are listed account-wide (covered as s3-bucket@global) but keep their own region.
+        // Buckets are listed account-wide (covered as s3-bucket@global) but keep their own region. Each account's
+        // listings cover only that account: a member account that refused the role this run loses nothing.
         await connection.ExecuteAsync($"""
             update {DiscoveryDb.Schema}.resources set gone_at = @CompletedAt
-            where data_source_id = @DataSourceId and gone_at is null and last_run_id <> @RunId
+            where data_source_id = @DataSourceId and account_id = @accountId and gone_at is null and last_run_id <> @RunId
               and (kind || '@' || region = any(@covered) or kind || '@global' = any(@covered))
-            """, new { outcome.CompletedAt, source.DataSourceId, outcome.RunId, covered = outcome.Covered.ToArray() }, transaction);
+            """, new { outcome.CompletedAt, source.DataSourceId, accountId, outcome.RunId, covered = covered.ToArray() }, transaction);
     }
 
     /// <summary>The features the keys were refused, skipped by later runs until the keys rotate.</summary>
@@ -240,7 +288,24 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             }
         }
 
-        foreach (var covered in outcome.Covered)
+        foreach (var member in outcome.Members)
+        {
+            foreach (var (region, kind, resources) in member.Groups)
+            {
+                counts[kind] = counts.GetValueOrDefault(kind) + resources.Count;
+                var chunks = resources.Chunk(options.Value.ChunkSize).ToList();
+                for (var i = 0; i < chunks.Count; i++)
+                {
+                    var key = $"{outcome.RunId}:{member.AccountId}:{region}:{kind}:{i}";
+                    await outbox.AddAsync(connection, transaction, new ResourcesDiscovered(
+                        source.OrganizationId, source.DataSourceId, key, outcome.RunId, member.AccountId, region, kind, i, chunks.Count, chunks[i], outcome.CompletedAt),
+                        MessageId(key));
+                }
+            }
+        }
+
+        var allCovered = AllCovered(outcome);
+        foreach (var covered in allCovered)
         {
             counts.TryAdd(covered[..covered.IndexOf('@', StringComparison.Ordinal)], 0);
         }
@@ -254,9 +319,13 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
 
         await outbox.AddAsync(connection, transaction, new DiscoveryCompleted(
             source.OrganizationId, source.DataSourceId, outcome.RunId.ToString(), outcome.RunId, outcome.AccountId, counts,
-            outcome.Covered, outcome.Skipped, outcome.StartedAt, outcome.CompletedAt), MessageId("completed:" + outcome.RunId));
+            allCovered, outcome.Skipped, outcome.StartedAt, outcome.CompletedAt), MessageId("completed:" + outcome.RunId));
         return counts;
     }
+
+    /// <summary>The root account's listings as <c>kind@region</c>, then each member account's as <c>kind@region@accountId</c>.</summary>
+    private static IReadOnlyList<string> AllCovered(RunOutcome outcome) =>
+        [.. outcome.Covered, .. outcome.Members.SelectMany(m => m.Covered.Select(c => Discovery.MemberAccounts.Covered(c, m.AccountId)))];
 
     private static Task MarkCompletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome, Dictionary<string, int> counts) =>
         connection.ExecuteAsync($"""
@@ -269,7 +338,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             outcome.AccountId,
             outcome.RunId,
             counts = JsonSerializer.Serialize(counts, Json),
-            covered = JsonSerializer.Serialize(outcome.Covered, Json),
+            covered = JsonSerializer.Serialize(AllCovered(outcome), Json),
             skipped = JsonSerializer.Serialize(outcome.Skipped, Json),
         }, transaction);
 

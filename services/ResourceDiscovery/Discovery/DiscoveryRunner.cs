@@ -89,29 +89,112 @@ public sealed partial class DiscoveryRunner(
             run.Skip(feature, null, reason);
         }
 
-        var accountId = await AccountIdAsync(aws.Credentials, homeRegion, cancellationToken) ?? source.Settings.AccountId ?? source.Settings.PayerAccountId ?? "unknown";
+        var stsAccountId = await AccountIdAsync(aws.Credentials, homeRegion, cancellationToken);
+        var accountId = stsAccountId ?? source.Settings.AccountId ?? source.Settings.PayerAccountId ?? "unknown";
         var members = organization.ListAsync(source.Settings, aws.Credentials, run, cancellationToken);
-        await Task.WhenAll(
-            ec2.ScanAsync(aws.Credentials, homeRegion, run, cancellationToken),
-            buckets.ScanAsync(aws.Credentials, homeRegion, run, cancellationToken),
-            iam.ScanAsync(aws.Credentials, run, cancellationToken),
-            members);
+        await Task.WhenAll(ScanAccountAsync(aws.Credentials, homeRegion, run, cancellationToken), members);
 
         var rules = await store.OwnerRulesAsync(source.OrganizationId, cancellationToken);
+        var (memberOutcomes, kept) = await ScanMembersAsync(source, await members, accountId, homeRegion, rules, run, cancellationToken);
+        // Which account the root's own resources are in is only sure when STS said it.
+        kept = stsAccountId is null ? null : kept;
+        return new RunOutcome(source, runId, accountId, startedAt, clock.GetUtcNow(), Assigned(run, rules, source, null), run.CoveredKeys, run.Skipped, run.Denied)
+        {
+            MemberAccounts = await members,
+            Members = memberOutcomes,
+            KeptAccounts = kept,
+        };
+    }
+
+    private Task ScanAccountAsync(AWSCredentials credentials, string homeRegion, RunCollector run, CancellationToken cancellationToken) =>
+        Task.WhenAll(
+            ec2.ScanAsync(credentials, homeRegion, run, cancellationToken),
+            buckets.ScanAsync(credentials, homeRegion, run, cancellationToken),
+            iam.ScanAsync(credentials, run, cancellationToken));
+
+    /// <summary>
+    /// Discovers each member account the root's member account role covers (<see cref="MemberAccounts.ToDiscover"/>) with
+    /// the credentials DataSource issues for it, one account at a time. An account that refuses the role, or whose
+    /// credentials DataSource refuses, is reported as a skip naming it; the others go on.
+    /// </summary>
+    private async Task<(IReadOnlyList<MemberAccountOutcome> Members, IReadOnlyList<string>? Kept)> ScanMembersAsync(
+        DataSourceRecord source, IReadOnlyList<MemberAccount>? listed, string rootAccountId, string homeRegion, IReadOnlyList<OwnerRule> rules,
+        RunCollector rootRun, CancellationToken cancellationToken)
+    {
+        if (source.Settings.Kind != DataSourceKinds.AwsRoot)
+        {
+            return ([], null);
+        }
+
+        if (string.IsNullOrEmpty(source.Settings.MemberAccountRoleName))
+        {
+            // No member account role (any more): only the root's own account is this data source's.
+            return ([], [rootAccountId]);
+        }
+
+        if (listed is null)
+        {
+            rootRun.Skip(MemberAccounts.SkipKind, null, $"The member accounts were not discovered: memberAccountRole '{source.Settings.MemberAccountRoleName}' needs "
+                + "organizations:ListAccounts to list them, which this run could not call (see the organizations skip).");
+            return ([], null);
+        }
+
+        var kept = new List<string> { rootAccountId };
+
+        var linked = await store.LinkedAccountIdsAsync(source.OrganizationId, cancellationToken);
+        var outcomes = new List<MemberAccountOutcome>();
+        foreach (var member in MemberAccounts.ToDiscover(source.Settings, listed, rootAccountId, linked))
+        {
+            DataSourceAwsCredentials aws;
+            try
+            {
+                aws = await credentials.GetMemberAsync(source.OrganizationId, source.DataSourceId, member.AccountId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is CredentialsUnavailableException or RequestTimeoutException or RequestFaultException)
+            {
+                var reason = ex is RequestTimeoutException ? "DataSource did not answer the credentials request in time." : ex.Message;
+                rootRun.Skip(MemberAccounts.SkipKind, null, $"Account {member.AccountId} ({member.Name}): {reason}");
+                kept.Add(member.AccountId);
+                continue;
+            }
+
+            kept.Add(member.AccountId);
+
+            var run = new RunCollector(new Dictionary<string, string>(StringComparer.Ordinal));
+            await ScanAccountAsync(aws.Credentials, homeRegion, run, cancellationToken);
+            foreach (var skip in run.Skipped)
+            {
+                rootRun.Skip(skip.Kind, skip.Region, $"Account {member.AccountId} ({member.Name}): {skip.Reason}");
+            }
+
+            outcomes.Add(new MemberAccountOutcome(member.AccountId, member.Name, Assigned(run, rules, source, member), run.CoveredKeys));
+        }
+
+        return (outcomes, kept);
+    }
+
+    /// <summary>
+    /// The run's resources with their owners (assigned over the whole account, so a volume can follow its instance);
+    /// a member account's also carry the account's id and name as attributes.
+    /// </summary>
+    private static List<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)> Assigned(
+        RunCollector run, IReadOnlyList<OwnerRule> rules, DataSourceRecord source, MemberAccount? member)
+    {
         var found = run.Groups;
         var assigned = OwnerAssignment.AssignAll(found.SelectMany(g => g.Resources), rules, source.Settings.CreatedByEmail);
         var offset = 0;
         var groups = new List<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)>(found.Count);
         foreach (var (region, kind, resources) in found)
         {
-            groups.Add((region, kind, assigned.Skip(offset).Take(resources.Count).ToList()));
+            var slice = assigned.Skip(offset).Take(resources.Count);
+            groups.Add((region, kind, member is null ? slice.ToList() : slice.Select(r => r with
+            {
+                Attributes = new Dictionary<string, string>(r.Attributes) { ["accountId"] = member.AccountId, ["accountName"] = member.Name },
+            }).ToList()));
             offset += resources.Count;
         }
 
-        return new RunOutcome(source, runId, accountId, startedAt, clock.GetUtcNow(), groups, run.CoveredKeys, run.Skipped, run.Denied)
-        {
-            MemberAccounts = await members,
-        };
+        return groups;
     }
 
     private async Task<string?> AccountIdAsync(AWSCredentials aws, string region, CancellationToken cancellationToken)
