@@ -40,7 +40,7 @@ public class MemberAccountsTests
 
     [Fact]
     public void Covered_WhenInAMemberAccount_NamesTheAccount() =>
-        Assert.Equal("ec2-instance@us-east-1@111111111111", MemberAccounts.Covered("ec2-instance@us-east-1", "111111111111"));
+        Assert.Equal("ec2-instance@us-east-1@111111111111", DigiUsher.ResourceDiscovery.Data.MemberAccountOutcome.Announced("ec2-instance@us-east-1", "111111111111"));
 
     private static DataSourceSettings Root(string? roleName) =>
         new("Root", DataSourceKinds.AwsRoot, "bucket", "cur", null, "us-east-1", "123456789012", Guid.NewGuid(), "creator@example.com", [], MemberAccountRoleName: roleName);

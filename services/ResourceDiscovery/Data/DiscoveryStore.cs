@@ -43,7 +43,11 @@ public sealed record MemberAccountOutcome(
     string AccountId,
     string Name,
     IReadOnlyList<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)> Groups,
-    IReadOnlyList<string> Covered);
+    IReadOnlyList<string> Covered)
+{
+    /// <summary>A member account's covered listing as announced: <c>kind@region@accountId</c> (the root's own stay <c>kind@region</c>).</summary>
+    public static string Announced(string kindAtRegion, string accountId) => $"{kindAtRegion}@{accountId}";
+}
 
 /// <summary>The discovery schema: registry, run lock, inventory, and the events of each run via the outbox.</summary>
 public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter outbox, IOptions<DiscoveryOptions> options)
@@ -325,7 +329,7 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
 
     /// <summary>The root account's listings as <c>kind@region</c>, then each member account's as <c>kind@region@accountId</c>.</summary>
     private static IReadOnlyList<string> AllCovered(RunOutcome outcome) =>
-        [.. outcome.Covered, .. outcome.Members.SelectMany(m => m.Covered.Select(c => Discovery.MemberAccounts.Covered(c, m.AccountId)))];
+        [.. outcome.Covered, .. outcome.Members.SelectMany(m => m.Covered.Select(c => MemberAccountOutcome.Announced(c, m.AccountId)))];
 
     private static Task MarkCompletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome, Dictionary<string, int> counts) =>
         connection.ExecuteAsync($"""

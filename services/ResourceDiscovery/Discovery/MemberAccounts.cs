@@ -25,7 +25,4 @@ public static class MemberAccounts
             .OrderBy(m => m.AccountId, StringComparer.Ordinal)
             .ToList();
     }
-
-    /// <summary>A member account's covered listing: <c>kind@region@accountId</c> (the root's own stay <c>kind@region</c>).</summary>
-    public static string Covered(string kindAtRegion, string accountId) => $"{kindAtRegion}@{accountId}";
 }
