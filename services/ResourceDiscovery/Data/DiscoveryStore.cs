@@ -279,33 +279,11 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
     {
         var source = outcome.DataSource;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (region, kind, resources) in outcome.Groups)
-        {
-            counts[kind] = counts.GetValueOrDefault(kind) + resources.Count;
-            var chunks = resources.Chunk(options.Value.ChunkSize).ToList();
-            for (var i = 0; i < chunks.Count; i++)
-            {
-                var key = $"{outcome.RunId}:{region}:{kind}:{i}";
-                await outbox.AddAsync(connection, transaction, new ResourcesDiscovered(
-                    source.OrganizationId, source.DataSourceId, key, outcome.RunId, outcome.AccountId, region, kind, i, chunks.Count, chunks[i], outcome.CompletedAt),
-                    MessageId(key));
-            }
-        }
-
+        // The root account's chunks keep their key {RunId}:{Region}:{Kind}:{i}; a member account's name the account.
+        await QueueChunksAsync(connection, transaction, outcome, outcome.AccountId, $"{outcome.RunId}", outcome.Groups, counts);
         foreach (var member in outcome.Members)
         {
-            foreach (var (region, kind, resources) in member.Groups)
-            {
-                counts[kind] = counts.GetValueOrDefault(kind) + resources.Count;
-                var chunks = resources.Chunk(options.Value.ChunkSize).ToList();
-                for (var i = 0; i < chunks.Count; i++)
-                {
-                    var key = $"{outcome.RunId}:{member.AccountId}:{region}:{kind}:{i}";
-                    await outbox.AddAsync(connection, transaction, new ResourcesDiscovered(
-                        source.OrganizationId, source.DataSourceId, key, outcome.RunId, member.AccountId, region, kind, i, chunks.Count, chunks[i], outcome.CompletedAt),
-                        MessageId(key));
-                }
-            }
+            await QueueChunksAsync(connection, transaction, outcome, member.AccountId, $"{outcome.RunId}:{member.AccountId}", member.Groups, counts);
         }
 
         var allCovered = AllCovered(outcome);
@@ -325,6 +303,26 @@ public sealed class DiscoveryStore(NpgsqlDataSource dataSource, OutboxWriter out
             source.OrganizationId, source.DataSourceId, outcome.RunId.ToString(), outcome.RunId, outcome.AccountId, counts,
             allCovered, outcome.Skipped, outcome.StartedAt, outcome.CompletedAt), MessageId("completed:" + outcome.RunId));
         return counts;
+    }
+
+    /// <summary>One account's resources in chunks per region and kind, counted per kind into <paramref name="counts"/>.</summary>
+    private async Task QueueChunksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, RunOutcome outcome, string accountId, string keyPrefix,
+        IReadOnlyList<(string Region, string Kind, IReadOnlyList<DiscoveredResource> Resources)> groups, Dictionary<string, int> counts)
+    {
+        var source = outcome.DataSource;
+        foreach (var (region, kind, resources) in groups)
+        {
+            counts[kind] = counts.GetValueOrDefault(kind) + resources.Count;
+            var chunks = resources.Chunk(options.Value.ChunkSize).ToList();
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                var key = $"{keyPrefix}:{region}:{kind}:{i}";
+                await outbox.AddAsync(connection, transaction, new ResourcesDiscovered(
+                    source.OrganizationId, source.DataSourceId, key, outcome.RunId, accountId, region, kind, i, chunks.Count, chunks[i], outcome.CompletedAt),
+                    MessageId(key));
+            }
+        }
     }
 
     /// <summary>The root account's listings as <c>kind@region</c>, then each member account's as <c>kind@region@accountId</c>.</summary>
