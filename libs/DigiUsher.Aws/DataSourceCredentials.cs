@@ -64,6 +64,8 @@ public sealed class DataSourceCredentialsClient(
             return cached;
         }
 
+        // Taken before asking: a quota change announced while the answer is on its way voids that answer's entry too.
+        var quotasUnchanged = _organizations.GetOrAdd(organizationId, _ => new CancellationTokenSource()).Token;
         var response = await requestClient.GetResponse<AwsCredentialsIssued, AwsCredentialsUnavailable>(
             new GetAwsCredentials(organizationId, dataSourceId, NewId.NextGuid().ToString(), service.Name, accountId),
             cancellationToken,
@@ -93,7 +95,7 @@ public sealed class DataSourceCredentialsClient(
         // own expiry within CredentialCacheDuration.
         var result = new DataSourceAwsCredentials(credentials, issued.AccessKeyId, issued.Region, issued.ExpiresAt) { QuotaOverrides = issued.QuotaOverrides };
         var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.Value.CredentialCacheDuration };
-        entry.AddExpirationToken(new CancellationChangeToken(_organizations.GetOrAdd(organizationId, _ => new CancellationTokenSource()).Token));
+        entry.AddExpirationToken(new CancellationChangeToken(quotasUnchanged));
         cache.Set(CacheKey(dataSourceId, accountId), result, entry);
         return result;
     }
@@ -104,10 +106,10 @@ public sealed class DataSourceCredentialsClient(
 
     public void InvalidateOrganization(Guid organizationId)
     {
+        // Not disposed: a request that took the token before the removal still registers its entry on it.
         if (_organizations.TryRemove(organizationId, out var entries))
         {
             entries.Cancel();
-            entries.Dispose();
         }
     }
 
