@@ -65,7 +65,7 @@ public class ReimportEndToEndTests
     private static async Task<Guid> CurrentImportAsync(DigiUsher.Client.DigiUsherClient client, Guid dataSourceId, CurMonth month, Guid? not) =>
         (await Eventually.Get<Guid?>(async () =>
         {
-            var import = (await client.Query.ListImportsAsync(dataSourceId)).Items.SingleOrDefault();
+            var import = (await client.Query.ListImportsAsync(dataSourceId).UnlessUnknownAsync())?.Items.SingleOrDefault();
             return import is { CostsStatus: "loaded" } && import.ImportId != not && import.BillingPeriod == month.BillingPeriod && import.Rows == month.Rows
                 ? import.ImportId
                 : null;
