@@ -49,6 +49,128 @@ public class ComponentTests : IDisposable
     }
 
     [Fact]
+    public void DataSourceForm_WhenAMemberAccountRoleIsTyped_ConnectsTheRootWithItAndSaysWhatTheMemberRolesMustTrust()
+    {
+        _dataSources.OnCreate = request => Checked(Source(request.Name!, "aws-root"));
+        var form = _context.Render<DataSourceForm>();
+        form.Find("#auth-role").Change(true);
+        form.WaitForElement("[data-testid=trust-policy]");
+        form.Find("#role-arn").Change("arn:aws:iam::123456789012:role/digiusher-payer");
+        form.Find("#bucket").Input("acme-billing");
+        Assert.Empty(form.FindAll("[data-testid=member-role-trust]"));
+
+        form.Find("#member-account-role").Input(" DigiUsherDiscovery ");
+
+        // What each member account's role must trust is the root's own sign-in: its role, with the external id DataSource issued.
+        Assert.Contains("arn:aws:iam::123456789012:role/digiusher-payer", form.Find("[data-testid=member-role-principal]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("digiusher-0123456789abcdef", form.Find("[data-testid=member-role-external-id]").TextContent);
+        Assert.Contains("DigiUsherDiscovery", form.Find("[data-testid=member-role-trust]").TextContent, StringComparison.Ordinal);
+        form.Find("[data-testid=connect-form]").Submit();
+        form.WaitForElement("[data-testid=connected]");
+        Assert.Equal(new MemberAccountRoleChange("DigiUsherDiscovery"), Assert.Single(_dataSources.Created).MemberAccountRole);
+    }
+
+    [Fact]
+    public void DataSourceForm_WhenDataSourceRefusesTheRoleName_ShowsItsErrorOnTheFieldAndKeepsWhatWasTyped()
+    {
+        const string Refusal = "must be a plain IAM role name (letters, digits and _+=,.@-), without a path or an ARN, e.g. DigiUsherDiscovery.";
+        var existing = PayerWithKeys();
+        _dataSources.OnUpdate = (_, _) => throw new ApiProblemException(
+            "DataSource", System.Net.HttpStatusCode.BadRequest, "One or more validation errors occurred.", null,
+            new Dictionary<string, string[]> { ["memberAccountRole.roleName"] = [Refusal] }, null);
+        var form = _context.Render<DataSourceForm>(p => p.Add(x => x.Existing, existing));
+
+        form.Find("#member-account-role").Input("arn:aws:iam::222222222222:role/DigiUsherDiscovery");
+        form.Find("[data-testid=connect-form]").Submit();
+
+        form.WaitForElement("[data-testid='error-memberAccountRole.roleName']");
+        Assert.Equal(Refusal, form.Find("[data-testid='error-memberAccountRole.roleName']").TextContent);
+        Assert.Equal("true", form.Find("#member-account-role").GetAttribute("aria-invalid"));
+        Assert.Contains("member-account-role-error", form.Find("#member-account-role").GetAttribute("aria-describedby"), StringComparison.Ordinal);
+        Assert.Equal("arn:aws:iam::222222222222:role/DigiUsherDiscovery", form.Find("#member-account-role").GetAttribute("value"));
+        Assert.Equal(new MemberAccountRoleChange("arn:aws:iam::222222222222:role/DigiUsherDiscovery"), Assert.Single(_dataSources.Updated).Request.MemberAccountRole);
+    }
+
+    [Fact]
+    public void DataSourceForm_WhenTheSavedRoleIsCleared_TurnsMemberAccountDiscoveryOff()
+    {
+        var existing = With(PayerWithKeys(), v => v.MemberAccountRole = new MemberAccountRoleView { RoleName = "DigiUsherDiscovery" });
+        _dataSources.OnUpdate = (_, _) => Checked(PayerWithKeys());
+        var form = _context.Render<DataSourceForm>(p => p.Add(x => x.Existing, existing));
+        Assert.Equal("DigiUsherDiscovery", form.Find("#member-account-role").GetAttribute("value"));
+        Assert.Empty(form.FindAll("[data-testid=member-account-role-cleared]"));
+
+        form.Find("[data-testid=clear-member-account-role]").Click();
+
+        Assert.Equal("", form.Find("#member-account-role").GetAttribute("value"));
+        Assert.Contains("turns off the role DigiUsherDiscovery", form.Find("[data-testid=member-account-role-cleared]").TextContent, StringComparison.Ordinal);
+        form.Find("[data-testid=connect-form]").Submit();
+        form.WaitForElement("[data-testid=connected]");
+        var (id, request) = Assert.Single(_dataSources.Updated);
+        Assert.Equal(existing.Id, id);
+        Assert.Equal(new DataSourceRequest { MemberAccountRole = new MemberAccountRoleChange(null) }, request);
+    }
+
+    [Fact]
+    public void ConnectionForm_OfAMemberAccountRole_SendsItOnlyWhenSetChangedOrEmptied()
+    {
+        var existing = With(Source("Payer", "aws-root"), v => v.MemberAccountRole = new MemberAccountRoleView { RoleName = "DigiUsherDiscovery" });
+        var form = ConnectionForm.From(existing);
+
+        Assert.Null(form.ToUpdate(existing).MemberAccountRole);
+        form.MemberAccountRole = "OrganizationAccountAccessRole ";
+        Assert.Equal(new MemberAccountRoleChange("OrganizationAccountAccessRole"), form.ToUpdate(existing).MemberAccountRole);
+        form.MemberAccountRole = " ";
+        Assert.Equal(new MemberAccountRoleChange(null), form.ToUpdate(existing).MemberAccountRole);
+        Assert.Null(new ConnectionForm { MemberAccountRole = " " }.ToCreate().MemberAccountRole);
+        Assert.Equal("DigiUsherDiscovery", new MemberAccountRoleChange("DigiUsherDiscovery").ToSetting().RoleName);
+        Assert.Null(new MemberAccountRoleChange(null).ToSetting().RoleName);
+    }
+
+    [Fact]
+    public void MemberAccountChecks_ShowWhatEachMemberAccountAnsweredAndWhoTheLastDiscoveryMissed()
+    {
+        var validation = new ValidationReport
+        {
+            CheckedAt = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero),
+            Outcome = "ok",
+            MemberAccounts =
+            [
+                new MemberAccountCheck { AccountId = "222222222222", Name = "production", RoleArn = "arn:aws:iam::222222222222:role/DigiUsherDiscovery", Status = MemberAccountStatus.Ok },
+                new MemberAccountCheck { AccountId = "333333333333", Name = "sandbox", RoleArn = "arn:aws:iam::333333333333:role/DigiUsherDiscovery", Status = MemberAccountStatus.Refused, Detail = "AccessDenied: not authorized." },
+            ],
+        };
+        var discovery = new DiscoveryStatus
+        {
+            Succeeded = true,
+            FinishedAt = new DateTimeOffset(2026, 12, 7, 8, 5, 0, TimeSpan.Zero),
+            Skipped =
+            [
+                new DiscoverySkip { Kind = "member-account", Reason = "Account 333333333333 (sandbox): refused the member account role" },
+                new DiscoverySkip { Kind = "iam-user", Reason = "AccessDenied on iam:ListUsers" },
+            ],
+        };
+
+        var checks = _context.Render<MemberAccountChecks>(p => p.Add(x => x.Validation, validation).Add(x => x.Discovery, discovery));
+
+        var rows = checks.FindAll("[data-testid=member-account-check]");
+        Assert.Equal(["ok", "refused"], rows.Select(r => r.GetAttribute("data-status")));
+        Assert.Contains("AccessDenied: not authorized.", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 let it in", checks.Find("caption").TextContent, StringComparison.Ordinal);
+        Assert.Equal(["Account 333333333333 (sandbox): refused the member account role"], checks.FindAll("[data-testid=member-account-skipped]").Select(s => s.TextContent));
+
+        var notTried = _context.Render<MemberAccountChecks>(p => p.Add(x => x.Validation, new ValidationReport
+        {
+            Outcome = "ok",
+            MemberAccounts = [],
+            Warnings = ["memberAccountRole 'DigiUsherDiscovery' was not tried: the payer account manages no AWS Organization.", "Something else."],
+        }).Add(x => x.Discovery, new DiscoveryStatus { Succeeded = true }));
+        Assert.Equal(["memberAccountRole 'DigiUsherDiscovery' was not tried: the payer account manages no AWS Organization."], notTried.FindAll("[data-testid=member-accounts-warning]").Select(w => w.TextContent));
+        notTried.Find("[data-testid=member-accounts-discovered]");
+        _context.Render<MemberAccountChecks>().Find("[data-testid=member-accounts-not-checked]");
+    }
+
+    [Fact]
     public void ImportProgressText_WhenAnImportIsLoading_SaysFilesRowsSpeedAndTheExpectedEnd()
     {
         var end = new DateTimeOffset(2026, 12, 6, 23, 31, 40, TimeSpan.FromHours(1));
@@ -268,6 +390,13 @@ public class ComponentTests : IDisposable
         return view;
     }
 
+    /// <summary>A root signing in with access keys, its report known: editing it needs no new secret.</summary>
+    private static DataSourceView PayerWithKeys() =>
+        With(Source("Payer", "aws-root"), v => (v.AuthType, v.AccessKeyId, v.ReportName) = ("access-key", "AKIAEXAMPLEEXAMPLE12", "hourly"));
+
+    /// <summary>DataSource's answer to a connection or a change: the view with its check.</summary>
+    private static DataSourceView Checked(DataSourceView view) => With(view, v => v.Validation = new ValidationReport { Outcome = "ok", CheckedAt = DateTimeOffset.UtcNow });
+
     private static DataSourceView Source(string name, string kind, Guid? parent = null, string? account = null) => new()
     {
         Id = Guid.NewGuid(),
@@ -331,7 +460,16 @@ public class ComponentTests : IDisposable
             return Task.FromResult(OnCreate!(request));
         }
 
-        public Task<DataSourceView> UpdateAsync(Guid id, DataSourceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        /// <summary>The changes asked for, and what <see cref="UpdateAsync"/> answers (or throws, as DataSource refuses).</summary>
+        public List<(Guid Id, DataSourceRequest Request)> Updated { get; } = [];
+
+        public Func<Guid, DataSourceRequest, DataSourceView>? OnUpdate { get; set; }
+
+        public Task<DataSourceView> UpdateAsync(Guid id, DataSourceRequest request, CancellationToken cancellationToken)
+        {
+            Updated.Add((id, request));
+            return Task.FromResult(OnUpdate!(id, request));
+        }
 
         public Task DeleteAsync(Guid id, CancellationToken cancellationToken) => throw new NotSupportedException();
 

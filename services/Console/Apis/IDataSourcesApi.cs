@@ -27,6 +27,18 @@ public sealed record DataSourceRequest
     public string? ReportName { get; init; }
 
     public string? Region { get; init; }
+
+    /// <summary>A root's member account role to set or turn off (<c>aws-root</c> only); null leaves it as it is.</summary>
+    public MemberAccountRoleChange? MemberAccountRole { get; init; }
+}
+
+/// <summary>
+/// DataSource's <c>memberAccountRole</c> as sent: a role name sets it; a null name turns member account
+/// discovery off (only on a change: a new data source simply leaves the whole setting out).
+/// </summary>
+public sealed record MemberAccountRoleChange(string? RoleName)
+{
+    public MemberAccountRoleSetting ToSetting() => new() { RoleName = RoleName };
 }
 
 /// <summary>The kinds of data source (DataSource's <c>kind</c>).</summary>
@@ -95,6 +107,7 @@ public sealed class DataSourcesApi(ApiClients clients) : IDataSourcesApi
                 Prefix = request.Prefix,
                 ReportName = request.ReportName,
                 Region = request.Region,
+                MemberAccountRole = request.MemberAccountRole?.ToSetting(),
             },
             cancellationToken);
 
@@ -112,6 +125,7 @@ public sealed class DataSourcesApi(ApiClients clients) : IDataSourcesApi
                 Prefix = request.Prefix,
                 ReportName = request.ReportName,
                 Region = request.Region,
+                MemberAccountRole = request.MemberAccountRole?.ToSetting(),
             },
             cancellationToken: cancellationToken);
 

@@ -32,6 +32,9 @@ public sealed class ConnectionForm
 
     public string Region { get; set; } = "";
 
+    /// <summary>The member account role's name; empty for none (an existing one emptied is turned off on saving).</summary>
+    public string MemberAccountRole { get; set; } = "";
+
     public static ConnectionForm From(DataSourceView existing) => new()
     {
         Name = existing.Name,
@@ -44,6 +47,7 @@ public sealed class ConnectionForm
         DetectReport = false,
         ReportName = existing.ReportName ?? "",
         Region = existing.Region,
+        MemberAccountRole = existing.MemberAccountRole?.RoleName ?? "",
     };
 
     /// <summary>The request for a new data source.</summary>
@@ -58,11 +62,13 @@ public sealed class ConnectionForm
         Prefix = Prefix.Trim(),
         ReportName = DetectReport || string.IsNullOrWhiteSpace(ReportName) ? null : ReportName.Trim(),
         Region = string.IsNullOrWhiteSpace(Region) ? null : Region.Trim(),
+        MemberAccountRole = string.IsNullOrWhiteSpace(MemberAccountRole) ? null : new MemberAccountRoleChange(MemberAccountRole.Trim()),
     };
 
     /// <summary>
     /// The changes to an existing data source: only what differs. Credentials change when a new
-    /// secret is typed (keys) or the role's ARN or external id changed.
+    /// secret is typed (keys) or the role's ARN or external id changed; an emptied member account role
+    /// is turned off (DataSource's <c>{"roleName": null}</c>).
     /// </summary>
     public DataSourceRequest ToUpdate(DataSourceView existing)
     {
@@ -80,6 +86,7 @@ public sealed class ConnectionForm
             Prefix = Changed(Prefix, existing.Prefix),
             ReportName = DetectReport ? null : Changed(ReportName, existing.ReportName),
             Region = Changed(Region, existing.Region),
+            MemberAccountRole = Changed(MemberAccountRole, existing.MemberAccountRole?.RoleName) is { } role ? new MemberAccountRoleChange(role.Length == 0 ? null : role) : null,
         };
     }
 
