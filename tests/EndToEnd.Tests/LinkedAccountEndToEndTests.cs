@@ -73,6 +73,7 @@ public class LinkedAccountEndToEndTests
             Assert.DoesNotContain(resources, r => payer.Resources.Any(p => p.ResourceId == r.ResourceId));
             var instance = Assert.Single(resources, r => r.ResourceId == api);
             Assert.True(instance.Discovered);
+            Assert.Equal("production", instance.AccountName);
             Assert.Equal(month.ByResource(api), Assert.Single(instance.Cost).Amount);
             var detail = await org.Query.GetResourceAsync(api, dataSourceId: linked.Id, from: from, to: to);
             Assert.Equal(month.ByResource(api), detail.DailyCost.Sum(d => d.Amount));

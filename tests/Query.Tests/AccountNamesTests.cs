@@ -41,6 +41,49 @@ public class AccountNamesTests
         Assert.DoesNotContain(again.GetProperty("items").EnumerateArray(), i => i.GetProperty("names").TryGetProperty("account", out var n) && n.GetString() == "someone else's");
     }
 
+    [Fact]
+    public async Task ResourcesAndFindings_ShowTheAccountsNameBesideItsId_FromOrganizationsElseWhatDiscoverySaw_NeverAnotherTenants()
+    {
+        await using var app = await QueryApp.StartAsync();
+        var organization = Guid.NewGuid();
+        var dataSource = Guid.NewGuid();
+        var run = Guid.NewGuid();
+        await app.PublishAsync(Discovery.Chunk(organization, dataSource, run, ResourceKinds.Volume,
+        [
+            Discovery.Resource("vol-0loose", ResourceKinds.Volume, "available"),
+            Discovery.Resource("vol-0member", ResourceKinds.Volume, "available", attributes: new() { ["accountName"] = "Seen by discovery" }),
+        ]));
+        await app.WaitForAsync("select count(*) = 2 from query.resources where data_source_id = @dataSource", new { dataSource }, "the discovered volumes");
+        // Another organization names the same account: its name is not this tenant's to see.
+        await app.PublishAsync(Listed(Guid.NewGuid(), Guid.NewGuid(), DateTimeOffset.UtcNow, ("123456789012", "someone else's")));
+        await app.WaitForAsync("select exists (select 1 from query.account_names where name = 'someone else''s')", new { }, "the other listing");
+        using var client = app.ClientFor(organization);
+
+        Assert.Equal(new Dictionary<string, string?> { ["vol-0loose"] = null, ["vol-0member"] = "Seen by discovery" }, await ResourceAccountNamesAsync(client));
+        Assert.Equal(new Dictionary<string, string?> { ["vol-0loose"] = null, ["vol-0member"] = "Seen by discovery" }, await FindingAccountNamesAsync(client));
+
+        await app.PublishAsync(Listed(organization, dataSource, DateTimeOffset.UtcNow, ("123456789012", "Payer")));
+        await app.WaitForAsync("select exists (select 1 from query.account_names where data_source_id = @dataSource and name = 'Payer')", new { dataSource }, "the name from Organizations");
+
+        Assert.Equal(new Dictionary<string, string?> { ["vol-0loose"] = "Payer", ["vol-0member"] = "Payer" }, await ResourceAccountNamesAsync(client));
+        Assert.Equal(new Dictionary<string, string?> { ["vol-0loose"] = "Payer", ["vol-0member"] = "Payer" }, await FindingAccountNamesAsync(client));
+    }
+
+    private static async Task<Dictionary<string, string?>> ResourceAccountNamesAsync(HttpClient client) =>
+        AccountNames((await QueryApp.GetJsonAsync(client, "/api/v1/resources")).GetProperty("items"), expectedAccount: "123456789012");
+
+    private static async Task<Dictionary<string, string?>> FindingAccountNamesAsync(HttpClient client) =>
+        AccountNames((await QueryApp.GetJsonAsync(client, "/api/v1/findings?type=unattached-volume")).GetProperty("items"), expectedAccount: "123456789012");
+
+    private static Dictionary<string, string?> AccountNames(System.Text.Json.JsonElement items, string expectedAccount) =>
+        items.EnumerateArray().ToDictionary(
+            i => i.GetProperty("resourceId").GetString()!,
+            i =>
+            {
+                Assert.Equal(expectedAccount, i.GetProperty("accountId").GetString());
+                return i.GetProperty("accountName").GetString();
+            });
+
     private static OrganizationAccountsListed Listed(Guid organization, Guid dataSource, DateTimeOffset at, params (string Id, string Name)[] accounts)
     {
         var run = Guid.NewGuid();

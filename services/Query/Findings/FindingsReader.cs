@@ -26,7 +26,8 @@ public static class FindingTypes
 
 /// <summary>
 /// One finding: the resource, why it is waste or risk, its age and its monthly cost where known
-/// (<c>monthlyCost</c> and <c>currency</c> when the cost is in one currency; always per currency in <c>monthlyCostByCurrency</c>).
+/// (<c>monthlyCost</c> and <c>currency</c> when the cost is in one currency; always per currency in <c>monthlyCostByCurrency</c>),
+/// and the account's display name beside its id where one is known.
 /// </summary>
 public sealed record Finding(
     string Type,
@@ -35,6 +36,7 @@ public sealed record Finding(
     string Kind,
     string? Name,
     string AccountId,
+    string? AccountName,
     string Region,
     ResourceOwner? Owner,
     int? AgeDays,
@@ -54,8 +56,9 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
         var candidates = new FindingRules(options.Value, now).Find(resources).Where(c => types.Count == 0 || types.Contains(c.Type)).ToList();
         var costs = await MonthlyCostAsync(organizationId,
             candidates.SelectMany(c => c.Related.Append(c.Resource.ResourceId)).Distinct(StringComparer.Ordinal).ToArray(), cancellationToken);
+        var accountNames = await AccountNamesAsync(organizationId, cancellationToken);
         return candidates
-            .Select(c => ToFinding(c, costs, now))
+            .Select(c => ToFinding(c, costs, accountNames, now))
             .OrderByDescending(f => f.MonthlyCostByCurrency.Count == 0 ? 0 : f.MonthlyCostByCurrency.Max(a => a.Amount))
             .ThenBy(f => f.Type, StringComparer.Ordinal)
             .ThenBy(f => f.ResourceId, StringComparer.Ordinal)
@@ -63,7 +66,8 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
     }
 
     /// <summary>The finding with the monthly cost of its resource and the related ones, per currency.</summary>
-    private static Finding ToFinding(FindingCandidate c, ILookup<(Guid, string), CurrencyAmount> costs, DateTimeOffset now)
+    private static Finding ToFinding(
+        FindingCandidate c, ILookup<(Guid, string), CurrencyAmount> costs, IReadOnlyDictionary<string, string> accountNames, DateTimeOffset now)
     {
         var r = c.Resource;
         var cost = c.Related.Append(r.ResourceId)
@@ -71,7 +75,9 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
             .GroupBy(a => a.Currency, StringComparer.Ordinal)
             .Select(g => new CurrencyAmount(g.Key, g.Sum(a => a.Amount)))
             .OrderBy(a => a.Currency, StringComparer.Ordinal).ToList();
-        return new Finding(c.Type, r.DataSourceId, r.ResourceId, r.Kind, r.Name, r.AccountId, r.Region, r.Owner,
+        var accountName = accountNames.GetValueOrDefault(r.AccountId)
+            ?? (r.Attributes.GetValueOrDefault("accountName") is { Length: > 0 } discoveredName ? discoveredName : null);
+        return new Finding(c.Type, r.DataSourceId, r.ResourceId, r.Kind, r.Name, r.AccountId, accountName, r.Region, r.Owner,
             c.Since is { } since ? Math.Max(0, (int)(now - since).TotalDays) : null,
             cost.Count == 1 ? cost[0].Amount : null, cost.Count == 1 ? cost[0].Currency : null, cost, c.Reason, c.Related);
     }
@@ -90,6 +96,17 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
             new { organizationId, dataSourceId },
             cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToFacts())];
+    }
+
+    /// <summary>The organization's account display names by account id (AWS Organizations first, else the CUR's).</summary>
+    private async Task<IReadOnlyDictionary<string, string>> AccountNamesAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string AccountId, string Name)>(new CommandDefinition(
+            $"select account_id, name from {QueryDb.Schema}.account_display_names where organization_id = @organizationId",
+            new { organizationId },
+            cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.AccountId, r => r.Name, StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -10,13 +10,18 @@ namespace DigiUsher.Query.Resources;
 /// <summary>Who owns a resource: the employee (email, and the stable id derived from it) and the rule that said so.</summary>
 public sealed record ResourceOwner(string Email, Guid EmployeeId, string? Rule);
 
-/// <summary>A resource as listed: discovered, or only seen in the costs (then kind is inferred from the id, if possible).</summary>
+/// <summary>
+/// A resource as listed: discovered, or only seen in the costs (then kind is inferred from the id, if possible).
+/// <c>AccountName</c> is the account's display name (AWS Organizations, else the CUR's), else the name discovery
+/// saw for a member account, else null.
+/// </summary>
 public sealed record ResourceItem(
     Guid DataSourceId,
     string ResourceId,
     string? Kind,
     string? Name,
     string? AccountId,
+    string? AccountName,
     string? Region,
     string? State,
     bool Discovered,
@@ -82,10 +87,12 @@ public sealed class ResourceReader(ApiDataSource dataSource)
                 from (select * from {CostScope.Resources} o where o.organization_id = {org} {(ds is null ? "" : "and " + CostScope.ResourceCondition("o", ds))}) r
                 full join per_resource p on p.data_source_id = r.cost_data_source_id and p.resource_key = r.resource_id
             )
-            select data_source_id as datasourceid, resource_id as resourceid, kind, name, account_id as accountid, region, state, discovered, gone,
-                owner_email as owneremail, employee_id as employeeid, owner_rule as ownerrule, tags::text as tags, cost::text as cost,
-                created_at as createdat, discovered_at as lastseenat
-            from x where {string.Join(" and ", where)}
+            select x.data_source_id as datasourceid, x.resource_id as resourceid, x.kind, x.name, x.account_id as accountid,
+                coalesce(n.name, nullif(x.attributes->>'accountName', '')) as accountname, x.region, x.state, x.discovered, x.gone,
+                x.owner_email as owneremail, x.employee_id as employeeid, x.owner_rule as ownerrule, x.tags::text as tags, x.cost::text as cost,
+                x.created_at as createdat, x.discovered_at as lastseenat
+            from x left join {QueryDb.Schema}.account_display_names n on n.organization_id = {org} and n.account_id = x.account_id
+            where {string.Join(" and ", where)}
             order by sort_amount desc, resource_id, data_source_id
             limit {limit} offset {offset}
             """;
@@ -230,11 +237,11 @@ public sealed class ResourceReader(ApiDataSource dataSource)
 
     /// <summary>A row of the resource list (jsonb as text).</summary>
     private sealed record ResourceListRow(
-        Guid DataSourceId, string ResourceId, string? Kind, string? Name, string? AccountId, string? Region, string? State, bool Discovered,
+        Guid DataSourceId, string ResourceId, string? Kind, string? Name, string? AccountId, string? AccountName, string? Region, string? State, bool Discovered,
         bool Gone, string? OwnerEmail, Guid? EmployeeId, string? OwnerRule, string Tags, string Cost, DateTime? CreatedAt, DateTime? LastSeenAt)
     {
         public ResourceItem ToItem() => new(
-            DataSourceId, ResourceId, Kind, Name, AccountId, Region, State, Discovered, Gone,
+            DataSourceId, ResourceId, Kind, Name, AccountId, AccountName, Region, State, Discovered, Gone,
             OwnerEmail is null ? null : new ResourceOwner(OwnerEmail, EmployeeId!.Value, OwnerRule),
             JsonSerializer.Deserialize<Dictionary<string, string>>(Tags)!,
             JsonSerializer.Deserialize<List<CurrencyAmount>>(Cost, JsonDefaults.Options)!,
