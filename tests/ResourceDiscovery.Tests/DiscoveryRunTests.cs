@@ -168,7 +168,7 @@ public class DiscoveryRunTests
     }
 
     [Fact]
-    public async Task Discovery_WhenAnInstancesVolumesHaveNoOwnerOfTheirOwn_GivesThemTheInstancesOwnerAndATaggedVolumeKeepsItsOwn()
+    public async Task Discovery_WhenAnInstancesVolumesAndAddressHaveNoOwnerOfTheirOwn_GivesThemTheInstancesOwnerAndATaggedVolumeKeepsItsOwn()
     {
         await using var moto = await TestMoto.StartAsync();
         using var account = new MotoAccount(moto.Url, DiscoveryHarness.MotoRoot);
@@ -177,11 +177,14 @@ public class DiscoveryRunTests
         var untagged = await account.CreateVolumeAsync("us-east-1", 20);
         var tagged = await account.CreateVolumeAsync("us-east-1", 30, ("owner", "bob@example.com"));
         var ofUnowned = await account.CreateVolumeAsync("us-east-1", 40);
+        string address;
         using (var ec2 = account.Ec2("us-east-1"))
         {
             await ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = untagged, InstanceId = owned, Device = "/dev/sdf" });
             await ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = tagged, InstanceId = owned, Device = "/dev/sdg" });
             await ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = ofUnowned, InstanceId = unowned, Device = "/dev/sdf" });
+            address = (await ec2.AllocateAddressAsync(new AllocateAddressRequest { Domain = Amazon.EC2.DomainType.Vpc })).AllocationId;
+            await ec2.AssociateAddressAsync(new AssociateAddressRequest { AllocationId = address, InstanceId = owned });
         }
 
         await using var harness = await DiscoveryHarness.StartAsync(moto);
@@ -196,6 +199,8 @@ public class DiscoveryRunTests
         Assert.Equal(("alice@example.com", $"default:attached-to:{owned}"), (Volume(untagged).OwnerEmail, Volume(untagged).OwnerRule));
         Assert.Equal(("bob@example.com", "default:tag:owner"), (Volume(tagged).OwnerEmail, Volume(tagged).OwnerRule));
         Assert.Equal(("creator@example.com", "default:data-source-creator"), (Volume(ofUnowned).OwnerEmail, Volume(ofUnowned).OwnerRule));
+        var eip = Assert.Single((await harness.ChunksOfAsync(run)).SelectMany(c => c.Resources), r => r.ResourceId == address);
+        Assert.Equal(("alice@example.com", $"default:attached-to:{owned}"), (eip.OwnerEmail, eip.OwnerRule));
         await using var connection = new NpgsqlConnection(harness.Database.AdminConnectionString);
         Assert.Equal("alice@example.com", await connection.ExecuteScalarAsync<string>(
             "select owner_email from discovery.resources where data_source_id = @dataSourceId and resource_id = @untagged", new { dataSourceId, untagged }));

@@ -120,6 +120,21 @@ public class OwnerAssignmentTests
     }
 
     [Fact]
+    public void AssignAll_WhenAnUntaggedElasticIpIsAssociatedWithAnOwnedInstance_InheritsTheInstancesOwner_AndAnUnassociatedOneDoesNot()
+    {
+        var instance = Resource(("owner", "dana@example.com"));
+        var associated = Address("eipalloc-0a", instance.ResourceId);
+        var tagged = Address("eipalloc-0b", instance.ResourceId, ("owner", "erin@example.com"));
+        var loose = Address("eipalloc-0c", string.Empty);
+
+        var assigned = OwnerAssignment.AssignAll([associated, tagged, loose, instance], [], "creator@example.com");
+
+        Assert.Equal(("dana@example.com", "default:attached-to:i-0abc"), (assigned[0].OwnerEmail, assigned[0].OwnerRule));
+        Assert.Equal(("erin@example.com", "default:tag:owner"), (assigned[1].OwnerEmail, assigned[1].OwnerRule));
+        Assert.Equal(("creator@example.com", OwnerAssignment.CreatorRule), (assigned[2].OwnerEmail, assigned[2].OwnerRule));
+    }
+
+    [Fact]
     public void Evaluate_WhenThePolicyIsPublicButRestrictPublicBucketsIsOn_IsPrivate()
     {
         var (isPublic, reason) = BucketExposure.Evaluate(new PublicAccessBlock(false, true, false, true), true, ["AllUsers:READ"]);
@@ -140,6 +155,10 @@ public class OwnerAssignmentTests
     private static DiscoveredResource Resource(params (string Key, string Value)[] tags) => new(
         "i-0abc", ResourceKinds.Instance, "web-1", "us-east-1", "running", null,
         tags.ToDictionary(t => t.Key, t => t.Value), new Dictionary<string, string>(), null, null, null);
+
+    private static DiscoveredResource Address(string allocationId, string instanceId, params (string Key, string Value)[] tags) => new(
+        allocationId, ResourceKinds.ElasticIp, null, "us-east-1", instanceId.Length > 0 ? "associated" : "unassociated", null,
+        tags.ToDictionary(t => t.Key, t => t.Value), new Dictionary<string, string> { ["instanceId"] = instanceId }, null, null, null);
 
     private static DiscoveredResource Volume(string volumeId, string attachedTo, params (string Key, string Value)[] tags) => new(
         volumeId, ResourceKinds.Volume, null, "us-east-1", attachedTo.Length > 0 ? "in-use" : "available", null,

@@ -5,8 +5,8 @@ namespace DigiUsher.ResourceDiscovery.Owners;
 
 /// <summary>
 /// Who a resource belongs to: the first matching rule of the organization; else an email in an
-/// <c>owner</c>/<c>Owner</c>/<c>created-by</c> tag; else, for a volume attached to an instance, the
-/// instance's owner; else the data source's creator.
+/// <c>owner</c>/<c>Owner</c>/<c>created-by</c> tag; else, for a volume attached to an instance or an
+/// Elastic IP associated with one, the instance's owner; else the data source's creator.
 /// </summary>
 public static class OwnerAssignment
 {
@@ -39,10 +39,11 @@ public static class OwnerAssignment
     }
 
     /// <summary>
-    /// Assigns every resource of one account's run. A volume whose own assignment fell through to the creator
-    /// (no rule, no owner tag) and that is attached to an instance of the run with an owner of its own (a rule
-    /// or a tag) inherits that owner: launching an instance creates its root volume without the instance's
-    /// tags unless the launch asks for them, so it would otherwise land on the data source's creator. A volume
+    /// Assigns every resource of one account's run. A volume or Elastic IP whose own assignment fell through to
+    /// the creator (no rule, no owner tag) and that is attached to (associated with) an instance of the run with
+    /// an owner of its own (a rule or a tag) inherits that owner: launching an instance creates its root volume
+    /// without the instance's tags unless the launch asks for them, so it would otherwise land on the data
+    /// source's creator. A volume
     /// attached to several instances (io2 Multi-Attach) takes the first of them, by id, that has an owner.
     /// </summary>
     public static IReadOnlyList<DiscoveredResource> AssignAll(IEnumerable<DiscoveredResource> resources, IReadOnlyList<OwnerRule> rules, string? creatorEmail)
@@ -64,24 +65,34 @@ public static class OwnerAssignment
 
         for (var i = 0; i < assigned.Count; i++)
         {
-            var volume = assigned[i];
-            if (volume.Kind != ResourceKinds.Volume || volume.OwnerRule != CreatorRule
-                || !volume.Attributes.TryGetValue("attachedTo", out var attachedTo) || string.IsNullOrEmpty(attachedTo))
+            var resource = assigned[i];
+            if (resource.OwnerRule != CreatorRule)
             {
                 continue;
             }
 
-            var instanceId = attachedTo.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Order(StringComparer.Ordinal)
-                .FirstOrDefault(instanceOwners.ContainsKey);
+            var instanceId = InstancesOf(resource).Order(StringComparer.Ordinal).FirstOrDefault(instanceOwners.ContainsKey);
             if (instanceId is not null)
             {
-                assigned[i] = volume with { OwnerEmail = instanceOwners[instanceId], OwnerRule = AttachedToPrefix + instanceId };
+                assigned[i] = resource with { OwnerEmail = instanceOwners[instanceId], OwnerRule = AttachedToPrefix + instanceId };
             }
         }
 
         return assigned;
     }
+
+    /// <summary>
+    /// The instances a resource serves: a volume's <c>attachedTo</c> (several for io2 Multi-Attach), an Elastic
+    /// IP's associated <c>instanceId</c> (an address allocated for an instance is rarely tagged itself, and while
+    /// associated it is part of what that instance's owner runs).
+    /// </summary>
+    private static IEnumerable<string> InstancesOf(DiscoveredResource resource) => resource.Kind switch
+    {
+        ResourceKinds.Volume when resource.Attributes.TryGetValue("attachedTo", out var attachedTo) =>
+            attachedTo.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        ResourceKinds.ElasticIp when resource.Attributes.TryGetValue("instanceId", out var instanceId) && instanceId.Length > 0 => [instanceId],
+        _ => [],
+    };
 
     /// <summary>
     /// An address as mail systems take it: at most 254 characters and a local part of at most 64 (RFC 5321,
