@@ -91,10 +91,13 @@ public sealed class DataSourceCredentialsClient(
             ? new SessionAWSCredentials(issued.AccessKeyId, secret, sealer.Open(token))
             : new BasicAWSCredentials(issued.AccessKeyId, secret);
         // Cached with the credentials: an operator's change of the quotas reaches a data source's polls and
-        // imports at once (OrganizationQuotasChanged drops the organization's entries), and an override's
-        // own expiry within CredentialCacheDuration.
+        // imports at once (OrganizationQuotasChanged drops the organization's entries), and so does an
+        // override's own end (the entry lives no longer than the override it carries).
         var result = new DataSourceAwsCredentials(credentials, issued.AccessKeyId, issued.Region, issued.ExpiresAt) { QuotaOverrides = issued.QuotaOverrides };
-        var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.Value.CredentialCacheDuration };
+        var entry = new MemoryCacheEntryOptions
+        {
+            AbsoluteExpiration = CachedUntil(DateTimeOffset.UtcNow, options.Value.CredentialCacheDuration, issued.QuotaOverrides?.ExpiresAt),
+        };
         entry.AddExpirationToken(new CancellationChangeToken(quotasUnchanged));
         cache.Set(CacheKey(dataSourceId, accountId), result, entry);
         return result;
@@ -112,6 +115,13 @@ public sealed class DataSourceCredentialsClient(
             entries.Cancel();
         }
     }
+
+    /// <summary>
+    /// How long an answer is kept: <paramref name="cacheDuration"/>, and never past the end of the quota override
+    /// it carries (an override already ended keeps nothing: it is asked again next time).
+    /// </summary>
+    public static DateTimeOffset CachedUntil(DateTimeOffset now, TimeSpan cacheDuration, DateTimeOffset? overrideEndsAt) =>
+        overrideEndsAt is { } end && end < now + cacheDuration ? (end > now ? end : now) : now + cacheDuration;
 
     private static string CacheKey(Guid dataSourceId, string? accountId) =>
         accountId is null ? $"aws-credentials:{dataSourceId}" : $"aws-credentials:{dataSourceId}:{accountId}";

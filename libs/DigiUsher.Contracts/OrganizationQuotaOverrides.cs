@@ -10,4 +10,8 @@ namespace DigiUsher.Contracts;
 /// <param name="ManifestBytes">Bytes of one manifest.</param>
 /// <param name="DeliveryBytes">Bytes of one delivery's report files as S3 lists them.</param>
 /// <param name="DeliveryRows">Line items of one delivery.</param>
-public sealed record OrganizationQuotaOverrides(int? KeysListedPerPoll, long? ManifestBytes, long? DeliveryBytes, long? DeliveryRows);
+/// <param name="ExpiresAt">
+/// When the operator's override ends (null: when it is cleared). A service keeps the credentials that carry
+/// it no longer than that, so the defaults apply again at once, without an event announcing the end.
+/// </param>
+public sealed record OrganizationQuotaOverrides(int? KeysListedPerPoll, long? ManifestBytes, long? DeliveryBytes, long? DeliveryRows, DateTimeOffset? ExpiresAt = null);

@@ -31,7 +31,7 @@ public class EffectiveQuotasTests
 
         Assert.Equal((10, 1500, 4096L, 1L << 20, 5000L), (quotas.Values.DataSourcesPerOrganization, quotas.Values.KeysListedPerPoll, quotas.Values.ManifestBytes, quotas.Values.DeliveryBytes, quotas.Values.DeliveryRows));
         Assert.Equal(new QuotaSources(QuotaSource.Override, QuotaSource.Default, QuotaSource.Default, QuotaSource.Default, QuotaSource.Override), quotas.Sources);
-        Assert.Equal(new OrganizationQuotaOverrides(null, null, null, 5000), quotas.ForOtherServices());
+        Assert.Equal(new OrganizationQuotaOverrides(null, null, null, 5000, Now.AddDays(3)), quotas.ForOtherServices());
         Assert.Equal("an operator's override for this organization", quotas.DataSourcesOrigin);
         Assert.Equal("an operator's override for this organization", quotas.Values.SourceOf(nameof(TenantQuotas.DeliveryRows)));
         Assert.Equal("Quotas:KeysListedPerPoll", quotas.Values.SourceOf(nameof(TenantQuotas.KeysListedPerPoll)));

@@ -37,7 +37,7 @@ public sealed record QuotaOverride
     public bool InForceAt(DateTimeOffset now) => ExpiresAt is null || ExpiresAt > now;
 
     /// <summary>The values the other services enforce, as <see cref="AwsCredentialsIssued"/> carries them.</summary>
-    public OrganizationQuotaOverrides ForOtherServices() => new(KeysListedPerPoll, ManifestBytes, DeliveryBytes, DeliveryRows);
+    public OrganizationQuotaOverrides ForOtherServices() => new(KeysListedPerPoll, ManifestBytes, DeliveryBytes, DeliveryRows, ExpiresAt);
 }
 
 /// <summary>Where a quota's value comes from (written <c>default</c>, <c>override</c>).</summary>
