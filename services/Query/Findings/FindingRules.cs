@@ -17,7 +17,11 @@ public sealed record ResourceFacts(
     DateTimeOffset FirstSeenAt,
     IReadOnlyDictionary<string, string> Attributes,
     ResourceOwner? Owner,
-    IReadOnlyList<DailyCpu> Cpu);
+    IReadOnlyList<DailyCpu> Cpu)
+{
+    /// <summary>The account's name shown beside its id (<see cref="Data.AccountDisplayName"/>); the rules do not read it.</summary>
+    public string? AccountName { get; init; }
+}
 
 /// <summary>A resource a rule points at: why, since when, and the resources whose cost it includes.</summary>
 public sealed record FindingCandidate(string Type, ResourceFacts Resource, string Reason, DateTimeOffset? Since, IReadOnlyList<string> Related);

@@ -56,9 +56,8 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
         var candidates = new FindingRules(options.Value, now).Find(resources).Where(c => types.Count == 0 || types.Contains(c.Type)).ToList();
         var costs = await MonthlyCostAsync(organizationId,
             candidates.SelectMany(c => c.Related.Append(c.Resource.ResourceId)).Distinct(StringComparer.Ordinal).ToArray(), cancellationToken);
-        var accountNames = await AccountNamesAsync(organizationId, cancellationToken);
         return candidates
-            .Select(c => ToFinding(c, costs, accountNames, now))
+            .Select(c => ToFinding(c, costs, now))
             .OrderByDescending(f => f.MonthlyCostByCurrency.Count == 0 ? 0 : f.MonthlyCostByCurrency.Max(a => a.Amount))
             .ThenBy(f => f.Type, StringComparer.Ordinal)
             .ThenBy(f => f.ResourceId, StringComparer.Ordinal)
@@ -66,8 +65,7 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
     }
 
     /// <summary>The finding with the monthly cost of its resource and the related ones, per currency.</summary>
-    private static Finding ToFinding(
-        FindingCandidate c, ILookup<(Guid, string), CurrencyAmount> costs, IReadOnlyDictionary<string, string> accountNames, DateTimeOffset now)
+    private static Finding ToFinding(FindingCandidate c, ILookup<(Guid, string), CurrencyAmount> costs, DateTimeOffset now)
     {
         var r = c.Resource;
         var cost = c.Related.Append(r.ResourceId)
@@ -75,9 +73,7 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
             .GroupBy(a => a.Currency, StringComparer.Ordinal)
             .Select(g => new CurrencyAmount(g.Key, g.Sum(a => a.Amount)))
             .OrderBy(a => a.Currency, StringComparer.Ordinal).ToList();
-        var accountName = accountNames.GetValueOrDefault(r.AccountId)
-            ?? (r.Attributes.GetValueOrDefault("accountName") is { Length: > 0 } discoveredName ? discoveredName : null);
-        return new Finding(c.Type, r.DataSourceId, r.ResourceId, r.Kind, r.Name, r.AccountId, accountName, r.Region, r.Owner,
+        return new Finding(c.Type, r.DataSourceId, r.ResourceId, r.Kind, r.Name, r.AccountId, r.AccountName, r.Region, r.Owner,
             c.Since is { } since ? Math.Max(0, (int)(now - since).TotalDays) : null,
             cost.Count == 1 ? cost[0].Amount : null, cost.Count == 1 ? cost[0].Currency : null, cost, c.Reason, c.Related);
     }
@@ -87,26 +83,16 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ResourceRow>(new CommandDefinition(
             $"""
-            select data_source_id as datasourceid, resource_id as resourceid, kind, name, account_id as accountid, region, state,
-                created_at as createdat, first_seen_at as firstseenat, attributes::text as attributes, owner_email as owneremail,
-                md5(lower(owner_email))::uuid as employeeid, owner_rule as ownerrule, cpu::text as cpu
-            from {QueryDb.Schema}.resources
-            where organization_id = @organizationId and gone_at is null and (@dataSourceId::uuid is null or data_source_id = @dataSourceId)
+            select r.data_source_id as datasourceid, r.resource_id as resourceid, r.kind, r.name, r.account_id as accountid,
+                {AccountDisplayName.Of("@organizationId", "r.account_id", "r.attributes")} as accountname, r.region, r.state,
+                r.created_at as createdat, r.first_seen_at as firstseenat, r.attributes::text as attributes, r.owner_email as owneremail,
+                md5(lower(r.owner_email))::uuid as employeeid, r.owner_rule as ownerrule, r.cpu::text as cpu
+            from {QueryDb.Schema}.resources r
+            where r.organization_id = @organizationId and gone_at is null and (@dataSourceId::uuid is null or data_source_id = @dataSourceId)
             """,
             new { organizationId, dataSourceId },
             cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToFacts())];
-    }
-
-    /// <summary>The organization's account display names by account id (AWS Organizations first, else the CUR's).</summary>
-    private async Task<IReadOnlyDictionary<string, string>> AccountNamesAsync(Guid organizationId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string AccountId, string Name)>(new CommandDefinition(
-            $"select account_id, name from {QueryDb.Schema}.account_display_names where organization_id = @organizationId",
-            new { organizationId },
-            cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.AccountId, r => r.Name, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -138,14 +124,17 @@ public sealed class FindingsReader(ApiDataSource dataSource, IOptions<FindingsOp
 
     /// <summary>A <c>resources</c> row as the rules read it (jsonb as text).</summary>
     private sealed record ResourceRow(
-        Guid DataSourceId, string ResourceId, string Kind, string? Name, string AccountId, string Region, string? State, DateTime? CreatedAt,
-        DateTime FirstSeenAt, string Attributes, string? OwnerEmail, Guid? EmployeeId, string? OwnerRule, string? Cpu)
+        Guid DataSourceId, string ResourceId, string Kind, string? Name, string AccountId, string? AccountName, string Region, string? State,
+        DateTime? CreatedAt, DateTime FirstSeenAt, string Attributes, string? OwnerEmail, Guid? EmployeeId, string? OwnerRule, string? Cpu)
     {
         public ResourceFacts ToFacts() => new(
             DataSourceId, ResourceId, Kind, Name, AccountId, Region, State, DbTime.Utc(CreatedAt), DbTime.Utc(FirstSeenAt),
             JsonSerializer.Deserialize<Dictionary<string, string>>(Attributes)!,
             OwnerEmail is null ? null : new ResourceOwner(OwnerEmail, EmployeeId!.Value, OwnerRule),
-            Cpu is null ? [] : JsonSerializer.Deserialize<List<DailyCpu>>(Cpu, JsonDefaults.Options) ?? []);
+            Cpu is null ? [] : JsonSerializer.Deserialize<List<DailyCpu>>(Cpu, JsonDefaults.Options) ?? [])
+        {
+            AccountName = AccountName,
+        };
     }
 
     private sealed record ResourceCost(Guid DataSourceId, string ResourceKey, string Currency, decimal Amount);

@@ -87,12 +87,11 @@ public sealed class ResourceReader(ApiDataSource dataSource)
                 from (select * from {CostScope.Resources} o where o.organization_id = {org} {(ds is null ? "" : "and " + CostScope.ResourceCondition("o", ds))}) r
                 full join per_resource p on p.data_source_id = r.cost_data_source_id and p.resource_key = r.resource_id
             )
-            select x.data_source_id as datasourceid, x.resource_id as resourceid, x.kind, x.name, x.account_id as accountid,
-                coalesce(n.name, nullif(x.attributes->>'accountName', '')) as accountname, x.region, x.state, x.discovered, x.gone,
-                x.owner_email as owneremail, x.employee_id as employeeid, x.owner_rule as ownerrule, x.tags::text as tags, x.cost::text as cost,
-                x.created_at as createdat, x.discovered_at as lastseenat
-            from x left join {QueryDb.Schema}.account_display_names n on n.organization_id = {org} and n.account_id = x.account_id
-            where {string.Join(" and ", where)}
+            select data_source_id as datasourceid, resource_id as resourceid, kind, name, account_id as accountid,
+                {AccountDisplayName.Of(org, "x.account_id", "x.attributes")} as accountname, region, state, discovered, gone,
+                owner_email as owneremail, employee_id as employeeid, owner_rule as ownerrule, tags::text as tags, cost::text as cost,
+                created_at as createdat, discovered_at as lastseenat
+            from x where {string.Join(" and ", where)}
             order by sort_amount desc, resource_id, data_source_id
             limit {limit} offset {offset}
             """;

@@ -43,8 +43,8 @@ public static class OwnerAssignment
     /// the creator (no rule, no owner tag) and that is attached to (associated with) an instance of the run with
     /// an owner of its own (a rule or a tag) inherits that owner: launching an instance creates its root volume
     /// without the instance's tags unless the launch asks for them, so it would otherwise land on the data
-    /// source's creator. A volume
-    /// attached to several instances (io2 Multi-Attach) takes the first of them, by id, that has an owner.
+    /// source's creator. A volume attached to several instances (io2 Multi-Attach) takes the first of them, by
+    /// id, that has an owner.
     /// </summary>
     public static IReadOnlyList<DiscoveredResource> AssignAll(IEnumerable<DiscoveredResource> resources, IReadOnlyList<OwnerRule> rules, string? creatorEmail)
     {
