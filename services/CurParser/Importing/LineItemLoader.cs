@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using DigiUsher.Contracts;
 using DigiUsher.Cur.Reading;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DigiUsher.CurParser.Importing;
 
@@ -29,11 +28,6 @@ public sealed class LineItemLoader(
     public const int DefaultRollupCapacity = 100_000;
 
     private const int BatchesInFlight = 4;
-
-    public static readonly string CopyColumns =
-        "import_id, file_index, row_number, usage_account_id, payer_account_id, line_item_type, product_code, service_name, usage_type, " +
-        "operation, region, availability_zone, resource_id, usage_start, usage_end, usage_amount, pricing_unit, currency, unblended, " +
-        "net_unblended, blended, amortized, public_on_demand, invoice_id, tags, cost_categories, usage_account_name, net_amortized";
 
     /// <summary>
     /// Reads <paramref name="keys"/> and loads them into the partition of <paramref name="importId"/>;
@@ -204,63 +198,16 @@ public sealed class LineItemLoader(
     private async Task<long> CopyAsync(Guid importId, ChannelReader<Batch> filled, ChannelWriter<Batch> empty, Action<long>? rowsCopied, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var writer = await connection.BeginBinaryImportAsync(
-            $"copy {PartitionOf(schema, "line_items", importId)} ({CopyColumns}) from stdin (format binary)", cancellationToken);
-        long rows = 0;
+        await using var copy = await LineItemCopy.BeginAsync(connection, schema, importId, cancellationToken);
         await foreach (var batch in filled.ReadAllAsync(cancellationToken))
         {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                WriteRow(writer, importId, batch.Items[i]);
-            }
-
-            rows += batch.Count;
+            await copy.WriteAsync(batch.Items, batch.Count, cancellationToken);
             rowsCopied?.Invoke(batch.Count);
             empty.TryWrite(batch);
         }
 
         // The server's count of the rows it took, not ours of the rows we sent.
-        var written = await writer.CompleteAsync(cancellationToken);
-        if ((long)written != rows)
-        {
-            throw new ReconciliationException($"Postgres took {written} rows of the {rows} sent by COPY.");
-        }
-
-        return rows;
-    }
-
-    /// <summary>One row in the COPY column order (synchronous writes: they only fill Npgsql's buffer).</summary>
-    public static void WriteRow(NpgsqlBinaryImporter writer, Guid importId, CurLineItem item)
-    {
-        writer.StartRow();
-        writer.Write(importId, NpgsqlDbType.Uuid);
-        writer.Write((short)item.FileIndex, NpgsqlDbType.Smallint);
-        writer.Write(item.RowNumber, NpgsqlDbType.Bigint);
-        writer.Write(item.UsageAccountId, NpgsqlDbType.Text);
-        writer.Write(item.PayerAccountId, NpgsqlDbType.Text);
-        writer.Write(item.LineItemType, NpgsqlDbType.Text);
-        writer.Write(item.ProductCode, NpgsqlDbType.Text);
-        writer.Write(item.ServiceName, NpgsqlDbType.Text);
-        writer.Write(item.UsageType, NpgsqlDbType.Text);
-        writer.Write(item.Operation, NpgsqlDbType.Text);
-        writer.Write(item.Region, NpgsqlDbType.Text);
-        writer.Write(item.AvailabilityZone, NpgsqlDbType.Text);
-        writer.Write(item.ResourceId, NpgsqlDbType.Text);
-        writer.Write(item.UsageStart, NpgsqlDbType.TimestampTz);
-        writer.Write(item.UsageEnd, NpgsqlDbType.TimestampTz);
-        writer.Write(item.UsageAmount, NpgsqlDbType.Numeric);
-        writer.Write(item.PricingUnit, NpgsqlDbType.Text);
-        writer.Write(item.Currency, NpgsqlDbType.Text);
-        writer.Write(item.Unblended, NpgsqlDbType.Numeric);
-        writer.Write(item.NetUnblended, NpgsqlDbType.Numeric);
-        writer.Write(item.Blended, NpgsqlDbType.Numeric);
-        writer.Write(item.Amortized, NpgsqlDbType.Numeric);
-        writer.Write(item.PublicOnDemand, NpgsqlDbType.Numeric);
-        writer.Write(item.InvoiceId, NpgsqlDbType.Text);
-        writer.Write(item.TagsJson, NpgsqlDbType.Jsonb);
-        writer.Write(item.CostCategoriesJson, NpgsqlDbType.Jsonb);
-        writer.Write(item.UsageAccountName, NpgsqlDbType.Text);
-        writer.Write(item.NetAmortized, NpgsqlDbType.Numeric);
+        return await copy.CompleteAsync(cancellationToken);
     }
 
     /// <summary>A reusable block of rows.</summary>
