@@ -26,6 +26,32 @@ public class ReadingParquetTests
     }
 
     [Fact]
+    public async Task Read_WhenConsecutiveRowsRepeatAndAlternateTheirMaps_EachRowKeepsItsOwnMap()
+    {
+        var t = new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc);
+        var ec2 = new Dictionary<string, string> { ["product_name"] = "Amazon Elastic Compute Cloud", ["region"] = "us-east-1" };
+        var s3 = new Dictionary<string, string> { ["product_name"] = "Amazon Simple Storage Service", ["region"] = "eu-west-1" };
+        var ec2West = new Dictionary<string, string> { ["product_name"] = "Amazon Elastic Compute Cloud", ["region"] = "us-west-1" };
+        var web = new Dictionary<string, string> { ["user_team"] = "web" };
+        var app = new Dictionary<string, string> { ["user_team"] = "app" };
+        var data = new Dictionary<string, string> { ["user_team"] = "data", ["user_cost_center"] = "cc1" };
+        var none = new Dictionary<string, string>();
+        (Dictionary<string, string> Product, Dictionary<string, string> Tags)[] maps =
+            [(ec2, web), (ec2, web), (s3, data), (ec2, web), (s3, none), (s3, none), (ec2, data), (ec2, data), (s3, web), (ec2, app), (ec2West, app), (ec2, web)];
+
+        // Row groups of 4 rows: a repeat across a row group boundary too; maps of the same length that differ (web, app; us-east-1, us-west-1).
+        using var file = await Cur2ParquetAsync([.. maps.Select((m, i) => ("111111111111", "AmazonEC2", t.AddHours(i), 1.0 + i, (double?)null, m.Product, m.Tags))], rowGroupSize: 4);
+        var (items, reader) = await SampleFiles.ReadAllAsync(ReportFormat.Cur2Parquet, file, "cur2.snappy.parquet");
+        await reader.DisposeAsync();
+
+        Assert.Equal(maps.Select(m => m.Product["region"]), items.Select(i => i.Region));
+        Assert.Equal(maps.Select(m => m.Product["product_name"]), items.Select(i => i.ServiceName));
+        Assert.Equal(
+            maps.Select(m => m.Tags == web ? """{"team":"web"}""" : m.Tags == app ? """{"team":"app"}""" : m.Tags == data ? """{"cost_center":"cc1","team":"data"}""" : "{}"),
+            items.Select(i => i.TagsJson));
+    }
+
+    [Fact]
     public async Task Read_WhenBytesAreNotParquet_FailsNamingTheFile()
     {
         var error = await Assert.ThrowsAsync<CurFormatException>(() =>
@@ -35,7 +61,9 @@ public class ReadingParquetTests
     }
 
     /// <summary>A CUR 2.0 export in miniature: top-level columns and MAP columns, as Data Exports writes them (through the CUR writer).</summary>
-    private static async Task<MemoryStream> Cur2ParquetAsync()
+    private static async Task<MemoryStream> Cur2ParquetAsync(
+        (string Account, string Code, DateTime Start, double Cost, double? Net, Dictionary<string, string> Product, Dictionary<string, string> Tags)[]? rows = null,
+        int rowGroupSize = 100_000)
     {
         CurColumn[] columns =
         [
@@ -45,7 +73,7 @@ public class ReadingParquetTests
             new("product", CurColumnKind.Map), new("resource_tags", CurColumnKind.Map),
         ];
         var t = new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc);
-        (string Account, string Code, DateTime Start, double Cost, double? Net, Dictionary<string, string> Product, Dictionary<string, string> Tags)[] rows =
+        rows ??=
         [
             ("111111111111", "AmazonEC2", t, 1.5, 1.0,
                 new() { ["product_name"] = "Amazon Elastic Compute Cloud", ["region"] = "us-east-1" }, new() { ["user_cost_center"] = "cc1", ["aws_created_by"] = "x" }),
@@ -53,7 +81,7 @@ public class ReadingParquetTests
             ("222222222222", "AmazonEC2", t.AddHours(1), 0.000001, null, new() { ["product_name"] = "Amazon Elastic Compute Cloud" }, new() { ["user_team"] = "web" }),
         ];
         var file = new MemoryStream();
-        await using (var writer = await CurParquetWriter.CreateAsync(file, columns, optional: true))
+        await using (var writer = await CurParquetWriter.CreateAsync(file, columns, optional: true, rowGroupSize))
         {
             foreach (var row in rows)
             {

@@ -34,6 +34,9 @@ public sealed class CurNormalizer
     private readonly Dictionary<string, (string Name, string RegionCode, string Region)> _productByText = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _tagsByText = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _categoriesByText = new(StringComparer.Ordinal);
+    private readonly LastMap<(string Name, string RegionCode, string Region)> _lastProduct = new();
+    private readonly LastMap<string> _lastTags = new();
+    private readonly LastMap<string> _lastCategories = new();
     private ReadOnlyMemory<char> _lastStartText;
     private char[] _lastStartBuffer = new char[32];
     private DateTime _lastStart;
@@ -207,24 +210,29 @@ public sealed class CurNormalizer
         // A CSV gives the map as JSON text (a Parquet reader, a text identifying the row's map), which repeats
         // row after row for the same product: read each distinct map once.
         var text = row.Text(_schema.ProductMap);
-        var lookup = _productByText.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (text.IsEmpty || !lookup.TryGetValue(text, out var product))
+        if (!_lastProduct.TryGet(text, out var product))
         {
-            _mapEntries.Clear();
-            row.ReadMap(_schema.ProductMap, _mapEntries);
-            product = (string.Empty, string.Empty, string.Empty);
-            foreach (var (key, value) in _mapEntries)
+            var lookup = _productByText.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (text.IsEmpty || !lookup.TryGetValue(text, out product))
             {
-                product = key switch
+                _mapEntries.Clear();
+                row.ReadMap(_schema.ProductMap, _mapEntries);
+                product = (string.Empty, string.Empty, string.Empty);
+                foreach (var (key, value) in _mapEntries)
                 {
-                    "product_name" when product.Name.Length == 0 => product with { Name = _dimensions.Get(value) },
-                    "region_code" when product.RegionCode.Length == 0 => product with { RegionCode = _dimensions.Get(value) },
-                    "region" when product.Region.Length == 0 => product with { Region = _dimensions.Get(value) },
-                    _ => product,
-                };
+                    product = key switch
+                    {
+                        "product_name" when product.Name.Length == 0 => product with { Name = _dimensions.Get(value) },
+                        "region_code" when product.RegionCode.Length == 0 => product with { RegionCode = _dimensions.Get(value) },
+                        "region" when product.Region.Length == 0 => product with { Region = _dimensions.Get(value) },
+                        _ => product,
+                    };
+                }
+
+                RememberMap(_productByText, text, product);
             }
 
-            RememberMap(_productByText, text, product);
+            _lastProduct.Set(text, product);
         }
 
         if (item.ServiceName.Length == 0)
@@ -245,7 +253,7 @@ public sealed class CurNormalizer
         {
             if (columns.Count == 0)
             {
-                return MapJson(row, _schema.TagsMap, _tagsByText, tags: true);
+                return MapJson(row, _schema.TagsMap, _tagsByText, _lastTags, tags: true);
             }
 
             _mapTags.Clear();
@@ -266,19 +274,24 @@ public sealed class CurNormalizer
     }
 
     /// <summary>A map column as a JSON object, read once per distinct map text.</summary>
-    private string MapJson(ICurRowSource row, int column, Dictionary<string, string> byText, bool tags)
+    private string MapJson(ICurRowSource row, int column, Dictionary<string, string> byText, LastMap<string> last, bool tags)
     {
         var text = row.Text(column);
-        var lookup = byText.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!text.IsEmpty && lookup.TryGetValue(text, out var cached))
+        if (last.TryGet(text, out var json))
         {
-            return cached;
+            return json;
         }
 
-        _mapTags.Clear();
-        AddMapEntries(row, column, tags);
-        var json = JsonOf(_mapTags);
-        RememberMap(byText, text, json);
+        var lookup = byText.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (text.IsEmpty || !lookup.TryGetValue(text, out json))
+        {
+            _mapTags.Clear();
+            AddMapEntries(row, column, tags);
+            json = JsonOf(_mapTags);
+            RememberMap(byText, text, json);
+        }
+
+        last.Set(text, json);
         return json;
     }
 
@@ -322,7 +335,7 @@ public sealed class CurNormalizer
 
     private string CostCategories(ICurRowSource row) =>
         _schema.CostCategoryMap >= 0
-            ? MapJson(row, _schema.CostCategoryMap, _categoriesByText, tags: false)
+            ? MapJson(row, _schema.CostCategoryMap, _categoriesByText, _lastCategories, tags: false)
             : JsonOfColumns(row, _schema.CostCategoryColumns, _escapedCategoryKeys);
 
     private string JsonOfColumns(ICurRowSource row, IReadOnlyList<(int Column, string Key)> columns, string[] escapedKeys)
@@ -396,5 +409,41 @@ public sealed class CurNormalizer
         }
 
         _buffer.Append('"');
+    }
+
+    /// <summary>
+    /// The previous row's map text and what was read from it: consecutive rows mostly repeat a map (hourly lines of one
+    /// resource), and comparing its text with the last one's is cheaper than hashing it for the cache of every map.
+    /// An empty text ("not identified") is never remembered.
+    /// </summary>
+    private sealed class LastMap<T>
+    {
+        private char[] _text = new char[256];
+        private int _length = -1;
+        private T _value = default!;
+
+        public bool TryGet(ReadOnlySpan<char> text, out T value)
+        {
+            value = _value;
+            return _length > 0 && text.SequenceEqual(_text.AsSpan(0, _length));
+        }
+
+        public void Set(ReadOnlySpan<char> text, T value)
+        {
+            if (text.IsEmpty || text.Length > MapTextCacheMaxLength)
+            {
+                _length = -1;
+                return;
+            }
+
+            if (_text.Length < text.Length)
+            {
+                _text = new char[MapTextCacheMaxLength];
+            }
+
+            text.CopyTo(_text);
+            _length = text.Length;
+            _value = value;
+        }
     }
 }
