@@ -57,10 +57,8 @@ public class LineItemCopyTests
     [Fact]
     public async Task Copy_WhenDisposedBeforeItCompletes_KeepsNothingAndLeavesTheConnectionUsable()
     {
-        await using var database = await CreateDatabaseAsync();
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionStringFor("CurParser"));
-        var importId = Guid.NewGuid();
-        await CreatePartitionsAsync(dataSource, importId);
+        await using var partition = await PartitionUnderTest.CreateAsync();
+        var (dataSource, importId) = (partition.DataSource, partition.ImportId);
         await using var connection = await dataSource.OpenConnectionAsync();
 
         await using (var copy = await LineItemCopy.BeginAsync(connection, Schema, importId, CancellationToken.None))
@@ -74,10 +72,8 @@ public class LineItemCopyTests
     [Fact]
     public async Task Copy_OfTwoFilesIntoOnePartitionAtOnce_CountsEachTransactionsOwnRows()
     {
-        await using var database = await CreateDatabaseAsync();
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionStringFor("CurParser"));
-        var importId = Guid.NewGuid();
-        await CreatePartitionsAsync(dataSource, importId);
+        await using var partition = await PartitionUnderTest.CreateAsync();
+        var (dataSource, importId) = (partition.DataSource, partition.ImportId);
         await using var first = await dataSource.OpenConnectionAsync();
         await using var second = await dataSource.OpenConnectionAsync();
         await using var firstCopy = await LineItemCopy.BeginAsync(first, Schema, importId, CancellationToken.None);
@@ -95,10 +91,8 @@ public class LineItemCopyTests
     [Fact]
     public async Task Copy_AfterAnotherCopyOnTheSameConnection_CountsOnlyItsOwnRows()
     {
-        await using var database = await CreateDatabaseAsync();
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionStringFor("CurParser"));
-        var importId = Guid.NewGuid();
-        await CreatePartitionsAsync(dataSource, importId);
+        await using var partition = await PartitionUnderTest.CreateAsync();
+        var (dataSource, importId) = (partition.DataSource, partition.ImportId);
         await using var connection = await dataSource.OpenConnectionAsync();
         var took = new List<long>();
 
@@ -117,10 +111,8 @@ public class LineItemCopyTests
     [Fact]
     public async Task Copy_WhenTheServerKeepsNoStatistics_CountsTheRowsItInserted()
     {
-        await using var database = await CreateDatabaseAsync();
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionStringFor("CurParser"));
-        var importId = Guid.NewGuid();
-        await CreatePartitionsAsync(dataSource, importId);
+        await using var partition = await PartitionUnderTest.CreateAsync();
+        var (database, dataSource, importId) = (partition.Database, partition.DataSource, partition.ImportId);
         await using var admin = new NpgsqlConnection(database.AdminConnectionString);
         await admin.OpenAsync();
         await admin.ExecuteAsync("set track_counts = off");
@@ -131,6 +123,34 @@ public class LineItemCopyTests
 
         Assert.Equal(250, took);
         Assert.Equal(250, await admin.ExecuteScalarAsync<long>($"select count(*) from {LineItemLoader.PartitionOf(Schema, "line_items", importId)}"));
+    }
+
+    /// <summary>A fresh database with CurParser's schema and one import's partitions.</summary>
+    private sealed class PartitionUnderTest : IAsyncDisposable
+    {
+        private PartitionUnderTest(TestDatabase database, NpgsqlDataSource dataSource, Guid importId) =>
+            (Database, DataSource, ImportId) = (database, dataSource, importId);
+
+        public TestDatabase Database { get; }
+
+        public NpgsqlDataSource DataSource { get; }
+
+        public Guid ImportId { get; }
+
+        public static async Task<PartitionUnderTest> CreateAsync()
+        {
+            var database = await CreateDatabaseAsync();
+            var dataSource = NpgsqlDataSource.Create(database.ConnectionStringFor("CurParser"));
+            var importId = Guid.NewGuid();
+            await CreatePartitionsAsync(dataSource, importId);
+            return new PartitionUnderTest(database, dataSource, importId);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await DataSource.DisposeAsync();
+            await Database.DisposeAsync();
+        }
     }
 
     private static async Task<TestDatabase> CreateDatabaseAsync()
