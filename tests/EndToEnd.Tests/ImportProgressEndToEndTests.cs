@@ -43,7 +43,8 @@ public class ImportProgressEndToEndTests
                 }
 
                 fromStatus.AddRange(deliveries.Where(d => d.Progress is not null).Select(d => d.Progress!));
-                fromQuery.AddRange((await admin.Query.ListImportsInProgressAsync(created.Id)).Items);
+                // Right after connecting, Query may not know the data source yet (404 until DataSourceConnected).
+                fromQuery.AddRange((await admin.Query.ListImportsInProgressAsync(created.Id).UnlessUnknownAsync())?.Items ?? []);
                 await Task.Delay(50);
             }
 
