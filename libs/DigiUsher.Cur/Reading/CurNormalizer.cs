@@ -34,9 +34,6 @@ public sealed class CurNormalizer
     private readonly Dictionary<string, (string Name, string RegionCode, string Region)> _productByText = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _tagsByText = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _categoriesByText = new(StringComparer.Ordinal);
-    private readonly LastMap<(string Name, string RegionCode, string Region)> _lastProduct = new();
-    private readonly LastMap<string> _lastTags = new();
-    private readonly LastMap<string> _lastCategories = new();
     private ReadOnlyMemory<char> _lastStartText;
     private char[] _lastStartBuffer = new char[32];
     private DateTime _lastStart;
@@ -210,29 +207,24 @@ public sealed class CurNormalizer
         // A CSV gives the map as JSON text (a Parquet reader, a text identifying the row's map), which repeats
         // row after row for the same product: read each distinct map once.
         var text = row.Text(_schema.ProductMap);
-        if (!_lastProduct.TryGet(text, out var product))
+        var lookup = _productByText.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (text.IsEmpty || !lookup.TryGetValue(text, out var product))
         {
-            var lookup = _productByText.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (text.IsEmpty || !lookup.TryGetValue(text, out product))
+            _mapEntries.Clear();
+            row.ReadMap(_schema.ProductMap, _mapEntries);
+            product = (string.Empty, string.Empty, string.Empty);
+            foreach (var (key, value) in _mapEntries)
             {
-                _mapEntries.Clear();
-                row.ReadMap(_schema.ProductMap, _mapEntries);
-                product = (string.Empty, string.Empty, string.Empty);
-                foreach (var (key, value) in _mapEntries)
+                product = key switch
                 {
-                    product = key switch
-                    {
-                        "product_name" when product.Name.Length == 0 => product with { Name = _dimensions.Get(value) },
-                        "region_code" when product.RegionCode.Length == 0 => product with { RegionCode = _dimensions.Get(value) },
-                        "region" when product.Region.Length == 0 => product with { Region = _dimensions.Get(value) },
-                        _ => product,
-                    };
-                }
-
-                RememberMap(_productByText, text, product);
+                    "product_name" when product.Name.Length == 0 => product with { Name = _dimensions.Get(value) },
+                    "region_code" when product.RegionCode.Length == 0 => product with { RegionCode = _dimensions.Get(value) },
+                    "region" when product.Region.Length == 0 => product with { Region = _dimensions.Get(value) },
+                    _ => product,
+                };
             }
 
-            _lastProduct.Set(text, product);
+            RememberMap(_productByText, text, product);
         }
 
         if (item.ServiceName.Length == 0)
@@ -253,7 +245,7 @@ public sealed class CurNormalizer
         {
             if (columns.Count == 0)
             {
-                return MapJson(row, _schema.TagsMap, _tagsByText, _lastTags, tags: true);
+                return MapJson(row, _schema.TagsMap, _tagsByText, tags: true);
             }
 
             _mapTags.Clear();
@@ -274,24 +266,19 @@ public sealed class CurNormalizer
     }
 
     /// <summary>A map column as a JSON object, read once per distinct map text.</summary>
-    private string MapJson(ICurRowSource row, int column, Dictionary<string, string> byText, LastMap<string> last, bool tags)
+    private string MapJson(ICurRowSource row, int column, Dictionary<string, string> byText, bool tags)
     {
         var text = row.Text(column);
-        if (last.TryGet(text, out var json))
-        {
-            return json;
-        }
-
         var lookup = byText.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (text.IsEmpty || !lookup.TryGetValue(text, out json))
+        if (!text.IsEmpty && lookup.TryGetValue(text, out var cached))
         {
-            _mapTags.Clear();
-            AddMapEntries(row, column, tags);
-            json = JsonOf(_mapTags);
-            RememberMap(byText, text, json);
+            return cached;
         }
 
-        last.Set(text, json);
+        _mapTags.Clear();
+        AddMapEntries(row, column, tags);
+        var json = JsonOf(_mapTags);
+        RememberMap(byText, text, json);
         return json;
     }
 
@@ -335,7 +322,7 @@ public sealed class CurNormalizer
 
     private string CostCategories(ICurRowSource row) =>
         _schema.CostCategoryMap >= 0
-            ? MapJson(row, _schema.CostCategoryMap, _categoriesByText, _lastCategories, tags: false)
+            ? MapJson(row, _schema.CostCategoryMap, _categoriesByText, tags: false)
             : JsonOfColumns(row, _schema.CostCategoryColumns, _escapedCategoryKeys);
 
     private string JsonOfColumns(ICurRowSource row, IReadOnlyList<(int Column, string Key)> columns, string[] escapedKeys)
@@ -409,41 +396,5 @@ public sealed class CurNormalizer
         }
 
         _buffer.Append('"');
-    }
-
-    /// <summary>
-    /// The previous row's map text and what was read from it: consecutive rows mostly repeat a map (hourly lines of one
-    /// resource), and comparing its text with the last one's is cheaper than hashing it for the cache of every map.
-    /// An empty text ("not identified") is never remembered.
-    /// </summary>
-    private sealed class LastMap<T>
-    {
-        private char[] _text = new char[256];
-        private int _length = -1;
-        private T _value = default!;
-
-        public bool TryGet(ReadOnlySpan<char> text, out T value)
-        {
-            value = _value;
-            return _length > 0 && text.SequenceEqual(_text.AsSpan(0, _length));
-        }
-
-        public void Set(ReadOnlySpan<char> text, T value)
-        {
-            if (text.IsEmpty || text.Length > MapTextCacheMaxLength)
-            {
-                _length = -1;
-                return;
-            }
-
-            if (_text.Length < text.Length)
-            {
-                _text = new char[MapTextCacheMaxLength];
-            }
-
-            text.CopyTo(_text);
-            _length = text.Length;
-            _value = value;
-        }
     }
 }

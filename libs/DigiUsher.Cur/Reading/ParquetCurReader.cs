@@ -455,11 +455,7 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
 
                 for (var r = 0; r < rows; r++)
                 {
-                    // Consecutive rows mostly carry the same map (hourly lines of one resource); its keys and values are
-                    // pooled strings, so the same instances in the same order are the same map, without its text or a lookup.
-                    _rows[r] = r > 0 && SameSlots(rowStarts[r - 1], rowStarts[r], rowStarts[r + 1])
-                        ? _rows[r - 1]
-                        : MapOf(rowStarts[r], rowStarts[r + 1]);
+                    _rows[r] = MapOf(rowStarts[r], rowStarts[r + 1]);
                 }
             }
             finally
@@ -486,25 +482,6 @@ public sealed class ParquetCurReader : CurReader, ICurRowSource
             }
 
             Array.Clear(scratch.Raw, 0, packed);
-        }
-
-        /// <summary>Whether slots [<paramref name="previous"/>, <paramref name="start"/>) hold the same keys and values as [<paramref name="start"/>, <paramref name="end"/>).</summary>
-        private bool SameSlots(int previous, int start, int end)
-        {
-            if (start - previous != end - start)
-            {
-                return false;
-            }
-
-            for (var i = 0; i < end - start; i++)
-            {
-                if (!ReferenceEquals(scratch.Keys[previous + i], scratch.Keys[start + i]) || !ReferenceEquals(scratch.Values[previous + i], scratch.Values[start + i]))
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
 
         /// <summary>
