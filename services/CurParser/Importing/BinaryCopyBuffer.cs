@@ -90,35 +90,10 @@ public sealed class BinaryCopyBuffer
     }
 
     /// <summary>A text field in UTF-8 (null is SQL NULL).</summary>
-    public void Text(string? value)
-    {
-        if (value is null)
-        {
-            Null();
-            return;
-        }
-
-        var span = Reserve(4 + StrictUtf8.GetMaxByteCount(value.Length));
-        var written = StrictUtf8.GetBytes(value, span[4..]);
-        BinaryPrimitives.WriteInt32BigEndian(span, written);
-        _length -= span.Length - 4 - written;
-    }
+    public void Text(string? value) => Utf8(value, jsonbVersion: false);
 
     /// <summary>A jsonb field: format version 1, then the JSON text in UTF-8 (null is SQL NULL).</summary>
-    public void Jsonb(string? json)
-    {
-        if (json is null)
-        {
-            Null();
-            return;
-        }
-
-        var span = Reserve(5 + StrictUtf8.GetMaxByteCount(json.Length));
-        span[4] = 1;
-        var written = StrictUtf8.GetBytes(json, span[5..]);
-        BinaryPrimitives.WriteInt32BigEndian(span, written + 1);
-        _length -= span.Length - 5 - written;
-    }
+    public void Jsonb(string? json) => Utf8(json, jsonbVersion: true);
 
     /// <summary>A numeric field (see <see cref="PgNumericEncoding"/>).</summary>
     public void Numeric(decimal value)
@@ -127,6 +102,27 @@ public sealed class BinaryCopyBuffer
         var written = PgNumericEncoding.Write(value, span[4..]);
         BinaryPrimitives.WriteInt32BigEndian(span, written);
         _length -= PgNumericEncoding.MaxBytes - written;
+    }
+
+    /// <summary>A UTF-8 field, after jsonb's version byte (1) when asked; the length counts both.</summary>
+    private void Utf8(string? value, bool jsonbVersion)
+    {
+        if (value is null)
+        {
+            Null();
+            return;
+        }
+
+        var prefix = jsonbVersion ? 5 : 4;
+        var span = Reserve(prefix + StrictUtf8.GetMaxByteCount(value.Length));
+        if (jsonbVersion)
+        {
+            span[4] = 1;
+        }
+
+        var written = StrictUtf8.GetBytes(value, span[prefix..]);
+        BinaryPrimitives.WriteInt32BigEndian(span, prefix - 4 + written);
+        _length -= span.Length - prefix - written;
     }
 
     /// <summary>The next <paramref name="bytes"/> bytes, the buffer grown (doubled) when they do not fit.</summary>

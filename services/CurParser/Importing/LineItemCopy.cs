@@ -22,7 +22,7 @@ public sealed class LineItemCopy : IAsyncDisposable
         "operation, region, availability_zone, resource_id, usage_start, usage_end, usage_amount, pricing_unit, currency, unblended, " +
         "net_unblended, blended, amortized, public_on_demand, invoice_id, tags, cost_categories, usage_account_name, net_amortized";
 
-    private const short FieldCount = 28;
+    private static readonly short FieldCount = (short)Columns.Split(',').Length;
     private const int FlushBytes = 1 << 16;
 
     private readonly NpgsqlConnection _connection;
